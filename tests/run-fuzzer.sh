@@ -1,0 +1,11 @@
+#!/bin/sh
+# run-fuzzer.sh FUZZER CORPUS: a short libFuzzer run from a copy of CORPUS.
+# SCB_FUZZ_SECONDS sets the length (default 20 s).
+set -eu
+fuzzer=$1
+corpus=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp -r "$corpus"/. "$work"/
+exec "$fuzzer" -max_total_time="${SCB_FUZZ_SECONDS:-20}" -timeout=10 -rss_limit_mb=1024 \
+  -print_final_stats=1 "$work"
