@@ -1,0 +1,100 @@
+/* fuzz-t1-receive.c: the T=1 receive path with arbitrary blocks
+ *
+ * Input: one byte of parameters (EDC, IFSC, NAD), one byte of APDU length,
+ * then events: a length byte L followed by L bytes of a block from the
+ * card; L = FF is a timeout, L = FE a parity error reported by the reader.
+ * After each event the block the engine wants to send is taken and checked.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "t1.h"
+
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+static uint8_t apdu[T1_MAX_APDU];
+static uint8_t resp[T1_MAX_RESPONSE];
+
+static void
+take_block (t1_state *st, t1_status s)
+{
+  uint8_t out[T1_MAX_BLOCK];
+  size_t len = 0;
+  t1_block b;
+
+  if (s != T1_SEND && s != T1_WTX)
+    return;
+  if (t1_next_block (st, out, sizeof out, &len) != T1_SEND)
+    abort ();
+  /* whatever the card did, what we send is a well-formed block */
+  if (t1_block_decode (out, len, (t1_edc) st->edc, &b) != T1_BLOCK_OK)
+    abort ();
+  if (b.nad != st->nad)
+    abort ();
+  if (b.type == T1_BLOCK_I && b.len > st->ifsc)
+    abort ();
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  t1_state st;
+  t1_params p;
+  size_t apdu_len;
+  size_t pos = 2;
+  t1_status s;
+
+  if (size < 2)
+    return 0;
+  memset (&p, 0, sizeof p);
+  p.edc = (data[0] & 0x01) ? T1_EDC_CRC : T1_EDC_LRC;
+  p.ifsc = (uint8_t) ((data[0] >> 1) * 2 + 1);     /* 1..255; 255 falls back to 32 */
+  p.nad = (data[0] & 0x80) ? 0x12 : 0x00;
+  p.max_wtx = 8;
+  apdu_len = (size_t) data[1] * 3 + 1;
+  for (size_t i = 0; i < apdu_len; i++)
+    apdu[i] = (uint8_t) i;
+
+  t1_init (&st, &p);
+  s = t1_begin (&st, apdu, apdu_len, resp, sizeof resp);
+  take_block (&st, s);
+  while (pos < size)
+    {
+      uint8_t l = data[pos++];
+
+      if (l == 0xFF)
+        s = t1_on_timeout (&st);
+      else if (l == 0xFE)
+        s = t1_on_bad_block (&st);
+      else
+        {
+          size_t n = l;
+          uint8_t *block;
+
+          if (n > size - pos)
+            n = size - pos;
+          /* an exact-size copy, so that over-reads are seen */
+          block = malloc (n ? n : 1);
+          if (block == NULL)
+            return 0;
+          memcpy (block, data + pos, n);
+          pos += n;
+          s = t1_on_block (&st, block, n);
+          free (block);
+        }
+      if (s == T1_DONE)
+        {
+          size_t len = 0;
+
+          if (t1_take_response (&st, &len) == T1_DONE && len > sizeof resp)
+            abort ();
+        }
+      if (s == T1_DONE || s == T1_ERROR)
+        s = t1_begin (&st, apdu, apdu_len, resp, sizeof resp);
+      take_block (&st, s);
+    }
+  return 0;
+}
