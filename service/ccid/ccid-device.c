@@ -1,0 +1,953 @@
+/* ccid-device.c: one USB CCID reader interface, driven with libusb's async API
+ *
+ * Everything runs in the main loop (ccid-usb-source.c): one bulk OUT per
+ * command, one bulk IN read in flight while a command waits for its answer,
+ * one interrupt read always in flight when the reader has the endpoint.
+ * Every submitted transfer holds a reference on the device, so the handle is
+ * closed only once libusb has given every transfer back, even on unplug.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "ccid-device.h"
+
+#include <string.h>
+
+#include "ccid-message.h"
+#include "ccid-slot.h"
+#include "scb-error.h"
+
+/* A bulk OUT of a few hundred bytes that does not go out in this time
+ * means a wedged reader. */
+#define OUT_TIMEOUT_MS 5000
+/* Class request ABORT, CCID §5.3.1 */
+#define CCID_REQUEST_ABORT 0x01
+
+typedef struct {
+  GTask *task;
+  GBytes *message;
+  guint8 slot;
+  guint8 type;
+  guint8 seq;
+  guint timeout_ms;
+  gboolean internal;          /* our own Abort or GetSlotStatus: no task */
+} Command;
+
+struct _CcidDevice {
+  GObject parent_instance;
+
+  CcidUsbContext *usb;
+  libusb_device_handle *handle;
+  int interface_number;
+  gboolean claimed;
+  CcidDescriptor desc;
+  CcidEndpoints eps;
+
+  char *sysfs_path;
+  char *name;
+  char *serial;
+  guint16 vendor_id;
+  guint16 product_id;
+  guint index;
+  guint poll_interval_ms;
+
+  GPtrArray *slots;           /* CcidSlot */
+
+  guint8 seq;
+  GQueue queue;               /* Command */
+  Command *current;
+  guint timeout_id;
+  guint poll_id;
+  guint halt_id;
+  guint8 halted_ep;
+
+  struct libusb_transfer *out_xfer;
+  struct libusb_transfer *in_xfer;
+  struct libusb_transfer *int_xfer;
+  guint8 *out_buf;
+  guint8 *in_buf;
+  gsize in_buf_size;
+  guint8 int_buf[64];
+  gboolean out_busy;
+  gboolean in_busy;
+  gboolean int_busy;
+
+  gboolean started;
+  gboolean removed;
+};
+
+G_DEFINE_FINAL_TYPE (CcidDevice, ccid_device, G_TYPE_OBJECT)
+
+static void pump (CcidDevice *self);
+static void submit_interrupt (CcidDevice *self);
+static void restart_timeout (CcidDevice *self, guint ms);
+
+static void
+command_free (Command *cmd)
+{
+  g_clear_object (&cmd->task);
+  g_clear_pointer (&cmd->message, g_bytes_unref);
+  g_free (cmd);
+}
+
+static void
+command_fail (Command *cmd, GError *error)
+{
+  if (cmd->task != NULL)
+    g_task_return_error (cmd->task, error);
+  else
+    g_error_free (error);
+  command_free (cmd);
+}
+
+static void
+command_succeed (Command *cmd, GBytes *reply)
+{
+  if (cmd->task != NULL)
+    g_task_return_pointer (cmd->task, g_bytes_ref (reply), (GDestroyNotify) g_bytes_unref);
+  command_free (cmd);
+}
+
+static void
+clear_timeout (CcidDevice *self)
+{
+  g_clear_handle_id (&self->timeout_id, g_source_remove);
+}
+
+/* The device vanished under us: libusb said NO_DEVICE, or udev removed it. */
+static void
+device_gone (CcidDevice *self, const char *why)
+{
+  Command *cmd;
+
+  if (self->removed)
+    return;
+  self->removed = TRUE;
+  g_debug ("%s: %s", self->name, why);
+  clear_timeout (self);
+  g_clear_handle_id (&self->poll_id, g_source_remove);
+  g_clear_handle_id (&self->halt_id, g_source_remove);
+
+  if (self->current != NULL)
+    command_fail (g_steal_pointer (&self->current),
+                  g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
+                               "Reader %s was removed", self->name));
+  while ((cmd = g_queue_pop_head (&self->queue)) != NULL)
+    command_fail (cmd, g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
+                                    "Reader %s was removed", self->name));
+
+  /* Their callbacks drop the references they hold. */
+  if (self->out_busy)
+    libusb_cancel_transfer (self->out_xfer);
+  if (self->in_busy)
+    libusb_cancel_transfer (self->in_xfer);
+  if (self->int_busy)
+    libusb_cancel_transfer (self->int_xfer);
+
+  for (guint i = 0; i < self->slots->len; i++)
+    ccid_slot_handle_device_removed (g_ptr_array_index (self->slots, i));
+}
+
+static gboolean
+clear_halt_cb (gpointer user_data)
+{
+  CcidDevice *self = user_data;
+  int r;
+
+  self->halt_id = 0;
+  if (self->removed)
+    return G_SOURCE_REMOVE;
+  /* Synchronous, but outside libusb's event handling: CLEAR_FEATURE
+   * (ENDPOINT_HALT) also resets the host's data toggle. */
+  r = libusb_clear_halt (self->handle, self->halted_ep);
+  if (r == LIBUSB_ERROR_NO_DEVICE)
+    device_gone (self, "gone while clearing a halt");
+  else if (r < 0)
+    g_warning ("%s: cannot clear the halt of endpoint 0x%02x: %s",
+               self->name, self->halted_ep, libusb_error_name (r));
+  if (self->halted_ep == self->eps.interrupt_in)
+    submit_interrupt (self);
+  pump (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_clear_halt (CcidDevice *self, guint8 ep)
+{
+  self->halted_ep = ep;
+  if (self->halt_id == 0)
+    self->halt_id = g_idle_add_full (G_PRIORITY_DEFAULT, clear_halt_cb,
+                                     g_object_ref (self), g_object_unref);
+}
+
+static void
+fail_current (CcidDevice *self, GError *error)
+{
+  clear_timeout (self);
+  if (self->current != NULL)
+    command_fail (g_steal_pointer (&self->current), error);
+  else
+    g_error_free (error);
+}
+
+static void
+handle_transfer_error (CcidDevice *self, struct libusb_transfer *xfer, const char *what)
+{
+  switch (xfer->status)
+    {
+    case LIBUSB_TRANSFER_NO_DEVICE:
+      device_gone (self, "unplugged during a transfer");
+      break;
+    case LIBUSB_TRANSFER_CANCELLED:
+      break;
+    case LIBUSB_TRANSFER_STALL:
+      g_warning ("%s: %s endpoint 0x%02x stalled", self->name, what, xfer->endpoint);
+      schedule_clear_halt (self, xfer->endpoint);
+      fail_current (self, g_error_new (SCB_ERROR, SCB_ERROR_COMM_ERROR,
+                                       "Reader %s stalled", self->name));
+      break;
+    default:
+      fail_current (self, g_error_new (SCB_ERROR, SCB_ERROR_COMM_ERROR,
+                                       "Reader %s: %s transfer failed (status %d)",
+                                       self->name, what, (int) xfer->status));
+      break;
+    }
+}
+
+static void LIBUSB_CALL
+on_out_done (struct libusb_transfer *xfer)
+{
+  g_autoptr(CcidDevice) self = xfer->user_data;   /* the submit's reference */
+
+  self->out_busy = FALSE;
+  if (self->removed)
+    return;
+  if (xfer->status != LIBUSB_TRANSFER_COMPLETED)
+    {
+      handle_transfer_error (self, xfer, "bulk OUT");
+      pump (self);
+    }
+}
+
+static void submit_in (CcidDevice *self);
+
+static void
+handle_reply (CcidDevice *self, const guint8 *buf, gsize len)
+{
+  CcidReply reply;
+  const char *reason = NULL;
+  CcidParseResult pr;
+  Command *cmd = self->current;
+
+  if (cmd == NULL)
+    return;   /* an answer to an aborted command */
+  pr = ccid_reply_parse (buf, len, self->desc.message_length, &reply, &reason);
+  if (pr != CCID_PARSE_OK)
+    {
+      g_warning ("%s: malformed answer to %s: %s", self->name,
+                 ccid_message_type_name (cmd->type), reason);
+      fail_current (self, g_error_new (SCB_ERROR, SCB_ERROR_COMM_ERROR,
+                                       "Reader %s sent a malformed answer: %s",
+                                       self->name, reason));
+      return;
+    }
+
+  switch (ccid_reply_match (&reply, cmd->type, cmd->slot, cmd->seq))
+    {
+    case CCID_MATCH_OK:
+      {
+        g_autoptr(GBytes) bytes = g_bytes_new (buf, CCID_HEADER_LENGTH + reply.length);
+
+        clear_timeout (self);
+        self->current = NULL;
+        command_succeed (cmd, bytes);
+        break;
+      }
+    case CCID_MATCH_TIME_EXTENSION:
+      {
+        /* CCID §6.2.6: the card needs more time; bError multiplies BWT. */
+        guint factor = ccid_reply_time_extension (&reply);
+
+        restart_timeout (self, (guint) MIN ((guint64) cmd->timeout_ms * factor, G_MAXUINT / 2));
+        submit_in (self);
+        break;
+      }
+    case CCID_MATCH_WRONG_SEQ:
+      /* stale: the answer to a command we gave up on */
+      g_debug ("%s: dropping an answer with bSeq %u (waiting for %u)",
+               self->name, reply.seq, cmd->seq);
+      submit_in (self);
+      break;
+    case CCID_MATCH_WRONG_SLOT:
+    case CCID_MATCH_WRONG_TYPE:
+    default:
+      fail_current (self, g_error_new (SCB_ERROR, SCB_ERROR_COMM_ERROR,
+                                       "Reader %s answered %s with %s",
+                                       self->name, ccid_message_type_name (cmd->type),
+                                       ccid_message_type_name (reply.type)));
+      break;
+    }
+}
+
+static void LIBUSB_CALL
+on_in_done (struct libusb_transfer *xfer)
+{
+  g_autoptr(CcidDevice) self = xfer->user_data;
+
+  self->in_busy = FALSE;
+  if (self->removed)
+    return;
+  if (xfer->status == LIBUSB_TRANSFER_COMPLETED)
+    handle_reply (self, xfer->buffer, (gsize) xfer->actual_length);
+  else
+    handle_transfer_error (self, xfer, "bulk IN");
+  pump (self);
+}
+
+static void
+submit_in (CcidDevice *self)
+{
+  int r;
+
+  if (self->in_busy || self->removed)
+    return;
+  libusb_fill_bulk_transfer (self->in_xfer, self->handle, self->eps.bulk_in,
+                             self->in_buf, (int) self->in_buf_size, on_in_done,
+                             self, 0 /* our own timer */);
+  r = libusb_submit_transfer (self->in_xfer);
+  if (r < 0)
+    {
+      if (r == LIBUSB_ERROR_NO_DEVICE)
+        device_gone (self, "gone when reading");
+      else
+        fail_current (self, g_error_new (SCB_ERROR, SCB_ERROR_COMM_ERROR,
+                                         "Cannot read from reader %s: %s",
+                                         self->name, libusb_error_name (r)));
+      return;
+    }
+  g_object_ref (self);
+  self->in_busy = TRUE;
+}
+
+static void LIBUSB_CALL
+on_abort_request_done (struct libusb_transfer *xfer)
+{
+  g_autoptr(CcidDevice) self = xfer->user_data;
+
+  if (xfer->status != LIBUSB_TRANSFER_COMPLETED)
+    g_debug ("%s: ABORT request: status %d", self->name, (int) xfer->status);
+  /* LIBUSB_TRANSFER_FREE_BUFFER | FREE_TRANSFER free the rest */
+}
+
+static void
+send_abort (CcidDevice *self, guint8 slot)
+{
+  Command *cmd = g_new0 (Command, 1);
+  guint8 msg[CCID_HEADER_LENGTH];
+  guint8 seq = self->seq;   /* the Abort message will take this bSeq */
+  struct libusb_transfer *xfer = libusb_alloc_transfer (0);
+  guint8 *setup = g_malloc0 (LIBUSB_CONTROL_SETUP_SIZE);
+
+  /* CCID §5.3.1: the ABORT class request, then PC_to_RDR_Abort, both with
+   * the same bSlot and bSeq. Best effort: failures are only logged. */
+  libusb_fill_control_setup (setup, LIBUSB_REQUEST_TYPE_CLASS | LIBUSB_RECIPIENT_INTERFACE,
+                             CCID_REQUEST_ABORT, (guint16) (seq << 8 | slot),
+                             (guint16) self->interface_number, 0);
+  libusb_fill_control_transfer (xfer, self->handle, setup, on_abort_request_done, self, 1000);
+  xfer->flags = LIBUSB_TRANSFER_FREE_BUFFER | LIBUSB_TRANSFER_FREE_TRANSFER;
+  if (libusb_submit_transfer (xfer) == 0)
+    g_object_ref (self);
+  else
+    libusb_free_transfer (xfer);
+
+  ccid_build_abort (msg, sizeof msg, slot, 0);
+  cmd->message = g_bytes_new (msg, sizeof msg);
+  cmd->slot = slot;
+  cmd->type = CCID_PC_TO_RDR_ABORT;
+  cmd->timeout_ms = 2000;
+  cmd->internal = TRUE;
+  g_queue_push_head (&self->queue, cmd);
+}
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  CcidDevice *self = user_data;
+  Command *cmd = self->current;
+
+  self->timeout_id = 0;
+  if (cmd == NULL)
+    return G_SOURCE_REMOVE;
+  g_warning ("%s: no answer to %s in %u ms", self->name,
+             ccid_message_type_name (cmd->type), cmd->timeout_ms);
+  self->current = NULL;
+  if (cmd->type != CCID_PC_TO_RDR_ABORT)
+    send_abort (self, cmd->slot);
+  command_fail (cmd, g_error_new (SCB_ERROR, SCB_ERROR_TIMEOUT,
+                                  "Reader %s did not answer in time", self->name));
+  pump (self);
+  return G_SOURCE_REMOVE;
+}
+
+
+static void
+pump (CcidDevice *self)
+{
+  Command *cmd;
+  gsize len;
+  const guint8 *data;
+  int r;
+
+  if (self->current != NULL || self->removed || self->halt_id != 0 || self->out_busy)
+    return;
+  cmd = g_queue_pop_head (&self->queue);
+  if (cmd == NULL)
+    return;
+  if (cmd->task != NULL && g_task_return_error_if_cancelled (cmd->task))
+    {
+      command_free (cmd);
+      pump (self);
+      return;
+    }
+
+  data = g_bytes_get_data (cmd->message, &len);
+  memcpy (self->out_buf, data, len);
+  cmd->seq = self->seq++;
+  self->out_buf[6] = cmd->seq;
+  self->current = cmd;
+
+  libusb_fill_bulk_transfer (self->out_xfer, self->handle, self->eps.bulk_out,
+                             self->out_buf, (int) len, on_out_done, self, OUT_TIMEOUT_MS);
+  r = libusb_submit_transfer (self->out_xfer);
+  if (r < 0)
+    {
+      if (r == LIBUSB_ERROR_NO_DEVICE)
+        device_gone (self, "gone when writing");
+      else
+        fail_current (self, g_error_new (SCB_ERROR, SCB_ERROR_COMM_ERROR,
+                                         "Cannot write to reader %s: %s",
+                                         self->name, libusb_error_name (r)));
+      return;
+    }
+  g_object_ref (self);
+  self->out_busy = TRUE;
+  restart_timeout (self, cmd->timeout_ms);
+  submit_in (self);
+}
+
+static void
+restart_timeout (CcidDevice *self, guint ms)
+{
+  clear_timeout (self);
+  /* g_timeout_add runs on the monotonic clock. */
+  self->timeout_id = g_timeout_add (ms, on_timeout, self);
+}
+
+void
+ccid_device_transfer_async (CcidDevice *self, GBytes *message, guint timeout_ms,
+                            GCancellable *cancellable, GAsyncReadyCallback callback,
+                            gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  gsize len = g_bytes_get_size (message);
+  const guint8 *data = g_bytes_get_data (message, NULL);
+  Command *cmd;
+
+  g_task_set_source_tag (task, ccid_device_transfer_async);
+  if (self->removed)
+    {
+      g_task_return_new_error (task, SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
+                               "Reader %s was removed", self->name);
+      return;
+    }
+  if (len < CCID_HEADER_LENGTH || len > self->desc.message_length)
+    {
+      g_task_return_new_error (task, SCB_ERROR, SCB_ERROR_INSUFFICIENT_BUFFER,
+                               "A %" G_GSIZE_FORMAT "-byte message does not fit reader %s "
+                               "(at most %u bytes)", len, self->name, self->desc.message_length);
+      return;
+    }
+  cmd = g_new0 (Command, 1);
+  cmd->task = g_steal_pointer (&task);
+  cmd->message = g_bytes_ref (message);
+  cmd->type = data[0];
+  cmd->slot = data[5];
+  cmd->timeout_ms = MAX (timeout_ms, 100);
+  g_queue_push_tail (&self->queue, cmd);
+  pump (self);
+}
+
+GBytes *
+ccid_device_transfer_finish (CcidDevice *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- slot status: interrupt messages and the poll ---------------------- */
+
+static void
+handle_notification (CcidDevice *self, const guint8 *buf, gsize len)
+{
+  CcidNotification n;
+  const char *reason = NULL;
+
+  if (ccid_notification_parse (buf, len, self->desc.n_slots, &n, &reason) != CCID_PARSE_OK)
+    {
+      g_debug ("%s: ignoring interrupt message: %s", self->name, reason);
+      return;
+    }
+  if (n.type == CCID_RDR_TO_PC_NOTIFY_SLOT_CHANGE)
+    {
+      for (guint i = 0; i < self->slots->len; i++)
+        ccid_slot_handle_presence (g_ptr_array_index (self->slots, i),
+                                   (n.present & (1u << i)) != 0, (n.changed & (1u << i)) != 0);
+    }
+  else if (n.type == CCID_RDR_TO_PC_HARDWARE_ERROR)
+    {
+      g_warning ("%s: hardware error %u on slot %u", self->name, n.hardware_error, n.slot);
+      if (n.slot < self->slots->len)
+        ccid_slot_handle_hardware_error (g_ptr_array_index (self->slots, n.slot), n.hardware_error);
+    }
+}
+
+static void LIBUSB_CALL
+on_interrupt_done (struct libusb_transfer *xfer)
+{
+  g_autoptr(CcidDevice) self = xfer->user_data;
+
+  self->int_busy = FALSE;
+  if (self->removed)
+    return;
+  switch (xfer->status)
+    {
+    case LIBUSB_TRANSFER_COMPLETED:
+      handle_notification (self, xfer->buffer, (gsize) xfer->actual_length);
+      submit_interrupt (self);
+      break;
+    case LIBUSB_TRANSFER_NO_DEVICE:
+      device_gone (self, "unplugged (interrupt endpoint)");
+      break;
+    case LIBUSB_TRANSFER_STALL:
+      schedule_clear_halt (self, xfer->endpoint);   /* resubmits when cleared */
+      break;
+    case LIBUSB_TRANSFER_CANCELLED:
+      break;
+    default:
+      /* A lost interrupt message would hide an insertion: ask every slot. */
+      g_warning ("%s: interrupt transfer failed (status %d)", self->name, (int) xfer->status);
+      for (guint i = 0; i < self->slots->len; i++)
+        ccid_slot_refresh (g_ptr_array_index (self->slots, i));
+      submit_interrupt (self);
+      break;
+    }
+}
+
+static void
+submit_interrupt (CcidDevice *self)
+{
+  int r;
+
+  if (self->int_busy || self->removed || self->eps.interrupt_in == 0)
+    return;
+  libusb_fill_interrupt_transfer (self->int_xfer, self->handle, self->eps.interrupt_in,
+                                  self->int_buf, sizeof self->int_buf, on_interrupt_done,
+                                  self, 0);
+  r = libusb_submit_transfer (self->int_xfer);
+  if (r < 0)
+    {
+      if (r == LIBUSB_ERROR_NO_DEVICE)
+        device_gone (self, "gone (interrupt endpoint)");
+      else
+        g_warning ("%s: cannot read the interrupt endpoint: %s", self->name, libusb_error_name (r));
+      return;
+    }
+  g_object_ref (self);
+  self->int_busy = TRUE;
+}
+
+static gboolean
+on_poll (gpointer user_data)
+{
+  CcidDevice *self = user_data;
+
+  /* Only readers without an interrupt endpoint get here. A busy reader is
+   * not asked: the answers to its commands carry the slot status too. */
+  if (self->current == NULL && g_queue_is_empty (&self->queue))
+    for (guint i = 0; i < self->slots->len; i++)
+      ccid_slot_refresh (g_ptr_array_index (self->slots, i));
+  return G_SOURCE_CONTINUE;
+}
+
+void
+ccid_device_start (CcidDevice *self)
+{
+  if (self->started || self->removed)
+    return;
+  self->started = TRUE;
+  if (self->eps.interrupt_in != 0)
+    submit_interrupt (self);
+  else
+    self->poll_id = g_timeout_add (self->poll_interval_ms, on_poll, self);
+  for (guint i = 0; i < self->slots->len; i++)
+    ccid_slot_refresh (g_ptr_array_index (self->slots, i));
+}
+
+void
+ccid_device_shutdown (CcidDevice *self)
+{
+  device_gone (self, "shut down");
+}
+
+gboolean
+ccid_device_is_removed (CcidDevice *self)
+{
+  return self->removed;
+}
+
+/* ---- construction ------------------------------------------------------ */
+
+static guint
+sysfs_hex (GUdevDevice *dev, const char *attr)
+{
+  const char *s = g_udev_device_get_sysfs_attr (dev, attr);
+
+  return s != NULL ? (guint) g_ascii_strtoull (s, NULL, 16) : 0;
+}
+
+static char *
+sysfs_string (GUdevDevice *dev, const char *attr)
+{
+  const char *s = g_udev_device_get_sysfs_attr (dev, attr);
+  g_autofree char *copy = NULL;
+
+  if (s == NULL)
+    return NULL;
+  copy = g_strstrip (g_strdup (s));
+  if (*copy == '\0' || !g_utf8_validate (copy, -1, NULL))
+    return NULL;
+  return g_steal_pointer (&copy);
+}
+
+/* pcscd + libccid name a reader "<friendly name> [<interface>] (<serial>)"
+ * (pcsc-lite hotplug_libudev.c), the friendly name being libccid's
+ * "<manufacturer> <product>" from the USB strings; the interface string
+ * only when there is one, the serial only when the interface string does
+ * not already contain it. RFSetReaderName then appends " NN SS". */
+static char *
+compose_name (GUdevDevice *usb_device, GUdevDevice *interface, guint16 vid, guint16 pid,
+              char **out_serial)
+{
+  g_autofree char *manufacturer = sysfs_string (usb_device, "manufacturer");
+  g_autofree char *product = sysfs_string (usb_device, "product");
+  g_autofree char *iface = sysfs_string (interface, "interface");
+  g_autofree char *serial = sysfs_string (usb_device, "serial");
+  GString *name = g_string_new (NULL);
+
+  if (manufacturer != NULL && product != NULL && !g_str_has_prefix (product, manufacturer))
+    g_string_append_printf (name, "%s %s", manufacturer, product);
+  else if (product != NULL)
+    g_string_append (name, product);
+  else if (manufacturer != NULL)
+    g_string_append_printf (name, "%s %04X:%04X", manufacturer, vid, pid);
+  else
+    g_string_append_printf (name, "USB CCID reader %04X:%04X", vid, pid);
+  if (iface != NULL)
+    g_string_append_printf (name, " [%s]", iface);
+  if (serial != NULL && (iface == NULL || strstr (iface, serial) == NULL))
+    g_string_append_printf (name, " (%s)", serial);
+  /* The PC/SC name buffer is 128 bytes, " NN SS" included. */
+  if (name->len > 121)
+    {
+      const char *end = name->str + 121;
+
+      g_string_truncate (name, (gsize) (g_utf8_find_prev_char (name->str, end + 1) - name->str));
+    }
+  *out_serial = g_steal_pointer (&serial);
+  return g_string_free (name, FALSE);
+}
+
+static gboolean
+find_descriptors (CcidDevice *self, libusb_device *dev, GError **error)
+{
+  struct libusb_config_descriptor *config = NULL;
+  const struct libusb_interface_descriptor *alt = NULL;
+  const guint8 *found;
+  gsize found_len = 0;
+  const char *reason = NULL;
+  CcidEndpointInfo eps[16];
+  gsize n_eps = 0;
+  int r;
+
+  r = libusb_get_active_config_descriptor (dev, &config);
+  if (r < 0)
+    {
+      g_set_error (error, SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
+                   "Cannot read the configuration of %s: %s", self->name, libusb_error_name (r));
+      return FALSE;
+    }
+  for (int i = 0; i < config->bNumInterfaces && alt == NULL; i++)
+    if (config->interface[i].num_altsetting > 0
+        && config->interface[i].altsetting[0].bInterfaceNumber == self->interface_number)
+      alt = &config->interface[i].altsetting[0];
+  if (alt == NULL)
+    {
+      libusb_free_config_descriptor (config);
+      g_set_error (error, SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
+                   "%s has no interface %d", self->name, self->interface_number);
+      return FALSE;
+    }
+
+  found = ccid_descriptor_find (alt->extra, (gsize) MAX (alt->extra_length, 0), &found_len);
+  /* Some old readers put the class descriptor after the last endpoint. */
+  for (int e = alt->bNumEndpoints - 1; found == NULL && e >= 0; e--)
+    found = ccid_descriptor_find (alt->endpoint[e].extra,
+                                  (gsize) MAX (alt->endpoint[e].extra_length, 0), &found_len);
+  for (int e = 0; e < alt->bNumEndpoints && n_eps < G_N_ELEMENTS (eps); e++, n_eps++)
+    {
+      eps[n_eps].address = alt->endpoint[e].bEndpointAddress;
+      eps[n_eps].attributes = alt->endpoint[e].bmAttributes;
+      eps[n_eps].max_packet_size = alt->endpoint[e].wMaxPacketSize;
+    }
+
+  if (found == NULL || !ccid_descriptor_parse (found, found_len, &self->desc, &reason))
+    {
+      libusb_free_config_descriptor (config);
+      g_set_error (error, SCB_ERROR, SCB_ERROR_UNKNOWN_READER,
+                   "%s: unusable CCID class descriptor: %s", self->name,
+                   reason != NULL ? reason : "none found");
+      return FALSE;
+    }
+  if (!ccid_endpoints_pick (eps, n_eps, &self->eps, &reason))
+    {
+      libusb_free_config_descriptor (config);
+      g_set_error (error, SCB_ERROR, SCB_ERROR_UNKNOWN_READER, "%s: %s", self->name, reason);
+      return FALSE;
+    }
+  libusb_free_config_descriptor (config);
+  return TRUE;
+}
+
+static libusb_device *
+find_libusb_device (CcidUsbContext *usb, guint busnum, guint devnum)
+{
+  libusb_device **list = NULL;
+  libusb_device *found = NULL;
+  ssize_t n = libusb_get_device_list (ccid_usb_context_get_libusb (usb), &list);
+
+  for (ssize_t i = 0; i < n && found == NULL; i++)
+    if (libusb_get_bus_number (list[i]) == busnum && libusb_get_device_address (list[i]) == devnum)
+      found = libusb_ref_device (list[i]);
+  if (list != NULL)
+    libusb_free_device_list (list, 1);
+  return found;
+}
+
+CcidDevice *
+ccid_device_new (CcidUsbContext *usb, GUdevDevice *interface, guint index,
+                 guint poll_interval_ms, GError **error)
+{
+  g_autoptr(CcidDevice) self = g_object_new (CCID_TYPE_DEVICE, NULL);
+  g_autoptr(GUdevDevice) usb_device = NULL;
+  libusb_device *dev;
+  guint busnum, devnum;
+  int r;
+
+  usb_device = g_udev_device_get_parent_with_subsystem (interface, "usb", "usb_device");
+  if (usb_device == NULL)
+    {
+      g_set_error (error, SCB_ERROR, SCB_ERROR_UNKNOWN_READER,
+                   "%s is not below a USB device", g_udev_device_get_sysfs_path (interface));
+      return NULL;
+    }
+  self->usb = ccid_usb_context_ref (usb);
+  self->sysfs_path = g_strdup (g_udev_device_get_sysfs_path (interface));
+  self->vendor_id = (guint16) sysfs_hex (usb_device, "idVendor");
+  self->product_id = (guint16) sysfs_hex (usb_device, "idProduct");
+  self->interface_number = (int) sysfs_hex (interface, "bInterfaceNumber");
+  self->index = index;
+  self->poll_interval_ms = poll_interval_ms > 0 ? poll_interval_ms : CCID_DEFAULT_POLL_INTERVAL_MS;
+  self->name = compose_name (usb_device, interface, self->vendor_id, self->product_id,
+                             &self->serial);
+  busnum = (guint) g_udev_device_get_sysfs_attr_as_int (usb_device, "busnum");
+  devnum = (guint) g_udev_device_get_sysfs_attr_as_int (usb_device, "devnum");
+
+  dev = find_libusb_device (usb, busnum, devnum);
+  if (dev == NULL)
+    {
+      g_set_error (error, SCB_ERROR, SCB_ERROR_NOT_READY,
+                   "%s: libusb does not know USB device %03u/%03u", self->name, busnum, devnum);
+      return NULL;
+    }
+  if (!find_descriptors (self, dev, error))
+    {
+      libusb_unref_device (dev);
+      return NULL;
+    }
+  r = libusb_open (dev, &self->handle);
+  libusb_unref_device (dev);
+  if (r < 0)
+    {
+      g_set_error (error, SCB_ERROR, r == LIBUSB_ERROR_ACCESS ? SCB_ERROR_PERMISSION_DENIED
+                                                              : SCB_ERROR_READER_UNAVAILABLE,
+                   "Cannot open %s (USB %03u/%03u): %s", self->name, busnum, devnum,
+                   libusb_error_name (r));
+      return NULL;
+    }
+  r = libusb_claim_interface (self->handle, self->interface_number);
+  if (r == LIBUSB_ERROR_BUSY)
+    {
+      g_set_error (error, SCB_ERROR, SCB_ERROR_SHARING_VIOLATION,
+                   "%s: interface %d is held by another program (pcscd? scdaemon's own "
+                   "CCID driver?); leaving the reader alone until it is plugged again",
+                   self->name, self->interface_number);
+      return NULL;
+    }
+  if (r < 0)
+    {
+      g_set_error (error, SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
+                   "Cannot claim interface %d of %s: %s", self->interface_number,
+                   self->name, libusb_error_name (r));
+      return NULL;
+    }
+  self->claimed = TRUE;
+
+  self->out_xfer = libusb_alloc_transfer (0);
+  self->in_xfer = libusb_alloc_transfer (0);
+  self->int_xfer = libusb_alloc_transfer (0);
+  self->out_buf = g_malloc0 (self->desc.message_length);
+  /* Whole packets, so a reader that pads its last packet does not overflow. */
+  self->in_buf_size = (self->desc.message_length + 511) / 512 * 512;
+  self->in_buf = g_malloc0 (self->in_buf_size);
+
+  for (guint i = 0; i < self->desc.n_slots; i++)
+    {
+      g_autofree char *slot_name = g_strdup_printf ("%s %02X %02X", self->name, index, i);
+
+      g_ptr_array_add (self->slots, ccid_slot_new (self, i, slot_name));
+    }
+  g_debug ("%s: %s level, %u slot(s), %s, messages up to %u bytes", self->name,
+           ccid_exchange_level_to_string (self->desc.level), self->desc.n_slots,
+           self->eps.interrupt_in != 0 ? "interrupt endpoint" : "polled",
+           self->desc.message_length);
+  return g_steal_pointer (&self);
+}
+
+static void
+ccid_device_dispose (GObject *object)
+{
+  CcidDevice *self = CCID_DEVICE (object);
+
+  /* No transfer is in flight here: each holds a reference. */
+  clear_timeout (self);
+  g_clear_handle_id (&self->poll_id, g_source_remove);
+  g_clear_handle_id (&self->halt_id, g_source_remove);
+  if (self->slots != NULL)
+    for (guint i = 0; i < self->slots->len; i++)
+      ccid_slot_handle_device_removed (g_ptr_array_index (self->slots, i));
+  g_clear_pointer (&self->slots, g_ptr_array_unref);
+  G_OBJECT_CLASS (ccid_device_parent_class)->dispose (object);
+}
+
+static void
+ccid_device_finalize (GObject *object)
+{
+  CcidDevice *self = CCID_DEVICE (object);
+  Command *cmd;
+
+  while ((cmd = g_queue_pop_head (&self->queue)) != NULL)
+    command_fail (cmd, g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE, "Reader closed"));
+  if (self->handle != NULL)
+    {
+      if (self->claimed)
+        libusb_release_interface (self->handle, self->interface_number);
+      libusb_close (self->handle);
+    }
+  g_clear_pointer (&self->out_xfer, libusb_free_transfer);
+  g_clear_pointer (&self->in_xfer, libusb_free_transfer);
+  g_clear_pointer (&self->int_xfer, libusb_free_transfer);
+  g_free (self->out_buf);
+  g_free (self->in_buf);
+  g_free (self->sysfs_path);
+  g_free (self->name);
+  g_free (self->serial);
+  g_clear_pointer (&self->usb, ccid_usb_context_unref);
+  G_OBJECT_CLASS (ccid_device_parent_class)->finalize (object);
+}
+
+static void
+ccid_device_class_init (CcidDeviceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ccid_device_dispose;
+  object_class->finalize = ccid_device_finalize;
+}
+
+static void
+ccid_device_init (CcidDevice *self)
+{
+  self->slots = g_ptr_array_new_with_free_func (g_object_unref);
+  g_queue_init (&self->queue);
+}
+
+const char *
+ccid_device_get_sysfs_path (CcidDevice *self)
+{
+  return self->sysfs_path;
+}
+
+const char *
+ccid_device_get_name (CcidDevice *self)
+{
+  return self->name;
+}
+
+const char *
+ccid_device_get_serial (CcidDevice *self)
+{
+  return self->serial;
+}
+
+guint16
+ccid_device_get_vendor_id (CcidDevice *self)
+{
+  return self->vendor_id;
+}
+
+guint16
+ccid_device_get_product_id (CcidDevice *self)
+{
+  return self->product_id;
+}
+
+guint
+ccid_device_get_index (CcidDevice *self)
+{
+  return self->index;
+}
+
+const CcidDescriptor *
+ccid_device_get_descriptor (CcidDevice *self)
+{
+  return &self->desc;
+}
+
+gboolean
+ccid_device_has_interrupt (CcidDevice *self)
+{
+  return self->eps.interrupt_in != 0;
+}
+
+guint
+ccid_device_get_n_slots (CcidDevice *self)
+{
+  return self->slots != NULL ? self->slots->len : 0;
+}
+
+CcidSlot *
+ccid_device_get_slot (CcidDevice *self, guint index)
+{
+  if (self->slots == NULL || index >= self->slots->len)
+    return NULL;
+  return g_ptr_array_index (self->slots, index);
+}

@@ -1,0 +1,115 @@
+/* ccid-slot-private.h: what ccid-slot.c and ccid-slot-exchange.c share
+ *
+ * A slot runs one job at a time. A job is a chain of CCID commands: each
+ * step sends one message through the device and names the step that gets
+ * the answer. The card generation is taken when the job is queued, so a
+ * job queued before a removal fails with REMOVED_CARD, never talks to the
+ * next card.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "ccid-device.h"
+#include "ccid-message.h"
+#include "ccid-slot.h"
+
+#include "atr.h"
+#include "t0.h"
+#include "t1.h"
+
+typedef struct _CcidJob CcidJob;
+
+/* @reply is NULL exactly when @error is set; the step owns neither. */
+typedef void (*CcidJobStep) (CcidJob *job, const CcidReply *reply, const GError *error);
+
+typedef enum {
+  CCID_JOB_POWER_ON,
+  CCID_JOB_POWER_OFF,
+  CCID_JOB_RESET,
+  CCID_JOB_TRANSMIT,
+  CCID_JOB_ESCAPE,
+} CcidJobKind;
+
+struct _CcidJob {
+  CcidSlot *slot;
+  GTask *task;
+  CcidJobKind kind;
+  guint generation;
+  gboolean needs_card;
+  CcidJobStep step;
+
+  /* power on */
+  guint8 voltages[4];
+  guint n_voltages;
+  guint voltage;              /* index into voltages */
+  gboolean skip_pps;
+  gboolean class_retried;
+  atr_info atr;
+
+  /* transmit and escape */
+  guint8 nad;
+  GBytes *input;
+  guint8 *resp;
+  gsize resp_cap;
+  gsize resp_len;
+  t0_ctx t0;
+  t1_state *t1;
+  gboolean t1_ifs;            /* running S(IFS request) before the APDU */
+  guint8 bwi;                 /* XfrBlock bBWI: T=1 WTX multiplier */
+  gsize offset;               /* extended APDU chaining */
+  GByteArray *collected;
+};
+
+struct _CcidSlot {
+  GObject parent_instance;
+
+  CcidDevice *device;         /* weak */
+  guint index;
+  char *name;
+
+  CcidSlotState state;
+  guint generation;
+  GBytes *atr;
+  guint protocols;
+  int protocol;
+  atr_info atr_info;
+  gboolean have_atr_info;
+  guint clock_khz;            /* for the timeouts */
+  guint etu_ns;
+
+  GHashTable *t1_states;      /* NAD -> t1_state, with its IFS negotiated flag */
+  GHashTable *t1_ifs_done;    /* NAD set */
+
+  GQueue jobs;
+  CcidJob *job;
+  gboolean refreshing;
+  gboolean power_on_queued;
+};
+
+void ccid_job_send (CcidJob *job, const guint8 *msg, gsize len, guint timeout_ms, CcidJobStep next);
+void ccid_job_return_bytes (CcidJob *job, GBytes *bytes);
+void ccid_job_return_boolean (CcidJob *job);
+void ccid_job_return_error (CcidJob *job, GError *error);
+CcidJob *ccid_job_new (CcidSlot *slot, CcidJobKind kind, gboolean needs_card,
+                       GCancellable *cancellable, GAsyncReadyCallback callback,
+                       gpointer user_data, gpointer source_tag);
+void ccid_slot_queue_job (CcidSlot *slot, CcidJob *job);
+
+/* ccid-slot.c */
+void ccid_slot_set_state (CcidSlot *self, CcidSlotState state);
+void ccid_slot_emit_changed (CcidSlot *self);
+
+/* ccid-slot-power.c */
+void ccid_slot_start_power_on (CcidJob *job);
+void ccid_slot_start_power_off (CcidJob *job);
+
+/* ccid-slot-exchange.c */
+void ccid_slot_start_transmit (CcidJob *job);
+void ccid_slot_start_escape (CcidJob *job);
+/* Block waiting time in ms for the current parameters, and the host
+ * timeout that goes with a command that waits for the card. */
+guint ccid_slot_card_timeout_ms (CcidSlot *self, guint multiplier);
+void ccid_slot_t1_states_clear (CcidSlot *self);
+/* Maps a failed CCID command onto the ScbError a caller sees. */
+GError *ccid_slot_error_from_reply (CcidSlot *self, const CcidReply *reply, const char *what);

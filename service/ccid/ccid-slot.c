@@ -1,0 +1,495 @@
+/* ccid-slot.c: one card slot of a CCID reader: card state, power, protocols
+ *
+ * State machine (CCID §6.2.6 bmICCStatus and NotifySlotChange feed it):
+ *
+ *   ABSENT --insert--> PRESENT --power on: ATR ok--> POWERED
+ *                         ^  \--power on: no ATR--> MUTE
+ *                         +--- power off / hardware error ---+
+ *   any --remove--> ABSENT (the card generation goes up, jobs of the old
+ *   card fail with REMOVED_CARD)
+ *
+ * Power on, PPS and parameters are in ccid-slot-power.c; APDU exchanges
+ * in ccid-slot-exchange.c.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "ccid-slot-private.h"
+
+#include "scb-error.h"
+
+#define SHORT_TIMEOUT_MS 5000
+
+enum {
+  SIGNAL_CHANGED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (CcidSlot, ccid_slot, G_TYPE_OBJECT)
+
+static void run_next (CcidSlot *self);
+static void job_free (CcidJob *job);
+
+const char *
+ccid_slot_state_to_string (CcidSlotState state)
+{
+  switch (state)
+    {
+    case CCID_SLOT_ABSENT: return "absent";
+    case CCID_SLOT_PRESENT: return "present";
+    case CCID_SLOT_POWERED: return "powered";
+    case CCID_SLOT_MUTE: return "mute";
+    default: return "unknown";
+    }
+}
+
+void
+ccid_slot_emit_changed (CcidSlot *self)
+{
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
+void
+ccid_slot_set_state (CcidSlot *self, CcidSlotState state)
+{
+  if (self->state == state)
+    return;
+  g_debug ("%s: %s -> %s", self->name, ccid_slot_state_to_string (self->state),
+           ccid_slot_state_to_string (state));
+  self->state = state;
+  if (state != CCID_SLOT_POWERED)
+    {
+      self->protocol = -1;
+      ccid_slot_t1_states_clear (self);
+    }
+  ccid_slot_emit_changed (self);
+}
+
+static void
+card_removed (CcidSlot *self)
+{
+  self->generation++;
+  g_clear_pointer (&self->atr, g_bytes_unref);
+  self->have_atr_info = FALSE;
+  self->protocols = 0;
+  if (self->state == CCID_SLOT_ABSENT)
+    ccid_slot_emit_changed (self);
+  else
+    ccid_slot_set_state (self, CCID_SLOT_ABSENT);
+}
+
+static void
+power_on_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) atr = ccid_slot_power_on_finish (CCID_SLOT (source), result, &error);
+
+  if (atr == NULL)
+    g_debug ("%s: automatic power on: %s", CCID_SLOT (source)->name, error->message);
+}
+
+static void
+card_inserted (CcidSlot *self)
+{
+  self->generation++;
+  g_clear_pointer (&self->atr, g_bytes_unref);
+  self->have_atr_info = FALSE;
+  self->protocols = 0;
+  ccid_slot_set_state (self, CCID_SLOT_PRESENT);
+  if (!self->power_on_queued)
+    {
+      self->power_on_queued = TRUE;
+      ccid_slot_power_on_async (self, NULL, power_on_done, NULL);
+    }
+}
+
+static void
+handle_icc_status (CcidSlot *self, CcidIccStatus status)
+{
+  switch (status)
+    {
+    case CCID_ICC_ABSENT:
+      if (self->state != CCID_SLOT_ABSENT)
+        card_removed (self);
+      break;
+    case CCID_ICC_INACTIVE:
+    case CCID_ICC_ACTIVE:
+      if (self->state == CCID_SLOT_ABSENT)
+        card_inserted (self);
+      else if (status == CCID_ICC_INACTIVE && self->state == CCID_SLOT_POWERED
+               && (self->job == NULL || self->job->kind != CCID_JOB_POWER_ON))
+        ccid_slot_set_state (self, CCID_SLOT_PRESENT);   /* deactivated behind our back */
+      break;
+    default:
+      break;
+    }
+}
+
+void
+ccid_slot_handle_presence (CcidSlot *self, gboolean present, gboolean changed)
+{
+  /* CCID §6.3.1: "changed" with "present" after a present state is a quick
+   * removal and reinsertion. */
+  if (changed && present && self->state != CCID_SLOT_ABSENT)
+    card_removed (self);
+  handle_icc_status (self, present ? CCID_ICC_INACTIVE : CCID_ICC_ABSENT);
+}
+
+void
+ccid_slot_handle_hardware_error (CcidSlot *self, guint8 code)
+{
+  /* CCID §6.3.2: the reader deactivated the card (e.g. overcurrent). */
+  if (self->state == CCID_SLOT_POWERED)
+    ccid_slot_set_state (self, CCID_SLOT_PRESENT);
+  ccid_slot_refresh (self);
+}
+
+void
+ccid_slot_handle_device_removed (CcidSlot *self)
+{
+  CcidJob *job;
+
+  if (self->device == NULL)
+    return;
+  g_object_remove_weak_pointer (G_OBJECT (self->device), (gpointer *) &self->device);
+  self->device = NULL;
+  /* The job in progress fails when its command comes back. */
+  while ((job = g_queue_pop_head (&self->jobs)) != NULL)
+    {
+      g_task_return_new_error (job->task, SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
+                               "Reader %s was removed", self->name);
+      job_free (job);
+    }
+  if (self->state != CCID_SLOT_ABSENT)
+    card_removed (self);
+}
+
+static void
+refresh_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(CcidSlot) self = user_data;
+  g_autoptr(GBytes) bytes = ccid_device_transfer_finish (CCID_DEVICE (source), result, NULL);
+  CcidReply reply;
+  gsize len;
+  const guint8 *data;
+
+  self->refreshing = FALSE;
+  if (bytes == NULL)
+    return;
+  data = g_bytes_get_data (bytes, &len);
+  if (ccid_reply_parse (data, len, 0, &reply, NULL) == CCID_PARSE_OK)
+    handle_icc_status (self, ccid_reply_icc_status (&reply));
+}
+
+void
+ccid_slot_refresh (CcidSlot *self)
+{
+  guint8 msg[CCID_HEADER_LENGTH];
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (self->device == NULL || self->refreshing)
+    return;
+  self->refreshing = TRUE;
+  ccid_build_get_slot_status (msg, sizeof msg, (guint8) self->index, 0);
+  bytes = g_bytes_new (msg, sizeof msg);
+  ccid_device_transfer_async (self->device, bytes, SHORT_TIMEOUT_MS, NULL, refresh_done,
+                              g_object_ref (self));
+}
+
+/* ---- jobs -------------------------------------------------------------- */
+
+CcidJob *
+ccid_job_new (CcidSlot *slot, CcidJobKind kind, gboolean needs_card, GCancellable *cancellable,
+              GAsyncReadyCallback callback, gpointer user_data, gpointer source_tag)
+{
+  CcidJob *job = g_new0 (CcidJob, 1);
+
+  job->slot = g_object_ref (slot);
+  job->task = g_task_new (slot, cancellable, callback, user_data);
+  g_task_set_source_tag (job->task, source_tag);
+  job->kind = kind;
+  job->needs_card = needs_card;
+  job->generation = slot->generation;
+  return job;
+}
+
+static void
+job_free (CcidJob *job)
+{
+  g_clear_object (&job->task);
+  g_clear_pointer (&job->input, g_bytes_unref);
+  g_clear_pointer (&job->resp, g_free);
+  g_clear_pointer (&job->collected, g_byte_array_unref);
+  g_clear_object (&job->slot);
+  g_free (job);
+}
+
+static void
+job_done (CcidJob *job)
+{
+  g_autoptr(CcidSlot) slot = g_object_ref (job->slot);
+
+  if (slot->job == job)
+    slot->job = NULL;
+  job_free (job);
+  run_next (slot);
+}
+
+void
+ccid_job_return_bytes (CcidJob *job, GBytes *bytes)
+{
+  g_task_return_pointer (job->task, bytes, (GDestroyNotify) g_bytes_unref);
+  job_done (job);
+}
+
+void
+ccid_job_return_boolean (CcidJob *job)
+{
+  g_task_return_boolean (job->task, TRUE);
+  job_done (job);
+}
+
+void
+ccid_job_return_error (CcidJob *job, GError *error)
+{
+  g_task_return_error (job->task, error);
+  job_done (job);
+}
+
+static gboolean
+job_card_gone (CcidJob *job)
+{
+  return job->needs_card && job->generation != job->slot->generation;
+}
+
+static void
+on_job_transfer (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  CcidJob *job = user_data;
+  CcidSlot *slot = job->slot;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = ccid_device_transfer_finish (CCID_DEVICE (source), result, &error);
+  CcidReply reply;
+  const guint8 *data;
+  gsize len;
+
+  if (bytes != NULL)
+    {
+      data = g_bytes_get_data (bytes, &len);
+      if (ccid_reply_parse (data, len, 0, &reply, NULL) != CCID_PARSE_OK)
+        {
+          ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_COMM_ERROR,
+                                                   "Malformed answer from %s", slot->name));
+          return;
+        }
+      handle_icc_status (slot, ccid_reply_icc_status (&reply));
+    }
+  if (job_card_gone (job))
+    {
+      ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_REMOVED_CARD,
+                                               "The card in %s was removed", slot->name));
+      return;
+    }
+  if (bytes == NULL)
+    job->step (job, NULL, error);
+  else
+    job->step (job, &reply, NULL);
+}
+
+void
+ccid_job_send (CcidJob *job, const guint8 *msg, gsize len, guint timeout_ms, CcidJobStep next)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (job->slot->device == NULL)
+    {
+      ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
+                                               "Reader %s was removed", job->slot->name));
+      return;
+    }
+  if (len == 0)
+    {
+      ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_INSUFFICIENT_BUFFER,
+                                               "Command too long for reader %s", job->slot->name));
+      return;
+    }
+  job->step = next;
+  bytes = g_bytes_new (msg, len);
+  ccid_device_transfer_async (job->slot->device, bytes, timeout_ms, NULL, on_job_transfer, job);
+}
+
+
+static void
+run_next (CcidSlot *self)
+{
+  CcidJob *job;
+
+  if (self->job != NULL)
+    return;
+  job = g_queue_pop_head (&self->jobs);
+  if (job == NULL)
+    return;
+  self->job = job;
+  if (g_task_return_error_if_cancelled (job->task))
+    {
+      job_done (job);
+      return;
+    }
+  if (self->device == NULL)
+    {
+      ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
+                                               "Reader %s was removed", self->name));
+      return;
+    }
+  if (job_card_gone (job))
+    {
+      ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_REMOVED_CARD,
+                                               "The card in %s was removed", self->name));
+      return;
+    }
+  switch (job->kind)
+    {
+    case CCID_JOB_POWER_ON:
+      self->power_on_queued = FALSE;
+      ccid_slot_start_power_on (job);
+      break;
+    case CCID_JOB_POWER_OFF:
+    case CCID_JOB_RESET:
+      ccid_slot_start_power_off (job);
+      break;
+    case CCID_JOB_TRANSMIT:
+      ccid_slot_start_transmit (job);
+      break;
+    case CCID_JOB_ESCAPE:
+      ccid_slot_start_escape (job);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+void
+ccid_slot_queue_job (CcidSlot *slot, CcidJob *job)
+{
+  g_queue_push_tail (&slot->jobs, job);
+  run_next (slot);
+}
+
+
+/* ---- the object -------------------------------------------------------- */
+
+CcidSlot *
+ccid_slot_new (CcidDevice *device, guint index, const char *name)
+{
+  CcidSlot *self = g_object_new (CCID_TYPE_SLOT, NULL);
+
+  self->device = device;
+  g_object_add_weak_pointer (G_OBJECT (device), (gpointer *) &self->device);
+  self->index = index;
+  self->name = g_strdup (name);
+  return self;
+}
+
+static void
+ccid_slot_finalize (GObject *object)
+{
+  CcidSlot *self = CCID_SLOT (object);
+
+  if (self->device != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->device), (gpointer *) &self->device);
+  g_clear_pointer (&self->atr, g_bytes_unref);
+  g_clear_pointer (&self->t1_states, g_hash_table_unref);
+  g_clear_pointer (&self->t1_ifs_done, g_hash_table_unref);
+  g_free (self->name);
+  G_OBJECT_CLASS (ccid_slot_parent_class)->finalize (object);
+}
+
+static void
+ccid_slot_class_init (CcidSlotClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = ccid_slot_finalize;
+
+  /**
+   * CcidSlot::changed:
+   *
+   * The state, the ATR or the protocol changed, or a card was removed and
+   * another inserted (compare ccid_slot_get_card_generation()).
+   */
+  signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                          G_TYPE_NONE, 0);
+}
+
+static void
+ccid_slot_init (CcidSlot *self)
+{
+  self->state = CCID_SLOT_ABSENT;
+  self->protocol = -1;
+  self->t1_states = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->t1_ifs_done = g_hash_table_new (NULL, NULL);
+  g_queue_init (&self->jobs);
+}
+
+CcidSlotState
+ccid_slot_get_state (CcidSlot *self)
+{
+  return self->state;
+}
+
+GBytes *
+ccid_slot_get_atr (CcidSlot *self)
+{
+  return self->atr;
+}
+
+guint
+ccid_slot_get_protocols (CcidSlot *self)
+{
+  return self->protocols;
+}
+
+int
+ccid_slot_get_active_protocol (CcidSlot *self)
+{
+  return self->state == CCID_SLOT_POWERED ? self->protocol : -1;
+}
+
+const char *
+ccid_slot_get_name (CcidSlot *self)
+{
+  return self->name;
+}
+
+guint
+ccid_slot_get_index (CcidSlot *self)
+{
+  return self->index;
+}
+
+CcidExchangeLevel
+ccid_slot_get_exchange_level (CcidSlot *self)
+{
+  if (self->device == NULL)
+    return CCID_LEVEL_CHARACTER;
+  return ccid_device_get_descriptor (self->device)->level;
+}
+
+gboolean
+ccid_slot_supports_nad (CcidSlot *self)
+{
+  return self->device != NULL && ccid_slot_get_exchange_level (self) == CCID_LEVEL_TPDU;
+}
+
+CcidDevice *
+ccid_slot_get_device (CcidSlot *self)
+{
+  return self->device;
+}
+
+guint
+ccid_slot_get_card_generation (CcidSlot *self)
+{
+  return self->generation;
+}

@@ -1,0 +1,179 @@
+/* ccid-usb-source.c: libusb's file descriptors and timeouts in the GLib main loop
+ *
+ * libusb tells us which fds to watch (libusb_get_pollfds and the pollfd
+ * notifiers) and, on platforms without timerfd, when its next timeout is
+ * due (libusb_get_next_timeout). The GSource sleeps in poll() on exactly
+ * those, then lets libusb handle what is ready without blocking. An idle
+ * context therefore makes no wakeup at all.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "ccid-usb-source.h"
+
+#include "scb-error.h"
+
+typedef struct {
+  GSource source;
+  libusb_context *ctx;
+  GHashTable *tags;   /* fd -> tag from g_source_add_unix_fd */
+} CcidUsbSource;
+
+struct _CcidUsbContext {
+  gatomicrefcount ref;
+  libusb_context *ctx;
+  GSource *source;
+};
+
+static void
+usb_source_add_fd (CcidUsbSource *self, int fd, short events)
+{
+  gpointer tag;
+
+  if (g_hash_table_contains (self->tags, GINT_TO_POINTER (fd)))
+    return;
+  tag = g_source_add_unix_fd (&self->source, fd, (GIOCondition) events);
+  g_hash_table_insert (self->tags, GINT_TO_POINTER (fd), tag);
+}
+
+static void LIBUSB_CALL
+on_pollfd_added (int fd, short events, void *user_data)
+{
+  usb_source_add_fd (user_data, fd, events);
+}
+
+static void LIBUSB_CALL
+on_pollfd_removed (int fd, void *user_data)
+{
+  CcidUsbSource *self = user_data;
+  gpointer tag = g_hash_table_lookup (self->tags, GINT_TO_POINTER (fd));
+
+  if (tag == NULL)
+    return;
+  g_source_remove_unix_fd (&self->source, tag);
+  g_hash_table_remove (self->tags, GINT_TO_POINTER (fd));
+}
+
+static gboolean
+usb_source_prepare (GSource *source, gint *timeout)
+{
+  CcidUsbSource *self = (CcidUsbSource *) source;
+  struct timeval tv;
+
+  *timeout = -1;
+  /* 0: no libusb timeout pending (or libusb handles them with a timerfd
+   * that is one of the watched fds). */
+  if (libusb_get_next_timeout (self->ctx, &tv) == 1)
+    {
+      if (tv.tv_sec == 0 && tv.tv_usec == 0)
+        return TRUE;
+      /* round up, so we do not wake just before it is due */
+      *timeout = (gint) MIN ((gint64) tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000, G_MAXINT);
+    }
+  return FALSE;
+}
+
+static gboolean
+usb_source_check (GSource *source)
+{
+  CcidUsbSource *self = (CcidUsbSource *) source;
+  GHashTableIter iter;
+  gpointer tag;
+  struct timeval tv;
+
+  g_hash_table_iter_init (&iter, self->tags);
+  while (g_hash_table_iter_next (&iter, NULL, &tag))
+    if (g_source_query_unix_fd (source, tag) != 0)
+      return TRUE;
+  return libusb_get_next_timeout (self->ctx, &tv) == 1 && tv.tv_sec == 0 && tv.tv_usec == 0;
+}
+
+static gboolean
+usb_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  CcidUsbSource *self = (CcidUsbSource *) source;
+  struct timeval zero = { 0, 0 };
+  int r;
+
+  /* Never blocks: only what poll() said is ready, and due timeouts. */
+  r = libusb_handle_events_timeout_completed (self->ctx, &zero, NULL);
+  if (r < 0 && r != LIBUSB_ERROR_INTERRUPTED)
+    g_debug ("libusb_handle_events: %s", libusb_error_name (r));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+usb_source_finalize (GSource *source)
+{
+  CcidUsbSource *self = (CcidUsbSource *) source;
+
+  libusb_set_pollfd_notifiers (self->ctx, NULL, NULL, NULL);
+  g_clear_pointer (&self->tags, g_hash_table_unref);
+}
+
+static GSourceFuncs usb_source_funcs = {
+  .prepare = usb_source_prepare,
+  .check = usb_source_check,
+  .dispatch = usb_source_dispatch,
+  .finalize = usb_source_finalize,
+};
+
+static GSource *
+usb_source_new (libusb_context *ctx)
+{
+  CcidUsbSource *self;
+  const struct libusb_pollfd **fds;
+
+  self = (CcidUsbSource *) g_source_new (&usb_source_funcs, sizeof (CcidUsbSource));
+  g_source_set_static_name (&self->source, "ccid-usb");
+  self->ctx = ctx;
+  self->tags = g_hash_table_new (NULL, NULL);
+  fds = libusb_get_pollfds (ctx);
+  for (gsize i = 0; fds != NULL && fds[i] != NULL; i++)
+    usb_source_add_fd (self, fds[i]->fd, fds[i]->events);
+  libusb_free_pollfds (fds);
+  libusb_set_pollfd_notifiers (ctx, on_pollfd_added, on_pollfd_removed, self);
+  return &self->source;
+}
+
+CcidUsbContext *
+ccid_usb_context_new (GError **error)
+{
+  g_autofree CcidUsbContext *self = g_new0 (CcidUsbContext, 1);
+  int r;
+
+  r = libusb_init (&self->ctx);
+  if (r < 0)
+    {
+      g_set_error (error, SCB_ERROR, SCB_ERROR_NO_SERVICE,
+                   "Cannot initialise libusb: %s", libusb_error_name (r));
+      return NULL;
+    }
+  g_atomic_ref_count_init (&self->ref);
+  self->source = usb_source_new (self->ctx);
+  g_source_attach (self->source, g_main_context_get_thread_default ());
+  return g_steal_pointer (&self);
+}
+
+CcidUsbContext *
+ccid_usb_context_ref (CcidUsbContext *self)
+{
+  g_atomic_ref_count_inc (&self->ref);
+  return self;
+}
+
+void
+ccid_usb_context_unref (CcidUsbContext *self)
+{
+  if (self == NULL || !g_atomic_ref_count_dec (&self->ref))
+    return;
+  g_source_destroy (self->source);
+  g_source_unref (self->source);
+  libusb_exit (self->ctx);
+  g_free (self);
+}
+
+libusb_context *
+ccid_usb_context_get_libusb (CcidUsbContext *self)
+{
+  return self->ctx;
+}
