@@ -1,0 +1,340 @@
+/* sim-bed.c: the umockdev testbed and the readers plugged into it
+ *
+ * Reader N is USB device 1-(N+1) on bus 1, devnum N+2, node
+ * /dev/bus/usb/001/(N+2), with its CCID interface 1-(N+1):1.0. Indexes and
+ * device numbers are never reused within a run.
+ *
+ * Order of events, as the kernel does it: plug adds the device, then the
+ * interface (add_from_string sends each "add" uevent as it creates them);
+ * unplug first fails the device's URBs, then sends "remove" for the
+ * interface, then the device, then deletes them.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "sim-bed.h"
+
+#include <gio/gio.h>
+#include <umockdev.h>
+
+#include "sim-reader.h"
+#include "sim-usb.h"
+
+#define DELIVERY_TIMEOUT_S 10
+
+typedef struct {
+  SimBed *bed;
+  guint index;
+  const SimModel *model;
+  SimReader *reader;
+  SimUsb *usb;
+  char *sys_device;
+  char *sys_interface;
+  char *devnode;
+  gboolean plugged;
+} Device;
+
+struct _SimBed {
+  UMockdevTestbed *testbed;
+  char *root;
+  GMutex lock;
+  GCond cond;
+  GPtrArray *devices;   /* Device, by index */
+};
+
+static void
+device_free (gpointer data)
+{
+  Device *d = data;
+
+  g_clear_object (&d->usb);
+  g_clear_pointer (&d->reader, sim_reader_free);
+  g_free (d->sys_device);
+  g_free (d->sys_interface);
+  g_free (d->devnode);
+  g_free (d);
+}
+
+SimBed *
+sim_bed_new (GError **error)
+{
+  g_autoptr(SimBed) self = g_new0 (SimBed, 1);
+
+  if (!umockdev_in_mock_environment ())
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "not running under libumockdev-preload.so");
+      return NULL;
+    }
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->devices = g_ptr_array_new_with_free_func (device_free);
+  self->testbed = umockdev_testbed_new ();
+  self->root = umockdev_testbed_get_root_dir (self->testbed);
+  return g_steal_pointer (&self);
+}
+
+void
+sim_bed_free (SimBed *self)
+{
+  if (self == NULL)
+    return;
+  if (self->testbed != NULL)
+    for (guint i = 0; self->devices != NULL && i < self->devices->len; i++)
+      {
+        Device *d = g_ptr_array_index (self->devices, i);
+        umockdev_testbed_detach_ioctl (self->testbed, d->devnode, NULL);
+      }
+  g_clear_pointer (&self->devices, g_ptr_array_unref);
+  g_clear_object (&self->testbed);   /* removes the testbed directory */
+  g_free (self->root);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  g_free (self);
+}
+
+const char *
+sim_bed_get_root (SimBed *self)
+{
+  return self->root;
+}
+
+static char *
+hex (GBytes *bytes)
+{
+  gsize n;
+  const guint8 *p = g_bytes_get_data (bytes, &n);
+  GString *s = g_string_sized_new (2 * n);
+
+  for (gsize i = 0; i < n; i++)
+    g_string_append_printf (s, "%02x", p[i]);
+  return g_string_free (s, FALSE);
+}
+
+static char *
+device_record (Device *d)
+{
+  const SimModel *m = d->model;
+  guint port = d->index + 1, devnum = d->index + 2;
+  g_autoptr(GBytes) dev_desc = sim_model_device_descriptor (m);
+  g_autoptr(GBytes) cfg_desc = sim_model_config_descriptor (m);
+  g_autofree char *dev_hex = hex (dev_desc);
+  g_autofree char *cfg_hex = hex (cfg_desc);
+  guint n_ep = m->interrupt ? 3 : 2;
+
+  return g_strdup_printf (
+    "P: %s\n"
+    "N: bus/usb/001/%03u\n"
+    "E: DEVNAME=/dev/bus/usb/001/%03u\nE: DEVTYPE=usb_device\nE: DRIVER=usb\n"
+    "E: PRODUCT=%x/%x/%x\nE: TYPE=0/0/0\nE: BUSNUM=001\nE: DEVNUM=%03u\n"
+    "E: MAJOR=189\nE: MINOR=%u\nE: SUBSYSTEM=usb\n"
+    "E: ID_VENDOR_ID=%04x\nE: ID_MODEL_ID=%04x\nE: ID_BUS=usb\n"
+    "A: busnum=1\nA: devnum=%u\nA: dev=189:%u\nA: idVendor=%04x\nA: idProduct=%04x\n"
+    "A: bcdDevice=%04x\nA: speed=12\nA: bConfigurationValue=1\nA: bNumConfigurations=1\n"
+    "A: bNumInterfaces= 1\nA: bDeviceClass=00\nA: bMaxPacketSize0=%u\nA: devpath=%u\n"
+    "A: manufacturer=%s\nA: product=%s\n"
+    "H: descriptors=%s%s\n"
+    "\n"
+    "P: %s\n"
+    "E: DEVTYPE=usb_interface\nE: DRIVER=usbfs\nE: PRODUCT=%x/%x/%x\nE: TYPE=0/0/0\n"
+    "E: INTERFACE=11/0/0\nE: MODALIAS=usb:v%04Xp%04Xd%04Xdc00dsc00dp00ic0Bisc00ip00in00\n"
+    "E: SUBSYSTEM=usb\n"
+    "A: bInterfaceClass=0b\nA: bInterfaceSubClass=00\nA: bInterfaceProtocol=00\n"
+    "A: bInterfaceNumber=00\nA: bAlternateSetting= 0\nA: bNumEndpoints=%02u\n",
+    d->sys_device, devnum, devnum,
+    m->vendor_id, m->product_id, m->bcd_device, devnum,
+    devnum - 1, m->vendor_id, m->product_id,
+    devnum, devnum - 1, m->vendor_id, m->product_id,
+    m->bcd_device, SIM_EP_PACKET, port,
+    m->manufacturer, m->product, dev_hex, cfg_hex,
+    d->sys_interface,
+    m->vendor_id, m->product_id, m->bcd_device,
+    m->vendor_id, m->product_id, m->bcd_device,
+    n_ep);
+}
+
+static Device *
+lookup (SimBed *self, guint index, gboolean need_plugged, GError **error)
+{
+  Device *d;
+
+  if (index >= self->devices->len)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no reader %u", index);
+      return NULL;
+    }
+  d = g_ptr_array_index (self->devices, index);
+  if (need_plugged && !d->plugged)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "reader %u is unplugged", index);
+      return NULL;
+    }
+  return d;
+}
+
+static gboolean
+unplug_idle (gpointer data)
+{
+  Device *d = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sim_bed_unplug (d->bed, d->index, &error))
+    g_warning ("unplug-mid: %s", error->message);
+  return G_SOURCE_REMOVE;
+}
+
+/* From the ioctl thread: the reader vanishes in the middle of a transfer. */
+static void
+unplug_mid (gpointer user_data)
+{
+  g_idle_add (unplug_idle, user_data);
+}
+
+gint
+sim_bed_plug (SimBed *self, const SimModel *model, const SimCardKind *cards, guint n_cards,
+              GError **error)
+{
+  Device *d = g_new0 (Device, 1);
+  g_autofree char *record = NULL;
+  g_autofree char *node = NULL;
+  gboolean ok;
+
+  d->bed = self;
+  d->index = self->devices->len;
+  d->model = model;
+  d->reader = sim_reader_new (model);
+  d->sys_device = g_strdup_printf ("/sys/devices/pci0000:00/0000:00:14.0/usb1/1-%u", d->index + 1);
+  d->sys_interface = g_strdup_printf ("%s/1-%u:1.0", d->sys_device, d->index + 1);
+  d->devnode = g_strdup_printf ("/dev/bus/usb/001/%03u", d->index + 2);
+  for (guint i = 0; i < n_cards && i < model->n_slots; i++)
+    if (cards[i] != SIM_CARD_N)
+      sim_reader_insert (d->reader, i, cards[i], NULL);
+  d->usb = sim_usb_new (d->reader, &self->lock, &self->cond, unplug_mid, d);
+  g_ptr_array_add (self->devices, d);
+
+  if (!umockdev_testbed_attach_ioctl (self->testbed, d->devnode, UMOCKDEV_IOCTL_BASE (d->usb), error))
+    return -1;
+  record = device_record (d);
+  if (!umockdev_testbed_add_from_string (self->testbed, record, error))
+    return -1;
+  node = g_build_filename (self->root, d->devnode, NULL);
+  g_mutex_lock (&self->lock);
+  ok = sim_usb_set_fifo_node (d->usb, node, error);
+  d->plugged = ok;
+  g_mutex_unlock (&self->lock);
+  return ok ? (gint) d->index : -1;
+}
+
+gboolean
+sim_bed_unplug (SimBed *self, guint index, GError **error)
+{
+  Device *d = lookup (self, index, TRUE, error);
+
+  if (d == NULL)
+    return FALSE;
+  g_mutex_lock (&self->lock);
+  d->plugged = FALSE;
+  sim_usb_disconnect (d->usb);
+  g_mutex_unlock (&self->lock);
+  umockdev_testbed_uevent (self->testbed, d->sys_interface, "remove");
+  umockdev_testbed_uevent (self->testbed, d->sys_device, "remove");
+  umockdev_testbed_remove_device (self->testbed, d->sys_interface);
+  umockdev_testbed_remove_device (self->testbed, d->sys_device);
+  return TRUE;
+}
+
+/* Lock held. */
+static gboolean
+wait_delivered (SimBed *self, Device *d, guint64 ticket, GError **error)
+{
+  gint64 deadline = g_get_monotonic_time () + DELIVERY_TIMEOUT_S * G_TIME_SPAN_SECOND;
+
+  while (sim_usb_get_interrupts_reaped (d->usb) < ticket && !sim_usb_is_gone (d->usb))
+    if (!g_cond_wait_until (&self->cond, &self->lock, deadline))
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                     "the host did not read reader %u's interrupt endpoint within %d s",
+                     d->index, DELIVERY_TIMEOUT_S);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static gboolean
+change_card (SimBed *self, guint index, guint slot, gboolean insert, SimCardKind kind,
+             GError **error)
+{
+  Device *d;
+  gboolean ok;
+
+  g_mutex_lock (&self->lock);
+  d = lookup (self, index, TRUE, error);
+  ok = d != NULL
+       && (insert ? sim_reader_insert (d->reader, slot, kind, error)
+                  : sim_reader_remove (d->reader, slot, error));
+  if (ok && d->model->interrupt)
+    ok = wait_delivered (self, d, sim_usb_kick (d->usb), error);
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
+gboolean
+sim_bed_insert (SimBed *self, guint index, guint slot, SimCardKind kind, GError **error)
+{
+  return change_card (self, index, slot, TRUE, kind, error);
+}
+
+gboolean
+sim_bed_remove (SimBed *self, guint index, guint slot, GError **error)
+{
+  return change_card (self, index, slot, FALSE, SIM_CARD_N, error);
+}
+
+gboolean
+sim_bed_fault (SimBed *self, guint index, guint slot, SimFault fault, guint count, GError **error)
+{
+  Device *d;
+  gboolean ok;
+
+  g_mutex_lock (&self->lock);
+  d = lookup (self, index, TRUE, error);
+  ok = d != NULL && sim_reader_add_fault (d->reader, slot, fault, count, error);
+  if (ok && fault == SIM_FAULT_HW_ERROR)
+    ok = wait_delivered (self, d, sim_usb_kick (d->usb), error);
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
+char *
+sim_bed_stats (SimBed *self, guint index, guint slot, GError **error)
+{
+  Device *d;
+  char *json = NULL;
+
+  g_mutex_lock (&self->lock);
+  d = lookup (self, index, FALSE, error);
+  if (d != NULL)
+    {
+      if (slot >= d->model->n_slots)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     "reader %u has no slot %u", index, slot);
+      else
+        json = sim_stats_to_json (sim_reader_get_stats (d->reader, slot), sim_usb_get_stats (d->usb));
+    }
+  g_mutex_unlock (&self->lock);
+  return json;
+}
+
+guint
+sim_bed_count_slots (SimBed *self)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->devices->len; i++)
+    {
+      Device *d = g_ptr_array_index (self->devices, i);
+
+      if (d->plugged)
+        n += d->model->n_slots;
+    }
+  return n;
+}

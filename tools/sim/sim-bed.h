@@ -1,0 +1,43 @@
+/* sim-bed.h: the umockdev testbed and the readers plugged into it
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "sim-card.h"
+#include "sim-fault.h"
+#include "sim-model.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SimBed SimBed;
+
+/* The process must run under the umockdev preload (sim-main.c re-executes
+ * itself so), or uevents do not reach the host. */
+SimBed *sim_bed_new (GError **error);
+void sim_bed_free (SimBed *self);
+const char *sim_bed_get_root (SimBed *self);
+
+/* Main thread only. Plugs a reader with @cards[i] in slot i (@n_cards may
+ * be less than the model's slots; SIM_CARD_N leaves a slot empty); the
+ * uevents are sent when it returns. Returns the new index, or -1. */
+gint sim_bed_plug (SimBed *self, const SimModel *model, const SimCardKind *cards,
+                   guint n_cards, GError **error);
+gboolean sim_bed_unplug (SimBed *self, guint index, GError **error);
+
+/* Any thread. Return once the host has reaped the NotifySlotChange (models
+ * with an interrupt endpoint; the others are asked by the host). */
+gboolean sim_bed_insert (SimBed *self, guint index, guint slot, SimCardKind kind, GError **error);
+gboolean sim_bed_remove (SimBed *self, guint index, guint slot, GError **error);
+gboolean sim_bed_fault (SimBed *self, guint index, guint slot, SimFault fault, guint count,
+                        GError **error);
+char *sim_bed_stats (SimBed *self, guint index, guint slot, GError **error);
+
+/* Slots of the readers plugged now (what a host should list). */
+guint sim_bed_count_slots (SimBed *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SimBed, sim_bed_free)
+
+G_END_DECLS

@@ -1,0 +1,36 @@
+/* sim-host.h: the CCID host the sim runs (scardbusd, or pcscd + libccid)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "scb-testenv.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  SIM_HOST_SCARDBUSD,
+  SIM_HOST_PCSCD,
+} SimHostKind;
+
+typedef struct _SimHost SimHost;
+
+/* Starts the host under the umockdev preload (inherited from the sim):
+ * scardbusd on the private bus of @testenv, or pcscd inside a private mount
+ * and network namespace, listening in @tmpdir/pcscd. */
+SimHost *sim_host_start (SimHostKind kind, ScbTestenv *testenv, const char *tmpdir,
+                         GError **error);
+/* Blocks until the host lists @n_readers readers (at most @timeout_ms). */
+gboolean sim_host_wait_ready (SimHost *self, guint n_readers, guint timeout_ms, GError **error);
+/* Adds what a client of this host needs (PCSCLITE_CSOCK_NAME, or
+ * LD_LIBRARY_PATH leading to our libpcsclite.so.1 once it is built). */
+char **sim_host_client_environ (SimHost *self, char **envp);
+GSubprocess *sim_host_get_process (SimHost *self);
+/* SIGTERM, then SIGKILL after 3 s. */
+void sim_host_free (SimHost *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SimHost, sim_host_free)
+
+G_END_DECLS

@@ -1,0 +1,165 @@
+/* sim-model.c: the reader models and their USB descriptors
+ *
+ * Every model uses the identity of a reader libccid 1.5 lists in its
+ * Info.plist (pcscd loads the driver by VID:PID), chosen among those
+ * libccid applies no quirk to, so pcscd names it as it would the real one.
+ * The class descriptor (CCID 1.1 §5.1) is the model's own.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "sim-model.h"
+
+#include <string.h>
+
+#define FEAT_AUTO (SIM_FEAT_AUTO_PARAM_ATR | SIM_FEAT_AUTO_VOLTAGE | SIM_FEAT_AUTO_CLOCK \
+                   | SIM_FEAT_AUTO_BAUD | SIM_FEAT_AUTO_PPS_CUR)
+
+static const SimModel models[] = {
+  { "tpdu", 0x08E6, 0x3437, 0x0201, "Gemalto", "PC Twin Reader",
+    FEAT_AUTO | SIM_FEAT_LEVEL_TPDU, 271, 1, TRUE },
+  { "short-apdu", 0x04E6, 0x5116, 0x0530, "SCM Microsystems Inc.", "SCR 3310",
+    FEAT_AUTO | SIM_FEAT_AUTO_IFSD | SIM_FEAT_LEVEL_SHORT, 271, 1, TRUE },
+  { "extended-apdu", 0x046A, 0x003E, 0x0100, "Cherry GmbH", "SmartTerminal ST-2xxx",
+    FEAT_AUTO | SIM_FEAT_AUTO_IFSD | SIM_FEAT_LEVEL_EXTENDED, 271, 1, TRUE },
+  { "multislot", 0x31AA, 0x3000, 0x0100, "Circle", "CIR315 Dual & 1S",
+    FEAT_AUTO | SIM_FEAT_LEVEL_TPDU, 271, 2, TRUE },
+  { "no-interrupt", 0x08C3, 0x0402, 0x0100, "Precise Biometrics", "Precise 200 MC",
+    FEAT_AUTO | SIM_FEAT_LEVEL_TPDU, 271, 1, FALSE },
+};
+
+const SimModel *
+sim_model_lookup (const char *name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (models); i++)
+    if (g_strcmp0 (models[i].name, name) == 0)
+      return &models[i];
+  return NULL;
+}
+
+char *
+sim_model_list (void)
+{
+  GString *s = g_string_new (NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (models); i++)
+    g_string_append_printf (s, "%s%s", i ? ", " : "", models[i].name);
+  return g_string_free (s, FALSE);
+}
+
+SimLevel
+sim_model_get_level (const SimModel *model)
+{
+  switch (model->features & SIM_FEAT_LEVEL_MASK)
+    {
+    case SIM_FEAT_LEVEL_SHORT:
+      return SIM_LEVEL_SHORT_APDU;
+    case SIM_FEAT_LEVEL_EXTENDED:
+      return SIM_LEVEL_EXTENDED_APDU;
+    default:
+      return SIM_LEVEL_TPDU;
+    }
+}
+
+static void
+put16 (guint8 *p, guint16 v)
+{
+  p[0] = v & 0xFF;
+  p[1] = v >> 8;
+}
+
+static void
+put32 (guint8 *p, guint32 v)
+{
+  for (guint i = 0; i < 4; i++)
+    p[i] = (v >> (8 * i)) & 0xFF;
+}
+
+GBytes *
+sim_model_device_descriptor (const SimModel *model)
+{
+  guint8 d[18] = { 18, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, SIM_EP_PACKET };
+
+  put16 (d + 8, model->vendor_id);
+  put16 (d + 10, model->product_id);
+  put16 (d + 12, model->bcd_device);
+  d[14] = 1;   /* iManufacturer */
+  d[15] = 2;   /* iProduct */
+  d[16] = 0;   /* no serial number, as the real readers */
+  d[17] = 1;   /* bNumConfigurations */
+  return g_bytes_new (d, sizeof d);
+}
+
+GBytes *
+sim_model_config_descriptor (const SimModel *model)
+{
+  guint n_endpoints = model->interrupt ? 3 : 2;
+  gsize total = 9 + 9 + 54 + 7 * n_endpoints;
+  guint8 *d = g_malloc0 (total);
+  guint8 *c = d + 18;
+  guint8 *e = c + 54;
+
+  d[0] = 9; d[1] = 0x02; put16 (d + 2, (guint16) total);
+  d[4] = 1; d[5] = 1; d[6] = 0; d[7] = 0x80; d[8] = 50;     /* 100 mA */
+  d[9] = 9; d[10] = 0x04; d[11] = 0; d[12] = 0; d[13] = (guint8) n_endpoints;
+  d[14] = 0x0B; d[15] = 0; d[16] = 0; d[17] = 0;           /* smart card, CCID */
+
+  c[0] = 54; c[1] = 0x21; put16 (c + 2, 0x0110);
+  c[4] = model->n_slots - 1;                               /* bMaxSlotIndex */
+  c[5] = 0x07;                                             /* 5 V, 3 V, 1.8 V */
+  put32 (c + 6, 0x00000003);                               /* T=0, T=1 */
+  put32 (c + 10, 4000);                                    /* dwDefaultClock, kHz */
+  put32 (c + 14, 4000);                                    /* dwMaximumClock */
+  c[18] = 0;                                               /* bNumClockSupported */
+  put32 (c + 19, 10752);                                   /* dwDataRate, bps */
+  put32 (c + 23, 344086);                                  /* dwMaxDataRate */
+  c[27] = 0;                                               /* bNumDataRatesSupported */
+  put32 (c + 28, 254);                                     /* dwMaxIFSD */
+  put32 (c + 32, 0);                                       /* dwSynchProtocols */
+  put32 (c + 36, 0);                                       /* dwMechanical */
+  put32 (c + 40, model->features);
+  put32 (c + 44, model->max_message);
+  c[48] = 0xFF; c[49] = 0xFF;                              /* bClassGetResponse, bClassEnvelope */
+  put16 (c + 50, 0);                                       /* wLcdLayout */
+  c[52] = 0;                                               /* bPINSupport */
+  c[53] = 1;                                               /* bMaxCCIDBusySlots */
+
+  e[0] = 7; e[1] = 0x05; e[2] = SIM_EP_BULK_OUT; e[3] = 0x02; put16 (e + 4, SIM_EP_PACKET);
+  e += 7;
+  e[0] = 7; e[1] = 0x05; e[2] = SIM_EP_BULK_IN; e[3] = 0x02; put16 (e + 4, SIM_EP_PACKET);
+  if (model->interrupt)
+    {
+      e += 7;
+      e[0] = 7; e[1] = 0x05; e[2] = SIM_EP_INT_IN; e[3] = 0x03; put16 (e + 4, 8); e[6] = 16;
+    }
+  return g_bytes_new_take (d, total);
+}
+
+GBytes *
+sim_model_string_descriptor (const SimModel *model, guint8 index)
+{
+  const char *text;
+  GByteArray *d;
+  guint8 head[2] = { 0, 0x03 };
+
+  if (index == 0)
+    {
+      static const guint8 langs[] = { 4, 0x03, 0x09, 0x04 };   /* en-US */
+      return g_bytes_new_static (langs, sizeof langs);
+    }
+  if (index == 1)
+    text = model->manufacturer;
+  else if (index == 2)
+    text = model->product;
+  else
+    return NULL;
+
+  d = g_byte_array_new ();
+  g_byte_array_append (d, head, 2);
+  for (const char *p = text; *p != '\0' && d->len < 254; p++)
+    {
+      guint8 ch[2] = { (guint8) *p, 0 };
+      g_byte_array_append (d, ch, 2);
+    }
+  d->data[0] = (guint8) d->len;
+  return g_byte_array_free_to_bytes (d);
+}
