@@ -159,8 +159,7 @@ start_resynch (t1_state *st, uint8_t after)
 {
   st->after_resynch = after;
   st->phase = PHASE_S_WAIT;
-  st->s_type = T1_S_RESYNCH;
-  st->s_inf = 0;
+  st->s_type = T1_S_RESYNCH;          /* s_inf is kept: an IFS exchange may follow */
   st->retries = 0;
   st->resynch_tries = 1;
   return queue_s_request (st);

@@ -277,6 +277,16 @@ test_ifs (void)
                "> 00 C1 01 80",
                "< 00 E1 01 80",
                "DONE"));
+  /* a pending resynchronisation goes first, then the IFS request */
+  run (SCRIPT ("A 01", "> 00 00 01 01",
+               "< 00 C3 01 01", "W 1", "> 00 E3 01 01",
+               "<T", "> 00 82 00", "<T", "> 00 82 00", "<T", "> 00 82 00", "<T",
+               "> 00 C0 00", "<T", "> 00 C0 00", "<T", "> 00 C0 00", "<T",
+               "ERR RESYNCH_FAILED",
+               "IFS FE",
+               "> 00 C0 00", "< 00 E0 00",
+               "> 00 C1 01 FE", "< 00 E1 01 FE",
+               "DONE"));
   {
     t1_state st;
     t1_params p = { 0 };
