@@ -14,6 +14,7 @@
 #include "sim-bed.h"
 
 #include <gio/gio.h>
+#include <string.h>
 #include <umockdev.h>
 
 #include "sim-reader.h"
@@ -54,12 +55,23 @@ device_free (gpointer data)
   g_free (d);
 }
 
+gboolean
+sim_bed_preload_active (void)
+{
+  g_autofree char *maps = NULL;
+
+  /* umockdev_in_mock_environment() answers "inside a testbed", not "under
+   * the preload", so look at what is mapped. */
+  return g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL)
+         && strstr (maps, "libumockdev-preload") != NULL;
+}
+
 SimBed *
 sim_bed_new (GError **error)
 {
   g_autoptr(SimBed) self = g_new0 (SimBed, 1);
 
-  if (!umockdev_in_mock_environment ())
+  if (!sim_bed_preload_active ())
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                    "not running under libumockdev-preload.so");
@@ -140,13 +152,13 @@ device_record (Device *d)
     "E: SUBSYSTEM=usb\n"
     "A: bInterfaceClass=0b\nA: bInterfaceSubClass=00\nA: bInterfaceProtocol=00\n"
     "A: bInterfaceNumber=00\nA: bAlternateSetting= 0\nA: bNumEndpoints=%02u\n",
-    d->sys_device, devnum, devnum,
+    d->sys_device + strlen ("/sys"), devnum, devnum,
     m->vendor_id, m->product_id, m->bcd_device, devnum,
     devnum - 1, m->vendor_id, m->product_id,
     devnum, devnum - 1, m->vendor_id, m->product_id,
     m->bcd_device, SIM_EP_PACKET, port,
     m->manufacturer, m->product, dev_hex, cfg_hex,
-    d->sys_interface,
+    d->sys_interface + strlen ("/sys"),
     m->vendor_id, m->product_id, m->bcd_device,
     m->vendor_id, m->product_id, m->bcd_device,
     n_ep);

@@ -17,6 +17,7 @@ typedef struct _SimBed SimBed;
 /* The process must run under the umockdev preload (sim-main.c re-executes
  * itself so), or uevents do not reach the host. */
 SimBed *sim_bed_new (GError **error);
+gboolean sim_bed_preload_active (void);
 void sim_bed_free (SimBed *self);
 const char *sim_bed_get_root (SimBed *self);
 

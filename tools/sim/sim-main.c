@@ -24,7 +24,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <umockdev.h>
 #include <unistd.h>
 
 #include "scb-testenv.h"
@@ -388,7 +387,7 @@ main (int argc, char **argv)
         }
     }
 
-  if (!umockdev_in_mock_environment () && !reexec_under_preload (argv, &error))
+  if (!sim_bed_preload_active () && !reexec_under_preload (argv, &error))
     {
       g_printerr ("scardbus-sim: %s\n", error->message);
       return 1;
