@@ -60,13 +60,19 @@ t1_error_reason (t1_error error)
   return "unknown T=1 error";
 }
 
+static void
+set_nad (t1_state *st, uint8_t nad)
+{
+  /* NAD b8 and b4 are VPP control bits, never used (ISO 7816-3 §11.3.2.1) */
+  st->nad = (uint8_t) (nad & 0x77);
+  st->nad_expect = (uint8_t) (((st->nad & 0x07) << 4) | ((st->nad >> 4) & 0x07));
+}
+
 void
 t1_init (t1_state *st, const t1_params *params)
 {
   memset (st, 0, sizeof (*st));
-  /* NAD b8 and b4 are VPP control bits, never used (ISO 7816-3 §11.3.2.1) */
-  st->nad = params ? (uint8_t) (params->nad & 0x77) : 0;
-  st->nad_expect = (uint8_t) (((st->nad & 0x07) << 4) | ((st->nad >> 4) & 0x07));
+  set_nad (st, params ? params->nad : 0);
   st->ifsc = params && params->ifsc != 0 && params->ifsc != 0xFF ? params->ifsc : T1_DEFAULT_IFS;
   st->ifsc_initial = st->ifsc;
   st->ifsd = params && params->ifsd != 0 && params->ifsd != 0xFF ? params->ifsd : T1_DEFAULT_IFS;
@@ -328,6 +334,16 @@ t1_begin_resynch (t1_state *st)
     return T1_ERROR;
   st->kind = KIND_RESYNCH;
   return start_resynch (st, AFTER_DONE);
+}
+
+bool
+t1_set_nad (t1_state *st, uint8_t nad)
+{
+  if (st == NULL || st->phase == PHASE_SEND || st->phase == PHASE_RECV
+      || st->phase == PHASE_S_WAIT || st->phase == PHASE_ABORT_WAIT)
+    return false;
+  set_nad (st, nad);
+  return true;
 }
 
 t1_status

@@ -120,6 +120,9 @@ t1_status t1_begin_ifs (t1_state *st, uint8_t ifsd);
 /* S(RESYNCH request): on T1_DONE both sequence numbers are 0 again. */
 t1_status t1_begin_resynch (t1_state *st);
 
+/* Changes the NAD between exchanges (false while an exchange runs). */
+bool t1_set_nad (t1_state *st, uint8_t nad);
+
 t1_status t1_next_block (t1_state *st, uint8_t *out, size_t cap, size_t *out_len);
 t1_status t1_on_block (t1_state *st, const uint8_t *in, size_t len);
 t1_status t1_on_timeout (t1_state *st);     /* no block within BWT (or CWT) */

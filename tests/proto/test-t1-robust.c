@@ -233,6 +233,13 @@ test_nad (void)
     step (&b, "DONE 90 00");
     step (&a, "< 10 40 02 90 00");
     step (&a, "DONE 90 00");
+    /* one state, NAD changed between exchanges */
+    g_assert_true (t1_set_nad (&a.st, 0x03));
+    step (&a, "A 04");
+    g_assert_false (t1_set_nad (&a.st, 0x01));
+    step (&a, "> 03 00 01 04");
+    step (&a, "< 30 00 02 90 00");
+    step (&a, "DONE 90 00");
     runner_clear (&a);
     runner_clear (&b);
   }
