@@ -91,6 +91,19 @@ t0_apdu_case (const uint8_t *apdu, size_t len, t0_case *out_case, uint8_t *out_l
   return T0_ERR_NONE;
 }
 
+/* The class byte of GET RESPONSE: the command's logical channel, without
+ * its command chaining and secure messaging bits (ISO 7816-4 §5.4.1);
+ * a proprietary class is kept as it is. */
+static uint8_t
+get_response_cla (uint8_t cla)
+{
+  if ((cla & 0xC0) == 0x00)
+    return cla & 0x03;              /* 000x xxcc: channels 0-3 */
+  if ((cla & 0xC0) == 0x40)
+    return cla & 0x4F;              /* 01xx cccc: channels 4-19 */
+  return cla;
+}
+
 static t0_status
 fail (t0_ctx *ctx, t0_error error)
 {
@@ -211,11 +224,11 @@ t0_on_response (t0_ctx *ctx, const uint8_t *resp, size_t len)
     }
   if (sw1 == 0x61 && (ctx->apdu_case == T0_CASE_2S || ctx->apdu_case == T0_CASE_4S))
     {
-      /* §12.2.5 case 4S.3 (and 2S): SW2 more bytes, GET RESPONSE with the
-       * command's class byte so that a logical channel is kept. */
+      /* §12.2.5 case 4S.3 (and 2S): SW2 more bytes, GET RESPONSE on the
+       * command's logical channel. */
       if (!append (ctx, resp, ndata))
         return fail (ctx, T0_ERR_OVERFLOW);
-      ctx->tpdu_hdr[0] = ctx->apdu[0];
+      ctx->tpdu_hdr[0] = get_response_cla (ctx->apdu[0]);
       ctx->tpdu_hdr[1] = 0xC0;
       ctx->tpdu_hdr[2] = 0x00;
       ctx->tpdu_hdr[3] = 0x00;

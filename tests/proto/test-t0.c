@@ -166,6 +166,19 @@ test_case4 (void)
     { "00 C0 00 00 00", "6C 05" },
     { "00 C0 00 00 05", "01 02 03 04 05 90 00" },
   };
+  /* GET RESPONSE keeps the logical channel, drops SM and chaining bits */
+  static const step sm[] = {
+    { "0D A4 04 00 01 AA", "61 01" },
+    { "01 C0 00 00 01", "01 90 00" },
+  };
+  static const step ch5[] = {
+    { "61 A4 04 00 01 AA", "61 01" },
+    { "41 C0 00 00 01", "01 90 00" },
+  };
+  static const step proprietary[] = {
+    { "80 CA 00 00 01 AA", "61 01" },
+    { "80 C0 00 00 01", "01 90 00" },
+  };
   /* card answers 9000 without data */
   static const step plain[] = { { "00 DA 00 00 01 55", "90 00" } };
   /* card refuses */
@@ -174,6 +187,9 @@ test_case4 (void)
   expect ("00 A4 04 00 02 3F 00 00", s, 2, "62 04 82 01 90 00");
   expect ("01 A4 04 00 01 AA 00", chain, 4, "01 02 03 04 05 06 90 00");
   expect ("00 88 00 00 01 55 00", gr6c, 3, "01 02 03 04 05 90 00");
+  expect ("0D A4 04 00 01 AA 00", sm, 2, "01 90 00");
+  expect ("61 A4 04 00 01 AA 00", ch5, 2, "01 90 00");
+  expect ("80 CA 00 00 01 AA 00", proprietary, 2, "01 90 00");
   expect ("00 DA 00 00 01 55 10", plain, 1, "90 00");
   expect ("00 DA 00 00 01 55 10", refused, 1, "69 82");
 }
