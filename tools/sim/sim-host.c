@@ -144,8 +144,10 @@ sim_host_get_process (SimHost *self)
 }
 
 static gboolean
-host_exited (SimHost *self, GError **error)
+host_exited (SimHost *self, GCancellable *cancellable, GError **error)
 {
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return TRUE;
   if (g_subprocess_get_identifier (self->process) != NULL)
     return FALSE;
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the host (%s) exited with status %d",
@@ -176,7 +178,8 @@ count_readers (ListFn list, SCARDCONTEXT context)
 }
 
 static gboolean
-wait_pcscd (SimHost *self, guint n_readers, guint timeout_ms, GError **error)
+wait_pcscd (SimHost *self, guint n_readers, guint timeout_ms, GCancellable *cancellable,
+            GError **error)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
   void *lib = dlopen ("libpcsclite.so.1", RTLD_NOW | RTLD_LOCAL);
@@ -207,7 +210,7 @@ wait_pcscd (SimHost *self, guint n_readers, guint timeout_ms, GError **error)
   g_setenv ("PCSCLITE_CSOCK_NAME", self->socket, TRUE);
 
   /* Start-up: pcscd creates its socket once its hotplug scan is done. */
-  while (!host_exited (self, error))
+  while (!host_exited (self, cancellable, error))
     {
       if (g_file_test (self->socket, G_FILE_TEST_EXISTS)
           && establish (SCARD_SCOPE_SYSTEM, NULL, NULL, &context) == SCARD_S_SUCCESS)
@@ -228,7 +231,7 @@ wait_pcscd (SimHost *self, guint n_readers, guint timeout_ms, GError **error)
           ok = TRUE;
           break;
         }
-      if (host_exited (self, error))
+      if (host_exited (self, cancellable, error))
         break;
       if (g_get_monotonic_time () > deadline)
         {
@@ -270,7 +273,8 @@ on_timeout (gpointer user_data)
 }
 
 static gboolean
-wait_scardbusd (SimHost *self, guint n_readers, guint timeout_ms, GError **error)
+wait_scardbusd (SimHost *self, guint n_readers, guint timeout_ms, GCancellable *cancellable,
+                GError **error)
 {
   GDBusConnection *bus = scb_testenv_get_connection (self->testenv, error);
   GMainContext *context = g_main_context_get_thread_default ();
@@ -288,7 +292,7 @@ wait_scardbusd (SimHost *self, guint n_readers, guint timeout_ms, GError **error
   timeout = g_timeout_source_new (timeout_ms);
   g_source_set_callback (timeout, on_timeout, &wait, NULL);
   g_source_attach (timeout, context);
-  while (!wait.timed_out)
+  while (!wait.timed_out && !host_exited (self, cancellable, error))
     {
       if (wait.changed)
         {
@@ -308,8 +312,6 @@ wait_scardbusd (SimHost *self, guint n_readers, guint timeout_ms, GError **error
               break;
             }
         }
-      if (host_exited (self, error))
-        break;
       g_main_context_iteration (context, TRUE);
     }
   if (!ok && wait.timed_out && (error == NULL || *error == NULL))
@@ -321,11 +323,12 @@ wait_scardbusd (SimHost *self, guint n_readers, guint timeout_ms, GError **error
 }
 
 gboolean
-sim_host_wait_ready (SimHost *self, guint n_readers, guint timeout_ms, GError **error)
+sim_host_wait_ready (SimHost *self, guint n_readers, guint timeout_ms,
+                     GCancellable *cancellable, GError **error)
 {
   if (self->kind == SIM_HOST_PCSCD)
-    return wait_pcscd (self, n_readers, timeout_ms, error);
-  return wait_scardbusd (self, n_readers, timeout_ms, error);
+    return wait_pcscd (self, n_readers, timeout_ms, cancellable, error);
+  return wait_scardbusd (self, n_readers, timeout_ms, cancellable, error);
 }
 
 char **

@@ -22,8 +22,10 @@ typedef struct _SimHost SimHost;
  * and network namespace, listening in @tmpdir/pcscd. */
 SimHost *sim_host_start (SimHostKind kind, ScbTestenv *testenv, const char *tmpdir,
                          GError **error);
-/* Blocks until the host lists @n_readers readers (at most @timeout_ms). */
-gboolean sim_host_wait_ready (SimHost *self, guint n_readers, guint timeout_ms, GError **error);
+/* Blocks until the host lists @n_readers readers (at most @timeout_ms, or
+ * until @cancellable is cancelled). With 0, until it serves clients. */
+gboolean sim_host_wait_ready (SimHost *self, guint n_readers, guint timeout_ms,
+                              GCancellable *cancellable, GError **error);
 /* Adds what a client of this host needs (PCSCLITE_CSOCK_NAME, or
  * LD_LIBRARY_PATH leading to our libpcsclite.so.1 once it is built). */
 char **sim_host_client_environ (SimHost *self, char **envp);

@@ -47,6 +47,7 @@ typedef struct {
   ScbTestenv *testenv;
   SimHost *host;
   GSubprocess *command;
+  GCancellable *cancellable;
   gboolean command_done;
   gboolean host_died;
 } Sim;
@@ -134,6 +135,7 @@ on_signal (gpointer user_data)
 {
   Sim *run = user_data;
 
+  g_cancellable_cancel (run->cancellable);   /* still starting up */
   g_main_loop_quit (run->loop);
   return G_SOURCE_CONTINUE;
 }
@@ -218,7 +220,8 @@ plug_readers (SimBed *bed, char **specs, GError **error)
 }
 
 static gboolean
-start (Sim *sim, char **readers, char **allow, SimHostKind host_kind, GError **error)
+start (Sim *sim, char **readers, char **allow, SimHostKind host_kind, gboolean wait_readers,
+       GError **error)
 {
   const char *default_allow[] = { DEFAULT_ACTION, NULL };
 
@@ -241,7 +244,8 @@ start (Sim *sim, char **readers, char **allow, SimHostKind host_kind, GError **e
     return FALSE;
   sim->host = sim_host_start (host_kind, sim->testenv, sim->tmpdir, error);
   return sim->host != NULL
-         && sim_host_wait_ready (sim->host, sim_bed_count_slots (sim->bed), READY_TIMEOUT_MS, error);
+         && sim_host_wait_ready (sim->host, wait_readers ? sim_bed_count_slots (sim->bed) : 0,
+                                 READY_TIMEOUT_MS, sim->cancellable, error);
 }
 
 static gboolean
@@ -276,15 +280,16 @@ stop (Sim *sim)
 }
 
 static int
-run_sim (char **readers, char **allow, SimHostKind host_kind, char **command)
+run_sim (char **readers, char **allow, SimHostKind host_kind, gboolean wait_readers, char **command)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  Sim sim = { .loop = loop, .status = 1 };
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Sim sim = { .loop = loop, .status = 1, .cancellable = cancellable };
   guint sigint = g_unix_signal_add (SIGINT, on_signal, &sim);
   guint sigterm = g_unix_signal_add (SIGTERM, on_signal, &sim);
 
-  if (!start (&sim, readers, allow, host_kind, &error)
+  if (!start (&sim, readers, allow, host_kind, wait_readers, &error)
       || (command != NULL && command[0] != NULL && !run_command (&sim, command, &error)))
     {
       g_printerr ("scardbus-sim: %s\n", error->message);
@@ -316,6 +321,7 @@ main (int argc, char **argv)
   g_auto(GStrv) readers = NULL;
   g_auto(GStrv) allow = NULL;
   g_autofree char *host_name = NULL;
+  g_autofree char *ready = NULL;
   gboolean version = FALSE;
   char **command = NULL;
   g_autofree char **own_argv = NULL;
@@ -328,6 +334,9 @@ main (int argc, char **argv)
     { "allow", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &allow,
       "polkit action the mock allows (default " DEFAULT_ACTION ")", "ACTION" },
     { "host", 0, 0, G_OPTION_ARG_STRING, &host_name, "scardbusd (default) or pcscd", "HOST" },
+    { "ready", 0, 0, G_OPTION_ARG_STRING, &ready,
+      "Start COMMAND once the host lists every reader (readers, the default) "
+      "or once it serves clients (host)", "readers|host" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version", NULL },
     { NULL }
   };
@@ -374,6 +383,11 @@ main (int argc, char **argv)
       g_printerr ("scardbus-sim: --host is scardbusd or pcscd\n");
       return 2;
     }
+  if (ready != NULL && !g_str_equal (ready, "readers") && !g_str_equal (ready, "host"))
+    {
+      g_printerr ("scardbus-sim: --ready is readers or host\n");
+      return 2;
+    }
   for (char **r = readers; r != NULL && *r != NULL; r++)
     {
       const SimModel *model;
@@ -392,5 +406,5 @@ main (int argc, char **argv)
       g_printerr ("scardbus-sim: %s\n", error->message);
       return 1;
     }
-  return run_sim (readers, allow, host_kind, command);
+  return run_sim (readers, allow, host_kind, ready == NULL || g_str_equal (ready, "readers"), command);
 }
