@@ -2,11 +2,14 @@
  *
  * Input: one byte of parameters (EDC, IFSC, NAD), one byte of APDU length,
  * then events: a length byte L followed by L bytes of a block from the
- * card; L = FF is a timeout, L = FE a parity error reported by the reader.
+ * card; L = FF is a timeout, L = FE a parity error reported by the reader,
+ * L = FD asks for a correct EDC to be appended to the next block (so that
+ * the fuzzer gets past the checksum easily).
  * After each event the block the engine wants to send is taken and checked.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,25 +67,50 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   while (pos < size)
     {
       uint8_t l = data[pos++];
+      bool fix_edc = false;
 
+      if (l == 0xFD)
+        {
+          if (pos >= size)
+            break;
+          fix_edc = true;
+          l = data[pos++];
+          if (l >= 0xFD)
+            l = 0;
+        }
       if (l == 0xFF)
         s = t1_on_timeout (&st);
       else if (l == 0xFE)
         s = t1_on_bad_block (&st);
       else
         {
-          size_t n = l;
+          uint8_t tmp[256 + 2];
           uint8_t *block;
+          size_t n = l, m;
 
           if (n > size - pos)
             n = size - pos;
+          memcpy (tmp, data + pos, n);
+          pos += n;
+          m = n;
+          if (fix_edc && n >= 3 && n <= 3 + T1_MAX_INF)
+            {
+              tmp[2] = (uint8_t) (n - 3);
+              if (st.edc == T1_EDC_CRC)
+                {
+                  uint16_t crc = t1_crc (tmp, n);
+                  tmp[m++] = (uint8_t) (crc & 0xFF);
+                  tmp[m++] = (uint8_t) (crc >> 8);
+                }
+              else
+                tmp[m++] = t1_lrc (tmp, n);
+            }
           /* an exact-size copy, so that over-reads are seen */
-          block = malloc (n ? n : 1);
+          block = malloc (m ? m : 1);
           if (block == NULL)
             return 0;
-          memcpy (block, data + pos, n);
-          pos += n;
-          s = t1_on_block (&st, block, n);
+          memcpy (block, tmp, m);
+          s = t1_on_block (&st, block, m);
           free (block);
         }
       if (s == T1_DONE)

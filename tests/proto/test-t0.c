@@ -271,6 +271,17 @@ test_errors (void)
   g_assert_cmpint (t0_error_of (&ctx), ==, T0_ERR_ARGS);
   g_assert_cmpint (t0_take_response (&ctx, &len), ==, T0_ERROR);
 
+  /* data before 61xx that does not fit the caller's buffer */
+  {
+    static const uint8_t rd[] = { 0x00, 0xB0, 0x00, 0x00, 0x04 };
+    static const uint8_t ans[] = { 0x01, 0x02, 0x03, 0x04, 0x61, 0x01 };
+    uint8_t r4[4];
+
+    g_assert_cmpint (t0_begin (&ctx, rd, sizeof rd, r4, sizeof r4), ==, T0_SEND_MORE);
+    g_assert_cmpint (t0_next_tpdu (&ctx, tpdu, sizeof tpdu, &len), ==, T0_SEND_MORE);
+    g_assert_cmpint (t0_on_response (&ctx, ans, sizeof ans), ==, T0_ERROR);
+    g_assert_cmpint (t0_error_of (&ctx), ==, T0_ERR_OVERFLOW);
+  }
   expect_error ("00 B0 00 00 02", long_answer, 1, T0_ERR_RESPONSE_LONG);
   expect_error ("00 B0 00 00 02", no_sw, 1, T0_ERR_RESPONSE_SHORT);
   expect_error ("00 D6 00 00 01 AA", data_on_write, 1, T0_ERR_RESPONSE_LONG);

@@ -551,6 +551,19 @@ test_hostile (void)
                "< 00 E0 00", "> 00 82 00",
                "<raw 00 80 01 00 81", "> 00 82 00",
                "< 00 00 02 90 00", "DONE 90 00"));
+  /* during the card's chain: a repeated I-block (wrong N(S)), an S response */
+  run (SCRIPT ("A 01", "> 00 00 01 01",
+               "< 00 20 01 F1", "> 00 90 00",
+               "< 00 20 01 F1", "> 00 92 00",
+               "< 00 E3 01 01", "> 00 92 00",
+               "< 00 40 01 F2", "DONE F1 F2"));
+  /* the card keeps acknowledging our last block instead of answering */
+  run (SCRIPT ("A 01", "> 00 00 01 01",
+               "<! 00 00 01 F1", "> 00 81 00",
+               "< 00 90 00", "> 00 81 00",
+               "< 00 90 00", "> 00 81 00",
+               "< 00 90 00", "> 00 C0 00",
+               "< 00 E0 00", "ERR NOT_TRANSACTED"));
   /* S(ABORT) while we wait for S(RESYNCH response): asked again */
   run (SCRIPT ("RESYNCH", "> 00 C0 00", "< 00 C2 00", "> 00 C0 00", "< 00 E0 00", "DONE"));
   /* the card asks for our block again and again: resynchronised */
