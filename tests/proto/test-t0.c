@@ -290,9 +290,6 @@ test_errors (void)
 
   /* endless 6Cxx is bounded */
   {
-    g_autofree step *loop = g_new0 (step, T0_MAX_ROUNDS);
-    g_autoptr(GByteArray) r = NULL;
-    t0_error err;
     g_autoptr(GByteArray) apdu = hex ("00 B0 00 00 05");
     t0_status st;
     size_t n = 0;
@@ -310,9 +307,6 @@ test_errors (void)
     g_assert_cmpint (st, ==, T0_ERROR);
     g_assert_cmpint (t0_error_of (&ctx), ==, T0_ERR_TOO_MANY_ROUNDS);
     g_assert_cmpuint (n, ==, T0_MAX_ROUNDS);
-    (void) r;
-    (void) err;
-    (void) loop;
   }
 
   for (int i = 0; i <= T0_ERR_LAST_; i++)
