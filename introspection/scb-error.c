@@ -59,14 +59,18 @@ GQuark
 scb_error_quark (void)
 {
   static gsize quark = 0;
+  static gsize registered = 0;
 
-  if (g_once_init_enter (&quark))
+  /* g_dbus_error_register_error_domain() guards @quark with its own
+   * g_once; ours guards building the entries. */
+  if (g_once_init_enter (&registered))
     {
       guint n_entries = 0;
       /* Registered once for the life of the process, as GDBus requires. */
       GDBusErrorEntry *entries = build_error_entries (&n_entries);
 
       g_dbus_error_register_error_domain ("scb-error-quark", &quark, entries, n_entries);
+      g_once_init_leave (&registered, 1);
     }
   return (GQuark) quark;
 }

@@ -1,0 +1,345 @@
+/* scb-bouncer.c: who may call what (polkit)
+ *
+ * One table maps every method (and, for Control, the control code) to its
+ * polkit action, or to none for read-only calls. Anything not in the table
+ * is denied. polkit is asked asynchronously and only for guarded calls:
+ * g-authorize-method would send every call through a worker thread.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "scb-bouncer.h"
+#include "scb-error.h"
+#include "scb-names.h"
+
+#include <polkit/polkit.h>
+#include <string.h>
+
+struct _ScbBouncer
+{
+  GObject parent_instance;
+  GDBusConnection *connection;
+  PolkitAuthority *authority;   /* NULL until polkit_authority_get_async answers */
+  GError *authority_error;
+  GQueue waiting;               /* Check, waiting for the authority */
+  gboolean authority_pending;
+};
+
+G_DEFINE_TYPE (ScbBouncer, scb_bouncer, G_TYPE_OBJECT)
+
+/* PC/SC part 10 control codes (SCARD_CTL_CODE(n) = 0x42000000 + n). */
+#define SCB_CTL_CODE(n)               (0x42000000u + (n))
+#define CM_IOCTL_GET_FEATURE_REQUEST  SCB_CTL_CODE (3400)
+/* Feature ioctls as libccid numbers them: SCARD_CTL_CODE(0x330000 + tag). */
+#define FEATURE_IOCTL(tag)            SCB_CTL_CODE (0x330000u + (tag))
+/* libccid's MEP NAD commands: get 3F 00 00, set 3E 00 01 nad. */
+#define MEP_NAD_CONTROL_CODE          SCB_CTL_CODE (3600)
+#define MEP_NAD_SET                   0x3e
+
+/* The PC/SC part 10 features that need only access-card: PIN entry on the
+ * reader's pad and the properties describing it, so opensc and gpg never
+ * raise admin prompts. FEATURE_CCID_ESC_COMMAND (0x13) and
+ * FEATURE_MCT_READER_DIRECT (0x08) reach the reader itself: control. */
+static const guint8 card_features[] = {
+  0x01, /* FEATURE_VERIFY_PIN_START */
+  0x02, /* FEATURE_VERIFY_PIN_FINISH */
+  0x03, /* FEATURE_MODIFY_PIN_START */
+  0x04, /* FEATURE_MODIFY_PIN_FINISH */
+  0x05, /* FEATURE_GET_KEY_PRESSED */
+  0x06, /* FEATURE_VERIFY_PIN_DIRECT */
+  0x07, /* FEATURE_MODIFY_PIN_DIRECT */
+  0x0a, /* FEATURE_IFD_PIN_PROPERTIES */
+  0x12, /* FEATURE_GET_TLV_PROPERTIES */
+};
+
+static const char *
+action_for_control (GVariant *parameters)
+{
+  guint32 code = 0;
+  g_autoptr(GVariant) data = NULL;
+
+  g_variant_get (parameters, "(u@ay)", &code, &data);
+  if (code == CM_IOCTL_GET_FEATURE_REQUEST)
+    return SCB_ACTION_ACCESS_CARD;
+  if (code == MEP_NAD_CONTROL_CODE)
+    {
+      gsize n = 0;
+      const guint8 *bytes = g_variant_get_fixed_array (data, &n, 1);
+
+      /* Reading the NAD is harmless; any other command of this code may
+       * change it for the connection. */
+      if (n == 3 && bytes[0] == 0x3f && bytes[1] == 0 && bytes[2] == 0)
+        return SCB_ACTION_ACCESS_CARD;
+      return SCB_ACTION_SET_NAD;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (card_features); i++)
+    {
+      if (code == FEATURE_IOCTL (card_features[i]))
+        return SCB_ACTION_ACCESS_CARD;
+    }
+  return SCB_ACTION_CONTROL;
+}
+
+static const char *
+action_for_share_mode (GVariant *parameters)
+{
+  const char *share_mode = NULL;
+
+  g_variant_get_child (parameters, 0, "&s", &share_mode);
+  /* A direct connection talks to the reader, not to a card. Unknown words
+   * get the stricter action; the handler rejects them afterwards. */
+  if (g_strcmp0 (share_mode, "shared") == 0 || g_strcmp0 (share_mode, "exclusive") == 0)
+    return SCB_ACTION_ACCESS_CARD;
+  return SCB_ACTION_CONTROL;
+}
+
+typedef const char *(*ActionFunc) (GVariant *parameters);
+
+typedef struct
+{
+  const char *interface_name;
+  const char *method_name;
+  const char *action;           /* NULL: open to anyone */
+  ActionFunc action_func;       /* the action depends on the arguments */
+} Rule;
+
+/* Connection methods other than those guarded here need no action: the
+ * connection was authorized when it was made, and only its owner may call
+ * it (checked inline by the connection). */
+static const Rule rules[] = {
+  { SCB_DBUS_INTERFACE_MANAGER, "GetReaders", NULL, NULL },
+  { SCB_DBUS_INTERFACE_READER, "Connect", NULL, action_for_share_mode },
+  { SCB_DBUS_INTERFACE_READER, "SetNad", SCB_ACTION_SET_NAD, NULL },
+  { SCB_DBUS_INTERFACE_CONNECTION, "Transmit", NULL, NULL },
+  { SCB_DBUS_INTERFACE_CONNECTION, "Control", NULL, action_for_control },
+  { SCB_DBUS_INTERFACE_CONNECTION, "BeginTransaction", NULL, NULL },
+  { SCB_DBUS_INTERFACE_CONNECTION, "EndTransaction", NULL, NULL },
+  { SCB_DBUS_INTERFACE_CONNECTION, "Reconnect", NULL, action_for_share_mode },
+  { SCB_DBUS_INTERFACE_CONNECTION, "Disconnect", NULL, NULL },
+  { SCB_DBUS_INTERFACE_CONNECTION, "Status", NULL, NULL },
+  { SCB_DBUS_INTERFACE_CONNECTION, "GetAttrib", NULL, NULL },
+  { SCB_DBUS_INTERFACE_CONNECTION, "SetAttrib", SCB_ACTION_CONTROL, NULL },
+  { SCB_DBUS_INTERFACE_CONNECTION, "SetNad", SCB_ACTION_SET_NAD, NULL },
+  { SCB_DBUS_INTERFACE_CONNECTION, "OpenChannel", NULL, NULL },
+};
+
+const char *
+scb_bouncer_action_for_call (const char *interface_name, const char *method_name,
+                             GVariant *parameters, gboolean *known)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (rules); i++)
+    {
+      if (strcmp (rules[i].interface_name, interface_name) != 0 ||
+          strcmp (rules[i].method_name, method_name) != 0)
+        continue;
+      *known = TRUE;
+      if (rules[i].action_func != NULL)
+        return rules[i].action_func (parameters);
+      return rules[i].action;
+    }
+  *known = FALSE;
+  return NULL;
+}
+
+typedef struct
+{
+  ScbBouncer *bouncer;
+  GDBusMethodInvocation *invocation;
+  GObject *object;
+  ScbBouncerAllowed allowed;
+  const char *action;
+} Check;
+
+static void
+check_free (Check *check)
+{
+  g_object_unref (check->bouncer);
+  g_object_unref (check->invocation);
+  g_object_unref (check->object);
+  g_free (check);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Check, check_free)
+
+static void
+check_deny (Check *check, const char *why)
+{
+  /* Consumes the reference the caller's handler was given; ours goes
+   * with the check. */
+  g_dbus_method_invocation_return_error (check->invocation, SCB_ERROR, SCB_ERROR_PERMISSION_DENIED,
+                                         "Not authorized for %s: %s", check->action, why);
+}
+
+static void
+check_allow (Check *check)
+{
+  check->allowed (check->object, check->invocation);
+}
+
+static void
+on_authorization_checked (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Check) check = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PolkitAuthorizationResult) auth = NULL;
+
+  auth = polkit_authority_check_authorization_finish (POLKIT_AUTHORITY (source), result, &error);
+  if (auth == NULL)
+    {
+      g_warning ("polkit could not check %s for %s: %s", check->action,
+                 g_dbus_method_invocation_get_sender (check->invocation), error->message);
+      check_deny (check, "polkit could not be asked (is polkitd running?)");
+      return;
+    }
+  if (polkit_authorization_result_get_is_authorized (auth))
+    {
+      check_allow (check);
+      return;
+    }
+  if (polkit_authorization_result_get_is_challenge (auth))
+    check_deny (check, "authentication is required; call again with interactive authorization allowed");
+  else
+    check_deny (check, "polkit said no");
+}
+
+static void
+ask_polkit (Check *check)
+{
+  ScbBouncer *self = check->bouncer;
+  g_autoptr(PolkitSubject) subject = NULL;
+  PolkitCheckAuthorizationFlags flags = POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
+  GDBusMessage *message = g_dbus_method_invocation_get_message (check->invocation);
+
+  if (self->authority == NULL)
+    {
+      check_deny (check, "polkit is not available");
+      check_free (check);
+      return;
+    }
+  if (g_dbus_message_get_flags (message) & G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION)
+    flags |= POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION;
+
+  subject = polkit_system_bus_name_new (g_dbus_method_invocation_get_sender (check->invocation));
+  polkit_authority_check_authorization (self->authority, subject, check->action, NULL, flags,
+                                        NULL, on_authorization_checked, check);
+}
+
+static void
+on_authority (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ScbBouncer) self = user_data;
+  Check *check;
+
+  self->authority_pending = FALSE;
+  self->authority = polkit_authority_get_finish (result, &self->authority_error);
+  if (self->authority == NULL)
+    g_warning ("cannot reach polkit: %s", self->authority_error->message);
+  while ((check = g_queue_pop_head (&self->waiting)) != NULL)
+    ask_polkit (check);
+}
+
+static void
+on_caller_uid (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Check) check = user_data;
+  ScbBouncer *self = check->bouncer;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  guint32 uid;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    {
+      /* The caller left before we could ask: nobody is waiting for an answer. */
+      g_debug ("no uid for %s: %s", g_dbus_method_invocation_get_sender (check->invocation),
+               error->message);
+      check_deny (check, "the caller's credentials cannot be read");
+      return;
+    }
+  g_variant_get (reply, "(u)", &uid);
+  /* root is allowed without asking polkit, as fwupd does. */
+  if (uid == 0)
+    {
+      check_allow (check);
+      return;
+    }
+  if (self->authority == NULL && self->authority_error == NULL)
+    {
+      g_queue_push_tail (&self->waiting, g_steal_pointer (&check));
+      if (!self->authority_pending)
+        {
+          self->authority_pending = TRUE;
+          polkit_authority_get_async (NULL, on_authority, g_object_ref (self));
+        }
+      return;
+    }
+  ask_polkit (g_steal_pointer (&check));
+}
+
+void
+scb_bouncer_check (ScbBouncer *self, GDBusMethodInvocation *invocation,
+                   GObject *object, ScbBouncerAllowed allowed)
+{
+  g_autoptr(Check) check = g_new0 (Check, 1);
+  gboolean known = FALSE;
+
+  check->bouncer = g_object_ref (self);
+  check->invocation = g_object_ref (invocation);
+  check->object = g_object_ref (object);
+  check->allowed = allowed;
+  check->action = scb_bouncer_action_for_call (g_dbus_method_invocation_get_interface_name (invocation),
+                                               g_dbus_method_invocation_get_method_name (invocation),
+                                               g_dbus_method_invocation_get_parameters (invocation),
+                                               &known);
+  if (!known)
+    {
+      g_dbus_method_invocation_return_error (invocation, SCB_ERROR,
+                                             SCB_ERROR_PERMISSION_DENIED,
+                                             "%s.%s is not allowed to anyone",
+                                             g_dbus_method_invocation_get_interface_name (invocation),
+                                             g_dbus_method_invocation_get_method_name (invocation));
+      return;
+    }
+  if (check->action == NULL)
+    {
+      check_allow (check);
+      return;
+    }
+
+  g_dbus_connection_call (self->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                          "org.freedesktop.DBus", "GetConnectionUnixUser",
+                          g_variant_new ("(s)", g_dbus_method_invocation_get_sender (invocation)),
+                          G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                          on_caller_uid, g_steal_pointer (&check));
+}
+
+ScbBouncer *
+scb_bouncer_new (GDBusConnection *connection)
+{
+  ScbBouncer *self = g_object_new (SCB_TYPE_BOUNCER, NULL);
+
+  self->connection = g_object_ref (connection);
+  return self;
+}
+
+static void
+scb_bouncer_finalize (GObject *object)
+{
+  ScbBouncer *self = SCB_BOUNCER (object);
+
+  g_clear_object (&self->connection);
+  g_clear_object (&self->authority);
+  g_clear_error (&self->authority_error);
+  G_OBJECT_CLASS (scb_bouncer_parent_class)->finalize (object);
+}
+
+static void
+scb_bouncer_init (ScbBouncer *self)
+{
+  g_queue_init (&self->waiting);
+}
+
+static void
+scb_bouncer_class_init (ScbBouncerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = scb_bouncer_finalize;
+}
