@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ccid-message.h"
+#include "ccid-usb-lookup.h"
 #include "ccid-slot.h"
 #include "scb-error.h"
 
@@ -80,6 +81,27 @@ G_DEFINE_FINAL_TYPE (CcidDevice, ccid_device, G_TYPE_OBJECT)
 static void pump (CcidDevice *self);
 static void submit_interrupt (CcidDevice *self);
 static void restart_timeout (CcidDevice *self, guint ms);
+
+/* Transfer callbacks run inside libusb's event handling, where
+ * libusb_close() (in finalize) would deadlock: the last reference is
+ * dropped from an idle callback instead. */
+typedef CcidDevice CcidTransferRef;
+
+static gboolean
+unref_later_cb (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+static void
+transfer_unref (CcidTransferRef *self)
+{
+  if (g_atomic_int_get (&G_OBJECT (self)->ref_count) > 1)
+    g_object_unref (self);
+  else
+    g_idle_add_full (G_PRIORITY_DEFAULT, unref_later_cb, self, g_object_unref);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CcidTransferRef, transfer_unref)
 
 static void
 command_free (Command *cmd)
@@ -216,7 +238,7 @@ handle_transfer_error (CcidDevice *self, struct libusb_transfer *xfer, const cha
 static void LIBUSB_CALL
 on_out_done (struct libusb_transfer *xfer)
 {
-  g_autoptr(CcidDevice) self = xfer->user_data;   /* the submit's reference */
+  g_autoptr(CcidTransferRef) self = xfer->user_data;   /* the submit's reference */
 
   self->out_busy = FALSE;
   if (self->removed)
@@ -291,7 +313,7 @@ handle_reply (CcidDevice *self, const guint8 *buf, gsize len)
 static void LIBUSB_CALL
 on_in_done (struct libusb_transfer *xfer)
 {
-  g_autoptr(CcidDevice) self = xfer->user_data;
+  g_autoptr(CcidTransferRef) self = xfer->user_data;
 
   self->in_busy = FALSE;
   if (self->removed)
@@ -331,7 +353,7 @@ submit_in (CcidDevice *self)
 static void LIBUSB_CALL
 on_abort_request_done (struct libusb_transfer *xfer)
 {
-  g_autoptr(CcidDevice) self = xfer->user_data;
+  g_autoptr(CcidTransferRef) self = xfer->user_data;
 
   if (xfer->status != LIBUSB_TRANSFER_COMPLETED)
     g_debug ("%s: ABORT request: status %d", self->name, (int) xfer->status);
@@ -513,7 +535,7 @@ handle_notification (CcidDevice *self, const guint8 *buf, gsize len)
 static void LIBUSB_CALL
 on_interrupt_done (struct libusb_transfer *xfer)
 {
-  g_autoptr(CcidDevice) self = xfer->user_data;
+  g_autoptr(CcidTransferRef) self = xfer->user_data;
 
   self->int_busy = FALSE;
   if (self->removed)
@@ -606,142 +628,6 @@ ccid_device_is_removed (CcidDevice *self)
 
 /* ---- construction ------------------------------------------------------ */
 
-static guint
-sysfs_hex (GUdevDevice *dev, const char *attr)
-{
-  const char *s = g_udev_device_get_sysfs_attr (dev, attr);
-
-  return s != NULL ? (guint) g_ascii_strtoull (s, NULL, 16) : 0;
-}
-
-static char *
-sysfs_string (GUdevDevice *dev, const char *attr)
-{
-  const char *s = g_udev_device_get_sysfs_attr (dev, attr);
-  g_autofree char *copy = NULL;
-
-  if (s == NULL)
-    return NULL;
-  copy = g_strstrip (g_strdup (s));
-  if (*copy == '\0' || !g_utf8_validate (copy, -1, NULL))
-    return NULL;
-  return g_steal_pointer (&copy);
-}
-
-/* pcscd + libccid name a reader "<friendly name> [<interface>] (<serial>)"
- * (pcsc-lite hotplug_libudev.c), the friendly name being libccid's
- * "<manufacturer> <product>" from the USB strings; the interface string
- * only when there is one, the serial only when the interface string does
- * not already contain it. RFSetReaderName then appends " NN SS". */
-static char *
-compose_name (GUdevDevice *usb_device, GUdevDevice *interface, guint16 vid, guint16 pid,
-              char **out_serial)
-{
-  g_autofree char *manufacturer = sysfs_string (usb_device, "manufacturer");
-  g_autofree char *product = sysfs_string (usb_device, "product");
-  g_autofree char *iface = sysfs_string (interface, "interface");
-  g_autofree char *serial = sysfs_string (usb_device, "serial");
-  GString *name = g_string_new (NULL);
-
-  if (manufacturer != NULL && product != NULL && !g_str_has_prefix (product, manufacturer))
-    g_string_append_printf (name, "%s %s", manufacturer, product);
-  else if (product != NULL)
-    g_string_append (name, product);
-  else if (manufacturer != NULL)
-    g_string_append_printf (name, "%s %04X:%04X", manufacturer, vid, pid);
-  else
-    g_string_append_printf (name, "USB CCID reader %04X:%04X", vid, pid);
-  if (iface != NULL)
-    g_string_append_printf (name, " [%s]", iface);
-  if (serial != NULL && (iface == NULL || strstr (iface, serial) == NULL))
-    g_string_append_printf (name, " (%s)", serial);
-  /* The PC/SC name buffer is 128 bytes, " NN SS" included. */
-  if (name->len > 121)
-    {
-      const char *end = name->str + 121;
-
-      g_string_truncate (name, (gsize) (g_utf8_find_prev_char (name->str, end + 1) - name->str));
-    }
-  *out_serial = g_steal_pointer (&serial);
-  return g_string_free (name, FALSE);
-}
-
-static gboolean
-find_descriptors (CcidDevice *self, libusb_device *dev, GError **error)
-{
-  struct libusb_config_descriptor *config = NULL;
-  const struct libusb_interface_descriptor *alt = NULL;
-  const guint8 *found;
-  gsize found_len = 0;
-  const char *reason = NULL;
-  CcidEndpointInfo eps[16];
-  gsize n_eps = 0;
-  int r;
-
-  r = libusb_get_active_config_descriptor (dev, &config);
-  if (r < 0)
-    {
-      g_set_error (error, SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
-                   "Cannot read the configuration of %s: %s", self->name, libusb_error_name (r));
-      return FALSE;
-    }
-  for (int i = 0; i < config->bNumInterfaces && alt == NULL; i++)
-    if (config->interface[i].num_altsetting > 0
-        && config->interface[i].altsetting[0].bInterfaceNumber == self->interface_number)
-      alt = &config->interface[i].altsetting[0];
-  if (alt == NULL)
-    {
-      libusb_free_config_descriptor (config);
-      g_set_error (error, SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
-                   "%s has no interface %d", self->name, self->interface_number);
-      return FALSE;
-    }
-
-  found = ccid_descriptor_find (alt->extra, (gsize) MAX (alt->extra_length, 0), &found_len);
-  /* Some old readers put the class descriptor after the last endpoint. */
-  for (int e = alt->bNumEndpoints - 1; found == NULL && e >= 0; e--)
-    found = ccid_descriptor_find (alt->endpoint[e].extra,
-                                  (gsize) MAX (alt->endpoint[e].extra_length, 0), &found_len);
-  for (int e = 0; e < alt->bNumEndpoints && n_eps < G_N_ELEMENTS (eps); e++, n_eps++)
-    {
-      eps[n_eps].address = alt->endpoint[e].bEndpointAddress;
-      eps[n_eps].attributes = alt->endpoint[e].bmAttributes;
-      eps[n_eps].max_packet_size = alt->endpoint[e].wMaxPacketSize;
-    }
-
-  if (found == NULL || !ccid_descriptor_parse (found, found_len, &self->desc, &reason))
-    {
-      libusb_free_config_descriptor (config);
-      g_set_error (error, SCB_ERROR, SCB_ERROR_UNKNOWN_READER,
-                   "%s: unusable CCID class descriptor: %s", self->name,
-                   reason != NULL ? reason : "none found");
-      return FALSE;
-    }
-  if (!ccid_endpoints_pick (eps, n_eps, &self->eps, &reason))
-    {
-      libusb_free_config_descriptor (config);
-      g_set_error (error, SCB_ERROR, SCB_ERROR_UNKNOWN_READER, "%s: %s", self->name, reason);
-      return FALSE;
-    }
-  libusb_free_config_descriptor (config);
-  return TRUE;
-}
-
-static libusb_device *
-find_libusb_device (CcidUsbContext *usb, guint busnum, guint devnum)
-{
-  libusb_device **list = NULL;
-  libusb_device *found = NULL;
-  ssize_t n = libusb_get_device_list (ccid_usb_context_get_libusb (usb), &list);
-
-  for (ssize_t i = 0; i < n && found == NULL; i++)
-    if (libusb_get_bus_number (list[i]) == busnum && libusb_get_device_address (list[i]) == devnum)
-      found = libusb_ref_device (list[i]);
-  if (list != NULL)
-    libusb_free_device_list (list, 1);
-  return found;
-}
-
 CcidDevice *
 ccid_device_new (CcidUsbContext *usb, GUdevDevice *interface, guint index,
                  guint poll_interval_ms, GError **error)
@@ -761,24 +647,25 @@ ccid_device_new (CcidUsbContext *usb, GUdevDevice *interface, guint index,
     }
   self->usb = ccid_usb_context_ref (usb);
   self->sysfs_path = g_strdup (g_udev_device_get_sysfs_path (interface));
-  self->vendor_id = (guint16) sysfs_hex (usb_device, "idVendor");
-  self->product_id = (guint16) sysfs_hex (usb_device, "idProduct");
-  self->interface_number = (int) sysfs_hex (interface, "bInterfaceNumber");
+  self->vendor_id = (guint16) ccid_usb_sysfs_hex (usb_device, "idVendor");
+  self->product_id = (guint16) ccid_usb_sysfs_hex (usb_device, "idProduct");
+  self->interface_number = (int) ccid_usb_sysfs_hex (interface, "bInterfaceNumber");
   self->index = index;
   self->poll_interval_ms = poll_interval_ms > 0 ? poll_interval_ms : CCID_DEFAULT_POLL_INTERVAL_MS;
-  self->name = compose_name (usb_device, interface, self->vendor_id, self->product_id,
-                             &self->serial);
+  self->name = ccid_usb_reader_name (usb_device, interface, self->vendor_id, self->product_id,
+                                     &self->serial);
   busnum = (guint) g_udev_device_get_sysfs_attr_as_int (usb_device, "busnum");
   devnum = (guint) g_udev_device_get_sysfs_attr_as_int (usb_device, "devnum");
 
-  dev = find_libusb_device (usb, busnum, devnum);
+  dev = ccid_usb_find_device (usb, busnum, devnum);
   if (dev == NULL)
     {
       g_set_error (error, SCB_ERROR, SCB_ERROR_NOT_READY,
                    "%s: libusb does not know USB device %03u/%03u", self->name, busnum, devnum);
       return NULL;
     }
-  if (!find_descriptors (self, dev, error))
+  if (!ccid_usb_read_interface (dev, self->interface_number, self->name, &self->desc,
+                                 &self->eps, error))
     {
       libusb_unref_device (dev);
       return NULL;

@@ -1,0 +1,147 @@
+/* ccid-usb-lookup.c: a reader's identity (udev) and descriptors (libusb)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "ccid-usb-lookup.h"
+
+#include <string.h>
+
+#include "scb-error.h"
+
+guint
+ccid_usb_sysfs_hex (GUdevDevice *dev, const char *attr)
+{
+  const char *s = g_udev_device_get_sysfs_attr (dev, attr);
+
+  return s != NULL ? (guint) g_ascii_strtoull (s, NULL, 16) : 0;
+}
+
+static char *
+sysfs_string (GUdevDevice *dev, const char *attr)
+{
+  const char *s = g_udev_device_get_sysfs_attr (dev, attr);
+  g_autofree char *copy = NULL;
+
+  if (s == NULL)
+    return NULL;
+  copy = g_strstrip (g_strdup (s));
+  if (*copy == '\0' || !g_utf8_validate (copy, -1, NULL))
+    return NULL;
+  return g_steal_pointer (&copy);
+}
+
+/* pcscd + libccid name a reader "<friendly name> [<interface>] (<serial>)"
+ * (pcsc-lite hotplug_libudev.c), the friendly name being libccid's
+ * "<manufacturer> <product>" from the USB strings; the interface string
+ * only when there is one, the serial only when the interface string does
+ * not already contain it. RFSetReaderName then appends " NN SS". */
+char *
+ccid_usb_reader_name (GUdevDevice *usb_device, GUdevDevice *interface, guint16 vid, guint16 pid,
+              char **out_serial)
+{
+  g_autofree char *manufacturer = sysfs_string (usb_device, "manufacturer");
+  g_autofree char *product = sysfs_string (usb_device, "product");
+  g_autofree char *iface = sysfs_string (interface, "interface");
+  g_autofree char *serial = sysfs_string (usb_device, "serial");
+  GString *name = g_string_new (NULL);
+
+  if (manufacturer != NULL && product != NULL && !g_str_has_prefix (product, manufacturer))
+    g_string_append_printf (name, "%s %s", manufacturer, product);
+  else if (product != NULL)
+    g_string_append (name, product);
+  else if (manufacturer != NULL)
+    g_string_append_printf (name, "%s %04X:%04X", manufacturer, vid, pid);
+  else
+    g_string_append_printf (name, "USB CCID reader %04X:%04X", vid, pid);
+  if (iface != NULL)
+    g_string_append_printf (name, " [%s]", iface);
+  if (serial != NULL && (iface == NULL || strstr (iface, serial) == NULL))
+    g_string_append_printf (name, " (%s)", serial);
+  /* The PC/SC name buffer is 128 bytes, " NN SS" included. */
+  if (name->len > 121)
+    {
+      const char *end = name->str + 121;
+
+      g_string_truncate (name, (gsize) (g_utf8_find_prev_char (name->str, end + 1) - name->str));
+    }
+  *out_serial = g_steal_pointer (&serial);
+  return g_string_free (name, FALSE);
+}
+
+gboolean
+ccid_usb_read_interface (libusb_device *dev, int interface_number, const char *name,
+                         CcidDescriptor *desc, CcidEndpoints *out_eps, GError **error)
+{
+  struct libusb_config_descriptor *config = NULL;
+  const struct libusb_interface_descriptor *alt = NULL;
+  const guint8 *found;
+  gsize found_len = 0;
+  const char *reason = NULL;
+  CcidEndpointInfo eps[16];
+  gsize n_eps = 0;
+  int r;
+
+  r = libusb_get_active_config_descriptor (dev, &config);
+  if (r < 0)
+    {
+      g_set_error (error, SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
+                   "Cannot read the configuration of %s: %s", name, libusb_error_name (r));
+      return FALSE;
+    }
+  for (int i = 0; i < config->bNumInterfaces && alt == NULL; i++)
+    if (config->interface[i].num_altsetting > 0
+        && config->interface[i].altsetting[0].bInterfaceNumber == interface_number)
+      alt = &config->interface[i].altsetting[0];
+  if (alt == NULL)
+    {
+      libusb_free_config_descriptor (config);
+      g_set_error (error, SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
+                   "%s has no interface %d", name, interface_number);
+      return FALSE;
+    }
+
+  found = ccid_descriptor_find (alt->extra, (gsize) MAX (alt->extra_length, 0), &found_len);
+  /* Some old readers put the class descriptor after the last endpoint. */
+  for (int e = alt->bNumEndpoints - 1; found == NULL && e >= 0; e--)
+    found = ccid_descriptor_find (alt->endpoint[e].extra,
+                                  (gsize) MAX (alt->endpoint[e].extra_length, 0), &found_len);
+  for (int e = 0; e < alt->bNumEndpoints && n_eps < G_N_ELEMENTS (eps); e++, n_eps++)
+    {
+      eps[n_eps].address = alt->endpoint[e].bEndpointAddress;
+      eps[n_eps].attributes = alt->endpoint[e].bmAttributes;
+      eps[n_eps].max_packet_size = alt->endpoint[e].wMaxPacketSize;
+    }
+
+  if (found == NULL || !ccid_descriptor_parse (found, found_len, desc, &reason))
+    {
+      libusb_free_config_descriptor (config);
+      g_set_error (error, SCB_ERROR, SCB_ERROR_UNKNOWN_READER,
+                   "%s: unusable CCID class descriptor: %s", name,
+                   reason != NULL ? reason : "none found");
+      return FALSE;
+    }
+  if (!ccid_endpoints_pick (eps, n_eps, out_eps, &reason))
+    {
+      libusb_free_config_descriptor (config);
+      g_set_error (error, SCB_ERROR, SCB_ERROR_UNKNOWN_READER, "%s: %s", name, reason);
+      return FALSE;
+    }
+  libusb_free_config_descriptor (config);
+  return TRUE;
+}
+
+libusb_device *
+ccid_usb_find_device (CcidUsbContext *usb, guint busnum, guint devnum)
+{
+  libusb_device **list = NULL;
+  libusb_device *found = NULL;
+  ssize_t n = libusb_get_device_list (ccid_usb_context_get_libusb (usb), &list);
+
+  for (ssize_t i = 0; i < n && found == NULL; i++)
+    if (libusb_get_bus_number (list[i]) == busnum && libusb_get_device_address (list[i]) == devnum)
+      found = libusb_ref_device (list[i]);
+  if (list != NULL)
+    libusb_free_device_list (list, 1);
+  return found;
+}
+
