@@ -1,0 +1,36 @@
+#!/usr/bin/python3
+"""Sums meson testlog.json files into one line: N passed, N failed, N skipped.
+
+Exits 1 when anything failed or was skipped, or no test ran at all.
+"""
+import json
+import sys
+
+PASSED = {"OK", "EXPECTEDFAIL"}
+SKIPPED = {"SKIP"}
+
+
+def main(paths):
+    passed = failed = skipped = 0
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as log:
+                lines = [line for line in log if line.strip()]
+        except OSError as error:
+            print(f"{path}: {error}", file=sys.stderr)
+            failed += 1
+            continue
+        for line in lines:
+            result = json.loads(line)["result"]
+            if result in PASSED:
+                passed += 1
+            elif result in SKIPPED:
+                skipped += 1
+            else:
+                failed += 1
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    return 0 if passed > 0 and failed == 0 and skipped == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
