@@ -211,6 +211,25 @@ fail_current (CcidDevice *self, GError *error)
     g_error_free (error);
 }
 
+/* Submits @xfer holding a reference; on failure the command in flight
+ * fails (or the device is gone) and FALSE is returned. */
+static gboolean
+submit (CcidDevice *self, struct libusb_transfer *xfer, gboolean *busy, const char *what)
+{
+  int r = libusb_submit_transfer (xfer);
+
+  if (r == LIBUSB_ERROR_NO_DEVICE)
+    device_gone (self, "gone when submitting a transfer");
+  else if (r < 0)
+    fail_current (self, g_error_new (SCB_ERROR, SCB_ERROR_COMM_ERROR, "Reader %s: cannot %s: %s",
+                                     self->name, what, libusb_error_name (r)));
+  if (r < 0)
+    return FALSE;
+  g_object_ref (self);
+  *busy = TRUE;
+  return TRUE;
+}
+
 static void
 handle_transfer_error (CcidDevice *self, struct libusb_transfer *xfer, const char *what)
 {
@@ -328,26 +347,12 @@ on_in_done (struct libusb_transfer *xfer)
 static void
 submit_in (CcidDevice *self)
 {
-  int r;
-
   if (self->in_busy || self->removed)
     return;
   libusb_fill_bulk_transfer (self->in_xfer, self->handle, self->eps.bulk_in,
                              self->in_buf, (int) self->in_buf_size, on_in_done,
                              self, 0 /* our own timer */);
-  r = libusb_submit_transfer (self->in_xfer);
-  if (r < 0)
-    {
-      if (r == LIBUSB_ERROR_NO_DEVICE)
-        device_gone (self, "gone when reading");
-      else
-        fail_current (self, g_error_new (SCB_ERROR, SCB_ERROR_COMM_ERROR,
-                                         "Cannot read from reader %s: %s",
-                                         self->name, libusb_error_name (r)));
-      return;
-    }
-  g_object_ref (self);
-  self->in_busy = TRUE;
+  submit (self, self->in_xfer, &self->in_busy, "read");
 }
 
 static void LIBUSB_CALL
@@ -417,7 +422,6 @@ pump (CcidDevice *self)
   Command *cmd;
   gsize len;
   const guint8 *data;
-  int r;
 
   if (self->current != NULL || self->removed || self->halt_id != 0 || self->out_busy)
     return;
@@ -439,19 +443,8 @@ pump (CcidDevice *self)
 
   libusb_fill_bulk_transfer (self->out_xfer, self->handle, self->eps.bulk_out,
                              self->out_buf, (int) len, on_out_done, self, OUT_TIMEOUT_MS);
-  r = libusb_submit_transfer (self->out_xfer);
-  if (r < 0)
-    {
-      if (r == LIBUSB_ERROR_NO_DEVICE)
-        device_gone (self, "gone when writing");
-      else
-        fail_current (self, g_error_new (SCB_ERROR, SCB_ERROR_COMM_ERROR,
-                                         "Cannot write to reader %s: %s",
-                                         self->name, libusb_error_name (r)));
-      return;
-    }
-  g_object_ref (self);
-  self->out_busy = TRUE;
+  if (!submit (self, self->out_xfer, &self->out_busy, "write"))
+    return;
   restart_timeout (self, cmd->timeout_ms);
   submit_in (self);
 }
@@ -567,24 +560,12 @@ on_interrupt_done (struct libusb_transfer *xfer)
 static void
 submit_interrupt (CcidDevice *self)
 {
-  int r;
-
   if (self->int_busy || self->removed || self->eps.interrupt_in == 0)
     return;
   libusb_fill_interrupt_transfer (self->int_xfer, self->handle, self->eps.interrupt_in,
                                   self->int_buf, sizeof self->int_buf, on_interrupt_done,
                                   self, 0);
-  r = libusb_submit_transfer (self->int_xfer);
-  if (r < 0)
-    {
-      if (r == LIBUSB_ERROR_NO_DEVICE)
-        device_gone (self, "gone (interrupt endpoint)");
-      else
-        g_warning ("%s: cannot read the interrupt endpoint: %s", self->name, libusb_error_name (r));
-      return;
-    }
-  g_object_ref (self);
-  self->int_busy = TRUE;
+  submit (self, self->int_xfer, &self->int_busy, "read the interrupt endpoint");
 }
 
 static gboolean
@@ -634,9 +615,6 @@ ccid_device_new (CcidUsbContext *usb, GUdevDevice *interface, guint index,
 {
   g_autoptr(CcidDevice) self = g_object_new (CCID_TYPE_DEVICE, NULL);
   g_autoptr(GUdevDevice) usb_device = NULL;
-  libusb_device *dev;
-  guint busnum, devnum;
-  int r;
 
   usb_device = g_udev_device_get_parent_with_subsystem (interface, "usb", "usb_device");
   if (usb_device == NULL)
@@ -654,48 +632,10 @@ ccid_device_new (CcidUsbContext *usb, GUdevDevice *interface, guint index,
   self->poll_interval_ms = poll_interval_ms > 0 ? poll_interval_ms : CCID_DEFAULT_POLL_INTERVAL_MS;
   self->name = ccid_usb_reader_name (usb_device, interface, self->vendor_id, self->product_id,
                                      &self->serial);
-  busnum = (guint) g_udev_device_get_sysfs_attr_as_int (usb_device, "busnum");
-  devnum = (guint) g_udev_device_get_sysfs_attr_as_int (usb_device, "devnum");
-
-  dev = ccid_usb_find_device (usb, busnum, devnum);
-  if (dev == NULL)
-    {
-      g_set_error (error, SCB_ERROR, SCB_ERROR_NOT_READY,
-                   "%s: libusb does not know USB device %03u/%03u", self->name, busnum, devnum);
-      return NULL;
-    }
-  if (!ccid_usb_read_interface (dev, self->interface_number, self->name, &self->desc,
-                                 &self->eps, error))
-    {
-      libusb_unref_device (dev);
-      return NULL;
-    }
-  r = libusb_open (dev, &self->handle);
-  libusb_unref_device (dev);
-  if (r < 0)
-    {
-      g_set_error (error, SCB_ERROR, r == LIBUSB_ERROR_ACCESS ? SCB_ERROR_PERMISSION_DENIED
-                                                              : SCB_ERROR_READER_UNAVAILABLE,
-                   "Cannot open %s (USB %03u/%03u): %s", self->name, busnum, devnum,
-                   libusb_error_name (r));
-      return NULL;
-    }
-  r = libusb_claim_interface (self->handle, self->interface_number);
-  if (r == LIBUSB_ERROR_BUSY)
-    {
-      g_set_error (error, SCB_ERROR, SCB_ERROR_SHARING_VIOLATION,
-                   "%s: interface %d is held by another program (pcscd? scdaemon's own "
-                   "CCID driver?); leaving the reader alone until it is plugged again",
-                   self->name, self->interface_number);
-      return NULL;
-    }
-  if (r < 0)
-    {
-      g_set_error (error, SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
-                   "Cannot claim interface %d of %s: %s", self->interface_number,
-                   self->name, libusb_error_name (r));
-      return NULL;
-    }
+  self->handle = ccid_usb_open_interface (usb, usb_device, self->interface_number, self->name,
+                                          &self->desc, &self->eps, error);
+  if (self->handle == NULL)
+    return NULL;
   self->claimed = TRUE;
 
   self->out_xfer = libusb_alloc_transfer (0);

@@ -145,3 +145,53 @@ ccid_usb_find_device (CcidUsbContext *usb, guint busnum, guint devnum)
   return found;
 }
 
+
+libusb_device_handle *
+ccid_usb_open_interface (CcidUsbContext *usb, GUdevDevice *usb_device, int interface_number,
+                         const char *name, CcidDescriptor *desc, CcidEndpoints *eps,
+                         GError **error)
+{
+  guint busnum = (guint) g_udev_device_get_sysfs_attr_as_int (usb_device, "busnum");
+  guint devnum = (guint) g_udev_device_get_sysfs_attr_as_int (usb_device, "devnum");
+  libusb_device *dev = ccid_usb_find_device (usb, busnum, devnum);
+  libusb_device_handle *handle = NULL;
+  int r;
+
+  if (dev == NULL)
+    {
+      g_set_error (error, SCB_ERROR, SCB_ERROR_NOT_READY,
+                   "%s: libusb does not know USB device %03u/%03u", name, busnum, devnum);
+      return NULL;
+    }
+  if (!ccid_usb_read_interface (dev, interface_number, name, desc, eps, error))
+    {
+      libusb_unref_device (dev);
+      return NULL;
+    }
+  r = libusb_open (dev, &handle);
+  libusb_unref_device (dev);
+  if (r < 0)
+    {
+      g_set_error (error, SCB_ERROR, r == LIBUSB_ERROR_ACCESS ? SCB_ERROR_PERMISSION_DENIED
+                                                              : SCB_ERROR_READER_UNAVAILABLE,
+                   "Cannot open %s (USB %03u/%03u): %s", name, busnum, devnum,
+                   libusb_error_name (r));
+      return NULL;
+    }
+  r = libusb_claim_interface (handle, interface_number);
+  if (r < 0)
+    {
+      if (r == LIBUSB_ERROR_BUSY)
+        g_set_error (error, SCB_ERROR, SCB_ERROR_SHARING_VIOLATION,
+                     "%s: interface %d is held by another program (pcscd? scdaemon's own "
+                     "CCID driver?); leaving the reader alone until it is plugged again",
+                     name, interface_number);
+      else
+        g_set_error (error, SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
+                     "Cannot claim interface %d of %s: %s", interface_number, name,
+                     libusb_error_name (r));
+      libusb_close (handle);
+      return NULL;
+    }
+  return handle;
+}

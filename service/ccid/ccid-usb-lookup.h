@@ -28,4 +28,12 @@ libusb_device *ccid_usb_find_device (CcidUsbContext *usb, guint busnum, guint de
 gboolean ccid_usb_read_interface (libusb_device *dev, int interface_number, const char *name,
                                   CcidDescriptor *desc, CcidEndpoints *eps, GError **error);
 
+/* Finds the device, reads its descriptors, opens it and claims the
+ * interface. Fails with NOT_READY when libusb does not know the device yet,
+ * SHARING_VIOLATION when another program holds the interface. */
+libusb_device_handle *ccid_usb_open_interface (CcidUsbContext *usb, GUdevDevice *usb_device,
+                                               int interface_number, const char *name,
+                                               CcidDescriptor *desc, CcidEndpoints *eps,
+                                               GError **error);
+
 G_END_DECLS

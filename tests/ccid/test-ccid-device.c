@@ -34,6 +34,7 @@ static const Setup tpdu = { CCID_EMU_TPDU, TRUE, TRUE, FALSE };
 static const Setup empty = { CCID_EMU_SHORT_APDU, TRUE, FALSE, FALSE };
 static const Setup polled = { CCID_EMU_SHORT_APDU, FALSE, FALSE, FALSE };
 static const Setup mute = { CCID_EMU_SHORT_APDU, TRUE, TRUE, TRUE };
+static const Setup mute_tpdu = { CCID_EMU_TPDU, TRUE, TRUE, TRUE };
 
 static void
 on_changed (CcidSlot *slot, Fixture *f)
@@ -308,6 +309,20 @@ test_mute (Fixture *f, gconstpointer data)
 }
 
 static void
+test_mute_voltages (Fixture *f, gconstpointer data)
+{
+  WAIT_FOR (ccid_slot_get_state (f->slot) == CCID_SLOT_MUTE, 5000);
+  /* no automatic voltage: 5 V, 3 V, 1.8 V, then give up */
+  spin (300);
+  g_assert_cmpuint (ccid_emu_count (f->emu, CCID_PC_TO_RDR_ICC_POWER_ON), ==, 3);
+  /* removal and a good card: powered again */
+  ccid_emu_set_card (f->emu, FALSE, FALSE);
+  WAIT_FOR (ccid_slot_get_state (f->slot) == CCID_SLOT_ABSENT, 2000);
+  ccid_emu_set_card (f->emu, TRUE, FALSE);
+  wait_powered (f);
+}
+
+static void
 test_time_extension (Fixture *f, gconstpointer data)
 {
   wait_powered (f);
@@ -481,6 +496,7 @@ main (int argc, char **argv)
   ADD ("/ccid/device/insert-remove", empty, test_insert_remove);
   ADD ("/ccid/device/polled", polled, test_polled);
   ADD ("/ccid/device/mute", mute, test_mute);
+  ADD ("/ccid/device/mute-voltages", mute_tpdu, test_mute_voltages);
   ADD ("/ccid/device/time-extension", short_apdu, test_time_extension);
   ADD ("/ccid/device/drop", short_apdu, test_drop);
   ADD ("/ccid/device/stall", short_apdu, test_stall);
