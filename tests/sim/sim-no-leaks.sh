@@ -1,0 +1,70 @@
+#!/bin/sh
+# sim-no-leaks.sh: nothing outlives a run, however it ends (COMMAND exits,
+# fails, SIGTERM, SIGINT, a dying sim): no processes, no mounts, no
+# temporary directories; and pcscd never ran in the host's namespaces.
+. "$(dirname "$0")/sim-lib.sh" "$@"
+need pcscd unshare pgrep
+
+snapshot () {
+  {
+    ls -d /tmp/scardbus-sim-* /tmp/scardbus-testenv-* /tmp/umockdev.* 2>/dev/null
+    cat /proc/self/mountinfo | cut -d' ' -f5 | sort
+    ls /run/pcscd 2>/dev/null
+  } > "$1"
+}
+leftovers () {
+  # processes the sim starts: pcscd, dbus-daemon, the polkit mock, scardbusd
+  for p in /proc/[0-9]*; do
+    c=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null)
+    case "$c" in
+      *"scardbus-testenv-"*|*"scardbus-sim-"*|*"scardbusd"*|pcscd\ --foreground*) echo "${p#/proc/}: $c" ;;
+    esac
+  done
+}
+settle () { sleep 1; }
+
+snapshot "$WORK/before"
+check "no sim processes before" test -z "$(leftovers)"
+
+"$SIM" --host pcscd -- true > /dev/null 2>&1
+settle; snapshot "$WORK/after"
+check "COMMAND exits 0: nothing left" sh -c 'cmp -s "$0" "$1" && test -z "$2"' "$WORK/before" "$WORK/after" "$(leftovers)"
+
+"$SIM" --host pcscd -- sh -c 'exit 3' > /dev/null 2>&1
+check "COMMAND's status is the sim's" test $? = 3
+settle; snapshot "$WORK/after"
+check "COMMAND fails: nothing left" sh -c 'cmp -s "$0" "$1" && test -z "$2"' "$WORK/before" "$WORK/after" "$(leftovers)"
+
+for sig in TERM INT; do
+  "$SIM" --host pcscd --reader tpdu --reader multislot > "$WORK/fg" 2>&1 &
+  pid=$!
+  i=0; while ! grep -q SCARDBUS_SIM_CONTROL "$WORK/fg" && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+  check "without COMMAND: prints the variables to export ($sig)" grep -q "^export PCSCLITE_CSOCK_NAME=" "$WORK/fg"
+  check "pcscd is not in the host's mount namespace ($sig)" sh -c '
+    for p in $(pgrep -x pcscd); do
+      [ "$(readlink /proc/$p/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ] || exit 1
+      [ "$(readlink /proc/$p/ns/net)" != "$(readlink /proc/self/ns/net)" ] || exit 1
+    done'
+  kill -$sig $pid; wait $pid
+  check "SIG$sig: the sim exits 0" test $? = 0
+  settle; snapshot "$WORK/after"
+  check "SIG$sig: nothing left" sh -c 'cmp -s "$0" "$1" && test -z "$2"' "$WORK/before" "$WORK/after" "$(leftovers)"
+done
+
+# SIGTERM while the sim still waits for its host (start-up is interruptible)
+"$SIM" --reader tpdu > /dev/null 2>&1 &
+pid=$!
+sleep 2; kill -TERM $pid; wait $pid
+settle; snapshot "$WORK/after"
+check "SIGTERM during start-up: nothing left" sh -c 'cmp -s "$0" "$1" && test -z "$2"' "$WORK/before" "$WORK/after" "$(leftovers)"
+
+# A sim killed outright: its children die with it (PR_SET_PDEATHSIG).
+"$SIM" --host pcscd -- sleep 60 > /dev/null 2>&1 &
+pid=$!
+sleep 4; kill -KILL $pid; wait $pid 2>/dev/null
+sleep 2
+check "SIGKILL: the host, bus and COMMAND die with the sim" test -z "$(leftovers)"
+# what only a live sim can remove (the umockdev testbed, its own directory)
+rm -rf /tmp/scardbus-sim-* /tmp/umockdev.* 2>/dev/null
+
+done_testing
