@@ -8,7 +8,7 @@
 #include <PCSC/pcsclite.h>
 
 /* The one table from our errors to PC/SC codes. Indexed by ScbError. */
-static const gint32 scard_codes[] = {
+static const glong scard_codes[] = {
   [SCB_ERROR_FAILED] = SCARD_F_INTERNAL_ERROR,
   [SCB_ERROR_NO_SMARTCARD] = SCARD_E_NO_SMARTCARD,
   [SCB_ERROR_SHARING_VIOLATION] = SCARD_E_SHARING_VIOLATION,
@@ -65,17 +65,19 @@ scb_error_quark (void)
    * g_once; ours guards building the entries. */
   if (g_once_init_enter (&registered))
     {
+      /* Registered once for the life of the process, as GDBus requires;
+       * static, so leak checkers see it is kept. */
+      static GDBusErrorEntry *entries;
       guint n_entries = 0;
-      /* Registered once for the life of the process, as GDBus requires. */
-      GDBusErrorEntry *entries = build_error_entries (&n_entries);
 
+      entries = build_error_entries (&n_entries);
       g_dbus_error_register_error_domain ("scb-error-quark", &quark, entries, n_entries);
       g_once_init_leave (&registered, 1);
     }
   return (GQuark) quark;
 }
 
-gint32
+glong
 scb_error_to_scard (const GError *error)
 {
   if (error == NULL)
@@ -133,7 +135,7 @@ scb_error_to_scard (const GError *error)
 }
 
 ScbError
-scb_error_from_scard (gint32 scard_code)
+scb_error_from_scard (glong scard_code)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (scard_codes); i++)
     {

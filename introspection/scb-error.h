@@ -45,13 +45,14 @@ typedef enum {
 #define SCB_ERROR (scb_error_quark ())
 GQuark scb_error_quark (void);
 
-/* The PC/SC return code (an SCARD_E_* or SCARD_W_* value, 0 for NULL) for
+/* The PC/SC return code (an SCARD_E_* or SCARD_W_* value, 0 for NULL;
+ * a long, as pcsc-lite's LONG) for
  * any error a scardbus client can get: ours, and the bus's own (no service,
  * no reply, disconnected: SCARD_E_NO_SERVICE). */
-gint32 scb_error_to_scard (const GError *error);
+glong scb_error_to_scard (const GError *error);
 
 /* The ScbError code for an SCARD_* value: the first entry of the table that
  * carries it, SCB_ERROR_FAILED when none does. */
-ScbError scb_error_from_scard (gint32 scard_code);
+ScbError scb_error_from_scard (glong scard_code);
 
 G_END_DECLS

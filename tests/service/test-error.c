@@ -28,26 +28,26 @@ test_dbus_names (void)
 static void
 test_scard_codes (void)
 {
-  struct { ScbError code; gint32 scard; } table[] = {
-    { SCB_ERROR_NO_SMARTCARD, (gint32) SCARD_E_NO_SMARTCARD },
-    { SCB_ERROR_SHARING_VIOLATION, (gint32) SCARD_E_SHARING_VIOLATION },
-    { SCB_ERROR_REMOVED_CARD, (gint32) SCARD_W_REMOVED_CARD },
-    { SCB_ERROR_RESET_CARD, (gint32) SCARD_W_RESET_CARD },
-    { SCB_ERROR_TIMEOUT, (gint32) SCARD_E_TIMEOUT },
-    { SCB_ERROR_NOT_TRANSACTED, (gint32) SCARD_E_NOT_TRANSACTED },
-    { SCB_ERROR_PROTO_MISMATCH, (gint32) SCARD_E_PROTO_MISMATCH },
-    { SCB_ERROR_INVALID_PARAMETER, (gint32) SCARD_E_INVALID_PARAMETER },
-    { SCB_ERROR_PERMISSION_DENIED, (gint32) SCARD_W_SECURITY_VIOLATION },
-    { SCB_ERROR_NOT_SUPPORTED, (gint32) SCARD_E_UNSUPPORTED_FEATURE },
-    { SCB_ERROR_READER_UNAVAILABLE, (gint32) SCARD_E_READER_UNAVAILABLE },
-    { SCB_ERROR_NO_SERVICE, (gint32) SCARD_E_NO_SERVICE },
+  struct { ScbError code; glong scard; } table[] = {
+    { SCB_ERROR_NO_SMARTCARD, SCARD_E_NO_SMARTCARD },
+    { SCB_ERROR_SHARING_VIOLATION, SCARD_E_SHARING_VIOLATION },
+    { SCB_ERROR_REMOVED_CARD, SCARD_W_REMOVED_CARD },
+    { SCB_ERROR_RESET_CARD, SCARD_W_RESET_CARD },
+    { SCB_ERROR_TIMEOUT, SCARD_E_TIMEOUT },
+    { SCB_ERROR_NOT_TRANSACTED, SCARD_E_NOT_TRANSACTED },
+    { SCB_ERROR_PROTO_MISMATCH, SCARD_E_PROTO_MISMATCH },
+    { SCB_ERROR_INVALID_PARAMETER, SCARD_E_INVALID_PARAMETER },
+    { SCB_ERROR_PERMISSION_DENIED, SCARD_W_SECURITY_VIOLATION },
+    { SCB_ERROR_NOT_SUPPORTED, SCARD_E_UNSUPPORTED_FEATURE },
+    { SCB_ERROR_READER_UNAVAILABLE, SCARD_E_READER_UNAVAILABLE },
+    { SCB_ERROR_NO_SERVICE, SCARD_E_NO_SERVICE },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (table); i++)
     {
       g_autoptr(GError) error = g_error_new_literal (SCB_ERROR, table[i].code, "x");
 
-      g_assert_cmphex ((guint32) scb_error_to_scard (error), ==, (guint32) table[i].scard);
+      g_assert_cmphex ((gulong) scb_error_to_scard (error), ==, (gulong) table[i].scard);
       g_assert_cmpint (scb_error_from_scard (table[i].scard), ==, table[i].code);
     }
   g_assert_cmpint (scb_error_to_scard (NULL), ==, SCARD_S_SUCCESS);
@@ -66,16 +66,16 @@ test_bus_errors (void)
     {
       g_autoptr(GError) error = g_error_new_literal (G_DBUS_ERROR, no_service[i], "x");
 
-      g_assert_cmphex ((guint32) scb_error_to_scard (error), ==, (guint32) SCARD_E_NO_SERVICE);
+      g_assert_cmphex ((gulong) scb_error_to_scard (error), ==, (gulong) SCARD_E_NO_SERVICE);
     }
   {
     g_autoptr(GError) error = g_error_new_literal (G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED, "x");
     g_autoptr(GError) cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "x");
     g_autoptr(GError) closed = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, "x");
 
-    g_assert_cmphex ((guint32) scb_error_to_scard (error), ==, (guint32) SCARD_W_SECURITY_VIOLATION);
-    g_assert_cmphex ((guint32) scb_error_to_scard (cancelled), ==, (guint32) SCARD_E_CANCELLED);
-    g_assert_cmphex ((guint32) scb_error_to_scard (closed), ==, (guint32) SCARD_E_NO_SERVICE);
+    g_assert_cmphex ((gulong) scb_error_to_scard (error), ==, (gulong) SCARD_W_SECURITY_VIOLATION);
+    g_assert_cmphex ((gulong) scb_error_to_scard (cancelled), ==, (gulong) SCARD_E_CANCELLED);
+    g_assert_cmphex ((gulong) scb_error_to_scard (closed), ==, (gulong) SCARD_E_NO_SERVICE);
   }
 }
 
