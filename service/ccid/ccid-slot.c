@@ -129,10 +129,11 @@ void
 ccid_slot_handle_presence (CcidSlot *self, gboolean present, gboolean changed)
 {
   /* CCID §6.3.1: "changed" with "present" after a present state is a quick
-   * removal and reinsertion. */
-  if (changed && present && self->state != CCID_SLOT_ABSENT)
+   * removal and reinsertion. Presence says nothing about power. */
+  if (self->state != CCID_SLOT_ABSENT && (!present || changed))
     card_removed (self);
-  handle_icc_status (self, present ? CCID_ICC_INACTIVE : CCID_ICC_ABSENT);
+  if (present && self->state == CCID_SLOT_ABSENT)
+    card_inserted (self);
 }
 
 void
