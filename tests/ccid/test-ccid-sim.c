@@ -4,7 +4,10 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <glib.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "ccid-message.h"
 #include "ccid-monitor.h"
@@ -474,6 +477,87 @@ test_fault_unplug_mid (Fixture *f, gconstpointer data)
   g_assert_cmpint (ccid_slot_get_state (s), ==, CCID_SLOT_ABSENT);
 }
 
+/* Context switches of one thread of ours (DESIGN.md's "wakeups"). */
+static guint64
+thread_switches (pid_t tid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/status", (int) tid);
+  g_autofree char *text = NULL;
+  guint64 total = 0;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return 0;
+  for (char *line = strtok (text, "\n"); line != NULL; line = strtok (NULL, "\n"))
+    if (g_str_has_prefix (line, "voluntary_ctxt_switches:")
+        || g_str_has_prefix (line, "nonvoluntary_ctxt_switches:"))
+      total += g_ascii_strtoull (strchr (line, ':') + 1, NULL, 10);
+  return total;
+}
+
+/* libusb's own thread (its udev monitor), found by name. */
+static pid_t
+libusb_thread (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/comm", name);
+      g_autofree char *comm = NULL;
+
+      if (g_file_get_contents (path, &comm, NULL, NULL) && g_str_has_prefix (comm, "libusb"))
+        return (pid_t) atoi (name);
+    }
+  return 0;
+}
+
+typedef struct {
+  pid_t main_tid;
+  pid_t usb_tid;
+  guint64 main_switches;
+  guint64 usb_switches;
+  gint done;
+} IdleProbe;
+
+static gpointer
+idle_probe_thread (gpointer data)
+{
+  IdleProbe *p = data;
+  guint64 m0, u0;
+
+  g_usleep (300 * 1000);   /* let the main thread fall asleep in poll() */
+  m0 = thread_switches (p->main_tid);
+  u0 = p->usb_tid ? thread_switches (p->usb_tid) : 0;
+  g_usleep (3 * G_USEC_PER_SEC);
+  p->main_switches = thread_switches (p->main_tid) - m0;
+  p->usb_switches = p->usb_tid ? thread_switches (p->usb_tid) - u0 : 0;
+  g_atomic_int_set (&p->done, 1);
+  g_main_context_wakeup (NULL);
+  return NULL;
+}
+
+static void
+test_idle (Fixture *f, gconstpointer data)
+{
+  IdleProbe probe = { (pid_t) syscall (SYS_gettid), libusb_thread (), 0, 0, 0 };
+  GThread *thread;
+
+  wait_powered (f, 0);
+  assert_select_works (f);
+  /* settle: nothing may be left to do */
+  for (int i = 0; i < 100 && g_main_context_iteration (NULL, FALSE); i++)
+    ;
+  thread = g_thread_new ("idle-probe", idle_probe_thread, &probe);
+  while (!g_atomic_int_get (&probe.done))
+    g_main_context_iteration (NULL, TRUE);
+  g_thread_join (thread);
+  g_test_message ("idle 3 s: main thread %" G_GUINT64_FORMAT ", libusb thread %"
+                  G_GUINT64_FORMAT " context switches", probe.main_switches, probe.usb_switches);
+  g_assert_cmpuint (probe.main_switches, ==, 0);
+  g_assert_cmpuint (probe.usb_switches, ==, 0);
+}
+
 #define ADD(path, setup, fn) \
   g_test_add (path, Fixture, &setup, fixture_setup, fn, fixture_teardown)
 
@@ -496,6 +580,7 @@ main (int argc, char **argv)
   ADD ("/ccid/sim/extended-apdu", extended_t1, test_apdu_levels);
   ADD ("/ccid/sim/multislot", multislot, test_multislot);
   ADD ("/ccid/sim/no-interrupt", no_interrupt, test_polled);
+  ADD ("/ccid/sim/idle", tpdu_t1, test_idle);
   ADD ("/ccid/sim/fault/recovered", tpdu_t1, test_faults_recovered);
   ADD ("/ccid/sim/fault/drop", tpdu_t1, test_fault_drop);
   ADD ("/ccid/sim/fault/stall", tpdu_t1, test_fault_stall);
