@@ -39,20 +39,21 @@ static const glong scard_codes[] = {
 
 G_STATIC_ASSERT (G_N_ELEMENTS (scard_codes) == SCB_ERROR_NO_SERVICE + 1);
 
-static GDBusErrorEntry *
-build_error_entries (guint *n_entries)
+/* Filled once from the enum's nicks, so the names live in one place. */
+static GDBusErrorEntry error_entries[G_N_ELEMENTS (scard_codes)];
+
+static void
+fill_error_entries (void)
 {
   GEnumClass *klass = g_type_class_ref (scb_error_get_type ());
-  GDBusErrorEntry *entries = g_new0 (GDBusErrorEntry, klass->n_values);
 
+  g_assert (klass->n_values == G_N_ELEMENTS (error_entries));
   for (guint i = 0; i < klass->n_values; i++)
     {
-      entries[i].error_code = klass->values[i].value;
-      entries[i].dbus_error_name = klass->values[i].value_nick;
+      error_entries[i].error_code = klass->values[i].value;
+      error_entries[i].dbus_error_name = klass->values[i].value_nick;
     }
-  *n_entries = klass->n_values;
   /* The class stays referenced: the entries point into its nicks. */
-  return entries;
 }
 
 GQuark
@@ -65,13 +66,9 @@ scb_error_quark (void)
    * g_once; ours guards building the entries. */
   if (g_once_init_enter (&registered))
     {
-      /* Registered once for the life of the process, as GDBus requires;
-       * static, so leak checkers see it is kept. */
-      static GDBusErrorEntry *entries;
-      guint n_entries = 0;
-
-      entries = build_error_entries (&n_entries);
-      g_dbus_error_register_error_domain ("scb-error-quark", &quark, entries, n_entries);
+      fill_error_entries ();
+      g_dbus_error_register_error_domain ("scb-error-quark", &quark, error_entries,
+                                          G_N_ELEMENTS (error_entries));
       g_once_init_leave (&registered, 1);
     }
   return (GQuark) quark;
