@@ -92,8 +92,8 @@ make_launcher (ScbTestenv *self, const char * const *extra_env, GSubprocessFlags
   return launcher;
 }
 
-static void
-stop_process (GSubprocess *process)
+void
+scb_testenv_stop_process (GSubprocess *process)
 {
   gint64 deadline;
 
@@ -113,8 +113,8 @@ stop_process (GSubprocess *process)
     }
 }
 
-static gboolean
-remove_tree (const char *path)
+gboolean
+scb_testenv_remove_tree (const char *path)
 {
   g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
   const char *name;
@@ -126,7 +126,7 @@ remove_tree (const char *path)
       g_autofree char *child = g_build_filename (path, name, NULL);
 
       if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
+        scb_testenv_remove_tree (child);
       else
         g_unlink (child);
     }
@@ -142,7 +142,7 @@ scb_testenv_free (ScbTestenv *self)
   if (self->children != NULL)
     {
       for (guint i = 0; i < self->children->len; i++)
-        stop_process (g_ptr_array_index (self->children, i));
+        scb_testenv_stop_process (g_ptr_array_index (self->children, i));
       g_ptr_array_unref (self->children);
     }
   if (self->connection != NULL)
@@ -150,12 +150,12 @@ scb_testenv_free (ScbTestenv *self)
       g_dbus_connection_close_sync (self->connection, NULL, NULL);
       g_object_unref (self->connection);
     }
-  stop_process (self->polkit);
+  scb_testenv_stop_process (self->polkit);
   g_clear_object (&self->polkit);
-  stop_process (self->bus);
+  scb_testenv_stop_process (self->bus);
   g_clear_object (&self->bus);
   if (self->tmpdir != NULL)
-    remove_tree (self->tmpdir);
+    scb_testenv_remove_tree (self->tmpdir);
   g_free (self->tmpdir);
   g_free (self->address);
   g_free (self);

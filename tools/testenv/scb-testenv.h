@@ -49,6 +49,12 @@ GSubprocess *scb_testenv_spawn_with_env (ScbTestenv *self, const char * const *a
 gboolean scb_testenv_wait_for_name (ScbTestenv *self, const char *name,
                                     guint timeout_ms, GError **error);
 
+/* Sends SIGTERM, waits up to 3 s for the process to go, then SIGKILL. */
+void scb_testenv_stop_process (GSubprocess *process);
+
+/* Removes @path and everything below it, without following symlinks. */
+gboolean scb_testenv_remove_tree (const char *path);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScbTestenv, scb_testenv_free)
 
 G_END_DECLS
