@@ -343,3 +343,123 @@ scb_bouncer_class_init (ScbBouncerClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = scb_bouncer_finalize;
 }
+
+/* ---- requests that are not method calls (channels) ----------------------- */
+
+typedef struct
+{
+  char *sender;
+  const char *action;
+} ActionCheck;
+
+static void
+action_check_free (ActionCheck *check)
+{
+  g_free (check->sender);
+  g_free (check);
+}
+
+static void
+action_check_deny (GTask *task, const char *why)
+{
+  ActionCheck *check = g_task_get_task_data (task);
+
+  g_task_return_new_error (task, SCB_ERROR, SCB_ERROR_PERMISSION_DENIED,
+                           "Not authorized for %s: %s", check->action, why);
+}
+
+static void
+on_action_checked (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PolkitAuthorizationResult) auth = NULL;
+
+  auth = polkit_authority_check_authorization_finish (POLKIT_AUTHORITY (source), result, &error);
+  if (auth == NULL)
+    action_check_deny (task, "polkit could not be asked (is polkitd running?)");
+  else if (polkit_authorization_result_get_is_authorized (auth))
+    g_task_return_boolean (task, TRUE);
+  else
+    action_check_deny (task, "polkit said no");
+}
+
+static void
+action_ask_polkit (GTask *task, PolkitAuthority *authority)
+{
+  ActionCheck *check = g_task_get_task_data (task);
+  g_autoptr(PolkitSubject) subject = polkit_system_bus_name_new (check->sender);
+
+  polkit_authority_check_authorization (authority, subject, check->action, NULL,
+                                        POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE, NULL,
+                                        on_action_checked, task);
+}
+
+static void
+on_action_authority (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ScbBouncer *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PolkitAuthority) authority = polkit_authority_get_finish (result, &error);
+
+  if (authority == NULL)
+    {
+      action_check_deny (task, "polkit is not available");
+      return;
+    }
+  if (self->authority == NULL)
+    self->authority = g_object_ref (authority);
+  action_ask_polkit (g_steal_pointer (&task), authority);
+}
+
+static void
+on_action_caller_uid (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ScbBouncer *self = g_task_get_source_object (task);
+  g_autoptr(GVariant) reply = NULL;
+  guint32 uid;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
+  if (reply == NULL)
+    {
+      action_check_deny (task, "the caller's credentials cannot be read");
+      return;
+    }
+  g_variant_get (reply, "(u)", &uid);
+  if (uid == 0)
+    g_task_return_boolean (task, TRUE);
+  else if (self->authority != NULL)
+    action_ask_polkit (g_steal_pointer (&task), self->authority);
+  else
+    polkit_authority_get_async (NULL, on_action_authority, g_steal_pointer (&task));
+}
+
+void
+scb_bouncer_check_action_async (ScbBouncer *self, const char *sender, const char *action,
+                                GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+  ActionCheck *check = g_new0 (ActionCheck, 1);
+
+  check->sender = g_strdup (sender);
+  check->action = action;
+  g_task_set_task_data (task, check, (GDestroyNotify) action_check_free);
+  if (action == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  g_dbus_connection_call (self->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                          "org.freedesktop.DBus", "GetConnectionUnixUser",
+                          g_variant_new ("(s)", sender), G_VARIANT_TYPE ("(u)"),
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_action_caller_uid,
+                          g_steal_pointer (&task));
+}
+
+gboolean
+scb_bouncer_check_action_finish (ScbBouncer *self, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

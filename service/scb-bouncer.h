@@ -32,3 +32,15 @@ void scb_bouncer_check (ScbBouncer *self, GDBusMethodInvocation *invocation,
                         GObject *object, ScbBouncerAllowed allowed);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* The same decision for a request that is not a D-Bus method call (a
+ * Control request on a connection's channel): @sender, the unique bus name
+ * the request is made for, is the subject. Fails with PermissionDenied
+ * naming @action. @action NULL: allowed. */
+void scb_bouncer_check_action_async (ScbBouncer *self, const char *sender, const char *action,
+                                     GAsyncReadyCallback callback, gpointer user_data);
+gboolean scb_bouncer_check_action_finish (ScbBouncer *self, GAsyncResult *result, GError **error);
+
+G_END_DECLS

@@ -12,12 +12,30 @@ G_BEGIN_DECLS
 #define SCB_TYPE_MANAGER (scb_manager_get_type ())
 G_DECLARE_FINAL_TYPE (ScbManager, scb_manager, SCB, MANAGER, GObject)
 
+typedef struct _ScbConnection ScbConnection;
+
 ScbManager *scb_manager_new (ScbBouncer *bouncer, const ScbConfig *config);
 
-/* Exports the Manager interface and the ObjectManager at SCB_DBUS_PATH. */
+/* Exports the Manager interface and the ObjectManager at SCB_DBUS_PATH,
+ * then starts following the readers: those present now are published
+ * before this returns. */
 gboolean scb_manager_export (ScbManager *self, GDBusConnection *connection, GError **error);
 void scb_manager_unexport (ScbManager *self);
 
 guint32 scb_manager_get_reader_events (ScbManager *self);
+
+/* For the Reader, Card and Connection objects. */
+ScbBouncer *scb_manager_get_bouncer (ScbManager *self);
+GDBusConnection *scb_manager_get_connection (ScbManager *self);
+GDBusObjectManagerServer *scb_manager_get_object_manager (ScbManager *self);
+/* Fresh paths; numbers are never reused within a run. */
+char *scb_manager_next_card_path (ScbManager *self);
+char *scb_manager_next_connection_path (ScbManager *self);
+
+/* Counts @connection against its owner's cap (LimitExceeded past it) and
+ * closes it when the owner leaves the bus. The manager keeps it alive
+ * until scb_manager_remove_connection(). */
+gboolean scb_manager_add_connection (ScbManager *self, ScbConnection *connection, GError **error);
+void scb_manager_remove_connection (ScbManager *self, ScbConnection *connection);
 
 G_END_DECLS

@@ -1,0 +1,1027 @@
+/* scb-connection.c: a client's connection to a card or a reader
+ *
+ * PC/SC semantics (pcsc-lite's winscard.c) wherever PC/SC defines them:
+ * share modes, transactions, ResetCard once after another connection reset
+ * the card, RemovedCard once the card it was made for went away. Only the
+ * owner (the unique bus name that made it) may call it; that is checked
+ * inline, before the bouncer, on every method.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "scb-card.h"
+#include "scb-channel.h"
+#include "scb-connection.h"
+#include "scb-error.h"
+#include "scb-generated.h"
+#include "scb-names.h"
+#include "scb-reader.h"
+
+#include <gio/gunixfdlist.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* SCARD_CTL_CODE(n) and the codes answered here. */
+#define CTL_CODE(n)                   (0x42000000u + (n))
+#define IOCTL_VENDOR_IFD_EXCHANGE     CTL_CODE (1)      /* libccid: PC_to_RDR_Escape */
+#define CM_IOCTL_GET_FEATURE_REQUEST  CTL_CODE (3400)
+#define MEP_NAD_CONTROL               CTL_CODE (3600)   /* libccid 1.6 */
+
+/* SCardGetAttrib ids (pcsc-lite reader.h). */
+#define ATTR_VENDOR_IFD_SERIAL_NO     0x00010103u
+#define ATTR_MAXINPUT                 0x0007a007u
+#define ATTR_CURRENT_PROTOCOL_TYPE    0x00080201u
+#define ATTR_ICC_PRESENCE             0x00090300u
+#define ATTR_ATR_STRING               0x00090303u
+#define ATTR_DEVICE_FRIENDLY_NAME_A   0x7fff0003u
+
+/* SCardStatus' state values. */
+#define STATUS_ABSENT     0x0002
+#define STATUS_PRESENT    0x0004
+#define STATUS_SWALLOWED  0x0008
+#define STATUS_POWERED    0x0010
+#define STATUS_NEGOTIABLE 0x0020
+
+struct _ScbConnection
+{
+  GObject parent_instance;
+  ScbManager *manager;
+  ScbReader *reader;
+  char *owner;
+  char *path;
+  ScbDBusConnection *iface;
+  ScbShareMode mode;
+  int protocol;
+  guint8 nad;
+  guint generation;             /* the slot's card generation it is for */
+  gboolean reset_pending;
+  gboolean closed;
+  GPtrArray *channels;          /* ScbChannel */
+};
+
+G_DEFINE_TYPE (ScbConnection, scb_connection, G_TYPE_OBJECT)
+
+/* ---- words -------------------------------------------------------------- */
+
+gboolean
+scb_share_mode_from_string (const char *word, ScbShareMode *mode, GError **error)
+{
+  static const char * const words[] = { "shared", "exclusive", "direct" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    {
+      if (g_strcmp0 (word, words[i]) == 0)
+        {
+          *mode = (ScbShareMode) i;
+          return TRUE;
+        }
+    }
+  g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
+               "Unknown share mode \"%s\": shared, exclusive or direct", word);
+  return FALSE;
+}
+
+gboolean
+scb_disposition_from_string (const char *word, ScbDisposition *disposition, GError **error)
+{
+  static const char * const words[] = { "leave", "reset", "unpower", "eject" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    {
+      if (g_strcmp0 (word, words[i]) == 0)
+        {
+          *disposition = (ScbDisposition) i;
+          return TRUE;
+        }
+    }
+  g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_VALUE,
+               "Unknown disposition \"%s\": leave, reset, unpower or eject", word);
+  return FALSE;
+}
+
+const char *
+scb_protocol_to_string (int protocol)
+{
+  switch (protocol)
+    {
+    case 0: return "t0";
+    case 1: return "t1";
+    default: return "";
+    }
+}
+
+gboolean
+scb_protocol_choose (const char * const *words, ScbShareMode mode, int active, int *chosen,
+                     GError **error)
+{
+  gboolean want[2] = { FALSE, FALSE };
+
+  for (guint i = 0; words != NULL && words[i] != NULL; i++)
+    {
+      if (g_str_equal (words[i], "t0"))
+        want[0] = TRUE;
+      else if (g_str_equal (words[i], "t1"))
+        want[1] = TRUE;
+      else if (!g_str_equal (words[i], "raw"))
+        {
+          g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
+                       "Unknown protocol \"%s\": t0, t1 or raw", words[i]);
+          return FALSE;
+        }
+    }
+  *chosen = SCB_PROTOCOL_NONE;
+  if (active >= 0 && active <= 1 && want[active])
+    {
+      *chosen = active;
+      return TRUE;
+    }
+  /* A direct connection may go without a protocol (PC/SC: 0). */
+  if (mode == SCB_SHARE_DIRECT && !want[0] && !want[1])
+    return TRUE;
+  g_set_error (error, SCB_ERROR, SCB_ERROR_PROTO_MISMATCH,
+               "The card speaks %s, which is not among the protocols asked for",
+               active >= 0 ? (active == 0 ? "T=0" : "T=1") : "no protocol");
+  return FALSE;
+}
+
+/* ---- checks -------------------------------------------------------------- */
+
+static gboolean
+is_owner (ScbConnection *self, GDBusMethodInvocation *invocation)
+{
+  if (g_strcmp0 (g_dbus_method_invocation_get_sender (invocation), self->owner) == 0)
+    return TRUE;
+  g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_PERMISSION_DENIED,
+                                         "Only %s, which made %s, may use it", self->owner, self->path);
+  return FALSE;
+}
+
+static gboolean
+has_card (ScbConnection *self)
+{
+  return self->mode != SCB_SHARE_DIRECT || self->protocol != SCB_PROTOCOL_NONE;
+}
+
+gboolean
+scb_connection_is_current (ScbConnection *self)
+{
+  return !self->closed && scb_reader_is_present (self->reader)
+         && self->generation == ccid_slot_get_card_generation (scb_reader_get_slot (self->reader));
+}
+
+/* What pcsc-lite checks before using a handle: the reader, the card, and
+ * a reset by another connection (reported once). */
+static gboolean
+check_card (ScbConnection *self, GError **error)
+{
+  if (self->closed)
+    {
+      g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_HANDLE, "%s is closed", self->path);
+      return FALSE;
+    }
+  if (!scb_reader_is_present (self->reader))
+    {
+      g_set_error (error, SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE, "%s was removed",
+                   scb_reader_get_name (self->reader));
+      return FALSE;
+    }
+  if (!has_card (self))
+    return TRUE;
+  if (!scb_connection_is_current (self))
+    {
+      g_set_error (error, SCB_ERROR, SCB_ERROR_REMOVED_CARD, "The card in %s was removed",
+                   scb_reader_get_name (self->reader));
+      return FALSE;
+    }
+  if (self->reset_pending)
+    {
+      self->reset_pending = FALSE;
+      g_set_error (error, SCB_ERROR, SCB_ERROR_RESET_CARD,
+                   "The card in %s was reset by another connection", scb_reader_get_name (self->reader));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_not_locked (ScbConnection *self, GError **error)
+{
+  if (!scb_reader_is_locked_by_other (self->reader, self))
+    return TRUE;
+  g_set_error (error, SCB_ERROR, SCB_ERROR_SHARING_VIOLATION,
+               "Another connection holds a transaction on %s", scb_reader_get_name (self->reader));
+  return FALSE;
+}
+
+static gboolean
+check_length (gsize len, gsize min, const char *what, GError **error)
+{
+  if (len >= min && len <= SCB_MAX_APDU_SIZE)
+    return TRUE;
+  g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
+               "%s of %" G_GSIZE_FORMAT " bytes: %" G_GSIZE_FORMAT " to %u bytes are accepted",
+               what, len, min, SCB_MAX_APDU_SIZE);
+  return FALSE;
+}
+
+/* VERIFY, CHANGE REFERENCE DATA and RESET RETRY COUNTER carry PINs: their
+ * data never reaches the log. */
+static void
+log_apdu (ScbConnection *self, const char *direction, GBytes *apdu, gboolean redact)
+{
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (apdu, &len);
+  gsize shown = redact ? MIN (len, 4) : MIN (len, 64);
+  g_autoptr(GString) hex = g_string_new (NULL);
+
+  for (gsize i = 0; i < shown; i++)
+    g_string_append_printf (hex, "%02X ", data[i]);
+  if (shown < len)
+    g_string_append_printf (hex, "(%" G_GSIZE_FORMAT " more bytes%s)", len - shown,
+                            redact ? ", redacted" : "");
+  g_debug ("%s %s NAD %02X: %s", self->path, direction, self->nad, hex->str);
+}
+
+static gboolean
+is_pin_command (GBytes *apdu)
+{
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (apdu, &len);
+
+  return len >= 2 && (data[1] == 0x20 || data[1] == 0x24 || data[1] == 0x2c);
+}
+
+/* ---- transmit and control (the bus and the channel) ---------------------- */
+
+static void
+on_slot_transmit (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ScbConnection *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  GBytes *response = ccid_slot_transmit_finish (CCID_SLOT (source), result, &error);
+
+  if (response == NULL)
+    {
+      g_debug ("%s <- %s", self->path, error->message);
+      g_task_return_error (task, error);
+      return;
+    }
+  log_apdu (self, "<-", response, FALSE);
+  g_task_return_pointer (task, response, (GDestroyNotify) g_bytes_unref);
+}
+
+void
+scb_connection_transmit_async (ScbConnection *self, GBytes *apdu, GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+  GError *error = NULL;
+
+  if (!check_length (g_bytes_get_size (apdu), 1, "An APDU", &error)
+      || !check_card (self, &error) || !check_not_locked (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (self->protocol == SCB_PROTOCOL_NONE)
+    {
+      g_task_return_new_error (task, SCB_ERROR, SCB_ERROR_PROTO_MISMATCH,
+                               "%s is a direct connection without a protocol", self->path);
+      return;
+    }
+  log_apdu (self, "->", apdu, is_pin_command (apdu));
+  ccid_slot_transmit_async (scb_reader_get_slot (self->reader), self->nad, apdu, NULL,
+                            on_slot_transmit, g_steal_pointer (&task));
+}
+
+GBytes *
+scb_connection_transmit_finish (ScbConnection *self, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+on_slot_escape (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  GBytes *response = ccid_slot_escape_finish (CCID_SLOT (source), result, &error);
+
+  if (response == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, response, (GDestroyNotify) g_bytes_unref);
+}
+
+static GBytes *
+mep_nad_control (ScbConnection *self, GBytes *data, GError **error)
+{
+  gsize len = 0;
+  const guint8 *bytes = g_bytes_get_data (data, &len);
+
+  /* libccid 1.6's MEP commands: get 3F 00 00, set 3E 00 01 nad. */
+  if (len == 3 && bytes[0] == 0x3f && bytes[1] == 0 && bytes[2] == 0)
+    return g_bytes_new (&self->nad, 1);
+  if (len == 4 && bytes[0] == 0x3e && bytes[1] == 0 && bytes[2] == 1)
+    {
+      if (!ccid_slot_supports_nad (scb_reader_get_slot (self->reader)))
+        {
+          g_set_error (error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED,
+                       "%s does not exchange TPDUs: the NAD cannot be chosen",
+                       scb_reader_get_name (self->reader));
+          return NULL;
+        }
+      self->nad = bytes[3];
+      return g_bytes_new (NULL, 0);
+    }
+  g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
+               "Unknown MEP NAD command (3F 00 00 reads, 3E 00 01 NAD sets)");
+  return NULL;
+}
+
+void
+scb_connection_control_async (ScbConnection *self, guint32 code, GBytes *data,
+                              GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+  GError *error = NULL;
+  GBytes *answer = NULL;
+
+  if (!check_length (g_bytes_get_size (data), 0, "Control data", &error)
+      || !check_card (self, &error) || !check_not_locked (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  switch (code)
+    {
+    case MEP_NAD_CONTROL:
+      answer = mep_nad_control (self, data, &error);
+      break;
+    case CM_IOCTL_GET_FEATURE_REQUEST:
+      /* No PIN pad or other part 10 feature on the readers we drive. */
+      answer = g_bytes_new (NULL, 0);
+      break;
+    case IOCTL_VENDOR_IFD_EXCHANGE:
+      ccid_slot_escape_async (scb_reader_get_slot (self->reader), data, NULL, on_slot_escape,
+                              g_steal_pointer (&task));
+      return;
+    default:
+      g_set_error (&error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED,
+                   "Control code 0x%08x is not supported", code);
+      break;
+    }
+  if (answer == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, answer, (GDestroyNotify) g_bytes_unref);
+}
+
+GBytes *
+scb_connection_control_finish (ScbConnection *self, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static GBytes *
+bytes_from_variant (GVariant *value)
+{
+  gsize len = 0;
+  gconstpointer data = g_variant_get_fixed_array (value, &len, 1);
+
+  return g_bytes_new (data, len);
+}
+
+static void
+on_transmit_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GDBusMethodInvocation *invocation = user_data;
+  ScbConnection *self = SCB_CONNECTION (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) response = scb_connection_transmit_finish (self, result, &error);
+
+  if (response == NULL)
+    g_dbus_method_invocation_return_gerror (invocation, error);
+  else
+    scb_dbus_connection_complete_transmit (self->iface, invocation, scb_bytes_to_variant (response));
+}
+
+static void
+transmit_allowed (GObject *object, GDBusMethodInvocation *invocation)
+{
+  g_autoptr(GVariant) value = NULL;
+  g_autoptr(GBytes) apdu = NULL;
+
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(@ay)", &value);
+  apdu = bytes_from_variant (value);
+  scb_connection_transmit_async (SCB_CONNECTION (object), apdu, on_transmit_done, invocation);
+}
+
+static void
+on_control_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GDBusMethodInvocation *invocation = user_data;
+  ScbConnection *self = SCB_CONNECTION (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) response = scb_connection_control_finish (self, result, &error);
+
+  if (response == NULL)
+    g_dbus_method_invocation_return_gerror (invocation, error);
+  else
+    scb_dbus_connection_complete_control (self->iface, invocation, scb_bytes_to_variant (response));
+}
+
+static void
+control_allowed (GObject *object, GDBusMethodInvocation *invocation)
+{
+  g_autoptr(GVariant) value = NULL;
+  g_autoptr(GBytes) data = NULL;
+  guint32 code = 0;
+
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(u@ay)", &code, &value);
+  data = bytes_from_variant (value);
+  scb_connection_control_async (SCB_CONNECTION (object), code, data, on_control_done, invocation);
+}
+
+
+/* ---- dispositions -------------------------------------------------------- */
+
+typedef void (*DispositionDone) (ScbConnection *self, GDBusMethodInvocation *invocation,
+                                 const GError *error);
+
+typedef struct
+{
+  ScbConnection *connection;
+  GDBusMethodInvocation *invocation;
+  DispositionDone done;
+} DispositionData;
+
+static void
+on_disposition (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  DispositionData *data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) atr = NULL;
+  ScbConnection *self = data->connection;
+
+  if (g_async_result_is_tagged (result, ccid_slot_reset_async))
+    atr = ccid_slot_reset_finish (CCID_SLOT (source), result, &error);
+  else
+    ccid_slot_power_off_finish (CCID_SLOT (source), result, &error);
+  /* PC/SC: after a reset or an unpower, every other handle gets
+   * SCARD_W_RESET_CARD once. */
+  if (!self->closed || error == NULL)
+    scb_reader_mark_reset (self->reader, self);
+  data->done (self, data->invocation, error);
+  g_object_unref (data->connection);
+  g_free (data);
+}
+
+/* Resets or unpowers the card (eject: unpower, no reader ejects), then
+ * calls @done; "leave" calls it at once. */
+static void
+apply_disposition (ScbConnection *self, ScbDisposition disposition,
+                   GDBusMethodInvocation *invocation, DispositionDone done)
+{
+  CcidSlot *slot = scb_reader_get_slot (self->reader);
+  DispositionData *data;
+
+  if (disposition == SCB_DISPOSITION_LEAVE || !has_card (self) || !scb_connection_is_current (self))
+    {
+      done (self, invocation, NULL);
+      return;
+    }
+  data = g_new0 (DispositionData, 1);
+  data->connection = g_object_ref (self);
+  data->invocation = invocation;
+  data->done = done;
+  if (disposition == SCB_DISPOSITION_RESET)
+    ccid_slot_reset_async (slot, NULL, on_disposition, data);
+  else
+    ccid_slot_power_off_async (slot, NULL, on_disposition, data);
+}
+
+/* ---- transactions -------------------------------------------------------- */
+
+static void
+begin_transaction_allowed (GObject *object, GDBusMethodInvocation *invocation)
+{
+  ScbConnection *self = SCB_CONNECTION (object);
+  g_autoptr(GError) error = NULL;
+
+  if (!check_card (self, &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return;
+    }
+  scb_reader_begin_transaction (self->reader, self, invocation);
+}
+
+static void
+end_transaction_done (ScbConnection *self, GDBusMethodInvocation *invocation, const GError *error)
+{
+  scb_reader_end_transaction (self->reader, self, FALSE);
+  if (error != NULL)
+    g_dbus_method_invocation_return_gerror (invocation, error);
+  else
+    scb_dbus_connection_complete_end_transaction (self->iface, invocation);
+}
+
+static void
+end_transaction_allowed (GObject *object, GDBusMethodInvocation *invocation)
+{
+  ScbConnection *self = SCB_CONNECTION (object);
+  const char *word = NULL;
+  ScbDisposition disposition;
+  g_autoptr(GError) error = NULL;
+
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s)", &word);
+  if (!scb_disposition_from_string (word, &disposition, &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return;
+    }
+  if (has_card (self) && !scb_connection_is_current (self))
+    {
+      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_REMOVED_CARD,
+                                             "The card in %s was removed",
+                                             scb_reader_get_name (self->reader));
+      return;
+    }
+  if (!scb_reader_holds_transaction (self->reader, self))
+    {
+      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_NOT_TRANSACTED,
+                                             "%s has no transaction to end", self->path);
+      return;
+    }
+  apply_disposition (self, disposition, invocation, end_transaction_done);
+}
+
+/* ---- reconnect and disconnect -------------------------------------------- */
+
+static void
+reconnect_finish (ScbConnection *self, GDBusMethodInvocation *invocation, const GError *error)
+{
+  CcidSlot *slot = scb_reader_get_slot (self->reader);
+  const char *share_word = NULL;
+  g_autofree const char **protocols = NULL;
+  g_autoptr(GError) local_error = NULL;
+  ScbShareMode mode;
+  int active = SCB_PROTOCOL_NONE;
+  int protocol = SCB_PROTOCOL_NONE;
+
+  if (error != NULL)
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return;
+    }
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s^a&s&s)",
+                 &share_word, &protocols, NULL);
+  (void) scb_share_mode_from_string (share_word, &mode, NULL);
+  if (ccid_slot_get_state (slot) == CCID_SLOT_POWERED)
+    active = ccid_slot_get_active_protocol (slot);
+  if (mode != SCB_SHARE_DIRECT && active == SCB_PROTOCOL_NONE)
+    {
+      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_NO_SMARTCARD,
+                                             "No usable card in %s", scb_reader_get_name (self->reader));
+      return;
+    }
+  if (!scb_protocol_choose (protocols, mode, active, &protocol, &local_error)
+      || !scb_reader_check_sharing (self->reader, self, mode, &local_error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, local_error);
+      return;
+    }
+  self->mode = mode;
+  self->protocol = protocol;
+  self->generation = ccid_slot_get_card_generation (slot);
+  self->reset_pending = FALSE;
+  scb_reader_update_state (self->reader);
+  scb_dbus_connection_complete_reconnect (self->iface, invocation, scb_protocol_to_string (protocol));
+}
+
+static void
+on_reconnect_power_on (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  DispositionData *data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) atr = ccid_slot_power_on_finish (CCID_SLOT (source), result, &error);
+
+  reconnect_finish (data->connection, data->invocation, error);
+  g_object_unref (data->connection);
+  g_free (data);
+}
+
+static void
+reconnect_allowed (GObject *object, GDBusMethodInvocation *invocation)
+{
+  ScbConnection *self = SCB_CONNECTION (object);
+  CcidSlot *slot = scb_reader_get_slot (self->reader);
+  const char *share_word = NULL, *init_word = NULL;
+  ScbShareMode mode;
+  ScbDisposition init;
+  g_autoptr(GError) error = NULL;
+  DispositionData *data;
+
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s@as&s)",
+                 &share_word, NULL, &init_word);
+  if (!scb_share_mode_from_string (share_word, &mode, &error)
+      || !scb_disposition_from_string (init_word, &init, &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return;
+    }
+  if (!scb_reader_is_present (self->reader))
+    {
+      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
+                                             "%s was removed", scb_reader_get_name (self->reader));
+      return;
+    }
+  if (scb_reader_is_locked_by_other (self->reader, self))
+    {
+      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_SHARING_VIOLATION,
+                                             "Another connection holds a transaction on %s",
+                                             scb_reader_get_name (self->reader));
+      return;
+    }
+  switch (ccid_slot_get_state (slot))
+    {
+    case CCID_SLOT_ABSENT:
+      if (mode == SCB_SHARE_DIRECT)
+        break;
+      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_NO_SMARTCARD,
+                                             "No card in %s", scb_reader_get_name (self->reader));
+      return;
+    case CCID_SLOT_PRESENT:
+      data = g_new0 (DispositionData, 1);
+      data->connection = g_object_ref (self);
+      data->invocation = invocation;
+      ccid_slot_power_on_async (slot, NULL, on_reconnect_power_on, data);
+      return;
+    case CCID_SLOT_POWERED:
+      if (init != SCB_DISPOSITION_LEAVE)
+        {
+          /* Reconnect's "unpower" is a cold reset, as in pcsc-lite. The
+           * card may be a new one (after a removal): that is fine. */
+          self->generation = ccid_slot_get_card_generation (slot);
+          apply_disposition (self, SCB_DISPOSITION_RESET, invocation, reconnect_finish);
+          return;
+        }
+      break;
+    default:
+      break;
+    }
+  reconnect_finish (self, invocation, NULL);
+}
+
+static void
+disconnect_done (ScbConnection *self, GDBusMethodInvocation *invocation, const GError *error)
+{
+  if (error != NULL)
+    g_debug ("%s: disposition at Disconnect: %s", self->path, error->message);
+  scb_dbus_connection_complete_disconnect (self->iface, invocation);
+  scb_connection_close (self);
+}
+
+static void
+disconnect_allowed (GObject *object, GDBusMethodInvocation *invocation)
+{
+  ScbConnection *self = SCB_CONNECTION (object);
+  const char *word = NULL;
+  ScbDisposition disposition;
+  g_autoptr(GError) error = NULL;
+
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s)", &word);
+  if (!scb_disposition_from_string (word, &disposition, &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return;
+    }
+  /* pcsc-lite: no reset or unpower under another connection's transaction. */
+  if (scb_reader_is_locked_by_other (self->reader, self))
+    disposition = SCB_DISPOSITION_LEAVE;
+  apply_disposition (self, disposition, invocation, disconnect_done);
+}
+
+/* ---- status and attributes ----------------------------------------------- */
+
+static void
+status_allowed (GObject *object, GDBusMethodInvocation *invocation)
+{
+  ScbConnection *self = SCB_CONNECTION (object);
+  CcidSlot *slot = scb_reader_get_slot (self->reader);
+  g_autoptr(GError) error = NULL;
+  GBytes *atr = NULL;
+  guint32 state;
+
+  if (!check_card (self, &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return;
+    }
+  switch (ccid_slot_get_state (slot))
+    {
+    case CCID_SLOT_ABSENT:
+      state = STATUS_ABSENT;
+      break;
+    case CCID_SLOT_POWERED:
+      state = STATUS_PRESENT | STATUS_POWERED | STATUS_NEGOTIABLE;
+      atr = ccid_slot_get_atr (slot);
+      break;
+    default:
+      state = STATUS_PRESENT | STATUS_SWALLOWED;
+      break;
+    }
+  scb_dbus_connection_complete_status (self->iface, invocation, scb_reader_get_name (self->reader),
+                                       state, scb_protocol_to_string (self->protocol),
+                                       scb_bytes_to_variant (atr));
+}
+
+static GBytes *
+u32_bytes (guint32 value)
+{
+  guint32 le = GUINT32_TO_LE (value);
+
+  return g_bytes_new (&le, sizeof le);
+}
+
+static GBytes *
+get_attrib (ScbConnection *self, guint32 id, GError **error)
+{
+  CcidSlot *slot = scb_reader_get_slot (self->reader);
+  CcidDevice *device = scb_reader_get_device (self->reader);
+  const char *text = NULL;
+  guint8 presence;
+
+  switch (id)
+    {
+    case ATTR_ATR_STRING:
+      if (ccid_slot_get_state (slot) == CCID_SLOT_POWERED && ccid_slot_get_atr (slot) != NULL)
+        return g_bytes_ref (ccid_slot_get_atr (slot));
+      g_set_error (error, SCB_ERROR, SCB_ERROR_NO_SMARTCARD, "No ATR in %s",
+                   scb_reader_get_name (self->reader));
+      return NULL;
+    case ATTR_DEVICE_FRIENDLY_NAME_A:
+      text = scb_reader_get_name (self->reader);
+      return g_bytes_new (text, strlen (text) + 1);
+    case ATTR_VENDOR_IFD_SERIAL_NO:
+      text = ccid_device_get_serial (device);
+      if (text == NULL)
+        break;
+      return g_bytes_new (text, strlen (text) + 1);
+    case ATTR_CURRENT_PROTOCOL_TYPE:
+      return u32_bytes (self->protocol == 0 ? 1 : self->protocol == 1 ? 2 : 0);
+    case ATTR_MAXINPUT:
+      return u32_bytes (ccid_device_get_descriptor (device)->message_length - 10);
+    case ATTR_ICC_PRESENCE:
+      /* libccid: 0 absent, 2 present (and swallowed). */
+      presence = ccid_slot_get_state (slot) == CCID_SLOT_ABSENT ? 0 : 2;
+      return g_bytes_new (&presence, 1);
+    default:
+      break;
+    }
+  g_set_error (error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED, "Attribute 0x%08x is not supported", id);
+  return NULL;
+}
+
+static void
+get_attrib_allowed (GObject *object, GDBusMethodInvocation *invocation)
+{
+  ScbConnection *self = SCB_CONNECTION (object);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) value = NULL;
+  guint32 id = 0;
+
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(u)", &id);
+  if (check_card (self, &error))
+    value = get_attrib (self, id, &error);
+  if (value == NULL)
+    g_dbus_method_invocation_return_gerror (invocation, error);
+  else
+    scb_dbus_connection_complete_get_attrib (self->iface, invocation, scb_bytes_to_variant (value));
+}
+
+static void
+set_attrib_allowed (GObject *object, GDBusMethodInvocation *invocation)
+{
+  guint32 id = 0;
+
+  /* libccid sets no attribute either (IFDHSetCapabilities). */
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(u@ay)", &id, NULL);
+  g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED,
+                                         "Attribute 0x%08x cannot be set", id);
+}
+
+static void
+set_nad_allowed (GObject *object, GDBusMethodInvocation *invocation)
+{
+  ScbConnection *self = SCB_CONNECTION (object);
+  guint8 nad = 0;
+
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(y)", &nad);
+  if (!ccid_slot_supports_nad (scb_reader_get_slot (self->reader)))
+    {
+      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED,
+                                             "%s does not exchange TPDUs: the NAD cannot be chosen",
+                                             scb_reader_get_name (self->reader));
+      return;
+    }
+  self->nad = nad;
+  scb_dbus_connection_complete_set_nad (self->iface, invocation);
+}
+
+static void
+open_channel_allowed (GObject *object, GDBusMethodInvocation *invocation)
+{
+  ScbConnection *self = SCB_CONNECTION (object);
+  g_autoptr(GUnixFDList) fd_list = NULL;
+  g_autoptr(GError) error = NULL;
+  int fds[2];
+
+  if (self->closed)
+    {
+      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_INVALID_HANDLE,
+                                             "%s is closed", self->path);
+      return;
+    }
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, fds) < 0)
+    {
+      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_FAILED,
+                                             "socketpair: %s", g_strerror (errno));
+      return;
+    }
+  fd_list = g_unix_fd_list_new_from_array (&fds[1], 1);   /* takes fds[1] */
+  g_ptr_array_add (self->channels, scb_channel_new (self, scb_manager_get_bouncer (self->manager), fds[0], self->owner));
+  scb_dbus_connection_complete_open_channel (self->iface, invocation, fd_list,
+                                             g_variant_new_handle (0));
+}
+
+void
+scb_connection_forget_channel (ScbConnection *self, ScbChannel *channel)
+{
+  if (self->channels != NULL)
+    g_ptr_array_remove (self->channels, channel);
+}
+
+/* ---- dispatch ------------------------------------------------------------- */
+
+typedef struct
+{
+  const char *signal;
+  const char *method;
+  ScbBouncerAllowed allowed;
+} Method;
+
+static const Method methods[] = {
+  { "handle-transmit", "Transmit", transmit_allowed },
+  { "handle-control", "Control", control_allowed },
+  { "handle-begin-transaction", "BeginTransaction", begin_transaction_allowed },
+  { "handle-end-transaction", "EndTransaction", end_transaction_allowed },
+  { "handle-reconnect", "Reconnect", reconnect_allowed },
+  { "handle-disconnect", "Disconnect", disconnect_allowed },
+  { "handle-status", "Status", status_allowed },
+  { "handle-get-attrib", "GetAttrib", get_attrib_allowed },
+  { "handle-set-attrib", "SetAttrib", set_attrib_allowed },
+  { "handle-set-nad", "SetNad", set_nad_allowed },
+  { "handle-open-channel", "OpenChannel", open_channel_allowed },
+};
+
+/* Connected swapped to every handle-* signal: the arguments are read from
+ * the invocation, after the owner check and the bouncer. */
+static gboolean
+on_method_call (ScbConnection *self, GDBusMethodInvocation *invocation)
+{
+  const char *name = g_dbus_method_invocation_get_method_name (invocation);
+
+  if (!is_owner (self, invocation))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  for (gsize i = 0; i < G_N_ELEMENTS (methods); i++)
+    {
+      if (g_str_equal (methods[i].method, name))
+        {
+          scb_bouncer_check (scb_manager_get_bouncer (self->manager), invocation, G_OBJECT (self),
+                             methods[i].allowed);
+          return G_DBUS_METHOD_INVOCATION_HANDLED;
+        }
+    }
+  return G_DBUS_METHOD_INVOCATION_UNHANDLED;
+}
+
+/* ---- the object ------------------------------------------------------------ */
+
+void
+scb_connection_mark_reset (ScbConnection *self)
+{
+  if (has_card (self))
+    self->reset_pending = TRUE;
+}
+
+const char *
+scb_connection_get_owner (ScbConnection *self)
+{
+  return self->owner;
+}
+
+const char *
+scb_connection_get_path (ScbConnection *self)
+{
+  return self->path;
+}
+
+ScbShareMode
+scb_connection_get_share_mode (ScbConnection *self)
+{
+  return self->mode;
+}
+
+int
+scb_connection_get_protocol (ScbConnection *self)
+{
+  return self->protocol;
+}
+
+gboolean
+scb_connection_export (ScbConnection *self, GError **error)
+{
+  return g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->iface),
+                                           scb_manager_get_connection (self->manager),
+                                           self->path, error);
+}
+
+void
+scb_connection_close (ScbConnection *self)
+{
+  g_autoptr(ScbConnection) ref = NULL;
+  g_autoptr(GPtrArray) channels = NULL;
+
+  if (self->closed)
+    return;
+  ref = g_object_ref (self);
+  g_debug ("%s closed", self->path);
+  /* Before the rest: is_current() is FALSE from here on. */
+  self->closed = TRUE;
+  channels = g_steal_pointer (&self->channels);
+  for (guint i = 0; i < channels->len; i++)
+    scb_channel_close (g_ptr_array_index (channels, i));
+  scb_reader_remove_connection (self->reader, self);
+  g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->iface));
+  scb_manager_remove_connection (self->manager, self);
+}
+
+ScbConnection *
+scb_connection_new (ScbManager *manager, ScbReader *reader, const char *owner, ScbShareMode mode,
+                    int protocol, guint8 nad)
+{
+  ScbConnection *self = g_object_new (SCB_TYPE_CONNECTION, NULL);
+
+  self->manager = g_object_ref (manager);
+  self->reader = g_object_ref (reader);
+  self->owner = g_strdup (owner);
+  self->path = scb_manager_next_connection_path (manager);
+  self->mode = mode;
+  self->protocol = protocol;
+  self->nad = nad;
+  self->generation = ccid_slot_get_card_generation (scb_reader_get_slot (reader));
+  self->iface = scb_dbus_connection_skeleton_new ();
+  for (gsize i = 0; i < G_N_ELEMENTS (methods); i++)
+    g_signal_connect_swapped (self->iface, methods[i].signal, G_CALLBACK (on_method_call), self);
+  return self;
+}
+
+static void
+scb_connection_dispose (GObject *object)
+{
+  ScbConnection *self = SCB_CONNECTION (object);
+
+  if (self->iface != NULL)
+    g_signal_handlers_disconnect_by_data (self->iface, self);
+  g_clear_object (&self->iface);
+  g_clear_pointer (&self->channels, g_ptr_array_unref);
+  g_clear_object (&self->reader);
+  g_clear_object (&self->manager);
+  G_OBJECT_CLASS (scb_connection_parent_class)->dispose (object);
+}
+
+static void
+scb_connection_finalize (GObject *object)
+{
+  ScbConnection *self = SCB_CONNECTION (object);
+
+  g_free (self->owner);
+  g_free (self->path);
+  G_OBJECT_CLASS (scb_connection_parent_class)->finalize (object);
+}
+
+static void
+scb_connection_init (ScbConnection *self)
+{
+  self->channels = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+static void
+scb_connection_class_init (ScbConnectionClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = scb_connection_dispose;
+  G_OBJECT_CLASS (klass)->finalize = scb_connection_finalize;
+}

@@ -1,0 +1,68 @@
+/* scb-connection.h: a client's connection to a card or a reader
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "scb-manager.h"
+
+G_BEGIN_DECLS
+
+typedef struct _ScbReader ScbReader;
+typedef struct _ScbChannel ScbChannel;
+
+typedef enum {
+  SCB_SHARE_SHARED,
+  SCB_SHARE_EXCLUSIVE,
+  SCB_SHARE_DIRECT,
+} ScbShareMode;
+
+typedef enum {
+  SCB_DISPOSITION_LEAVE,
+  SCB_DISPOSITION_RESET,
+  SCB_DISPOSITION_UNPOWER,
+  SCB_DISPOSITION_EJECT,
+} ScbDisposition;
+
+/* Protocols: -1 none, 0 T=0, 1 T=1. */
+#define SCB_PROTOCOL_NONE (-1)
+
+#define SCB_TYPE_CONNECTION (scb_connection_get_type ())
+G_DECLARE_FINAL_TYPE (ScbConnection, scb_connection, SCB, CONNECTION, GObject)
+
+gboolean scb_share_mode_from_string (const char *word, ScbShareMode *mode, GError **error);
+gboolean scb_disposition_from_string (const char *word, ScbDisposition *disposition, GError **error);
+const char *scb_protocol_to_string (int protocol);
+/* The protocol to use for a card speaking @active (or none), given the
+ * words a client accepts; ProtoMismatch or InvalidParameter. */
+gboolean scb_protocol_choose (const char * const *words, ScbShareMode mode, int active,
+                              int *chosen, GError **error);
+
+ScbConnection *scb_connection_new (ScbManager *manager, ScbReader *reader, const char *owner,
+                                   ScbShareMode mode, int protocol, guint8 nad);
+gboolean scb_connection_export (ScbConnection *self, GError **error);
+/* Unexports it, ends its transaction and channels, forgets it everywhere.
+ * Idempotent. */
+void scb_connection_close (ScbConnection *self);
+
+const char *scb_connection_get_owner (ScbConnection *self);
+const char *scb_connection_get_path (ScbConnection *self);
+ScbShareMode scb_connection_get_share_mode (ScbConnection *self);
+int scb_connection_get_protocol (ScbConnection *self);
+/* Whether it is tied to the card now in the reader (FALSE after removal). */
+gboolean scb_connection_is_current (ScbConnection *self);
+/* Another connection reset or unpowered the card: the next call fails
+ * with ResetCard, once. */
+void scb_connection_mark_reset (ScbConnection *self);
+
+/* The fast path (scb-channel.c) uses the same checks as the methods. */
+void scb_connection_transmit_async (ScbConnection *self, GBytes *apdu, GAsyncReadyCallback callback,
+                                    gpointer user_data);
+GBytes *scb_connection_transmit_finish (ScbConnection *self, GAsyncResult *result, GError **error);
+void scb_connection_control_async (ScbConnection *self, guint32 code, GBytes *data,
+                                   GAsyncReadyCallback callback, gpointer user_data);
+GBytes *scb_connection_control_finish (ScbConnection *self, GAsyncResult *result, GError **error);
+/* The channel was closed by its client. */
+void scb_connection_forget_channel (ScbConnection *self, ScbChannel *channel);
+
+G_END_DECLS
