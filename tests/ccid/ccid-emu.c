@@ -56,9 +56,13 @@ struct _CcidEmu {
   guint get_response_len;
   int fifo_fd;
   gboolean fifo_full;
+  guint pps_requests;
+  guint8 last_fidi;
 };
 
 static const guint8 atr_t0[] = { 0x3B, 0x02, 0x14, 0x50 };
+/* TA1 = 96: Fi 512, Di 32 (ISO 7816-3 §8.3), T=0 */
+static const guint8 atr_ta1[] = { 0x3B, 0x10, 0x96 };
 static const char *strings[] = { NULL, "Gemalto", "PC Twin Reader" };
 
 static void
@@ -75,7 +79,7 @@ build_descriptors (CcidEmu *emu, guint8 *dev, guint8 *cfg, gsize *cfg_len)
   guint n_eps = emu->interrupt ? 3 : 2;
   gsize n = 0;
 
-  if (emu->level == CCID_EMU_TPDU)
+  if (emu->level != CCID_EMU_SHORT_APDU)
     {
       ccid[40] = 0x30;   /* auto clock and baud only */
       ccid[41] = 0x02;
@@ -163,7 +167,7 @@ card_answer (CcidEmu *emu, const guint8 *d, guint32 len, guint8 *r)
     }
   else if (len > 5 && d[4] > 0 && len >= 5u + d[4])
     {
-      if (emu->level == CCID_EMU_TPDU)
+      if (emu->level != CCID_EMU_SHORT_APDU)
         {
           /* T=0 case 4: keep the data for GET RESPONSE */
           memcpy (emu->get_response_data, d + 5, d[4]);
@@ -200,6 +204,8 @@ reader_command (CcidEmu *emu, const guint8 *c, guint32 n)
       if (emu->mute)
         return answer (c, 0x80, 0x40 | 1, 0xFE, 0, NULL, 0);
       emu->powered = TRUE;
+      if (emu->level == CCID_EMU_TPDU_PPS || emu->level == CCID_EMU_TPDU_PPS_REJECT)
+        return answer (c, 0x80, 0, 0, 0, atr_ta1, sizeof atr_ta1);
       return answer (c, 0x80, 0, 0, 0, atr_t0, sizeof atr_t0);
     case 0x63:
       emu->powered = FALSE;
@@ -223,8 +229,18 @@ reader_command (CcidEmu *emu, const guint8 *c, guint32 n)
         }
       if (!emu->powered)
         return answer (c, 0x80, 0x40 | icc_status (emu), 0xFE, 0, NULL, 0);
+      if (len >= 1 && c[10] == 0xFF)
+        {
+          /* PPS (ISO 7816-3 §9): echoed, or ignored by a stubborn card */
+          emu->pps_requests++;
+          if (emu->level == CCID_EMU_TPDU_PPS_REJECT)
+            return answer (c, 0x80, 0x40, 0xFE, 0, NULL, 0);
+          return answer (c, 0x80, 0, 0, 0, c + 10, len);
+        }
       return answer (c, 0x80, 0, 0, 0, r, card_answer (emu, c + 10, len, r));
     case 0x61:
+      if (len >= 1)
+        emu->last_fidi = c[10];
       return answer (c, 0x82, icc_status (emu), 0, c[7], c + 10, len);
     case 0x6C:
     case 0x6D:
@@ -790,4 +806,26 @@ ccid_emu_count (CcidEmu *emu, guint8 type)
   n = emu->counts[type];
   g_mutex_unlock (&emu->lock);
   return n;
+}
+
+guint
+ccid_emu_pps_requests (CcidEmu *emu)
+{
+  guint n;
+
+  g_mutex_lock (&emu->lock);
+  n = emu->pps_requests;
+  g_mutex_unlock (&emu->lock);
+  return n;
+}
+
+guint8
+ccid_emu_last_fidi (CcidEmu *emu)
+{
+  guint8 v;
+
+  g_mutex_lock (&emu->lock);
+  v = emu->last_fidi;
+  g_mutex_unlock (&emu->lock);
+  return v;
 }

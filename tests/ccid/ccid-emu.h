@@ -18,6 +18,8 @@
 typedef enum {
   CCID_EMU_SHORT_APDU,
   CCID_EMU_TPDU,
+  CCID_EMU_TPDU_PPS,          /* TPDU, the card's ATR asks for Fi/Di 96 */
+  CCID_EMU_TPDU_PPS_REJECT,   /* the same, and the card ignores PPS */
 } CcidEmuLevel;
 
 typedef enum {
@@ -43,3 +45,6 @@ void ccid_emu_set_card (CcidEmu *emu, gboolean present, gboolean mute);
 void ccid_emu_fault (CcidEmu *emu, CcidEmuFault fault);
 /* How many PC_to_RDR messages of @type arrived. */
 guint ccid_emu_count (CcidEmu *emu, guint8 type);
+/* PPS requests seen, and bmFindexDindex of the last SetParameters. */
+guint ccid_emu_pps_requests (CcidEmu *emu);
+guint8 ccid_emu_last_fidi (CcidEmu *emu);

@@ -39,6 +39,8 @@ static const Setup empty = { CCID_EMU_SHORT_APDU, TRUE, FALSE, FALSE };
 static const Setup polled = { CCID_EMU_SHORT_APDU, FALSE, FALSE, FALSE };
 static const Setup mute = { CCID_EMU_SHORT_APDU, TRUE, TRUE, TRUE };
 static const Setup mute_tpdu = { CCID_EMU_TPDU, TRUE, TRUE, TRUE };
+static const Setup pps = { CCID_EMU_TPDU_PPS, TRUE, TRUE, FALSE };
+static const Setup pps_reject = { CCID_EMU_TPDU_PPS_REJECT, TRUE, TRUE, FALSE };
 
 static void
 on_changed (CcidSlot *slot, Fixture *f)
@@ -327,6 +329,28 @@ test_mute_voltages (Fixture *f, gconstpointer data)
 }
 
 static void
+test_pps (Fixture *f, gconstpointer data)
+{
+  wait_powered (f);
+  /* no automatic PPS in this reader: ours, then SetParameters with TA1 */
+  g_assert_cmpuint (ccid_emu_pps_requests (f->emu), ==, 1);
+  g_assert_cmphex (ccid_emu_last_fidi (f->emu), ==, 0x96);
+  g_assert_cmpuint (ccid_emu_count (f->emu, CCID_PC_TO_RDR_ICC_POWER_ON), ==, 1);
+  assert_works (f);
+}
+
+static void
+test_pps_reject (Fixture *f, gconstpointer data)
+{
+  wait_powered (f);
+  /* ISO 7816-3 §9.3: reset, then the defaults without asking again */
+  g_assert_cmpuint (ccid_emu_pps_requests (f->emu), ==, 1);
+  g_assert_cmphex (ccid_emu_last_fidi (f->emu), ==, 0x11);
+  g_assert_cmpuint (ccid_emu_count (f->emu, CCID_PC_TO_RDR_ICC_POWER_ON), ==, 2);
+  assert_works (f);
+}
+
+static void
 test_time_extension (Fixture *f, gconstpointer data)
 {
   wait_powered (f);
@@ -523,6 +547,8 @@ main (int argc, char **argv)
   ADD ("/ccid/device/polled", polled, test_polled);
   ADD ("/ccid/device/mute", mute, test_mute);
   ADD ("/ccid/device/mute-voltages", mute_tpdu, test_mute_voltages);
+  ADD ("/ccid/device/pps", pps, test_pps);
+  ADD ("/ccid/device/pps-reject", pps_reject, test_pps_reject);
   ADD ("/ccid/device/time-extension", short_apdu, test_time_extension);
   ADD ("/ccid/device/drop", short_apdu, test_drop);
   ADD ("/ccid/device/stall", short_apdu, test_stall);
