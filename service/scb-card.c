@@ -29,6 +29,15 @@ scb_bytes_to_variant (GBytes *bytes)
   return g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, data, len, 1);
 }
 
+GBytes *
+scb_bytes_from_variant (GVariant *value)
+{
+  gsize len = 0;
+  gconstpointer data = g_variant_get_fixed_array (value, &len, 1);
+
+  return g_bytes_new (data, len);
+}
+
 static void
 set_atr (ScbCard *self, GBytes *atr, guint protocols)
 {

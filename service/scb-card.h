@@ -23,5 +23,7 @@ const char *scb_card_get_path (ScbCard *self);
 
 /* An "ay" GVariant of @bytes (empty for NULL). */
 GVariant *scb_bytes_to_variant (GBytes *bytes);
+/* The bytes of an "ay" GVariant. */
+GBytes *scb_bytes_from_variant (GVariant *value);
 
 G_END_DECLS

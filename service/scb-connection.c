@@ -14,33 +14,19 @@
 #include "scb-error.h"
 #include "scb-generated.h"
 #include "scb-names.h"
+#include "scb-pcsc.h"
 #include "scb-reader.h"
 
 #include <gio/gunixfdlist.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 /* SCARD_CTL_CODE(n) and the codes answered here. */
 #define CTL_CODE(n)                   (0x42000000u + (n))
 #define IOCTL_VENDOR_IFD_EXCHANGE     CTL_CODE (1)      /* libccid: PC_to_RDR_Escape */
 #define CM_IOCTL_GET_FEATURE_REQUEST  CTL_CODE (3400)
 #define MEP_NAD_CONTROL               CTL_CODE (3600)   /* libccid 1.6 */
-
-/* SCardGetAttrib ids (pcsc-lite reader.h). */
-#define ATTR_VENDOR_IFD_SERIAL_NO     0x00010103u
-#define ATTR_MAXINPUT                 0x0007a007u
-#define ATTR_CURRENT_PROTOCOL_TYPE    0x00080201u
-#define ATTR_ICC_PRESENCE             0x00090300u
-#define ATTR_ATR_STRING               0x00090303u
-#define ATTR_DEVICE_FRIENDLY_NAME_A   0x7fff0003u
-
-/* SCardStatus' state values. */
-#define STATUS_ABSENT     0x0002
-#define STATUS_PRESENT    0x0004
-#define STATUS_SWALLOWED  0x0008
-#define STATUS_POWERED    0x0010
-#define STATUS_NEGOTIABLE 0x0020
 
 struct _ScbConnection
 {
@@ -60,89 +46,6 @@ struct _ScbConnection
 };
 
 G_DEFINE_TYPE (ScbConnection, scb_connection, G_TYPE_OBJECT)
-
-/* ---- words -------------------------------------------------------------- */
-
-gboolean
-scb_share_mode_from_string (const char *word, ScbShareMode *mode, GError **error)
-{
-  static const char * const words[] = { "shared", "exclusive", "direct" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
-    {
-      if (g_strcmp0 (word, words[i]) == 0)
-        {
-          *mode = (ScbShareMode) i;
-          return TRUE;
-        }
-    }
-  g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
-               "Unknown share mode \"%s\": shared, exclusive or direct", word);
-  return FALSE;
-}
-
-gboolean
-scb_disposition_from_string (const char *word, ScbDisposition *disposition, GError **error)
-{
-  static const char * const words[] = { "leave", "reset", "unpower", "eject" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
-    {
-      if (g_strcmp0 (word, words[i]) == 0)
-        {
-          *disposition = (ScbDisposition) i;
-          return TRUE;
-        }
-    }
-  g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_VALUE,
-               "Unknown disposition \"%s\": leave, reset, unpower or eject", word);
-  return FALSE;
-}
-
-const char *
-scb_protocol_to_string (int protocol)
-{
-  switch (protocol)
-    {
-    case 0: return "t0";
-    case 1: return "t1";
-    default: return "";
-    }
-}
-
-gboolean
-scb_protocol_choose (const char * const *words, ScbShareMode mode, int active, int *chosen,
-                     GError **error)
-{
-  gboolean want[2] = { FALSE, FALSE };
-
-  for (guint i = 0; words != NULL && words[i] != NULL; i++)
-    {
-      if (g_str_equal (words[i], "t0"))
-        want[0] = TRUE;
-      else if (g_str_equal (words[i], "t1"))
-        want[1] = TRUE;
-      else if (!g_str_equal (words[i], "raw"))
-        {
-          g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
-                       "Unknown protocol \"%s\": t0, t1 or raw", words[i]);
-          return FALSE;
-        }
-    }
-  *chosen = SCB_PROTOCOL_NONE;
-  if (active >= 0 && active <= 1 && want[active])
-    {
-      *chosen = active;
-      return TRUE;
-    }
-  /* A direct connection may go without a protocol (PC/SC: 0). */
-  if (mode == SCB_SHARE_DIRECT && !want[0] && !want[1])
-    return TRUE;
-  g_set_error (error, SCB_ERROR, SCB_ERROR_PROTO_MISMATCH,
-               "The card speaks %s, which is not among the protocols asked for",
-               active >= 0 ? (active == 0 ? "T=0" : "T=1") : "no protocol");
-  return FALSE;
-}
 
 /* ---- checks -------------------------------------------------------------- */
 
@@ -213,44 +116,6 @@ check_not_locked (ScbConnection *self, GError **error)
   return FALSE;
 }
 
-static gboolean
-check_length (gsize len, gsize min, const char *what, GError **error)
-{
-  if (len >= min && len <= SCB_MAX_APDU_SIZE)
-    return TRUE;
-  g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
-               "%s of %" G_GSIZE_FORMAT " bytes: %" G_GSIZE_FORMAT " to %u bytes are accepted",
-               what, len, min, SCB_MAX_APDU_SIZE);
-  return FALSE;
-}
-
-/* VERIFY, CHANGE REFERENCE DATA and RESET RETRY COUNTER carry PINs: their
- * data never reaches the log. */
-static void
-log_apdu (ScbConnection *self, const char *direction, GBytes *apdu, gboolean redact)
-{
-  gsize len = 0;
-  const guint8 *data = g_bytes_get_data (apdu, &len);
-  gsize shown = redact ? MIN (len, 4) : MIN (len, 64);
-  g_autoptr(GString) hex = g_string_new (NULL);
-
-  for (gsize i = 0; i < shown; i++)
-    g_string_append_printf (hex, "%02X ", data[i]);
-  if (shown < len)
-    g_string_append_printf (hex, "(%" G_GSIZE_FORMAT " more bytes%s)", len - shown,
-                            redact ? ", redacted" : "");
-  g_debug ("%s %s NAD %02X: %s", self->path, direction, self->nad, hex->str);
-}
-
-static gboolean
-is_pin_command (GBytes *apdu)
-{
-  gsize len = 0;
-  const guint8 *data = g_bytes_get_data (apdu, &len);
-
-  return len >= 2 && (data[1] == 0x20 || data[1] == 0x24 || data[1] == 0x2c);
-}
-
 /* ---- transmit and control (the bus and the channel) ---------------------- */
 
 static void
@@ -267,7 +132,7 @@ on_slot_transmit (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, error);
       return;
     }
-  log_apdu (self, "<-", response, FALSE);
+  scb_pcsc_log_apdu (self->path, "<-", self->nad, response, FALSE);
   g_task_return_pointer (task, response, (GDestroyNotify) g_bytes_unref);
 }
 
@@ -278,7 +143,7 @@ scb_connection_transmit_async (ScbConnection *self, GBytes *apdu, GAsyncReadyCal
   g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
   GError *error = NULL;
 
-  if (!check_length (g_bytes_get_size (apdu), 1, "An APDU", &error)
+  if (!scb_pcsc_check_length (g_bytes_get_size (apdu), 1, "An APDU", &error)
       || !check_card (self, &error) || !check_not_locked (self, &error))
     {
       g_task_return_error (task, error);
@@ -290,7 +155,7 @@ scb_connection_transmit_async (ScbConnection *self, GBytes *apdu, GAsyncReadyCal
                                "%s is a direct connection without a protocol", self->path);
       return;
     }
-  log_apdu (self, "->", apdu, is_pin_command (apdu));
+  scb_pcsc_log_apdu (self->path, "->", self->nad, apdu, scb_pcsc_is_pin_command (apdu));
   ccid_slot_transmit_async (scb_reader_get_slot (self->reader), self->nad, apdu, NULL,
                             on_slot_transmit, g_steal_pointer (&task));
 }
@@ -314,32 +179,6 @@ on_slot_escape (GObject *source, GAsyncResult *result, gpointer user_data)
     g_task_return_pointer (task, response, (GDestroyNotify) g_bytes_unref);
 }
 
-static GBytes *
-mep_nad_control (ScbConnection *self, GBytes *data, GError **error)
-{
-  gsize len = 0;
-  const guint8 *bytes = g_bytes_get_data (data, &len);
-
-  /* libccid 1.6's MEP commands: get 3F 00 00, set 3E 00 01 nad. */
-  if (len == 3 && bytes[0] == 0x3f && bytes[1] == 0 && bytes[2] == 0)
-    return g_bytes_new (&self->nad, 1);
-  if (len == 4 && bytes[0] == 0x3e && bytes[1] == 0 && bytes[2] == 1)
-    {
-      if (!ccid_slot_supports_nad (scb_reader_get_slot (self->reader)))
-        {
-          g_set_error (error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED,
-                       "%s does not exchange TPDUs: the NAD cannot be chosen",
-                       scb_reader_get_name (self->reader));
-          return NULL;
-        }
-      self->nad = bytes[3];
-      return g_bytes_new (NULL, 0);
-    }
-  g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
-               "Unknown MEP NAD command (3F 00 00 reads, 3E 00 01 NAD sets)");
-  return NULL;
-}
-
 void
 scb_connection_control_async (ScbConnection *self, guint32 code, GBytes *data,
                               GAsyncReadyCallback callback, gpointer user_data)
@@ -348,7 +187,7 @@ scb_connection_control_async (ScbConnection *self, guint32 code, GBytes *data,
   GError *error = NULL;
   GBytes *answer = NULL;
 
-  if (!check_length (g_bytes_get_size (data), 0, "Control data", &error)
+  if (!scb_pcsc_check_length (g_bytes_get_size (data), 0, "Control data", &error)
       || !check_card (self, &error) || !check_not_locked (self, &error))
     {
       g_task_return_error (task, error);
@@ -357,7 +196,7 @@ scb_connection_control_async (ScbConnection *self, guint32 code, GBytes *data,
   switch (code)
     {
     case MEP_NAD_CONTROL:
-      answer = mep_nad_control (self, data, &error);
+      answer = scb_pcsc_mep_nad (scb_reader_get_slot (self->reader), &self->nad, data, &error);
       break;
     case CM_IOCTL_GET_FEATURE_REQUEST:
       /* No PIN pad or other part 10 feature on the readers we drive. */
@@ -384,15 +223,6 @@ scb_connection_control_finish (ScbConnection *self, GAsyncResult *result, GError
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static GBytes *
-bytes_from_variant (GVariant *value)
-{
-  gsize len = 0;
-  gconstpointer data = g_variant_get_fixed_array (value, &len, 1);
-
-  return g_bytes_new (data, len);
-}
-
 static void
 on_transmit_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -414,7 +244,7 @@ transmit_allowed (GObject *object, GDBusMethodInvocation *invocation)
   g_autoptr(GBytes) apdu = NULL;
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(@ay)", &value);
-  apdu = bytes_from_variant (value);
+  apdu = scb_bytes_from_variant (value);
   scb_connection_transmit_async (SCB_CONNECTION (object), apdu, on_transmit_done, invocation);
 }
 
@@ -440,7 +270,7 @@ control_allowed (GObject *object, GDBusMethodInvocation *invocation)
   guint32 code = 0;
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(u@ay)", &code, &value);
-  data = bytes_from_variant (value);
+  data = scb_bytes_from_variant (value);
   scb_connection_control_async (SCB_CONNECTION (object), code, data, on_control_done, invocation);
 }
 
@@ -720,69 +550,12 @@ status_allowed (GObject *object, GDBusMethodInvocation *invocation)
       g_dbus_method_invocation_return_gerror (invocation, error);
       return;
     }
-  switch (ccid_slot_get_state (slot))
-    {
-    case CCID_SLOT_ABSENT:
-      state = STATUS_ABSENT;
-      break;
-    case CCID_SLOT_POWERED:
-      state = STATUS_PRESENT | STATUS_POWERED | STATUS_NEGOTIABLE;
-      atr = ccid_slot_get_atr (slot);
-      break;
-    default:
-      state = STATUS_PRESENT | STATUS_SWALLOWED;
-      break;
-    }
+  state = scb_pcsc_status_state (slot);
+  if (ccid_slot_get_state (slot) == CCID_SLOT_POWERED)
+    atr = ccid_slot_get_atr (slot);
   scb_dbus_connection_complete_status (self->iface, invocation, scb_reader_get_name (self->reader),
                                        state, scb_protocol_to_string (self->protocol),
                                        scb_bytes_to_variant (atr));
-}
-
-static GBytes *
-u32_bytes (guint32 value)
-{
-  guint32 le = GUINT32_TO_LE (value);
-
-  return g_bytes_new (&le, sizeof le);
-}
-
-static GBytes *
-get_attrib (ScbConnection *self, guint32 id, GError **error)
-{
-  CcidSlot *slot = scb_reader_get_slot (self->reader);
-  CcidDevice *device = scb_reader_get_device (self->reader);
-  const char *text = NULL;
-  guint8 presence;
-
-  switch (id)
-    {
-    case ATTR_ATR_STRING:
-      if (ccid_slot_get_state (slot) == CCID_SLOT_POWERED && ccid_slot_get_atr (slot) != NULL)
-        return g_bytes_ref (ccid_slot_get_atr (slot));
-      g_set_error (error, SCB_ERROR, SCB_ERROR_NO_SMARTCARD, "No ATR in %s",
-                   scb_reader_get_name (self->reader));
-      return NULL;
-    case ATTR_DEVICE_FRIENDLY_NAME_A:
-      text = scb_reader_get_name (self->reader);
-      return g_bytes_new (text, strlen (text) + 1);
-    case ATTR_VENDOR_IFD_SERIAL_NO:
-      text = ccid_device_get_serial (device);
-      if (text == NULL)
-        break;
-      return g_bytes_new (text, strlen (text) + 1);
-    case ATTR_CURRENT_PROTOCOL_TYPE:
-      return u32_bytes (self->protocol == 0 ? 1 : self->protocol == 1 ? 2 : 0);
-    case ATTR_MAXINPUT:
-      return u32_bytes (ccid_device_get_descriptor (device)->message_length - 10);
-    case ATTR_ICC_PRESENCE:
-      /* libccid: 0 absent, 2 present (and swallowed). */
-      presence = ccid_slot_get_state (slot) == CCID_SLOT_ABSENT ? 0 : 2;
-      return g_bytes_new (&presence, 1);
-    default:
-      break;
-    }
-  g_set_error (error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED, "Attribute 0x%08x is not supported", id);
-  return NULL;
 }
 
 static void
@@ -795,7 +568,7 @@ get_attrib_allowed (GObject *object, GDBusMethodInvocation *invocation)
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(u)", &id);
   if (check_card (self, &error))
-    value = get_attrib (self, id, &error);
+    value = scb_pcsc_get_attrib (self->reader, self->protocol, id, &error);
   if (value == NULL)
     g_dbus_method_invocation_return_gerror (invocation, error);
   else

@@ -5,38 +5,15 @@
 #pragma once
 
 #include "scb-manager.h"
+#include "scb-pcsc.h"
 
 G_BEGIN_DECLS
 
 typedef struct _ScbReader ScbReader;
 typedef struct _ScbChannel ScbChannel;
 
-typedef enum {
-  SCB_SHARE_SHARED,
-  SCB_SHARE_EXCLUSIVE,
-  SCB_SHARE_DIRECT,
-} ScbShareMode;
-
-typedef enum {
-  SCB_DISPOSITION_LEAVE,
-  SCB_DISPOSITION_RESET,
-  SCB_DISPOSITION_UNPOWER,
-  SCB_DISPOSITION_EJECT,
-} ScbDisposition;
-
-/* Protocols: -1 none, 0 T=0, 1 T=1. */
-#define SCB_PROTOCOL_NONE (-1)
-
 #define SCB_TYPE_CONNECTION (scb_connection_get_type ())
 G_DECLARE_FINAL_TYPE (ScbConnection, scb_connection, SCB, CONNECTION, GObject)
-
-gboolean scb_share_mode_from_string (const char *word, ScbShareMode *mode, GError **error);
-gboolean scb_disposition_from_string (const char *word, ScbDisposition *disposition, GError **error);
-const char *scb_protocol_to_string (int protocol);
-/* The protocol to use for a card speaking @active (or none), given the
- * words a client accepts; ProtoMismatch or InvalidParameter. */
-gboolean scb_protocol_choose (const char * const *words, ScbShareMode mode, int active,
-                              int *chosen, GError **error);
 
 ScbConnection *scb_connection_new (ScbManager *manager, ScbReader *reader, const char *owner,
                                    ScbShareMode mode, int protocol, guint8 nad);

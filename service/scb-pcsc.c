@@ -1,0 +1,241 @@
+/* scb-pcsc.c: the PC/SC vocabulary of the objects: words, states, attributes
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "scb-error.h"
+#include "scb-names.h"
+#include "scb-pcsc.h"
+#include "scb-reader.h"
+
+#include <string.h>
+
+/* SCardGetAttrib ids (pcsc-lite reader.h). */
+#define ATTR_VENDOR_IFD_SERIAL_NO     0x00010103u
+#define ATTR_MAXINPUT                 0x0007a007u
+#define ATTR_CURRENT_PROTOCOL_TYPE    0x00080201u
+#define ATTR_ICC_PRESENCE             0x00090300u
+#define ATTR_ATR_STRING               0x00090303u
+#define ATTR_DEVICE_FRIENDLY_NAME_A   0x7fff0003u
+
+/* SCardStatus' state values. */
+#define STATUS_ABSENT     0x0002
+#define STATUS_PRESENT    0x0004
+#define STATUS_SWALLOWED  0x0008
+#define STATUS_POWERED    0x0010
+#define STATUS_NEGOTIABLE 0x0020
+
+/* ---- words -------------------------------------------------------------- */
+
+gboolean
+scb_share_mode_from_string (const char *word, ScbShareMode *mode, GError **error)
+{
+  static const char * const words[] = { "shared", "exclusive", "direct" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    {
+      if (g_strcmp0 (word, words[i]) == 0)
+        {
+          *mode = (ScbShareMode) i;
+          return TRUE;
+        }
+    }
+  g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
+               "Unknown share mode \"%s\": shared, exclusive or direct", word);
+  return FALSE;
+}
+
+gboolean
+scb_disposition_from_string (const char *word, ScbDisposition *disposition, GError **error)
+{
+  static const char * const words[] = { "leave", "reset", "unpower", "eject" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    {
+      if (g_strcmp0 (word, words[i]) == 0)
+        {
+          *disposition = (ScbDisposition) i;
+          return TRUE;
+        }
+    }
+  g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_VALUE,
+               "Unknown disposition \"%s\": leave, reset, unpower or eject", word);
+  return FALSE;
+}
+
+const char *
+scb_protocol_to_string (int protocol)
+{
+  switch (protocol)
+    {
+    case 0: return "t0";
+    case 1: return "t1";
+    default: return "";
+    }
+}
+
+gboolean
+scb_protocol_choose (const char * const *words, ScbShareMode mode, int active, int *chosen,
+                     GError **error)
+{
+  gboolean want[2] = { FALSE, FALSE };
+
+  for (guint i = 0; words != NULL && words[i] != NULL; i++)
+    {
+      if (g_str_equal (words[i], "t0"))
+        want[0] = TRUE;
+      else if (g_str_equal (words[i], "t1"))
+        want[1] = TRUE;
+      else if (!g_str_equal (words[i], "raw"))
+        {
+          g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
+                       "Unknown protocol \"%s\": t0, t1 or raw", words[i]);
+          return FALSE;
+        }
+    }
+  *chosen = SCB_PROTOCOL_NONE;
+  if (active >= 0 && active <= 1 && want[active])
+    {
+      *chosen = active;
+      return TRUE;
+    }
+  /* A direct connection may go without a protocol (PC/SC: 0). */
+  if (mode == SCB_SHARE_DIRECT && !want[0] && !want[1])
+    return TRUE;
+  g_set_error (error, SCB_ERROR, SCB_ERROR_PROTO_MISMATCH,
+               "The card speaks %s, which is not among the protocols asked for",
+               active >= 0 ? (active == 0 ? "T=0" : "T=1") : "no protocol");
+  return FALSE;
+}
+
+/* ---- states and attributes ---------------------------------------------- */
+
+guint32
+scb_pcsc_status_state (CcidSlot *slot)
+{
+  switch (ccid_slot_get_state (slot))
+    {
+    case CCID_SLOT_ABSENT:
+      return STATUS_ABSENT;
+    case CCID_SLOT_POWERED:
+      return STATUS_PRESENT | STATUS_POWERED | STATUS_NEGOTIABLE;
+    default:
+      return STATUS_PRESENT | STATUS_SWALLOWED;
+    }
+}
+
+static GBytes *
+u32_bytes (guint32 value)
+{
+  guint32 le = GUINT32_TO_LE (value);
+
+  return g_bytes_new (&le, sizeof le);
+}
+
+GBytes *
+scb_pcsc_get_attrib (ScbReader *reader, int protocol, guint32 id, GError **error)
+{
+  CcidSlot *slot = scb_reader_get_slot (reader);
+  CcidDevice *device = scb_reader_get_device (reader);
+  const char *text = NULL;
+  guint8 presence;
+
+  switch (id)
+    {
+    case ATTR_ATR_STRING:
+      if (ccid_slot_get_state (slot) == CCID_SLOT_POWERED && ccid_slot_get_atr (slot) != NULL)
+        return g_bytes_ref (ccid_slot_get_atr (slot));
+      g_set_error (error, SCB_ERROR, SCB_ERROR_NO_SMARTCARD, "No ATR in %s",
+                   scb_reader_get_name (reader));
+      return NULL;
+    case ATTR_DEVICE_FRIENDLY_NAME_A:
+      text = scb_reader_get_name (reader);
+      return g_bytes_new (text, strlen (text) + 1);
+    case ATTR_VENDOR_IFD_SERIAL_NO:
+      text = ccid_device_get_serial (device);
+      if (text == NULL)
+        break;
+      return g_bytes_new (text, strlen (text) + 1);
+    case ATTR_CURRENT_PROTOCOL_TYPE:
+      return u32_bytes (protocol == 0 ? 1 : protocol == 1 ? 2 : 0);
+    case ATTR_MAXINPUT:
+      return u32_bytes (ccid_device_get_descriptor (device)->message_length - 10);
+    case ATTR_ICC_PRESENCE:
+      /* libccid: 0 absent, 2 present (and swallowed). */
+      presence = ccid_slot_get_state (slot) == CCID_SLOT_ABSENT ? 0 : 2;
+      return g_bytes_new (&presence, 1);
+    default:
+      break;
+    }
+  g_set_error (error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED, "Attribute 0x%08x is not supported", id);
+  return NULL;
+}
+
+/* ---- lengths ------------------------------------------------------------- */
+
+gboolean
+scb_pcsc_check_length (gsize len, gsize min, const char *what, GError **error)
+{
+  if (len >= min && len <= SCB_MAX_APDU_SIZE)
+    return TRUE;
+  g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
+               "%s of %" G_GSIZE_FORMAT " bytes: %" G_GSIZE_FORMAT " to %u bytes are accepted",
+               what, len, min, SCB_MAX_APDU_SIZE);
+  return FALSE;
+}
+
+/* ---- control ------------------------------------------------------------- */
+
+GBytes *
+scb_pcsc_mep_nad (CcidSlot *slot, guint8 *nad, GBytes *data, GError **error)
+{
+  gsize len = 0;
+  const guint8 *bytes = g_bytes_get_data (data, &len);
+
+  /* libccid 1.6's MEP commands: get 3F 00 00, set 3E 00 01 nad. */
+  if (len == 3 && bytes[0] == 0x3f && bytes[1] == 0 && bytes[2] == 0)
+    return g_bytes_new (nad, 1);
+  if (len == 4 && bytes[0] == 0x3e && bytes[1] == 0 && bytes[2] == 1)
+    {
+      if (!ccid_slot_supports_nad (slot))
+        {
+          g_set_error (error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED,
+                       "%s does not exchange TPDUs: the NAD cannot be chosen",
+                       ccid_slot_get_name (slot));
+          return NULL;
+        }
+      *nad = bytes[3];
+      return g_bytes_new (NULL, 0);
+    }
+  g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
+               "Unknown MEP NAD command (3F 00 00 reads, 3E 00 01 NAD sets)");
+  return NULL;
+}
+
+/* ---- logging ---------------------------------------------------------------- */
+
+/* VERIFY, CHANGE REFERENCE DATA and RESET RETRY COUNTER carry PINs: their
+ * data never reaches the log. */
+void
+scb_pcsc_log_apdu (const char *path, const char *direction, guint8 nad, GBytes *apdu, gboolean redact)
+{
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (apdu, &len);
+  gsize shown = redact ? MIN (len, 4) : MIN (len, 64);
+  g_autoptr(GString) hex = g_string_new (NULL);
+
+  for (gsize i = 0; i < shown; i++)
+    g_string_append_printf (hex, "%02X ", data[i]);
+  if (shown < len)
+    g_string_append_printf (hex, "(%" G_GSIZE_FORMAT " more bytes%s)", len - shown,
+                            redact ? ", redacted" : "");
+  g_debug ("%s %s NAD %02X: %s", path, direction, nad, hex->str);
+}
+
+gboolean
+scb_pcsc_is_pin_command (GBytes *apdu)
+{
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (apdu, &len);
+
+  return len >= 2 && (data[1] == 0x20 || data[1] == 0x24 || data[1] == 0x2c);
+}

@@ -1,0 +1,59 @@
+/* scb-pcsc.h: the PC/SC vocabulary of the objects: words, states, attributes
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ccid-slot.h"
+
+G_BEGIN_DECLS
+
+typedef struct _ScbReader ScbReader;
+
+typedef enum {
+  SCB_SHARE_SHARED,
+  SCB_SHARE_EXCLUSIVE,
+  SCB_SHARE_DIRECT,
+} ScbShareMode;
+
+typedef enum {
+  SCB_DISPOSITION_LEAVE,
+  SCB_DISPOSITION_RESET,
+  SCB_DISPOSITION_UNPOWER,
+  SCB_DISPOSITION_EJECT,
+} ScbDisposition;
+
+/* Protocols: -1 none, 0 T=0, 1 T=1. */
+#define SCB_PROTOCOL_NONE (-1)
+
+gboolean scb_share_mode_from_string (const char *word, ScbShareMode *mode, GError **error);
+gboolean scb_disposition_from_string (const char *word, ScbDisposition *disposition, GError **error);
+const char *scb_protocol_to_string (int protocol);
+/* The protocol to use for a card speaking @active (or none), given the
+ * words a client accepts; ProtoMismatch or InvalidParameter. */
+gboolean scb_protocol_choose (const char * const *words, ScbShareMode mode, int active,
+                              int *chosen, GError **error);
+
+/* SCardStatus' state for the card in @slot, as pcsc-lite reports it. */
+guint32 scb_pcsc_status_state (CcidSlot *slot);
+/* SCardGetAttrib for a connection with @protocol; NotSupported for ids
+ * not answered. */
+GBytes *scb_pcsc_get_attrib (ScbReader *reader, int protocol, guint32 id, GError **error);
+
+/* A length from a client: @min to SCB_MAX_APDU_SIZE bytes, else
+ * InvalidParameter naming @what. */
+gboolean scb_pcsc_check_length (gsize len, gsize min, const char *what, GError **error);
+
+/* libccid 1.6's MEP NAD control commands (SCARD_CTL_CODE(3600)) on the
+ * connection's *@nad: get 3F 00 00 -> [nad], set 3E 00 01 nad -> []. */
+GBytes *scb_pcsc_mep_nad (CcidSlot *slot, guint8 *nad, GBytes *data, GError **error);
+
+/* VERIFY, CHANGE REFERENCE DATA and RESET RETRY COUNTER carry PINs. */
+gboolean scb_pcsc_is_pin_command (GBytes *apdu);
+/* Logs an APDU at debug level; @redact shows only its header. */
+void scb_pcsc_log_apdu (const char *path, const char *direction, guint8 nad, GBytes *apdu,
+                        gboolean redact);
+
+G_END_DECLS
