@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "ccid-emu.h"
+#include "ccid-emu-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,9 +21,6 @@
 #define DEVNODE "/dev/bus/usb/001/002"
 #define SYS_DEV "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1"
 #define SYS_IF  SYS_DEV "/1-1:1.0"
-#define EP_OUT 0x01
-#define EP_IN  0x82
-#define EP_INT 0x83
 
 typedef struct {
   UMockdevIoctlData *urb;
@@ -63,43 +61,6 @@ struct _CcidEmu {
 static const guint8 atr_t0[] = { 0x3B, 0x02, 0x14, 0x50 };
 /* TA1 = 96: Fi 512, Di 32 (ISO 7816-3 §8.3), T=0 */
 static const guint8 atr_ta1[] = { 0x3B, 0x10, 0x96 };
-static const char *strings[] = { NULL, "Gemalto", "PC Twin Reader" };
-
-static void
-build_descriptors (CcidEmu *emu, guint8 *dev, guint8 *cfg, gsize *cfg_len)
-{
-  static const guint8 d[18] = { 0x12, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x40, 0xE6, 0x08,
-                                0x37, 0x34, 0x01, 0x02, 0x01, 0x02, 0x00, 0x01 };
-  guint8 ccid[54] = {
-    0x36, 0x21, 0x10, 0x01, 0x00, 0x07, 0x03, 0x00, 0x00, 0x00, 0xA0, 0x0F, 0x00, 0x00,
-    0xA0, 0x0F, 0x00, 0x00, 0x00, 0x00, 0x2A, 0x00, 0x00, 0x16, 0x40, 0x05, 0x00, 0x00,
-    0xFE, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0xBA, 0x00, 0x02, 0x00, 0x0F, 0x01, 0x00, 0x00, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x01,
-  };
-  guint n_eps = emu->interrupt ? 3 : 2;
-  gsize n = 0;
-
-  if (emu->level != CCID_EMU_SHORT_APDU)
-    {
-      ccid[40] = 0x30;   /* auto clock and baud only */
-      ccid[41] = 0x02;
-      ccid[42] = 0x01;   /* TPDU level */
-    }
-  memcpy (dev, d, sizeof d);
-  *cfg_len = 9 + 9 + 54 + 7 * n_eps;
-  cfg[n++] = 0x09; cfg[n++] = 0x02; cfg[n++] = (guint8) *cfg_len; cfg[n++] = 0;
-  cfg[n++] = 0x01; cfg[n++] = 0x01; cfg[n++] = 0x00; cfg[n++] = 0x80; cfg[n++] = 0x32;
-  cfg[n++] = 0x09; cfg[n++] = 0x04; cfg[n++] = 0; cfg[n++] = 0; cfg[n++] = (guint8) n_eps;
-  cfg[n++] = 0x0B; cfg[n++] = 0; cfg[n++] = 0; cfg[n++] = 0;
-  memcpy (cfg + n, ccid, sizeof ccid);
-  n += sizeof ccid;
-  memcpy (cfg + n, (const guint8[]) { 7, 5, EP_OUT, 2, 0x40, 0, 0 }, 7);
-  n += 7;
-  memcpy (cfg + n, (const guint8[]) { 7, 5, EP_IN, 2, 0x40, 0, 0 }, 7);
-  n += 7;
-  if (emu->interrupt)
-    memcpy (cfg + n, (const guint8[]) { 7, 5, EP_INT, 3, 8, 0, 0x10 }, 7);
-}
 
 /* ---- the reader and the card (called with the lock held) --------------- */
 
@@ -254,11 +215,7 @@ reader_command (CcidEmu *emu, const guint8 *c, guint32 n)
 
 /* ---- URBs -------------------------------------------------------------- */
 
-static struct usbdevfs_urb *
-U (Urb *u)
-{
-  return (struct usbdevfs_urb *) u->urb->data;
-}
+#define U(u) ((struct usbdevfs_urb *) (u)->urb->data)
 
 static void
 finish_urb (Client *s, Urb *u, int status, int actual)
@@ -385,57 +342,7 @@ queue_answer (CcidEmu *emu, const guint8 *cmd, GBytes *resp)
   g_queue_push_tail (&emu->responses, resp);
 }
 
-/* ---- control transfers and the ioctl handler ---------------------------- */
-
-static int
-control (CcidEmu *emu, const guint8 *setup, guint8 *data, int maxlen)
-{
-  guint8 rt = setup[0], req = setup[1];
-  guint16 wv = (guint16) (setup[2] | setup[3] << 8), wl = (guint16) (setup[6] | setup[7] << 8);
-  guint8 tmp[256];
-  guint8 dev[18], cfg[128];
-  gsize cfg_len;
-  int n = -1;
-
-  build_descriptors (emu, dev, cfg, &cfg_len);
-  if (rt == 0x80 && req == USB_REQ_GET_DESCRIPTOR)
-    {
-      switch (wv >> 8)
-        {
-        case USB_DT_DEVICE: memcpy (tmp, dev, 18); n = 18; break;
-        case USB_DT_CONFIG: memcpy (tmp, cfg, cfg_len); n = (int) cfg_len; break;
-        case USB_DT_STRING:
-          if ((wv & 0xff) == 0)
-            {
-              tmp[0] = 4; tmp[1] = 3; tmp[2] = 0x09; tmp[3] = 0x04; n = 4;
-            }
-          else if ((wv & 0xff) < G_N_ELEMENTS (strings))
-            {
-              const char *str = strings[wv & 0xff];
-
-              n = 2;
-              for (; *str && n < 254; str++)
-                {
-                  tmp[n++] = (guint8) *str;
-                  tmp[n++] = 0;
-                }
-              tmp[0] = (guint8) n; tmp[1] = 3;
-            }
-          break;
-        default:
-          break;
-        }
-    }
-  else if ((rt & 0x60) == 0x20)
-    return 0;   /* class requests (ABORT): accepted */
-  else if ((rt & 0x80) == 0)
-    return 0;
-  if (n < 0)
-    return -EPIPE;
-  n = MIN (n, MIN ((int) wl, maxlen));
-  memcpy (data, tmp, (gsize) n);
-  return n;
-}
+/* ---- the ioctl handler ---------------------------------------------------- */
 
 static void
 urb_free (Urb *u)
@@ -511,7 +418,7 @@ emu_handle_ioctl (UMockdevIoctlBase *base, UMockdevIoctlClient *client)
                                          ct->wLength, NULL)
           : NULL;
         guint8 dummy[1];
-        int r = control (emu, setup, b ? b->data : dummy, b ? ct->wLength : 0);
+        int r = ccid_emu_control (emu->level, emu->interrupt, setup, b ? b->data : dummy, b ? ct->wLength : 0);
 
         umockdev_ioctl_client_complete (client, r < 0 ? -1 : r, r < 0 ? -r : 0);
         g_clear_object (&b);
@@ -528,7 +435,7 @@ emu_handle_ioctl (UMockdevIoctlBase *base, UMockdevIoctlClient *client)
         if (urb->type == USBDEVFS_URB_TYPE_CONTROL)
           {
             int r = u->buf && urb->buffer_length >= 8
-                      ? control (emu, u->buf->data, u->buf->data + 8, urb->buffer_length - 8)
+                      ? ccid_emu_control (emu->level, emu->interrupt, u->buf->data, u->buf->data + 8, urb->buffer_length - 8)
                       : -EINVAL;
 
             finish_urb (s, u, r < 0 ? r : 0, r < 0 ? 0 : r);
@@ -641,7 +548,7 @@ add_reader (CcidEmu *emu, GError **error)
   g_autoptr(GString) hex = g_string_new (NULL);
   g_autofree char *s = NULL;
 
-  build_descriptors (emu, dev, cfg, &cfg_len);
+  ccid_emu_descriptors (emu->level, emu->interrupt, dev, cfg, &cfg_len);
   for (guint i = 0; i < sizeof dev; i++)
     g_string_append_printf (hex, "%02x", dev[i]);
   for (guint i = 0; i < cfg_len; i++)
@@ -772,8 +679,7 @@ ccid_emu_set_card (CcidEmu *emu, gboolean present, gboolean mute)
   g_mutex_lock (&emu->lock);
   emu->present = present;
   emu->mute = mute;
-  if (!present)
-    emu->powered = FALSE;
+  emu->powered = emu->powered && present;
   notify_slot (emu);
   pump_all (emu);
   g_mutex_unlock (&emu->lock);
@@ -783,49 +689,47 @@ void
 ccid_emu_fault (CcidEmu *emu, CcidEmuFault fault)
 {
   g_mutex_lock (&emu->lock);
+  if (fault == CCID_EMU_FAULT_HW_ERROR && emu->interrupt)
+    g_queue_push_tail (&emu->notifications, g_bytes_new ((const guint8[]) { 0x51, 0, 0, 1 }, 4));
   if (fault == CCID_EMU_FAULT_HW_ERROR)
-    {
-      guint8 n[4] = { 0x51, 0, 0, 1 };
-
-      emu->powered = FALSE;
-      if (emu->interrupt)
-        g_queue_push_tail (&emu->notifications, g_bytes_new (n, 4));
-    }
+    emu->powered = FALSE;
   else
     emu->faults[fault]++;
   pump_all (emu);
   g_mutex_unlock (&emu->lock);
 }
 
-guint
-ccid_emu_count (CcidEmu *emu, guint8 type)
+/* Reads one counter under the lock. */
+static guint
+read_counter (CcidEmu *emu, const guint *counter)
 {
   guint n;
 
   g_mutex_lock (&emu->lock);
-  n = emu->counts[type];
+  n = *counter;
   g_mutex_unlock (&emu->lock);
   return n;
+}
+
+guint
+ccid_emu_count (CcidEmu *emu, guint8 type)
+{
+  return read_counter (emu, &emu->counts[type]);
 }
 
 guint
 ccid_emu_pps_requests (CcidEmu *emu)
 {
-  guint n;
-
-  g_mutex_lock (&emu->lock);
-  n = emu->pps_requests;
-  g_mutex_unlock (&emu->lock);
-  return n;
+  return read_counter (emu, &emu->pps_requests);
 }
 
 guint8
 ccid_emu_last_fidi (CcidEmu *emu)
 {
-  guint8 v;
+  guint fidi;
 
   g_mutex_lock (&emu->lock);
-  v = emu->last_fidi;
+  fidi = emu->last_fidi;
   g_mutex_unlock (&emu->lock);
-  return v;
+  return (guint8) fidi;
 }
