@@ -333,7 +333,7 @@ SCardStatus (SCARDHANDLE hCard, LPSTR szReaderName, LPDWORD pcchReaderLen, LPDWO
     return SCARD_E_READER_UNAVAILABLE;
 
   rv = wsc_bus_call (card->path, SCB_DBUS_INTERFACE_CONNECTION, "Status", NULL,
-                     G_VARIANT_TYPE ("(sus@ay)"), 0, &reply, NULL);
+                     G_VARIANT_TYPE ("(susay)"), 0, &reply, NULL);
   if (rv != SCARD_S_SUCCESS)
     return rv;
   g_variant_get (reply, "(&su&s@ay)", NULL, &state, &protocol, &atr);

@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <gio/gunixfdlist.h>
+#include <glib-unix.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -68,6 +69,12 @@ channel_open (WscCard *card)
   card->channel_fd = g_unix_fd_list_get (fds, index, &error);
   if (card->channel_fd < 0)
     return SCARD_F_COMM_ERROR;
+  /* The daemon may hand out a non-blocking end; we wait for answers. */
+  if (!g_unix_set_fd_nonblocking (card->channel_fd, FALSE, NULL))
+    {
+      wsc_channel_close (card);
+      return SCARD_F_COMM_ERROR;
+    }
   card->channel_state = WSC_CHANNEL_OPEN;
   return SCARD_S_SUCCESS;
 }
@@ -182,7 +189,7 @@ wsc_channel_exchange (WscCard *card, guint8 op, guint32 code, const guint8 *data
 
   reply = g_malloc (reply_capacity);
   received = receive_answer (card->channel_fd, reply, reply_capacity, &truncated);
-  if (received == 0)
+  if (received == 0 || (received < 0 && (errno == ECONNRESET || errno == EPIPE)))
     {
       wsc_channel_close (card);
       return error_after_eof (card);
