@@ -14,25 +14,39 @@ builddir=${SCB_BUILDDIR_BASE:-$top/_build}
 
 "$top/tools/setup-debian.sh"
 
-run_suites() {
+build_failures=0
+logs=()
+
+# build DIR MESON-SETUP-ARGS...: configure and compile; a failure counts as
+# one failed test, and the build's tests are not run.
+build() {
   local dir=$1; shift
-  # meson test's own exit status is read from the log below, so that both
-  # builds always run and are both counted.
-  meson test -C "$dir" --print-errorlogs --num-processes 2 "$@" || true
+  rm -rf "$dir"
+  if meson setup "$dir" "$@" && meson compile -C "$dir"; then
+    return 0
+  fi
+  echo "test-all.sh: the build in $dir failed" >&2
+  build_failures=$((build_failures + 1))
+  return 1
 }
 
-rm -rf "$builddir-gcc" "$builddir-clang"
-CC=gcc meson setup "$builddir-gcc" --werror -Dbuildtype=debugoptimized
-meson compile -C "$builddir-gcc"
-run_suites "$builddir-gcc"
+# run_suites DIR [meson test args]: meson test's own exit status is read from
+# its log, so that both builds always run and are both counted.
+run_suites() {
+  local dir=$1; shift
+  meson test -C "$dir" --print-errorlogs --num-processes 2 "$@" || true
+  logs+=("$dir/meson-logs/testlog.json")
+}
 
-CC=clang meson setup "$builddir-clang" --werror -Dbuildtype=debug \
-  -Db_sanitize=address,undefined -Db_lundef=false -Dfuzzing=true
-meson compile -C "$builddir-clang"
-# Under ASan the umockdev preload must come after the ASan runtime; the
-# integration tests that need the preload run in the gcc build.
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  run_suites "$builddir-clang" --suite unit --suite fuzz
+if CC=gcc build "$builddir-gcc" --werror -Dbuildtype=debugoptimized; then
+  run_suites "$builddir-gcc"
+fi
 
-python3 "$top/tools/sum-test-results.py" \
-  "$builddir-gcc/meson-logs/testlog.json" "$builddir-clang/meson-logs/testlog.json"
+if CC=clang build "$builddir-clang" --werror -Dbuildtype=debug \
+     -Db_sanitize=address,undefined -Db_lundef=false -Dfuzzing=true; then
+  # The unit and fuzz suites under ASan and UBSan, the fuzzers with libFuzzer.
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    run_suites "$builddir-clang" --suite unit --suite fuzz
+fi
+
+python3 "$top/tools/sum-test-results.py" --extra-failures "$build_failures" "${logs[@]}"
