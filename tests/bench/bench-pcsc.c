@@ -1,0 +1,522 @@
+/* bench-pcsc.c: the WinSCard client of the benchmark
+ *
+ *   bench-pcsc transmit --size 5|261|4096 --count N [--host-pid PID] [--reader-index R]
+ *   bench-pcsc events --count N [--watchers W]
+ *   bench-pcsc storm --events N [--watchers W]
+ *   bench-pcsc list
+ *
+ * Linked against the system libpcsclite.so.1: under the sim's pcscd host it
+ * measures pcscd + libccid; with LD_LIBRARY_PATH leading to our library
+ * (what the sim gives COMMAND under scardbusd) the same binary measures
+ * scardbus's WinSCard path. Prints one JSON object (bench-common.h).
+ *
+ * events: W threads, each with its own context, wait in
+ * SCardGetStatusChange on the first reader; the card is removed and
+ * inserted COUNT times through the sim's control socket; the latency of an
+ * insertion is from the control command to a watcher's return showing the
+ * card present (the first watcher, and the last of W).
+ *
+ * storm: EVENTS events as fast as the sim takes them (plug and unplug of a
+ * second reader, removal and insertion in the first), W watchers of the
+ * first reader and of \\?PnP?\Notification; an event is missed when a
+ * watcher's returns show fewer state changes than were made.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "bench-common.h"
+
+#include <gio/gio.h>
+#include <stdio.h>
+#include <string.h>
+#include <winscard.h>
+
+#define PNP_READER "\\\\?PnP?\\Notification"
+
+typedef struct {
+  GMutex lock;
+  GCond cond;
+  gboolean stop;
+  char *reader;
+  gboolean pnp;             /* storm: also watch reader arrivals */
+  guint n_watchers;
+  /* per watcher */
+  gint64 *seen_at;          /* when it last saw the card arrive */
+  gboolean *present;
+  guint *card_changes;
+  guint *pnp_changes;
+  SCARDCONTEXT *contexts;
+} Watch;
+
+typedef struct {
+  Watch *watch;
+  guint index;
+} Watcher;
+
+static gboolean
+check (LONG rv, const char *what, GError **error)
+{
+  if (rv == SCARD_S_SUCCESS)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s (0x%lx)", what,
+               pcsc_stringify_error (rv), (unsigned long) rv);
+  return FALSE;
+}
+
+/* The readers, as a GStrv. */
+static char **
+list_readers (SCARDCONTEXT context, GError **error)
+{
+  DWORD size = 0;
+  g_autofree char *buffer = NULL;
+  GPtrArray *names = g_ptr_array_new ();
+  LONG rv = SCardListReaders (context, NULL, NULL, &size);
+
+  if (rv == SCARD_S_SUCCESS && size > 0)
+    {
+      buffer = g_malloc0 (size + 1);
+      rv = SCardListReaders (context, NULL, buffer, &size);
+    }
+  if (rv != SCARD_S_SUCCESS && rv != (LONG) SCARD_E_NO_READERS_AVAILABLE)
+    {
+      g_ptr_array_free (names, TRUE);
+      check (rv, "SCardListReaders", error);
+      return NULL;
+    }
+  for (DWORD i = 0; buffer != NULL && i < size && buffer[i] != '\0'; i += (DWORD) strlen (buffer + i) + 1)
+    g_ptr_array_add (names, g_strdup (buffer + i));
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (names, FALSE);
+}
+
+static gboolean
+do_transmit (const char *size, guint count, int host_pid, guint reader_index, GError **error)
+{
+  SCARDCONTEXT context = 0;
+  SCARDHANDLE card = 0;
+  DWORD protocol = 0;
+  g_auto(GStrv) readers = NULL;
+  g_autoptr(GBytes) apdu = NULL;
+  g_autoptr(BenchProbe) probe = NULL;
+  g_autofree guint8 *answer = g_malloc (65538);
+  BenchApdu kind;
+  BenchLatencies lat;
+  gsize apdu_len, answer_len;
+  const guint8 *bytes;
+  guint64 usb_before[5], usb_after[5];
+  gboolean have_usb = FALSE;
+  int pids[2] = { 0, host_pid };
+  gint64 t0 = 0, t_end = 0;
+  gboolean ok = FALSE;
+
+  if (!bench_apdu_parse (size, &kind))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "--size is 5, 261 or 4096");
+      return FALSE;
+    }
+  apdu = bench_apdu_build (kind, &answer_len);
+  bytes = g_bytes_get_data (apdu, &apdu_len);
+  if (!check (SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &context), "SCardEstablishContext", error))
+    return FALSE;
+  bench_latencies_init (&lat);
+  readers = list_readers (context, error);
+  if (readers == NULL)
+    goto out;
+  if (g_strv_length (readers) <= reader_index)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no reader %u", reader_index);
+      goto out;
+    }
+  if (!check (SCardConnect (context, readers[reader_index], SCARD_SHARE_SHARED,
+                            SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &card, &protocol),
+              "SCardConnect", error))
+    goto out;
+  {
+    const SCARD_IO_REQUEST *pci = protocol == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
+    DWORD len = 65538;
+
+    if (!check (SCardTransmit (card, pci, bytes, (DWORD) apdu_len, NULL, answer, &len), "SCardTransmit", error))
+      goto out;
+    if (len != answer_len || answer[len - 2] != 0x90)
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "unexpected answer (%lu bytes)", (unsigned long) len);
+        goto out;
+      }
+    probe = bench_probe_new (pids, host_pid > 0 ? 2 : 1);
+    have_usb = bench_sim_usb_stats (reader_index, usb_before, NULL);
+    bench_probe_start (probe);
+    t0 = g_get_monotonic_time ();
+    for (guint i = 0; i < count; i++)
+      {
+        gint64 t = g_get_monotonic_time ();
+
+        len = 65538;
+        if (!check (SCardTransmit (card, pci, bytes, (DWORD) apdu_len, NULL, answer, &len), "SCardTransmit", error))
+          goto out;
+        bench_latencies_add (&lat, (double) (g_get_monotonic_time () - t));
+      }
+    t_end = g_get_monotonic_time ();
+    bench_probe_stop (probe);
+    have_usb = have_usb && bench_sim_usb_stats (reader_index, usb_after, NULL);
+  }
+  {
+    BenchJson j;
+
+    bench_json_begin (&j);
+    bench_json_string (&j, "path", "winscard");
+    bench_json_transmit (&j, count, (double) (t_end - t0) / G_USEC_PER_SEC, &lat, probe,
+                         host_pid > 0 ? 2 : 1, usb_before, usb_after, have_usb);
+    bench_json_end (&j);
+  }
+  ok = TRUE;
+out:
+  bench_latencies_clear (&lat);
+  if (card != 0)
+    SCardDisconnect (card, SCARD_LEAVE_CARD);
+  SCardReleaseContext (context);
+  return ok;
+}
+
+/* ---- watchers ------------------------------------------------------------- */
+
+static gpointer
+watcher_thread (gpointer data)
+{
+  Watcher *w = data;
+  Watch *watch = w->watch;
+  SCARDCONTEXT context = watch->contexts[w->index];
+  SCARD_READERSTATE states[2] = {
+    { .szReader = watch->reader, .dwCurrentState = SCARD_STATE_UNAWARE },
+    { .szReader = PNP_READER, .dwCurrentState = SCARD_STATE_UNAWARE },
+  };
+  gboolean first = TRUE;
+
+  for (;;)
+    {
+      LONG rv = SCardGetStatusChange (context, INFINITE, states, watch->pnp ? 2 : 1);
+      gint64 now = g_get_monotonic_time ();
+
+      g_mutex_lock (&watch->lock);
+      if (watch->stop || (rv != SCARD_S_SUCCESS && rv != (LONG) SCARD_E_TIMEOUT))
+        {
+          g_mutex_unlock (&watch->lock);
+          break;
+        }
+      if (states[0].dwEventState & SCARD_STATE_CHANGED)
+        {
+          gboolean present = (states[0].dwEventState & SCARD_STATE_PRESENT) != 0;
+
+          if (!first && present != watch->present[w->index])
+            watch->card_changes[w->index]++;
+          if (present && !watch->present[w->index])
+            watch->seen_at[w->index] = now;
+          watch->present[w->index] = present;
+        }
+      if (watch->pnp && !first && (states[1].dwEventState & SCARD_STATE_CHANGED))
+        watch->pnp_changes[w->index]++;
+      first = FALSE;
+      g_cond_broadcast (&watch->cond);
+      g_mutex_unlock (&watch->lock);
+      for (guint i = 0; i < 2; i++)
+        states[i].dwCurrentState = states[i].dwEventState & ~SCARD_STATE_CHANGED;
+    }
+  return NULL;
+}
+
+/* Waits until every watcher shows @present (and, if @since, saw it after
+ * @since); FALSE after 10 s. */
+static gboolean
+wait_all (Watch *watch, gboolean present, gint64 since)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  gboolean all = FALSE;
+
+  g_mutex_lock (&watch->lock);
+  while (!all)
+    {
+      all = TRUE;
+      for (guint i = 0; i < watch->n_watchers; i++)
+        if (watch->present[i] != present || (present && watch->seen_at[i] < since))
+          all = FALSE;
+      if (!all && !g_cond_wait_until (&watch->cond, &watch->lock, deadline))
+        break;
+    }
+  g_mutex_unlock (&watch->lock);
+  return all;
+}
+
+static GThread **
+start_watchers (Watch *watch, Watcher *ws, GError **error)
+{
+  GThread **threads = g_new0 (GThread *, watch->n_watchers);
+
+  watch->seen_at = g_new0 (gint64, watch->n_watchers);
+  watch->present = g_new0 (gboolean, watch->n_watchers);
+  watch->card_changes = g_new0 (guint, watch->n_watchers);
+  watch->pnp_changes = g_new0 (guint, watch->n_watchers);
+  for (guint i = 0; i < watch->n_watchers; i++)
+    {
+      ws[i].watch = watch;
+      ws[i].index = i;
+      threads[i] = g_thread_new ("watcher", watcher_thread, &ws[i]);
+    }
+  if (!wait_all (watch, TRUE, 0))
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "the watchers do not see a card");
+  return threads;
+}
+
+static void
+stop_watchers (Watch *watch, GThread **threads)
+{
+  g_mutex_lock (&watch->lock);
+  watch->stop = TRUE;
+  g_mutex_unlock (&watch->lock);
+  for (guint i = 0; i < watch->n_watchers; i++)
+    SCardCancel (watch->contexts[i]);
+  for (guint i = 0; i < watch->n_watchers; i++)
+    g_thread_join (threads[i]);
+  g_free (threads);
+  g_free (watch->seen_at);
+  g_free (watch->present);
+  g_free (watch->card_changes);
+  g_free (watch->pnp_changes);
+}
+
+static gboolean
+setup_watch (Watch *watch, guint n_watchers, gboolean pnp, GError **error)
+{
+  g_auto(GStrv) readers = NULL;
+
+  g_mutex_init (&watch->lock);
+  g_cond_init (&watch->cond);
+  watch->n_watchers = n_watchers;
+  watch->pnp = pnp;
+  watch->contexts = g_new0 (SCARDCONTEXT, n_watchers);
+  for (guint i = 0; i < n_watchers; i++)
+    if (!check (SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &watch->contexts[i]),
+                "SCardEstablishContext", error))
+      return FALSE;
+  readers = list_readers (watch->contexts[0], error);
+  if (readers == NULL || readers[0] == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no reader");
+      return FALSE;
+    }
+  watch->reader = g_strdup (readers[0]);
+  return TRUE;
+}
+
+static void
+clear_watch (Watch *watch)
+{
+  for (guint i = 0; i < watch->n_watchers; i++)
+    if (watch->contexts[i] != 0)
+      SCardReleaseContext (watch->contexts[i]);
+  g_free (watch->contexts);
+  g_free (watch->reader);
+  g_mutex_clear (&watch->lock);
+  g_cond_clear (&watch->cond);
+}
+
+static gboolean
+ctl (const char *command, GError **error)
+{
+  g_autofree char *reply = bench_sim_ctl (command, error);
+
+  return reply != NULL;
+}
+
+static gboolean
+do_events (guint count, guint n_watchers, GError **error)
+{
+  Watch watch = { 0 };
+  g_autofree Watcher *ws = g_new0 (Watcher, n_watchers);
+  GThread **threads = NULL;
+  BenchLatencies first, last;
+  gboolean ok = FALSE;
+
+  bench_latencies_init (&first);
+  bench_latencies_init (&last);
+  if (!setup_watch (&watch, n_watchers, FALSE, error))
+    goto out;
+  threads = start_watchers (&watch, ws, error);
+  for (guint i = 0; i < count && (error == NULL || *error == NULL); i++)
+    {
+      gint64 t0, lo = G_MAXINT64, hi = 0;
+
+      if (!ctl ("remove 0", error))
+        break;
+      if (!wait_all (&watch, FALSE, 0))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "removal %u not seen", i);
+          break;
+        }
+      t0 = g_get_monotonic_time ();
+      if (!ctl ("insert 0 t1", error))
+        break;
+      if (!wait_all (&watch, TRUE, t0))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "insertion %u not seen", i);
+          break;
+        }
+      g_mutex_lock (&watch.lock);
+      for (guint k = 0; k < n_watchers; k++)
+        {
+          lo = MIN (lo, watch.seen_at[k]);
+          hi = MAX (hi, watch.seen_at[k]);
+        }
+      g_mutex_unlock (&watch.lock);
+      bench_latencies_add (&first, (double) (lo - t0));
+      bench_latencies_add (&last, (double) (hi - t0));
+    }
+  if (threads != NULL)
+    stop_watchers (&watch, threads);
+  if (error == NULL || *error == NULL)
+    {
+      BenchJson j;
+
+      bench_json_begin (&j);
+      bench_json_int (&j, "count", count);
+      bench_json_int (&j, "watchers", n_watchers);
+      bench_json_double (&j, "p50_us", bench_latencies_percentile (&first, 50));
+      bench_json_double (&j, "p99_us", bench_latencies_percentile (&first, 99));
+      bench_json_double (&j, "all_p50_us", bench_latencies_percentile (&last, 50));
+      bench_json_double (&j, "all_p99_us", bench_latencies_percentile (&last, 99));
+      bench_json_end (&j);
+      ok = TRUE;
+    }
+out:
+  bench_latencies_clear (&first);
+  bench_latencies_clear (&last);
+  clear_watch (&watch);
+  return ok;
+}
+
+static gboolean
+do_storm (guint n_events, guint n_watchers, GError **error)
+{
+  Watch watch = { 0 };
+  g_autofree Watcher *ws = g_new0 (Watcher, n_watchers);
+  GThread **threads = NULL;
+  guint card_events = 0, reader_events = 0;
+  gint64 t0, t_end;
+  guint missed_card = 0, missed_reader = 0;
+
+  if (!setup_watch (&watch, n_watchers, TRUE, error))
+    {
+      clear_watch (&watch);
+      return FALSE;
+    }
+  threads = start_watchers (&watch, ws, error);
+  t0 = g_get_monotonic_time ();
+  for (guint i = 0; i + 1 < n_events && (error == NULL || *error == NULL); i += 2)
+    {
+      if (i % 4 == 0)
+        {
+          g_autofree char *index = bench_sim_ctl ("plug tpdu", error);
+          g_autofree char *unplug = index != NULL ? g_strdup_printf ("unplug %s", g_strstrip (index)) : NULL;
+
+          if (unplug == NULL || !ctl (unplug, error))
+            break;
+          reader_events += 2;
+        }
+      else
+        {
+          if (!ctl ("remove 0", error) || !ctl ("insert 0 t1", error))
+            break;
+          card_events += 2;
+        }
+    }
+  /* Settled: every watcher shows the card again, and nothing moves for 1 s. */
+  if (error == NULL || *error == NULL)
+    wait_all (&watch, TRUE, 0);
+  t_end = g_get_monotonic_time ();
+  g_usleep (G_USEC_PER_SEC);
+  g_mutex_lock (&watch.lock);
+  for (guint k = 0; k < n_watchers; k++)
+    {
+      missed_card += card_events - MIN (card_events, watch.card_changes[k]);
+      missed_reader += reader_events - MIN (reader_events, watch.pnp_changes[k]);
+    }
+  g_mutex_unlock (&watch.lock);
+  stop_watchers (&watch, threads);
+  clear_watch (&watch);
+  if (error != NULL && *error != NULL)
+    return FALSE;
+  {
+    BenchJson j;
+
+    bench_json_begin (&j);
+    bench_json_int (&j, "events", card_events + reader_events);
+    bench_json_int (&j, "watchers", n_watchers);
+    bench_json_double (&j, "seconds", (double) (t_end - t0) / G_USEC_PER_SEC);
+    bench_json_double (&j, "missed_per_watcher",
+                       (double) (missed_card + missed_reader) / n_watchers);
+    bench_json_double (&j, "missed_card_per_watcher", (double) missed_card / n_watchers);
+    bench_json_double (&j, "missed_reader_per_watcher", (double) missed_reader / n_watchers);
+    bench_json_end (&j);
+  }
+  return TRUE;
+}
+
+static gboolean
+do_list (GError **error)
+{
+  SCARDCONTEXT context = 0;
+  g_auto(GStrv) readers = NULL;
+
+  if (!check (SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &context), "SCardEstablishContext", error))
+    return FALSE;
+  readers = list_readers (context, error);
+  SCardReleaseContext (context);
+  if (readers == NULL)
+    return FALSE;
+  printf ("{\"readers\": %u}\n", g_strv_length (readers));
+  return TRUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("transmit|events|storm|list");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *size = NULL;
+  int count = 1000, host_pid = 0, reader_index = 0, watchers = 1, events = 1000;
+  gboolean ok;
+  GOptionEntry entries[] = {
+    { "size", 0, 0, G_OPTION_ARG_STRING, &size, "transmit: APDU size, 5, 261 or 4096", "BYTES" },
+    { "count", 0, 0, G_OPTION_ARG_INT, &count, "transmit: APDUs; events: insertions", "N" },
+    { "host-pid", 0, 0, G_OPTION_ARG_INT, &host_pid, "the host's PID, for its CPU and system calls", "PID" },
+    { "reader-index", 0, 0, G_OPTION_ARG_INT, &reader_index, "transmit: which reader", "R" },
+    { "watchers", 0, 0, G_OPTION_ARG_INT, &watchers, "events, storm: watching threads", "W" },
+    { "events", 0, 0, G_OPTION_ARG_INT, &events, "storm: events to make", "N" },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2
+      || count < 1 || watchers < 1 || events < 2 || reader_index < 0)
+    {
+      g_printerr ("bench-pcsc: %s\n", error != NULL ? error->message : "bad arguments");
+      return 2;
+    }
+  if (g_str_equal (argv[1], "transmit"))
+    ok = do_transmit (size != NULL ? size : "5", (guint) count, host_pid, (guint) reader_index, &error);
+  else if (g_str_equal (argv[1], "events"))
+    ok = do_events ((guint) count, (guint) watchers, &error);
+  else if (g_str_equal (argv[1], "storm"))
+    ok = do_storm ((guint) events, (guint) watchers, &error);
+  else if (g_str_equal (argv[1], "list"))
+    ok = do_list (&error);
+  else
+    {
+      g_printerr ("bench-pcsc: transmit, events, storm or list\n");
+      return 2;
+    }
+  if (!ok)
+    {
+      g_printerr ("bench-pcsc: %s\n", error->message);
+      return 1;
+    }
+  return 0;
+}
