@@ -618,12 +618,13 @@ open_channel_allowed (GObject *object, GDBusMethodInvocation *invocation)
                                              "%s is closed", self->path);
       return;
     }
-  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, fds) < 0)
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
     {
       g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_FAILED,
                                              "socketpair: %s", g_strerror (errno));
       return;
     }
+  /* The client gets a blocking end; ours is made non-blocking by GSocket. */
   fd_list = g_unix_fd_list_new_from_array (&fds[1], 1);   /* takes fds[1] */
   g_ptr_array_add (self->channels, scb_channel_new (self, scb_manager_get_bouncer (self->manager), fds[0], self->owner));
   scb_dbus_connection_complete_open_channel (self->iface, invocation, fd_list,
