@@ -7,18 +7,24 @@ need pcscd unshare pgrep
 
 snapshot () {
   {
-    ls -d /tmp/scardbus-sim-* /tmp/scardbus-testenv-* /tmp/umockdev.* 2>/dev/null
-    cat /proc/self/mountinfo | cut -d' ' -f5 | sort
+    ls -A "$WORK/tmp"
+    grep -e "$WORK" -e pcscd /proc/self/mountinfo
     ls /run/pcscd 2>/dev/null
   } > "$1"
 }
+# Every process a sim of this test starts (host, bus, polkit mock, COMMAND)
+# inherits this tag; other people's processes do not.
+# The sim's temporary directories (its own, the bus's, umockdev's testbed)
+# go under $TMPDIR: a private one here, that must end up empty.
+TAG=$(basename "$WORK")
+mkdir "$WORK/tmp"
+run_sim () { SCB_LEAK_TAG=$TAG TMPDIR=$WORK/tmp "$SIM" "$@"; }
 leftovers () {
-  # processes the sim starts: pcscd, dbus-daemon, the polkit mock, scardbusd
   for p in /proc/[0-9]*; do
-    c=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null)
-    case "$c" in
-      *"scardbus-testenv-"*|*"scardbus-sim-"*|*"scardbusd"*|pcscd\ --foreground*) echo "${p#/proc/}: $c" ;;
-    esac
+    [ "$p" = "/proc/$$" ] && continue
+    if tr '\0' '\n' < "$p/environ" 2>/dev/null | grep -qx "SCB_LEAK_TAG=$TAG"; then
+      echo "${p#/proc/}: $(tr '\0' ' ' < "$p/cmdline" 2>/dev/null)"
+    fi
   done
 }
 settle () { sleep 1; }
@@ -26,17 +32,17 @@ settle () { sleep 1; }
 snapshot "$WORK/before"
 check "no sim processes before" test -z "$(leftovers)"
 
-"$SIM" --host pcscd -- true > /dev/null 2>&1
+run_sim --host pcscd -- true > /dev/null 2>&1
 settle; snapshot "$WORK/after"
 check "COMMAND exits 0: nothing left" sh -c 'cmp -s "$0" "$1" && test -z "$2"' "$WORK/before" "$WORK/after" "$(leftovers)"
 
-"$SIM" --host pcscd -- sh -c 'exit 3' > /dev/null 2>&1
+run_sim --host pcscd -- sh -c 'exit 3' > /dev/null 2>&1
 check "COMMAND's status is the sim's" test $? = 3
 settle; snapshot "$WORK/after"
 check "COMMAND fails: nothing left" sh -c 'cmp -s "$0" "$1" && test -z "$2"' "$WORK/before" "$WORK/after" "$(leftovers)"
 
 for sig in TERM INT; do
-  "$SIM" --host pcscd --reader tpdu --reader multislot > "$WORK/fg" 2>&1 &
+  SCB_LEAK_TAG=$TAG TMPDIR=$WORK/tmp "$SIM" --host pcscd --reader tpdu --reader multislot > "$WORK/fg" 2>&1 &
   pid=$!
   i=0; while ! grep -q SCARDBUS_SIM_CONTROL "$WORK/fg" && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
   check "without COMMAND: prints the variables to export ($sig)" grep -q "^export PCSCLITE_CSOCK_NAME=" "$WORK/fg"
@@ -52,19 +58,19 @@ for sig in TERM INT; do
 done
 
 # SIGTERM while the sim still waits for its host (start-up is interruptible)
-"$SIM" --reader tpdu > /dev/null 2>&1 &
+SCB_LEAK_TAG=$TAG TMPDIR=$WORK/tmp "$SIM" --reader tpdu > /dev/null 2>&1 &
 pid=$!
 sleep 2; kill -TERM $pid; wait $pid
 settle; snapshot "$WORK/after"
 check "SIGTERM during start-up: nothing left" sh -c 'cmp -s "$0" "$1" && test -z "$2"' "$WORK/before" "$WORK/after" "$(leftovers)"
 
 # A sim killed outright: its children die with it (PR_SET_PDEATHSIG).
-"$SIM" --host pcscd -- sleep 60 > /dev/null 2>&1 &
+SCB_LEAK_TAG=$TAG TMPDIR=$WORK/tmp "$SIM" --host pcscd -- sleep 60 > /dev/null 2>&1 &
 pid=$!
 sleep 4; kill -KILL $pid; wait $pid 2>/dev/null
 sleep 2
 check "SIGKILL: the host, bus and COMMAND die with the sim" test -z "$(leftovers)"
-# what only a live sim can remove (the umockdev testbed, its own directory)
-rm -rf /tmp/scardbus-sim-* /tmp/umockdev.* 2>/dev/null
+# What only a live sim can remove (its directory, the umockdev testbed) is
+# left in $WORK/tmp, which the EXIT trap removes.
 
 done_testing

@@ -23,7 +23,7 @@ static const SimModel models[] = {
     FEAT_AUTO | SIM_FEAT_AUTO_IFSD | SIM_FEAT_LEVEL_EXTENDED, 271, 1, TRUE },
   { "multislot", 0x31AA, 0x3000, 0x0100, "Circle", "CIR315 Dual & 1S",
     FEAT_AUTO | SIM_FEAT_LEVEL_TPDU, 271, 2, TRUE },
-  { "no-interrupt", 0x08C3, 0x0402, 0x0500, "Precise Biometrics", "Precise 200 MC",
+  { "no-interrupt", 0x08C3, 0x0402, 0x5101, "Precise Biometrics", "Precise 200 MC",
     FEAT_AUTO | SIM_FEAT_LEVEL_TPDU, 271, 1, FALSE },
 };
 
