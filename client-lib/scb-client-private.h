@@ -1,0 +1,42 @@
+/* scb-client-private.h: what the libscardbus classes share, not installed
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "scb-client-card.h"
+#include "scb-client-connection.h"
+#include "scb-client-reader.h"
+#include "scb-generated.h"
+
+G_BEGIN_DECLS
+
+/* The D-Bus words of the enums (scb-client-util.c). */
+const char *_scb_client_share_mode_to_string (ScbClientShareMode mode);
+const char *_scb_client_disposition_to_string (ScbClientDisposition disposition);
+GStrv _scb_client_protocols_to_strv (ScbClientProtocol protocols);
+ScbClientProtocol _scb_client_protocol_from_string (const char *word);
+ScbClientProtocol _scb_client_protocols_from_strv (const char * const *words);
+GBytes *_scb_client_variant_to_bytes (GVariant *value);
+GVariant *_scb_client_bytes_to_variant (GBytes *bytes);
+
+/* Turns bus-level failures into the SCB_ERROR domain: no service, access
+ * denied; strips the remote error prefix of the daemon's own errors. */
+void _scb_client_error_normalize (GError **error);
+
+ScbClientCard *_scb_client_card_new (ScbDBusCard *proxy);
+
+ScbClientReader *_scb_client_reader_new (ScbDBusReader *proxy, GDBusObjectManager *manager);
+/* An object appeared in the ObjectManager: the card the reader waits for? */
+void _scb_client_reader_object_added (ScbClientReader *self, GDBusObject *object);
+/* The reader went away: forget the card without a signal. */
+void _scb_client_reader_detach (ScbClientReader *self);
+
+ScbClientConnection *_scb_client_connection_new (ScbDBusConnection *proxy, const char *reader_path,
+                                                ScbClientShareMode share_mode,
+                                                ScbClientProtocol protocol);
+ScbDBusConnection *_scb_client_connection_get_proxy (ScbClientConnection *self);
+void _scb_client_connection_reconnected (ScbClientConnection *self, ScbClientShareMode share_mode,
+                                         ScbClientProtocol protocol);
+
+G_END_DECLS

@@ -1,0 +1,690 @@
+/* scb-client-reader.c: one reader slot, a Reader object of scardbusd
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "scb-client-private.h"
+#include "scb-client-enums.h"
+#include "scb-names.h"
+
+/**
+ * ScbClientReader:
+ *
+ * One slot of a smart-card reader. Its properties follow the daemon's
+ * `org.scardbus.SmartCard1.Reader` object: a card insertion or removal changes
+ * #ScbClientReader:state, #ScbClientReader:atr, #ScbClientReader:card and
+ * #ScbClientReader:card-events together, then emits
+ * #ScbClientReader::card-inserted or #ScbClientReader::card-removed.
+ */
+struct _ScbClientReader
+{
+  GObject parent_instance;
+  ScbDBusReader *proxy;
+  GDBusObjectManager *manager;
+  GBytes *atr;
+  ScbClientCard *card;
+  char *pending_card_path;      /* Card names an object not yet in the manager */
+};
+
+enum {
+  PROP_0,
+  PROP_OBJECT_PATH,
+  PROP_NAME,
+  PROP_VENDOR_ID,
+  PROP_PRODUCT_ID,
+  PROP_SERIAL,
+  PROP_SLOT,
+  PROP_EXCHANGE_LEVEL,
+  PROP_STATE,
+  PROP_CARD_EVENTS,
+  PROP_ATR,
+  PROP_NAD,
+  PROP_CARD,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_CARD_INSERTED,
+  SIGNAL_CARD_REMOVED,
+  N_SIGNALS
+};
+
+static GParamSpec *props[N_PROPS];
+static guint signals[N_SIGNALS];
+
+/* D-Bus property names and the GObject properties they feed. */
+static const struct {
+  const char *dbus_name;
+  guint prop;
+} property_map[] = {
+  { "Name", PROP_NAME },
+  { "VendorId", PROP_VENDOR_ID },
+  { "ProductId", PROP_PRODUCT_ID },
+  { "Serial", PROP_SERIAL },
+  { "Slot", PROP_SLOT },
+  { "ExchangeLevel", PROP_EXCHANGE_LEVEL },
+  { "State", PROP_STATE },
+  { "CardEvents", PROP_CARD_EVENTS },
+  { "Atr", PROP_ATR },
+  { "Nad", PROP_NAD },
+};
+
+G_DEFINE_FINAL_TYPE (ScbClientReader, scb_client_reader, G_TYPE_OBJECT)
+
+static void
+set_card (ScbClientReader *self, ScbClientCard *card)
+{
+  g_autoptr(ScbClientCard) old = g_steal_pointer (&self->card);
+
+  self->card = card;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CARD]);
+  if (old != NULL)
+    g_signal_emit (self, signals[SIGNAL_CARD_REMOVED], 0, old);
+  if (card != NULL)
+    g_signal_emit (self, signals[SIGNAL_CARD_INSERTED], 0, card);
+}
+
+/* Follows the Card property. The Card object may reach us before or after
+ * the PropertiesChanged that names it: the one that comes second completes
+ * the insertion. */
+static void
+update_card (ScbClientReader *self, gboolean emit)
+{
+  const char *path = scb_dbus_reader_get_card (self->proxy);
+  g_autoptr(GDBusInterface) iface = NULL;
+  gboolean empty = path == NULL || g_str_equal (path, "/");
+
+  if (self->card != NULL && (empty || !g_str_equal (path, scb_client_card_get_object_path (self->card))))
+    {
+      if (emit)
+        set_card (self, NULL);
+      else
+        g_clear_object (&self->card);
+    }
+  g_clear_pointer (&self->pending_card_path, g_free);
+  if (empty || self->card != NULL)
+    return;
+
+  iface = g_dbus_object_manager_get_interface (self->manager, path, SCB_DBUS_INTERFACE_CARD);
+  if (iface == NULL)
+    {
+      self->pending_card_path = g_strdup (path);
+      return;
+    }
+  if (emit)
+    set_card (self, _scb_client_card_new (SCB_DBUS_CARD (iface)));
+  else
+    self->card = _scb_client_card_new (SCB_DBUS_CARD (iface));
+}
+
+void
+_scb_client_reader_object_added (ScbClientReader *self, GDBusObject *object)
+{
+  g_autoptr(GDBusInterface) iface = NULL;
+
+  if (self->pending_card_path == NULL ||
+      !g_str_equal (self->pending_card_path, g_dbus_object_get_object_path (object)))
+    return;
+  iface = g_dbus_object_get_interface (object, SCB_DBUS_INTERFACE_CARD);
+  if (iface == NULL)
+    return;
+  g_clear_pointer (&self->pending_card_path, g_free);
+  set_card (self, _scb_client_card_new (SCB_DBUS_CARD (iface)));
+}
+
+void
+_scb_client_reader_detach (ScbClientReader *self)
+{
+  g_clear_pointer (&self->pending_card_path, g_free);
+  if (self->proxy != NULL)
+    g_signal_handlers_disconnect_by_data (self->proxy, self);
+}
+
+static void
+on_properties_changed (GDBusProxy *proxy, GVariant *changed, const char * const *invalidated,
+                       gpointer user_data)
+{
+  ScbClientReader *self = user_data;
+  gboolean card_changed = FALSE;
+  GVariantIter iter;
+  const char *key;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  g_variant_iter_init (&iter, changed);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, NULL))
+    {
+      if (g_str_equal (key, "Card"))
+        card_changed = TRUE;
+      if (g_str_equal (key, "Atr"))
+        {
+          g_clear_pointer (&self->atr, g_bytes_unref);
+          self->atr = _scb_client_variant_to_bytes (scb_dbus_reader_get_atr (self->proxy));
+        }
+      for (gsize i = 0; i < G_N_ELEMENTS (property_map); i++)
+        {
+          if (g_str_equal (key, property_map[i].dbus_name))
+            g_object_notify_by_pspec (G_OBJECT (self), props[property_map[i].prop]);
+        }
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+  if (card_changed)
+    update_card (self, TRUE);
+}
+
+ScbClientReader *
+_scb_client_reader_new (ScbDBusReader *proxy, GDBusObjectManager *manager)
+{
+  ScbClientReader *self = g_object_new (SCB_TYPE_CLIENT_READER, NULL);
+
+  self->proxy = g_object_ref (proxy);
+  self->manager = g_object_ref (manager);
+  self->atr = _scb_client_variant_to_bytes (scb_dbus_reader_get_atr (proxy));
+  g_signal_connect (proxy, "g-properties-changed", G_CALLBACK (on_properties_changed), self);
+  update_card (self, FALSE);
+  return self;
+}
+
+/**
+ * scb_client_reader_get_object_path:
+ * @self: a reader
+ *
+ * Returns: the D-Bus object path, `/org/scardbus/SmartCard1/reader/N`
+ */
+const char *
+scb_client_reader_get_object_path (ScbClientReader *self)
+{
+  g_return_val_if_fail (SCB_IS_CLIENT_READER (self), NULL);
+  return g_dbus_proxy_get_object_path (G_DBUS_PROXY (self->proxy));
+}
+
+/**
+ * scb_client_reader_get_name:
+ * @self: a reader
+ *
+ * Returns: the PC/SC name, e.g. "Gemalto PC Twin Reader 00 00"
+ */
+const char *
+scb_client_reader_get_name (ScbClientReader *self)
+{
+  g_return_val_if_fail (SCB_IS_CLIENT_READER (self), NULL);
+  return scb_dbus_reader_get_name (self->proxy);
+}
+
+/**
+ * scb_client_reader_get_vendor_id:
+ * @self: a reader
+ *
+ * Returns: the USB vendor id
+ */
+guint16
+scb_client_reader_get_vendor_id (ScbClientReader *self)
+{
+  g_return_val_if_fail (SCB_IS_CLIENT_READER (self), 0);
+  return scb_dbus_reader_get_vendor_id (self->proxy);
+}
+
+/**
+ * scb_client_reader_get_product_id:
+ * @self: a reader
+ *
+ * Returns: the USB product id
+ */
+guint16
+scb_client_reader_get_product_id (ScbClientReader *self)
+{
+  g_return_val_if_fail (SCB_IS_CLIENT_READER (self), 0);
+  return scb_dbus_reader_get_product_id (self->proxy);
+}
+
+/**
+ * scb_client_reader_get_serial:
+ * @self: a reader
+ *
+ * Returns: the USB serial number string, empty when the device has none
+ */
+const char *
+scb_client_reader_get_serial (ScbClientReader *self)
+{
+  g_return_val_if_fail (SCB_IS_CLIENT_READER (self), NULL);
+  return scb_dbus_reader_get_serial (self->proxy);
+}
+
+/**
+ * scb_client_reader_get_slot:
+ * @self: a reader
+ *
+ * Returns: the CCID slot number
+ */
+guint8
+scb_client_reader_get_slot (ScbClientReader *self)
+{
+  g_return_val_if_fail (SCB_IS_CLIENT_READER (self), 0);
+  return scb_dbus_reader_get_slot (self->proxy);
+}
+
+/**
+ * scb_client_reader_get_exchange_level:
+ * @self: a reader
+ *
+ * Returns: "character", "tpdu", "short-apdu" or "extended-apdu"
+ */
+const char *
+scb_client_reader_get_exchange_level (ScbClientReader *self)
+{
+  g_return_val_if_fail (SCB_IS_CLIENT_READER (self), NULL);
+  return scb_dbus_reader_get_exchange_level (self->proxy);
+}
+
+/**
+ * scb_client_reader_get_state:
+ * @self: a reader
+ *
+ * Returns: the reader state bits
+ */
+ScbClientReaderState
+scb_client_reader_get_state (ScbClientReader *self)
+{
+  g_return_val_if_fail (SCB_IS_CLIENT_READER (self), SCB_CLIENT_READER_STATE_NONE);
+  return (ScbClientReaderState) scb_dbus_reader_get_state (self->proxy);
+}
+
+/**
+ * scb_client_reader_get_card_events:
+ * @self: a reader
+ *
+ * Returns: the card event counter: one more for every insertion and removal
+ */
+guint32
+scb_client_reader_get_card_events (ScbClientReader *self)
+{
+  g_return_val_if_fail (SCB_IS_CLIENT_READER (self), 0);
+  return scb_dbus_reader_get_card_events (self->proxy);
+}
+
+/**
+ * scb_client_reader_get_atr:
+ * @self: a reader
+ *
+ * Returns: (transfer none): the ATR of the card, empty without a card
+ */
+GBytes *
+scb_client_reader_get_atr (ScbClientReader *self)
+{
+  g_return_val_if_fail (SCB_IS_CLIENT_READER (self), NULL);
+  return self->atr;
+}
+
+/**
+ * scb_client_reader_get_nad:
+ * @self: a reader
+ *
+ * Returns: the T=1 node address new connections start with
+ */
+guint8
+scb_client_reader_get_nad (ScbClientReader *self)
+{
+  g_return_val_if_fail (SCB_IS_CLIENT_READER (self), 0);
+  return scb_dbus_reader_get_nad (self->proxy);
+}
+
+/**
+ * scb_client_reader_get_card:
+ * @self: a reader
+ *
+ * Returns: (transfer none) (nullable): the card in the reader, %NULL when empty
+ */
+ScbClientCard *
+scb_client_reader_get_card (ScbClientReader *self)
+{
+  g_return_val_if_fail (SCB_IS_CLIENT_READER (self), NULL);
+  return self->card;
+}
+
+/**
+ * scb_client_reader_has_card:
+ * @self: a reader
+ *
+ * Returns: whether the state says a card is present (mute cards included)
+ */
+gboolean
+scb_client_reader_has_card (ScbClientReader *self)
+{
+  g_return_val_if_fail (SCB_IS_CLIENT_READER (self), FALSE);
+  return (scb_dbus_reader_get_state (self->proxy) & SCB_CLIENT_READER_STATE_PRESENT) != 0;
+}
+
+typedef struct {
+  ScbClientShareMode share_mode;
+} ConnectData;
+
+static ScbClientConnection *
+make_connection (ScbClientReader *self, ScbClientShareMode share_mode, const char *path,
+                 const char *protocol, GError **error)
+{
+  GDBusProxy *proxy = G_DBUS_PROXY (self->proxy);
+  g_autofree char *owner = g_dbus_proxy_get_name_owner (proxy);
+  g_autoptr(ScbDBusConnection) connection = NULL;
+
+  /* The connection belongs to this daemon instance: address it by its unique
+   * name, so no name-owner lookup happens and a restarted daemon is not
+   * mistaken for the one that made the connection. Without properties or
+   * signals the proxy is made without any bus traffic. */
+  connection = scb_dbus_connection_proxy_new_sync (g_dbus_proxy_get_connection (proxy),
+                                                   G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
+                                                   G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS |
+                                                   G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
+                                                   owner != NULL ? owner : g_dbus_proxy_get_name (proxy),
+                                                   path, NULL, error);
+  if (connection == NULL)
+    return NULL;
+  /* Calls that wait on other connections (BeginTransaction) last up to 60 s
+   * in the daemon: stay above that. */
+  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (connection), 90 * 1000);
+  return _scb_client_connection_new (connection, scb_client_reader_get_object_path (self),
+                                    share_mode, _scb_client_protocol_from_string (protocol));
+}
+
+static void
+on_connect_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ScbClientReader *self = g_task_get_source_object (task);
+  ConnectData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *protocol = NULL;
+  ScbClientConnection *connection;
+
+  if (!scb_dbus_reader_call_connect_finish (SCB_DBUS_READER (source), &path, &protocol, result, &error))
+    {
+      _scb_client_error_normalize (&error);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  connection = make_connection (self, data->share_mode, path, protocol, &error);
+  if (connection == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, connection, g_object_unref);
+}
+
+/**
+ * scb_client_reader_connect:
+ * @self: a reader
+ * @share_mode: how to share the card
+ * @protocols: the acceptable protocols; %SCB_CLIENT_PROTOCOL_NONE for a direct
+ *   connection without a card
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the connection is made or has failed
+ * @user_data: data for @callback
+ *
+ * Connects to the card in the reader (or, with
+ * %SCB_CLIENT_SHARE_MODE_DIRECT, to the reader). Shared and exclusive
+ * connections need the polkit action `org.scardbus.SmartCard1.access-card`.
+ */
+void
+scb_client_reader_connect (ScbClientReader *self, ScbClientShareMode share_mode,
+                           ScbClientProtocol protocols, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_auto(GStrv) words = _scb_client_protocols_to_strv (protocols);
+  ConnectData *data = g_new0 (ConnectData, 1);
+
+  g_return_if_fail (SCB_IS_CLIENT_READER (self));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, scb_client_reader_connect);
+  data->share_mode = share_mode;
+  g_task_set_task_data (task, data, g_free);
+  scb_dbus_reader_call_connect (self->proxy, _scb_client_share_mode_to_string (share_mode),
+                                (const char * const *) words, cancellable, on_connect_done,
+                                g_steal_pointer (&task));
+}
+
+/**
+ * scb_client_reader_connect_finish:
+ * @self: a reader
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the connection, or %NULL with @error set
+ */
+ScbClientConnection *
+scb_client_reader_connect_finish (ScbClientReader *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * scb_client_reader_connect_sync:
+ * @self: a reader
+ * @share_mode: how to share the card
+ * @protocols: the acceptable protocols
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * The synchronous form of scb_client_reader_connect().
+ *
+ * Returns: (transfer full): the connection, or %NULL with @error set
+ */
+ScbClientConnection *
+scb_client_reader_connect_sync (ScbClientReader *self, ScbClientShareMode share_mode,
+                                ScbClientProtocol protocols, GCancellable *cancellable,
+                                GError **error)
+{
+  g_auto(GStrv) words = _scb_client_protocols_to_strv (protocols);
+  g_autofree char *path = NULL;
+  g_autofree char *protocol = NULL;
+
+  g_return_val_if_fail (SCB_IS_CLIENT_READER (self), NULL);
+  if (!scb_dbus_reader_call_connect_sync (self->proxy, _scb_client_share_mode_to_string (share_mode),
+                                          (const char * const *) words, &path, &protocol,
+                                          cancellable, error))
+    {
+      _scb_client_error_normalize (error);
+      return NULL;
+    }
+  return make_connection (self, share_mode, path, protocol, error);
+}
+
+static void
+on_set_nad_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!scb_dbus_reader_call_set_nad_finish (SCB_DBUS_READER (source), result, &error))
+    {
+      _scb_client_error_normalize (&error);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * scb_client_reader_set_nad:
+ * @self: a reader
+ * @nad: the node address byte new connections start with
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Sets the default NAD of new connections (eSIM port selection by NAD). Needs
+ * `org.scardbus.SmartCard1.set-nad`; readers that do not exchange TPDUs fail
+ * with %SCB_ERROR_NOT_SUPPORTED.
+ */
+void
+scb_client_reader_set_nad (ScbClientReader *self, guint8 nad, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (SCB_IS_CLIENT_READER (self));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, scb_client_reader_set_nad);
+  scb_dbus_reader_call_set_nad (self->proxy, nad, cancellable, on_set_nad_done, task);
+}
+
+/**
+ * scb_client_reader_set_nad_finish:
+ * @self: a reader
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Returns: %TRUE when the NAD was set
+ */
+gboolean
+scb_client_reader_set_nad_finish (ScbClientReader *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * scb_client_reader_set_nad_sync:
+ * @self: a reader
+ * @nad: the node address byte
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * The synchronous form of scb_client_reader_set_nad().
+ *
+ * Returns: %TRUE when the NAD was set
+ */
+gboolean
+scb_client_reader_set_nad_sync (ScbClientReader *self, guint8 nad, GCancellable *cancellable,
+                                GError **error)
+{
+  g_return_val_if_fail (SCB_IS_CLIENT_READER (self), FALSE);
+  if (!scb_dbus_reader_call_set_nad_sync (self->proxy, nad, cancellable, error))
+    {
+      _scb_client_error_normalize (error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+scb_client_reader_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  ScbClientReader *self = SCB_CLIENT_READER (object);
+
+  switch (prop_id)
+    {
+    case PROP_OBJECT_PATH:
+      g_value_set_string (value, scb_client_reader_get_object_path (self));
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, scb_client_reader_get_name (self));
+      break;
+    case PROP_VENDOR_ID:
+      g_value_set_uint (value, scb_client_reader_get_vendor_id (self));
+      break;
+    case PROP_PRODUCT_ID:
+      g_value_set_uint (value, scb_client_reader_get_product_id (self));
+      break;
+    case PROP_SERIAL:
+      g_value_set_string (value, scb_client_reader_get_serial (self));
+      break;
+    case PROP_SLOT:
+      g_value_set_uint (value, scb_client_reader_get_slot (self));
+      break;
+    case PROP_EXCHANGE_LEVEL:
+      g_value_set_string (value, scb_client_reader_get_exchange_level (self));
+      break;
+    case PROP_STATE:
+      g_value_set_flags (value, scb_client_reader_get_state (self));
+      break;
+    case PROP_CARD_EVENTS:
+      g_value_set_uint (value, scb_client_reader_get_card_events (self));
+      break;
+    case PROP_ATR:
+      g_value_set_boxed (value, self->atr);
+      break;
+    case PROP_NAD:
+      g_value_set_uint (value, scb_client_reader_get_nad (self));
+      break;
+    case PROP_CARD:
+      g_value_set_object (value, self->card);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+scb_client_reader_dispose (GObject *object)
+{
+  ScbClientReader *self = SCB_CLIENT_READER (object);
+
+  _scb_client_reader_detach (self);
+  g_clear_object (&self->card);
+  g_clear_object (&self->proxy);
+  g_clear_object (&self->manager);
+  g_clear_pointer (&self->atr, g_bytes_unref);
+  G_OBJECT_CLASS (scb_client_reader_parent_class)->dispose (object);
+}
+
+static void
+scb_client_reader_init (ScbClientReader *self)
+{
+}
+
+static void
+scb_client_reader_class_init (ScbClientReaderClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->get_property = scb_client_reader_get_property;
+  object_class->dispose = scb_client_reader_dispose;
+
+  /** ScbClientReader:object-path: The D-Bus object path of the reader. */
+  props[PROP_OBJECT_PATH] = g_param_spec_string ("object-path", NULL, NULL, NULL, flags);
+  /** ScbClientReader:name: The PC/SC reader name. */
+  props[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
+  /** ScbClientReader:vendor-id: The USB vendor id. */
+  props[PROP_VENDOR_ID] = g_param_spec_uint ("vendor-id", NULL, NULL, 0, G_MAXUINT16, 0, flags);
+  /** ScbClientReader:product-id: The USB product id. */
+  props[PROP_PRODUCT_ID] = g_param_spec_uint ("product-id", NULL, NULL, 0, G_MAXUINT16, 0, flags);
+  /** ScbClientReader:serial: The USB serial number string. */
+  props[PROP_SERIAL] = g_param_spec_string ("serial", NULL, NULL, NULL, flags);
+  /** ScbClientReader:slot: The CCID slot number. */
+  props[PROP_SLOT] = g_param_spec_uint ("slot", NULL, NULL, 0, G_MAXUINT8, 0, flags);
+  /** ScbClientReader:exchange-level: "character", "tpdu", "short-apdu" or "extended-apdu". */
+  props[PROP_EXCHANGE_LEVEL] = g_param_spec_string ("exchange-level", NULL, NULL, NULL, flags);
+  /** ScbClientReader:state: The reader state bits. */
+  props[PROP_STATE] = g_param_spec_flags ("state", NULL, NULL, SCB_TYPE_CLIENT_READER_STATE,
+                                          SCB_CLIENT_READER_STATE_NONE, flags);
+  /** ScbClientReader:card-events: The card event counter. */
+  props[PROP_CARD_EVENTS] = g_param_spec_uint ("card-events", NULL, NULL, 0, G_MAXUINT32, 0, flags);
+  /** ScbClientReader:atr: The ATR of the card, empty without a card. */
+  props[PROP_ATR] = g_param_spec_boxed ("atr", NULL, NULL, G_TYPE_BYTES, flags);
+  /** ScbClientReader:nad: The NAD new connections start with. */
+  props[PROP_NAD] = g_param_spec_uint ("nad", NULL, NULL, 0, G_MAXUINT8, 0, flags);
+  /** ScbClientReader:card: The card in the reader, %NULL when empty. */
+  props[PROP_CARD] = g_param_spec_object ("card", NULL, NULL, SCB_TYPE_CLIENT_CARD, flags);
+  g_object_class_install_properties (object_class, N_PROPS, props);
+
+  /**
+   * ScbClientReader::card-inserted:
+   * @self: the reader
+   * @card: the new card
+   *
+   * A card was inserted; the reader's properties already describe it.
+   */
+  signals[SIGNAL_CARD_INSERTED] = g_signal_new ("card-inserted", G_TYPE_FROM_CLASS (klass),
+                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                G_TYPE_NONE, 1, SCB_TYPE_CLIENT_CARD);
+  /**
+   * ScbClientReader::card-removed:
+   * @self: the reader
+   * @card: the card that went away
+   *
+   * The card was removed; the reader's properties already say so.
+   */
+  signals[SIGNAL_CARD_REMOVED] = g_signal_new ("card-removed", G_TYPE_FROM_CLASS (klass),
+                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                               G_TYPE_NONE, 1, SCB_TYPE_CLIENT_CARD);
+}

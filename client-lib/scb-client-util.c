@@ -1,0 +1,149 @@
+/* scb-client-util.c: D-Bus words, byte arrays and errors for libscardbus
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "scb-client-private.h"
+#include "scb-error.h"
+
+const char *
+_scb_client_share_mode_to_string (ScbClientShareMode mode)
+{
+  switch (mode)
+    {
+    case SCB_CLIENT_SHARE_MODE_EXCLUSIVE:
+      return "exclusive";
+    case SCB_CLIENT_SHARE_MODE_DIRECT:
+      return "direct";
+    case SCB_CLIENT_SHARE_MODE_SHARED:
+    default:
+      return "shared";
+    }
+}
+
+const char *
+_scb_client_disposition_to_string (ScbClientDisposition disposition)
+{
+  switch (disposition)
+    {
+    case SCB_CLIENT_DISPOSITION_RESET:
+      return "reset";
+    case SCB_CLIENT_DISPOSITION_UNPOWER:
+      return "unpower";
+    case SCB_CLIENT_DISPOSITION_EJECT:
+      return "eject";
+    case SCB_CLIENT_DISPOSITION_LEAVE:
+    default:
+      return "leave";
+    }
+}
+
+GStrv
+_scb_client_protocols_to_strv (ScbClientProtocol protocols)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  if (protocols & SCB_CLIENT_PROTOCOL_T0)
+    g_strv_builder_add (builder, "t0");
+  if (protocols & SCB_CLIENT_PROTOCOL_T1)
+    g_strv_builder_add (builder, "t1");
+  if (protocols & SCB_CLIENT_PROTOCOL_RAW)
+    g_strv_builder_add (builder, "raw");
+  return g_strv_builder_end (builder);
+}
+
+ScbClientProtocol
+_scb_client_protocol_from_string (const char *word)
+{
+  if (g_strcmp0 (word, "t0") == 0)
+    return SCB_CLIENT_PROTOCOL_T0;
+  if (g_strcmp0 (word, "t1") == 0)
+    return SCB_CLIENT_PROTOCOL_T1;
+  if (g_strcmp0 (word, "raw") == 0)
+    return SCB_CLIENT_PROTOCOL_RAW;
+  return SCB_CLIENT_PROTOCOL_NONE;
+}
+
+ScbClientProtocol
+_scb_client_protocols_from_strv (const char * const *words)
+{
+  ScbClientProtocol protocols = SCB_CLIENT_PROTOCOL_NONE;
+
+  for (guint i = 0; words != NULL && words[i] != NULL; i++)
+    protocols |= _scb_client_protocol_from_string (words[i]);
+  return protocols;
+}
+
+GBytes *
+_scb_client_variant_to_bytes (GVariant *value)
+{
+  gsize len = 0;
+  const guint8 *data;
+
+  if (value == NULL || !g_variant_is_of_type (value, G_VARIANT_TYPE_BYTESTRING))
+    return g_bytes_new (NULL, 0);
+  data = g_variant_get_fixed_array (value, &len, 1);
+  return g_bytes_new (data, len);
+}
+
+GVariant *
+_scb_client_bytes_to_variant (GBytes *bytes)
+{
+  gsize len = 0;
+  gconstpointer data = bytes != NULL ? g_bytes_get_data (bytes, &len) : NULL;
+
+  return g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, data, len, 1);
+}
+
+void
+_scb_client_error_normalize (GError **error)
+{
+  GError *e;
+
+  if (error == NULL || *error == NULL)
+    return;
+  e = *error;
+  if (g_dbus_error_is_remote_error (e))
+    g_dbus_error_strip_remote_error (e);
+  if (e->domain != G_DBUS_ERROR)
+    return;
+
+  switch (e->code)
+    {
+    case G_DBUS_ERROR_SERVICE_UNKNOWN:
+    case G_DBUS_ERROR_NAME_HAS_NO_OWNER:
+    case G_DBUS_ERROR_NO_REPLY:
+    case G_DBUS_ERROR_NO_SERVER:
+    case G_DBUS_ERROR_DISCONNECTED:
+    case G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND:
+    case G_DBUS_ERROR_SPAWN_EXEC_FAILED:
+    case G_DBUS_ERROR_SPAWN_CHILD_EXITED:
+      {
+        g_autofree char *message = g_strdup (e->message);
+
+        g_clear_error (error);
+        g_set_error (error, SCB_ERROR, SCB_ERROR_NO_SERVICE,
+                     "The smart-card service (scardbusd) is not running: %s", message);
+      }
+      break;
+    case G_DBUS_ERROR_ACCESS_DENIED:
+    case G_DBUS_ERROR_AUTH_FAILED:
+      {
+        g_autofree char *message = g_strdup (e->message);
+
+        g_clear_error (error);
+        g_set_error (error, SCB_ERROR, SCB_ERROR_PERMISSION_DENIED, "%s", message);
+      }
+      break;
+    case G_DBUS_ERROR_UNKNOWN_OBJECT:
+    case G_DBUS_ERROR_UNKNOWN_METHOD:
+      {
+        g_autofree char *message = g_strdup (e->message);
+
+        g_clear_error (error);
+        g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_HANDLE, "%s", message);
+      }
+      break;
+    default:
+      break;
+    }
+}
