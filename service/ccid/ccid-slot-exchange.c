@@ -227,9 +227,13 @@ start_t1 (CcidJob *job)
 
   if (t1 == NULL)
     {
+      /* Our blocks must fit one message (the SCR331-DI takes 263 bytes):
+       * sending less than IFSC is always allowed (ISO 7816-3 §11.4.2). */
+      guint room = d->message_length - CCID_HEADER_LENGTH - 5;
+      guint ifsc = self->atr_info.ifsc != 0 ? self->atr_info.ifsc : T1_DEFAULT_IFS;
       t1_params params = {
         .nad = job->nad,
-        .ifsc = self->atr_info.ifsc,
+        .ifsc = (uint8_t) MIN (ifsc, room),
         .ifsd = 0,
         .edc = self->atr_info.edc == ATR_EDC_CRC ? T1_EDC_CRC : T1_EDC_LRC,
         .max_wtx = 0,
