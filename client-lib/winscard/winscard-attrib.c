@@ -26,7 +26,7 @@ get_value (WscCard *card, DWORD id, GBytes **value)
 
   if (id > G_MAXUINT32)
     return SCARD_E_UNSUPPORTED_FEATURE;
-  rv = wsc_bus_call (card->path, SCB_DBUS_INTERFACE_CONNECTION, "GetAttrib",
+  rv = wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "GetAttrib",
                      g_variant_new ("(u)", (guint32) id), G_VARIANT_TYPE ("(ay)"), 0, &reply,
                      NULL);
   if (rv == SCARD_E_UNSUPPORTED_FEATURE && id == SCARD_ATTR_DEVICE_FRIENDLY_NAME)
@@ -118,7 +118,7 @@ SCardSetAttrib (SCARDHANDLE hCard, DWORD dwAttrId, LPCBYTE pbAttr, DWORD cbAttrL
     return SCARD_E_INSUFFICIENT_BUFFER;
   if (dwAttrId > G_MAXUINT32)
     return SCARD_E_UNSUPPORTED_FEATURE;
-  return wsc_bus_call (card->path, SCB_DBUS_INTERFACE_CONNECTION, "SetAttrib",
+  return wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "SetAttrib",
                        g_variant_new ("(u@ay)", (guint32) dwAttrId,
                                       g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, pbAttr,
                                                                  cbAttrLen, 1)),

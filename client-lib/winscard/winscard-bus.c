@@ -238,35 +238,78 @@ wsc_bus_ensure (void)
   return request.rv;
 }
 
-GDBusConnection *
-wsc_bus_dup_connection (void)
+typedef struct
 {
-  GDBusConnection *connection = NULL;
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+  GDBusConnection *connection;
+} OpenRequest;
 
-  g_mutex_lock (&bus_lock);
-  if (bus_connection != NULL)
-    connection = g_object_ref (bus_connection);
-  g_mutex_unlock (&bus_lock);
-  return connection;
+static void
+on_connection_made (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  OpenRequest *request = user_data;
+  g_autoptr(GError) error = NULL;
+  GDBusConnection *connection = g_dbus_connection_new_for_address_finish (result, &error);
+
+  if (connection == NULL)
+    g_debug ("winscard: cannot connect: %s", error->message);
+  else
+    g_dbus_connection_set_exit_on_close (connection, FALSE);
+  g_mutex_lock (&request->lock);
+  request->connection = connection;
+  request->done = TRUE;
+  g_cond_signal (&request->cond);
+  g_mutex_unlock (&request->lock);
+}
+
+static gboolean
+open_in_thread (gpointer user_data)
+{
+  OpenRequest *request = user_data;
+  g_autofree char *address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SYSTEM, NULL, NULL);
+
+  if (address == NULL)
+    {
+      on_connection_made (NULL, NULL, request);
+      return G_SOURCE_REMOVE;
+    }
+  /* Asynchronous, so contexts made by many threads connect in parallel. */
+  g_dbus_connection_new_for_address (address,
+                                     G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                         G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                     NULL, NULL, on_connection_made, request);
+  return G_SOURCE_REMOVE;
 }
 
 LONG
-wsc_bus_call (const char *object_path, const char *interface_name, const char *method,
-              GVariant *parameters, const GVariantType *reply_type, int timeout_ms,
-              GVariant **reply, GError **error)
+wsc_bus_open_connection (GDBusConnection **connection)
 {
-  g_autoptr(GDBusConnection) connection = wsc_bus_dup_connection ();
+  OpenRequest request = { 0 };
+
+  g_mutex_init (&request.lock);
+  g_cond_init (&request.cond);
+  g_main_context_invoke (bus_context, open_in_thread, &request);
+  g_mutex_lock (&request.lock);
+  while (!request.done)
+    g_cond_wait (&request.cond, &request.lock);
+  g_mutex_unlock (&request.lock);
+  g_mutex_clear (&request.lock);
+  g_cond_clear (&request.cond);
+  *connection = request.connection;
+  return request.connection != NULL ? SCARD_S_SUCCESS : SCARD_E_NO_SERVICE;
+}
+
+LONG
+wsc_bus_call (GDBusConnection *connection, const char *object_path, const char *interface_name,
+              const char *method, GVariant *parameters, const GVariantType *reply_type,
+              int timeout_ms, GVariant **reply, GError **error)
+{
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GVariant) result = NULL;
   LONG rv;
 
-  if (connection == NULL)
-    {
-      if (parameters != NULL)
-        g_variant_unref (g_variant_ref_sink (parameters));
-      g_set_error_literal (error, SCB_ERROR, SCB_ERROR_NO_SERVICE, "Not connected");
-      return SCARD_E_NO_SERVICE;
-    }
   /* No auto-start: a handle must never reach a new instance by accident. */
   result = g_dbus_connection_call_sync (connection, SCB_DBUS_NAME, object_path, interface_name,
                                         method, parameters, reply_type,
@@ -288,19 +331,14 @@ wsc_bus_call (const char *object_path, const char *interface_name, const char *m
 }
 
 LONG
-wsc_bus_call_with_fds (const char *object_path, const char *interface_name, const char *method,
-                       GVariant *parameters, const GVariantType *reply_type, GVariant **reply,
-                       GUnixFDList **fd_list, GError **error)
+wsc_bus_call_with_fds (GDBusConnection *connection, const char *object_path,
+                       const char *interface_name, const char *method, GVariant *parameters,
+                       const GVariantType *reply_type, GVariant **reply, GUnixFDList **fd_list,
+                       GError **error)
 {
-  g_autoptr(GDBusConnection) connection = wsc_bus_dup_connection ();
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GVariant) result = NULL;
 
-  if (connection == NULL)
-    {
-      g_set_error_literal (error, SCB_ERROR, SCB_ERROR_NO_SERVICE, "Not connected");
-      return SCARD_E_NO_SERVICE;
-    }
   result = g_dbus_connection_call_with_unix_fd_list_sync (
       connection, SCB_DBUS_NAME, object_path, interface_name, method, parameters, reply_type,
       G_DBUS_CALL_FLAGS_NO_AUTO_START, DEFAULT_TIMEOUT_MS, NULL, fd_list, NULL, &local_error);

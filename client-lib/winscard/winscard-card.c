@@ -129,7 +129,7 @@ SCardConnect (SCARDCONTEXT hContext, LPCSTR szReader, DWORD dwShareMode,
   if (path == NULL)
     return SCARD_E_UNKNOWN_READER;
 
-  rv = wsc_bus_call (path, SCB_DBUS_INTERFACE_READER, "Connect",
+  rv = wsc_bus_call (context->connection, path, SCB_DBUS_INTERFACE_READER, "Connect",
                      g_variant_new ("(s@as)", share_mode_word (dwShareMode),
                                     protocols_variant (dwPreferredProtocols)),
                      G_VARIANT_TYPE ("(os)"), CONNECT_TIMEOUT_MS, &reply, NULL);
@@ -163,7 +163,7 @@ SCardReconnect (SCARDHANDLE hCard, DWORD dwShareMode, DWORD dwPreferredProtocols
     return rv;
 
   g_mutex_lock (&card->io_lock);
-  rv = wsc_bus_call (card->path, SCB_DBUS_INTERFACE_CONNECTION, "Reconnect",
+  rv = wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "Reconnect",
                      g_variant_new ("(s@as&s)", share_mode_word (dwShareMode),
                                     protocols_variant (dwPreferredProtocols),
                                     /* pcscd treats eject as leave here. */
@@ -203,7 +203,7 @@ SCardDisconnect (SCARDHANDLE hCard, DWORD dwDisposition)
 
   g_mutex_lock (&card->io_lock);
   wsc_channel_close (card);
-  rv = wsc_bus_call (card->path, SCB_DBUS_INTERFACE_CONNECTION, "Disconnect",
+  rv = wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "Disconnect",
                      g_variant_new ("(s)", wsc_disposition_word (dwDisposition)), NULL,
                      CONNECT_TIMEOUT_MS, NULL, NULL);
   g_mutex_unlock (&card->io_lock);
@@ -223,7 +223,7 @@ wsc_card_begin_transaction (WscCard *card)
   /* pcsc-lite blocks until the other transaction ends; the daemon waits
    * for us, 60 s at a time. */
   do
-    rv = wsc_bus_call (card->path, SCB_DBUS_INTERFACE_CONNECTION, "BeginTransaction", NULL,
+    rv = wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "BeginTransaction", NULL,
                        NULL, TRANSACTION_TIMEOUT_MS, NULL, NULL);
   while (rv == SCARD_E_TIMEOUT);
   return rv;
@@ -232,7 +232,7 @@ wsc_card_begin_transaction (WscCard *card)
 LONG
 wsc_card_end_transaction (WscCard *card, const char *disposition)
 {
-  return wsc_bus_call (card->path, SCB_DBUS_INTERFACE_CONNECTION, "EndTransaction",
+  return wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "EndTransaction",
                        g_variant_new ("(s)", disposition), NULL, 0, NULL, NULL);
 }
 
@@ -332,7 +332,7 @@ SCardStatus (SCARDHANDLE hCard, LPSTR szReaderName, LPDWORD pcchReaderLen, LPDWO
   if (!known)
     return SCARD_E_READER_UNAVAILABLE;
 
-  rv = wsc_bus_call (card->path, SCB_DBUS_INTERFACE_CONNECTION, "Status", NULL,
+  rv = wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "Status", NULL,
                      G_VARIANT_TYPE ("(susay)"), 0, &reply, NULL);
   if (rv != SCARD_S_SUCCESS)
     return rv;

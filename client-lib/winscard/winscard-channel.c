@@ -50,7 +50,7 @@ channel_open (WscCard *card)
   gint32 index = -1;
   LONG rv;
 
-  rv = wsc_bus_call_with_fds (card->path, SCB_DBUS_INTERFACE_CONNECTION, "OpenChannel", NULL,
+  rv = wsc_bus_call_with_fds (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "OpenChannel", NULL,
                               G_VARIANT_TYPE ("(h)"), &reply, &fds, &error);
   if (rv != SCARD_S_SUCCESS)
     {
@@ -90,11 +90,11 @@ exchange_over_bus (WscCard *card, guint8 op, guint32 code, const guint8 *data, g
   LONG rv;
 
   if (op == WSC_CHANNEL_OP_TRANSMIT)
-    rv = wsc_bus_call (card->path, SCB_DBUS_INTERFACE_CONNECTION, "Transmit",
+    rv = wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "Transmit",
                        g_variant_new ("(@ay)", payload), G_VARIANT_TYPE ("(ay)"),
                        TRANSMIT_TIMEOUT_MS, &reply, NULL);
   else
-    rv = wsc_bus_call (card->path, SCB_DBUS_INTERFACE_CONNECTION, "Control",
+    rv = wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "Control",
                        g_variant_new ("(u@ay)", code, payload), G_VARIANT_TYPE ("(ay)"),
                        TRANSMIT_TIMEOUT_MS, &reply, NULL);
   if (rv != SCARD_S_SUCCESS)
@@ -109,7 +109,7 @@ exchange_over_bus (WscCard *card, guint8 op, guint32 code, const guint8 *data, g
 static LONG
 error_after_eof (WscCard *card)
 {
-  LONG rv = wsc_bus_call (card->path, SCB_DBUS_INTERFACE_CONNECTION, "Status", NULL, NULL, 0,
+  LONG rv = wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "Status", NULL, NULL, 0,
                           NULL, NULL);
 
   return rv != SCARD_S_SUCCESS ? rv : SCARD_F_COMM_ERROR;

@@ -10,6 +10,8 @@
 
 #include "winscard-private.h"
 
+#include "scb-names.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,8 +67,12 @@ wsc_context_lookup (SCARDCONTEXT handle)
 void
 wsc_context_unref (WscContext *context)
 {
-  if (g_atomic_int_dec_and_test (&context->ref_count))
-    g_free (context);
+  if (!g_atomic_int_dec_and_test (&context->ref_count))
+    return;
+  if (context->connection != NULL)
+    g_dbus_connection_close_sync (context->connection, NULL, NULL);
+  g_clear_object (&context->connection);
+  g_free (context);
 }
 
 WscCard *
@@ -90,6 +96,7 @@ wsc_card_unref (WscCard *card)
   if (!g_atomic_int_dec_and_test (&card->ref_count))
     return;
   wsc_channel_close (card);
+  g_clear_object (&card->connection);
   g_mutex_clear (&card->io_lock);
   g_free (card->reader_name);
   g_free (card->path);
@@ -106,6 +113,7 @@ wsc_card_register (WscContext *context, const char *reader_name, const char *pat
   card->ref_count = 1;
   card->context = context->handle;
   card->generation = context->generation;
+  card->connection = g_object_ref (context->connection);
   card->reader_name = g_strdup (reader_name);
   card->path = g_strdup (path);
   card->protocol = protocol;
@@ -187,13 +195,14 @@ SCardEstablishContext (DWORD dwScope, LPCVOID pvReserved1, LPCVOID pvReserved2,
 
   context = g_new0 (WscContext, 1);
   context->ref_count = 1;
+  rv = wsc_bus_open_connection (&context->connection);
   wsc_cache_lock ();
   context->generation = wsc_cache_get_generation_locked ();
   wsc_cache_unlock ();
   /* The service left between the check and now. */
-  if (context->generation == 0)
+  if (rv != SCARD_S_SUCCESS || context->generation == 0)
     {
-      g_free (context);
+      wsc_context_unref (context);
       return SCARD_E_NO_SERVICE;
     }
 
@@ -258,8 +267,8 @@ SCardReleaseContext (SCARDCONTEXT hContext)
         {
           WscCard *card = g_ptr_array_index (released, i);
 
-          (void) wsc_bus_call (card->path, "org.scardbus.SmartCard1.Connection", "Disconnect",
-                               g_variant_new ("(s)", "leave"), NULL, 0, NULL, NULL);
+          (void) wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION,
+                               "Disconnect", g_variant_new ("(s)", "leave"), NULL, 0, NULL, NULL);
         }
     }
   wsc_context_unref (context);

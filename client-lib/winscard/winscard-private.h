@@ -1,9 +1,10 @@
 /* winscard-private.h: what the files of the WinSCard library share
  *
- * The library keeps one private GDBusConnection, served by its own thread and
+ * The library keeps a private GDBusConnection served by its own thread and
  * GMainContext (winscard-bus.c), a cache of the reader objects fed by D-Bus
  * signals in that thread (winscard-cache.c), and tables of the contexts and
- * card handles the application holds (winscard-context.c). The SCard*
+ * card handles the application holds (winscard-context.c); each context has
+ * its own bus connection for its calls. The SCard*
  * functions run in the application's threads: they read the cache under its
  * lock, wait on its condition variable, and make synchronous D-Bus calls,
  * which never touch the application's own main context.
@@ -33,20 +34,26 @@ gboolean wsc_bus_in_forked_child (void);
  * SCARD_E_NO_SERVICE. */
 LONG wsc_bus_ensure (void);
 
-/* The library's connection (a new reference), NULL when not connected. */
-GDBusConnection *wsc_bus_dup_connection (void);
+/* A new connection to the bus for one application context: each context
+ * is its own client of the daemon (its own unique name), as each
+ * pcsc-lite context is its own socket to pcscd. Made by the library
+ * thread, so GDBus ties it to our main context, never the application's.
+ * SCARD_E_NO_SERVICE when the bus cannot be reached. */
+LONG wsc_bus_open_connection (GDBusConnection **connection);
 
-/* A synchronous method call to scardbusd. Returns the SCARD_* code of the
- * failure (scb_error_to_scard()) and, when @error is not NULL, the GError. */
-LONG wsc_bus_call (const char *object_path, const char *interface_name, const char *method,
-                   GVariant *parameters, const GVariantType *reply_type, int timeout_ms,
-                   GVariant **reply, GError **error);
+/* A synchronous method call to scardbusd on @connection. Returns the
+ * SCARD_* code of the failure (scb_error_to_scard()) and, when @error is not
+ * NULL, the GError. */
+LONG wsc_bus_call (GDBusConnection *connection, const char *object_path,
+                   const char *interface_name, const char *method, GVariant *parameters,
+                   const GVariantType *reply_type, int timeout_ms, GVariant **reply,
+                   GError **error);
 
 /* The same, for a method that returns file descriptors. */
-LONG wsc_bus_call_with_fds (const char *object_path, const char *interface_name,
-                            const char *method, GVariant *parameters,
-                            const GVariantType *reply_type, GVariant **reply,
-                            GUnixFDList **fd_list, GError **error);
+LONG wsc_bus_call_with_fds (GDBusConnection *connection, const char *object_path,
+                            const char *interface_name, const char *method,
+                            GVariant *parameters, const GVariantType *reply_type,
+                            GVariant **reply, GUnixFDList **fd_list, GError **error);
 
 /* ---- winscard-cache.c: the readers, kept current by D-Bus signals ---- */
 
@@ -94,6 +101,7 @@ typedef struct
   gint ref_count;
   SCARDCONTEXT handle;
   guint64 generation;
+  GDBusConnection *connection;  /* this context's own client of the daemon */
   /* Under the cache lock: */
   guint waiting;                /* SCardGetStatusChange() calls in progress */
   guint cancel_seq;             /* bumped by SCardCancel() while waiting */
@@ -112,6 +120,7 @@ typedef struct
   SCARDHANDLE handle;
   SCARDCONTEXT context;
   guint64 generation;
+  GDBusConnection *connection;  /* its context's: only it may call the object */
   char *reader_name;
   char *path;                   /* the Connection object */
   GMutex io_lock;               /* one request at a time; guards what follows */

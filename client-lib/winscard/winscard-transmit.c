@@ -135,7 +135,7 @@ control_nad (WscCard *card, const guint8 *data, gsize length, GBytes **answer, L
     {
       /* The daemon decides (polkit set-nad, TPDU readers only); its
        * refusal is the call's result, not a status byte. */
-      *rv = wsc_bus_call (card->path, SCB_DBUS_INTERFACE_CONNECTION, "SetNad",
+      *rv = wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "SetNad",
                           g_variant_new ("(y)", data[3]), NULL, 0, NULL, NULL);
       if (*rv != SCARD_S_SUCCESS)
         return TRUE;
