@@ -290,6 +290,48 @@ test_multislot (Fixture *f, gconstpointer data)
   g_assert_false (sim_reader_insert (f->reader, 2, SIM_CARD_T1, NULL));
 }
 
+/* An eSIM with two profiles: the DAD of the NAD picks the profile, the
+ * answer's NAD swaps SAD and DAD, each NAD keeps its own sequence. */
+static void
+test_mep (Fixture *f, gconstpointer data)
+{
+  static const guint8 select_aid[13] = { 0x00, 0xA4, 0x04, 0x00, 0x07, 0xF0, 0x53, 0x43, 0x42,
+                                         0x53, 0x49, 0x4D, 0x00 };
+  g_autoptr(GBytes) a = NULL;
+  guint8 block[4 + sizeof select_aid];
+  const guint8 *d;
+  gsize n;
+
+  g_assert_true (sim_reader_insert (f->reader, 0, SIM_CARD_MEP, NULL));
+  a = command (f, 0x62, 0, 0, 0, 0, NULL, 0);
+  memcpy (block + 3, select_aid, sizeof select_aid);
+  block[2] = sizeof select_aid;
+  for (guint dad = 0; dad < 3; dad++)
+    {
+      block[0] = (guint8) (dad << 4);                           /* SAD 0, DAD dad */
+      block[1] = 0x00;                                          /* I(0,0) on each NAD */
+      block[sizeof block - 1] = sim_t1_lrc (block, sizeof block - 1);
+      g_clear_pointer (&a, g_bytes_unref);
+      a = command (f, 0x6F, 0, 0, 0, 0, block, sizeof block);
+      d = check (a, 0x80, 0, f->seq - 1, 0x00, 0, &n);
+      g_assert_cmphex (d[0], ==, dad);                          /* SAD dad, DAD 0 */
+      g_assert_cmphex (d[1], ==, 0x00);
+      if (dad < 2)
+        {
+          g_assert_cmpuint (d[2], ==, 16 + 2);
+          g_assert_cmphex (d[3], ==, 0x6F);
+          g_assert_cmphex (d[3 + 15], ==, dad);                 /* the profile in the FCI */
+        }
+      else
+        {
+          g_assert_cmpuint (d[2], ==, 2);
+          g_assert_cmphex (d[3], ==, 0x6A);
+          g_assert_cmphex (d[4], ==, 0x88);
+        }
+    }
+  g_assert_cmpuint (sim_reader_get_stats (f->reader, 0)->nad_seen->len, ==, 3);
+}
+
 static void
 test_no_interrupt (Fixture *f, gconstpointer data)
 {
@@ -312,6 +354,7 @@ main (int argc, char **argv)
               test_extended_chaining, teardown);
   g_test_add ("/sim/ccid/faults", Fixture, "short-apdu", setup, test_faults, teardown);
   g_test_add ("/sim/ccid/multislot", Fixture, "multislot", setup, test_multislot, teardown);
+  g_test_add ("/sim/ccid/mep", Fixture, "tpdu", setup, test_mep, teardown);
   g_test_add ("/sim/ccid/no-interrupt", Fixture, "no-interrupt", setup, test_no_interrupt, teardown);
   return g_test_run ();
 }
