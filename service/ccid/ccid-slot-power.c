@@ -194,8 +194,20 @@ finish_power_on (CcidJob *job, int protocol)
   else
     ccid_slot_emit_changed (self);
   self->protocol = protocol;
-  if (job->kind == CCID_JOB_POWER_ON || job->kind == CCID_JOB_RESET)
-    ccid_job_return_bytes (job, g_bytes_ref (self->atr));
+  if (job->kind == CCID_JOB_SET_PROTOCOL)
+    {
+      if (protocol >= 0 && (job->wanted & (1u << protocol)))
+        {
+          g_task_return_int (job->task, protocol);
+          ccid_job_done (job);
+        }
+      else
+        ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_PROTO_MISMATCH,
+                                                 "The card in %s cannot use the protocols "
+                                                 "asked for", self->name));
+      return;
+    }
+  ccid_job_return_bytes (job, g_bytes_ref (self->atr));
 }
 
 static gboolean
@@ -324,6 +336,7 @@ negotiate (CcidJob *job)
   const CcidDescriptor *d = slot_desc (self);
   const atr_info *a = &self->atr_info;
   guint reader = d->protocols & (CCID_PROTOCOL_T0 | CCID_PROTOCOL_T1);
+  guint wanted;
   int protocol;
   guint8 fidi = 0x11;
   gboolean auto_pps = (d->features & (CCID_FEATURE_AUTO_PPS_ATR | CCID_FEATURE_AUTO_PPS_CURRENT)) != 0;
@@ -342,12 +355,15 @@ negotiate (CcidJob *job)
     }
   /* Specific mode (TA2) imposes its protocol; otherwise the card's first
    * one (TD1), or the other if the reader lacks it. */
+  wanted = self->protocols & (job->wanted != 0 ? job->wanted : self->protocols);
+  if (wanted == 0)
+    wanted = self->protocols;   /* power on anyway; set_protocol reports the mismatch */
   if (a->specific_mode)
     protocol = a->specific_protocol;
-  else if (self->protocols & (1u << a->first_protocol))
+  else if (wanted & (1u << a->first_protocol))
     protocol = a->first_protocol;
   else
-    protocol = (self->protocols & CCID_SLOT_PROTOCOL_T1) ? 1 : 0;
+    protocol = (wanted & CCID_SLOT_PROTOCOL_T1) ? 1 : 0;
   if (protocol > 1 || !(self->protocols & (1u << protocol)))
     {
       ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_UNSUPPORTED_CARD,
@@ -404,7 +420,7 @@ on_power_off (CcidJob *job, const CcidReply *reply, const GError *error)
     }
   if (self->state == CCID_SLOT_POWERED || self->state == CCID_SLOT_MUTE)
     ccid_slot_set_state (self, CCID_SLOT_PRESENT);
-  if (job->kind == CCID_JOB_RESET)
+  if (job->kind == CCID_JOB_RESET || job->kind == CCID_JOB_SET_PROTOCOL)
     {
       job->skip_pps = FALSE;
       ccid_slot_start_power_on (job);
@@ -472,4 +488,56 @@ ccid_slot_reset_finish (CcidSlot *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+ccid_slot_start_set_protocol (CcidJob *job)
+{
+  CcidSlot *self = job->slot;
+
+  if (self->state == CCID_SLOT_POWERED && self->protocol >= 0
+      && (job->wanted & (1u << self->protocol)))
+    {
+      g_task_return_int (job->task, self->protocol);
+      ccid_job_done (job);
+      return;
+    }
+  if (self->have_atr_info && self->protocols != 0 && !(self->protocols & job->wanted))
+    {
+      ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_PROTO_MISMATCH,
+                                               "The card in %s does not offer the protocols "
+                                               "asked for", self->name));
+      return;
+    }
+  /* Another protocol: a cold reset, then PPS to it (ISO 7816-3 §9). */
+  ccid_slot_start_power_off (job);
+}
+
+void
+ccid_slot_set_protocol_async (CcidSlot *self, guint protocols, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data)
+{
+  CcidJob *job = ccid_job_new (self, CCID_JOB_SET_PROTOCOL, TRUE, cancellable, callback,
+                               user_data, ccid_slot_set_protocol_async);
+
+  job->wanted = protocols & (CCID_SLOT_PROTOCOL_T0 | CCID_SLOT_PROTOCOL_T1);
+  if (job->wanted == 0)
+    job->wanted = CCID_SLOT_PROTOCOL_T0 | CCID_SLOT_PROTOCOL_T1;
+  ccid_slot_queue_job (self, job);
+}
+
+int
+ccid_slot_set_protocol_finish (CcidSlot *self, GAsyncResult *result, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  gssize protocol;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  protocol = g_task_propagate_int (G_TASK (result), &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return -1;
+    }
+  return (int) protocol;
 }

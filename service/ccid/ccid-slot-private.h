@@ -27,6 +27,7 @@ typedef enum {
   CCID_JOB_POWER_ON,
   CCID_JOB_POWER_OFF,
   CCID_JOB_RESET,
+  CCID_JOB_SET_PROTOCOL,
   CCID_JOB_TRANSMIT,
   CCID_JOB_ESCAPE,
 } CcidJobKind;
@@ -45,6 +46,7 @@ struct _CcidJob {
   guint voltage;              /* index into voltages */
   gboolean skip_pps;
   gboolean class_retried;
+  guint wanted;               /* CCID_SLOT_PROTOCOL_* to choose from, 0: any */
   atr_info atr;
 
   /* transmit and escape */
@@ -90,6 +92,7 @@ struct _CcidSlot {
 void ccid_job_send (CcidJob *job, const guint8 *msg, gsize len, guint timeout_ms, CcidJobStep next);
 void ccid_job_return_bytes (CcidJob *job, GBytes *bytes);
 void ccid_job_return_boolean (CcidJob *job);
+void ccid_job_done (CcidJob *job);
 void ccid_job_return_error (CcidJob *job, GError *error);
 CcidJob *ccid_job_new (CcidSlot *slot, CcidJobKind kind, gboolean needs_card,
                        GCancellable *cancellable, GAsyncReadyCallback callback,
@@ -103,6 +106,7 @@ void ccid_slot_emit_changed (CcidSlot *self);
 /* ccid-slot-power.c */
 void ccid_slot_start_power_on (CcidJob *job);
 void ccid_slot_start_power_off (CcidJob *job);
+void ccid_slot_start_set_protocol (CcidJob *job);
 
 /* ccid-slot-exchange.c */
 void ccid_slot_start_transmit (CcidJob *job);

@@ -250,6 +250,13 @@ ccid_job_return_boolean (CcidJob *job)
   job_done (job);
 }
 
+/* After the task got its result some other way (g_task_return_int). */
+void
+ccid_job_done (CcidJob *job)
+{
+  job_done (job);
+}
+
 void
 ccid_job_return_error (CcidJob *job, GError *error)
 {
@@ -357,6 +364,9 @@ run_next (CcidSlot *self)
     case CCID_JOB_POWER_OFF:
     case CCID_JOB_RESET:
       ccid_slot_start_power_off (job);
+      break;
+    case CCID_JOB_SET_PROTOCOL:
+      ccid_slot_start_set_protocol (job);
       break;
     case CCID_JOB_TRANSMIT:
       ccid_slot_start_transmit (job);

@@ -63,6 +63,15 @@ void ccid_slot_reset_async (CcidSlot *self, GCancellable *cancellable,
                             GAsyncReadyCallback callback, gpointer user_data);
 GBytes *ccid_slot_reset_finish (CcidSlot *self, GAsyncResult *result, GError **error);
 
+/* Makes one of @protocols (CCID_SLOT_PROTOCOL_* bits) the protocol in
+ * force: at once when it already is, else a cold reset and PPS to the
+ * first protocol of the card's among @protocols. Returns 0 or 1. Errors:
+ * PROTO_MISMATCH (the card offers none of them, or imposes another),
+ * NO_SMARTCARD, UNRESPONSIVE_CARD, READER_UNAVAILABLE. */
+void ccid_slot_set_protocol_async (CcidSlot *self, guint protocols, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data);
+int ccid_slot_set_protocol_finish (CcidSlot *self, GAsyncResult *result, GError **error);
+
 /* Sends a command APDU and returns the response APDU (data + SW1 SW2).
  * @nad is the T=1 node address byte (SAD/DAD); one T=1 state is kept per
  * NAD (ETSI TS 102 221 §7.2: sequence numbers per logical interface). A

@@ -56,11 +56,14 @@ struct _CcidEmu {
   gboolean fifo_full;
   guint pps_requests;
   guint8 last_fidi;
+  guint8 last_protocol;
 };
 
 static const guint8 atr_t0[] = { 0x3B, 0x02, 0x14, 0x50 };
 /* TA1 = 96: Fi 512, Di 32 (ISO 7816-3 §8.3), T=0 */
 static const guint8 atr_ta1[] = { 0x3B, 0x10, 0x96 };
+/* TD1 = 80 (T=0, TD2 follows), TD2 = 01 (T=1), TCK */
+static const guint8 atr_dual[] = { 0x3B, 0x80, 0x80, 0x01, 0x01 };
 
 /* ---- the reader and the card (called with the lock held) --------------- */
 
@@ -167,6 +170,8 @@ reader_command (CcidEmu *emu, const guint8 *c, guint32 n)
       emu->powered = TRUE;
       if (emu->level == CCID_EMU_TPDU_PPS || emu->level == CCID_EMU_TPDU_PPS_REJECT)
         return answer (c, 0x80, 0, 0, 0, atr_ta1, sizeof atr_ta1);
+      if (emu->level == CCID_EMU_TPDU_DUAL)
+        return answer (c, 0x80, 0, 0, 0, atr_dual, sizeof atr_dual);
       return answer (c, 0x80, 0, 0, 0, atr_t0, sizeof atr_t0);
     case 0x63:
       emu->powered = FALSE;
@@ -202,6 +207,7 @@ reader_command (CcidEmu *emu, const guint8 *c, guint32 n)
     case 0x61:
       if (len >= 1)
         emu->last_fidi = c[10];
+      emu->last_protocol = c[7];
       return answer (c, 0x82, icc_status (emu), 0, c[7], c + 10, len);
     case 0x6C:
     case 0x6D:
@@ -732,4 +738,15 @@ ccid_emu_last_fidi (CcidEmu *emu)
   fidi = emu->last_fidi;
   g_mutex_unlock (&emu->lock);
   return (guint8) fidi;
+}
+
+guint8
+ccid_emu_last_protocol (CcidEmu *emu)
+{
+  guint8 v;
+
+  g_mutex_lock (&emu->lock);
+  v = emu->last_protocol;
+  g_mutex_unlock (&emu->lock);
+  return v;
 }

@@ -20,6 +20,7 @@ typedef enum {
   CCID_EMU_TPDU,
   CCID_EMU_TPDU_PPS,          /* TPDU, the card's ATR asks for Fi/Di 96 */
   CCID_EMU_TPDU_PPS_REJECT,   /* the same, and the card ignores PPS */
+  CCID_EMU_TPDU_DUAL,         /* TPDU, the card offers T=0 (first) and T=1 */
 } CcidEmuLevel;
 
 typedef enum {
@@ -48,3 +49,5 @@ guint ccid_emu_count (CcidEmu *emu, guint8 type);
 /* PPS requests seen, and bmFindexDindex of the last SetParameters. */
 guint ccid_emu_pps_requests (CcidEmu *emu);
 guint8 ccid_emu_last_fidi (CcidEmu *emu);
+/* bProtocolNum of the last SetParameters. */
+guint8 ccid_emu_last_protocol (CcidEmu *emu);

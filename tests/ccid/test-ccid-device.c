@@ -41,6 +41,7 @@ static const Setup mute = { CCID_EMU_SHORT_APDU, TRUE, TRUE, TRUE };
 static const Setup mute_tpdu = { CCID_EMU_TPDU, TRUE, TRUE, TRUE };
 static const Setup pps = { CCID_EMU_TPDU_PPS, TRUE, TRUE, FALSE };
 static const Setup pps_reject = { CCID_EMU_TPDU_PPS_REJECT, TRUE, TRUE, FALSE };
+static const Setup dual = { CCID_EMU_TPDU_DUAL, TRUE, TRUE, FALSE };
 
 static void
 on_changed (CcidSlot *slot, Fixture *f)
@@ -350,6 +351,50 @@ test_pps_reject (Fixture *f, gconstpointer data)
   assert_works (f);
 }
 
+static int
+set_protocol (Fixture *f, guint protocols, GError **error)
+{
+  g_clear_object (&f->result);
+  ccid_slot_set_protocol_async (f->slot, protocols, NULL, on_result, f);
+  WAIT_FOR (f->result != NULL, 5000);
+  return ccid_slot_set_protocol_finish (f->slot, f->result, error);
+}
+
+static void
+test_set_protocol (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  wait_powered (f);
+  /* the card's first protocol at power on */
+  g_assert_cmpuint (ccid_slot_get_protocols (f->slot), ==,
+                    CCID_SLOT_PROTOCOL_T0 | CCID_SLOT_PROTOCOL_T1);
+  g_assert_cmpint (ccid_slot_get_active_protocol (f->slot), ==, 0);
+  g_assert_cmpuint (ccid_emu_pps_requests (f->emu), ==, 0);
+  /* already in force: nothing sent */
+  g_assert_cmpint (set_protocol (f, CCID_SLOT_PROTOCOL_T0 | CCID_SLOT_PROTOCOL_T1, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ccid_emu_count (f->emu, CCID_PC_TO_RDR_ICC_POWER_ON), ==, 1);
+  /* T=1: cold reset, PPS, SetParameters with the T=1 structure */
+  g_assert_cmpint (set_protocol (f, CCID_SLOT_PROTOCOL_T1, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (ccid_slot_get_active_protocol (f->slot), ==, 1);
+  g_assert_cmpuint (ccid_emu_count (f->emu, CCID_PC_TO_RDR_ICC_POWER_ON), ==, 2);
+  g_assert_cmpuint (ccid_emu_pps_requests (f->emu), ==, 1);
+  g_assert_cmpuint (ccid_emu_last_protocol (f->emu), ==, 1);
+}
+
+static void
+test_set_protocol_mismatch (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  wait_powered (f);
+  g_assert_cmpint (set_protocol (f, CCID_SLOT_PROTOCOL_T1, &error), ==, -1);
+  g_assert_error (error, SCB_ERROR, SCB_ERROR_PROTO_MISMATCH);
+  g_assert_cmpint (ccid_slot_get_active_protocol (f->slot), ==, 0);
+}
+
 static void
 test_time_extension (Fixture *f, gconstpointer data)
 {
@@ -549,6 +594,8 @@ main (int argc, char **argv)
   ADD ("/ccid/device/mute-voltages", mute_tpdu, test_mute_voltages);
   ADD ("/ccid/device/pps", pps, test_pps);
   ADD ("/ccid/device/pps-reject", pps_reject, test_pps_reject);
+  ADD ("/ccid/device/set-protocol", dual, test_set_protocol);
+  ADD ("/ccid/device/set-protocol-mismatch", pps, test_set_protocol_mismatch);
   ADD ("/ccid/device/time-extension", short_apdu, test_time_extension);
   ADD ("/ccid/device/drop", short_apdu, test_drop);
   ADD ("/ccid/device/stall", short_apdu, test_stall);
