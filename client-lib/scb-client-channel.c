@@ -85,7 +85,7 @@ _scb_client_channel_free (ScbClientChannel *self)
 static void
 set_status_error (GError **error, guint32 status)
 {
-  ScbError code = scb_error_from_scard ((gint32) status);
+  ScbError code = scb_error_from_scard ((glong) status);
   GEnumClass *klass = g_type_class_ref (SCB_TYPE_ERROR);
   GEnumValue *value = g_enum_get_value (klass, code);
   const char *name = value != NULL ? strrchr (value->value_nick, '.') : NULL;

@@ -281,7 +281,7 @@ scb_client_connection_reconnect_finish (ScbClientConnection *self, GAsyncResult 
 }
 
 /**
- * scb_client_connection_disconnect_sync:
+ * scb_client_connection_close_sync:
  * @self: a connection
  * @disposition: what to do with the card
  * @cancellable: (nullable): a #GCancellable
@@ -292,8 +292,8 @@ scb_client_connection_reconnect_finish (ScbClientConnection *self, GAsyncResult 
  * Returns: %TRUE on success
  */
 gboolean
-scb_client_connection_disconnect_sync (ScbClientConnection *self, ScbClientDisposition disposition,
-                                       GCancellable *cancellable, GError **error)
+scb_client_connection_close_sync (ScbClientConnection *self, ScbClientDisposition disposition,
+                                  GCancellable *cancellable, GError **error)
 {
   g_autoptr(GVariant) ret = NULL;
 
@@ -305,7 +305,7 @@ scb_client_connection_disconnect_sync (ScbClientConnection *self, ScbClientDispo
 }
 
 /**
- * scb_client_connection_disconnect:
+ * scb_client_connection_close:
  * @self: a connection
  * @disposition: what to do with the card
  * @cancellable: (nullable): a #GCancellable
@@ -315,18 +315,18 @@ scb_client_connection_disconnect_sync (ScbClientConnection *self, ScbClientDispo
  * Closes the connection.
  */
 void
-scb_client_connection_disconnect (ScbClientConnection *self, ScbClientDisposition disposition,
-                                  GCancellable *cancellable, GAsyncReadyCallback callback,
-                                  gpointer user_data)
+scb_client_connection_close (ScbClientConnection *self, ScbClientDisposition disposition,
+                             GCancellable *cancellable, GAsyncReadyCallback callback,
+                             gpointer user_data)
 {
   g_return_if_fail (SCB_IS_CLIENT_CONNECTION (self));
   call_async (self, "Disconnect",
               g_variant_new ("(s)", _scb_client_disposition_to_string (disposition)),
-              scb_client_connection_disconnect, NULL, cancellable, callback, user_data);
+              scb_client_connection_close, NULL, cancellable, callback, user_data);
 }
 
 /**
- * scb_client_connection_disconnect_finish:
+ * scb_client_connection_close_finish:
  * @self: a connection
  * @result: the result passed to the callback
  * @error: return location for an error
@@ -334,8 +334,8 @@ scb_client_connection_disconnect (ScbClientConnection *self, ScbClientDispositio
  * Returns: %TRUE on success
  */
 gboolean
-scb_client_connection_disconnect_finish (ScbClientConnection *self, GAsyncResult *result,
-                                         GError **error)
+scb_client_connection_close_finish (ScbClientConnection *self, GAsyncResult *result,
+                                    GError **error)
 {
   return call_finish (self, result, error);
 }

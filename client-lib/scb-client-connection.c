@@ -19,9 +19,9 @@
 /**
  * ScbClientConnection:
  *
- * A connection made by scb_client_reader_connect(). Only the process (the
+ * A connection made by scb_client_reader_open_connection(). Only the process (the
  * bus connection) that made it may use it; the daemon closes it when that
- * process leaves the bus, or when scb_client_connection_disconnect() is
+ * process leaves the bus, or when scb_client_connection_close() is
  * called. Dropping the last reference does not disconnect: the daemon does
  * when the bus connection closes.
  *

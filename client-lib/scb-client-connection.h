@@ -70,15 +70,15 @@ void scb_client_connection_reconnect (ScbClientConnection *self, ScbClientShareM
 ScbClientProtocol scb_client_connection_reconnect_finish (ScbClientConnection *self,
                                                           GAsyncResult *result, GError **error);
 
-gboolean scb_client_connection_disconnect_sync (ScbClientConnection *self,
-                                                ScbClientDisposition disposition,
-                                                GCancellable *cancellable, GError **error);
-void scb_client_connection_disconnect (ScbClientConnection *self,
-                                       ScbClientDisposition disposition,
-                                       GCancellable *cancellable, GAsyncReadyCallback callback,
-                                       gpointer user_data);
-gboolean scb_client_connection_disconnect_finish (ScbClientConnection *self,
-                                                  GAsyncResult *result, GError **error);
+gboolean scb_client_connection_close_sync (ScbClientConnection *self,
+                                           ScbClientDisposition disposition,
+                                           GCancellable *cancellable, GError **error);
+void scb_client_connection_close (ScbClientConnection *self,
+                                  ScbClientDisposition disposition,
+                                  GCancellable *cancellable, GAsyncReadyCallback callback,
+                                  gpointer user_data);
+gboolean scb_client_connection_close_finish (ScbClientConnection *self,
+                                             GAsyncResult *result, GError **error);
 
 gboolean scb_client_connection_status_sync (ScbClientConnection *self, char **reader_name,
                                             guint32 *state, ScbClientProtocol *protocol,

@@ -408,7 +408,7 @@ on_connect_done (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 /**
- * scb_client_reader_connect:
+ * scb_client_reader_open_connection:
  * @self: a reader
  * @share_mode: how to share the card
  * @protocols: the acceptable protocols; %SCB_CLIENT_PROTOCOL_NONE for a direct
@@ -422,9 +422,9 @@ on_connect_done (GObject *source, GAsyncResult *result, gpointer user_data)
  * connections need the polkit action `org.scardbus.SmartCard1.access-card`.
  */
 void
-scb_client_reader_connect (ScbClientReader *self, ScbClientShareMode share_mode,
-                           ScbClientProtocol protocols, GCancellable *cancellable,
-                           GAsyncReadyCallback callback, gpointer user_data)
+scb_client_reader_open_connection (ScbClientReader *self, ScbClientShareMode share_mode,
+                                   ScbClientProtocol protocols, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_auto(GStrv) words = _scb_client_protocols_to_strv (protocols);
@@ -432,7 +432,7 @@ scb_client_reader_connect (ScbClientReader *self, ScbClientShareMode share_mode,
 
   g_return_if_fail (SCB_IS_CLIENT_READER (self));
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, scb_client_reader_connect);
+  g_task_set_source_tag (task, scb_client_reader_open_connection);
   data->share_mode = share_mode;
   g_task_set_task_data (task, data, g_free);
   scb_dbus_reader_call_connect (self->proxy, _scb_client_share_mode_to_string (share_mode),
@@ -441,7 +441,7 @@ scb_client_reader_connect (ScbClientReader *self, ScbClientShareMode share_mode,
 }
 
 /**
- * scb_client_reader_connect_finish:
+ * scb_client_reader_open_connection_finish:
  * @self: a reader
  * @result: the result passed to the callback
  * @error: return location for an error
@@ -449,28 +449,28 @@ scb_client_reader_connect (ScbClientReader *self, ScbClientShareMode share_mode,
  * Returns: (transfer full): the connection, or %NULL with @error set
  */
 ScbClientConnection *
-scb_client_reader_connect_finish (ScbClientReader *self, GAsyncResult *result, GError **error)
+scb_client_reader_open_connection_finish (ScbClientReader *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**
- * scb_client_reader_connect_sync:
+ * scb_client_reader_open_connection_sync:
  * @self: a reader
  * @share_mode: how to share the card
  * @protocols: the acceptable protocols
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
- * The synchronous form of scb_client_reader_connect().
+ * The synchronous form of scb_client_reader_open_connection().
  *
  * Returns: (transfer full): the connection, or %NULL with @error set
  */
 ScbClientConnection *
-scb_client_reader_connect_sync (ScbClientReader *self, ScbClientShareMode share_mode,
-                                ScbClientProtocol protocols, GCancellable *cancellable,
-                                GError **error)
+scb_client_reader_open_connection_sync (ScbClientReader *self, ScbClientShareMode share_mode,
+                                        ScbClientProtocol protocols, GCancellable *cancellable,
+                                        GError **error)
 {
   g_auto(GStrv) words = _scb_client_protocols_to_strv (protocols);
   g_autofree char *path = NULL;

@@ -29,15 +29,15 @@ guint8 scb_client_reader_get_nad (ScbClientReader *self);
 ScbClientCard *scb_client_reader_get_card (ScbClientReader *self);
 gboolean scb_client_reader_has_card (ScbClientReader *self);
 
-void scb_client_reader_connect (ScbClientReader *self, ScbClientShareMode share_mode,
-                                ScbClientProtocol protocols, GCancellable *cancellable,
-                                GAsyncReadyCallback callback, gpointer user_data);
-ScbClientConnection *scb_client_reader_connect_finish (ScbClientReader *self, GAsyncResult *result,
-                                                       GError **error);
-ScbClientConnection *scb_client_reader_connect_sync (ScbClientReader *self,
-                                                     ScbClientShareMode share_mode,
-                                                     ScbClientProtocol protocols,
-                                                     GCancellable *cancellable, GError **error);
+void scb_client_reader_open_connection (ScbClientReader *self, ScbClientShareMode share_mode,
+                                        ScbClientProtocol protocols, GCancellable *cancellable,
+                                        GAsyncReadyCallback callback, gpointer user_data);
+ScbClientConnection *scb_client_reader_open_connection_finish (ScbClientReader *self, GAsyncResult *result,
+                                                               GError **error);
+ScbClientConnection *scb_client_reader_open_connection_sync (ScbClientReader *self,
+                                                             ScbClientShareMode share_mode,
+                                                             ScbClientProtocol protocols,
+                                                             GCancellable *cancellable, GError **error);
 
 void scb_client_reader_set_nad (ScbClientReader *self, guint8 nad, GCancellable *cancellable,
                                 GAsyncReadyCallback callback, gpointer user_data);

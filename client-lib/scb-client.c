@@ -323,6 +323,7 @@ on_init_object_manager (GObject *source, GAsyncResult *result, gpointer user_dat
 {
   g_autoptr(GTask) task = user_data;
   ScbClient *self = g_task_get_source_object (task);
+  GCancellable *cancellable;
   GError *error = NULL;
 
   self->object_manager = scb_dbus_object_manager_client_new_finish (result, &error);
@@ -331,8 +332,9 @@ on_init_object_manager (GObject *source, GAsyncResult *result, gpointer user_dat
       fail_task (task, error);
       return;
     }
-  scb_dbus_manager_call_get_readers (self->manager, g_task_get_cancellable (task),
-                                     on_init_snapshot, g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  scb_dbus_manager_call_get_readers (self->manager, cancellable, on_init_snapshot,
+                                     g_steal_pointer (&task));
 }
 
 static void
@@ -340,6 +342,7 @@ on_init_manager (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   ScbClient *self = g_task_get_source_object (task);
+  GCancellable *cancellable;
   GError *error = NULL;
 
   self->manager = scb_dbus_manager_proxy_new_finish (result, &error);
@@ -348,8 +351,9 @@ on_init_manager (GObject *source, GAsyncResult *result, gpointer user_data)
       fail_task (task, error);
       return;
     }
+  cancellable = g_task_get_cancellable (task);
   scb_dbus_object_manager_client_new (self->connection, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
-                                      SCB_DBUS_NAME, SCB_DBUS_PATH, g_task_get_cancellable (task),
+                                      SCB_DBUS_NAME, SCB_DBUS_PATH, cancellable,
                                       on_init_object_manager, g_steal_pointer (&task));
 }
 

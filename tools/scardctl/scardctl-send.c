@@ -79,7 +79,7 @@ session_open (Session *session, Scardctl *ctl, ScbClientReader *reader, ScbClien
   session->ctl = ctl;
   session->reader = reader;
   g_variant_builder_init (&session->exchanges, G_VARIANT_TYPE ("av"));
-  session->connection = scb_client_reader_connect_sync (reader, share, protocols, NULL, &error);
+  session->connection = scb_client_reader_open_connection_sync (reader, share, protocols, NULL, &error);
   if (session->connection == NULL)
     return scardctl_fail (ctl, error);
   if (no_channel)
@@ -102,7 +102,7 @@ session_close (Session *session, int status, const GError *error)
   if (session->connection != NULL)
     {
       /* The daemon closes it anyway when we leave the bus. */
-      scb_client_connection_disconnect_sync (session->connection, SCB_CLIENT_DISPOSITION_LEAVE,
+      scb_client_connection_close_sync (session->connection, SCB_CLIENT_DISPOSITION_LEAVE,
                                              NULL, NULL);
       g_clear_object (&session->connection);
     }
