@@ -7,6 +7,8 @@
 #include "scb-error.h"
 #include "scb-names.h"
 
+#include <string.h>
+
 /**
  * ScbClient:
  *
@@ -592,19 +594,6 @@ scb_client_get_reader_by_name (ScbClient *self, const char *name)
   return NULL;
 }
 
-static gboolean
-is_index (const char *spec)
-{
-  if (*spec == '\0')
-    return FALSE;
-  for (const char *p = spec; *p != '\0'; p++)
-    {
-      if (!g_ascii_isdigit (*p))
-        return FALSE;
-    }
-  return TRUE;
-}
-
 /**
  * scb_client_lookup_reader:
  * @self: a client
@@ -627,7 +616,7 @@ scb_client_lookup_reader (ScbClient *self, const char *spec, GError **error)
   g_return_val_if_fail (SCB_IS_CLIENT (self), NULL);
   g_return_val_if_fail (spec != NULL, NULL);
 
-  if (is_index (spec))
+  if (spec[0] != '\0' && spec[strspn (spec, "0123456789")] == '\0')
     {
       guint64 index = g_ascii_strtoull (spec, NULL, 10);
 
