@@ -12,6 +12,7 @@ for p in /proc/[0-9]*; do
   [ "$(cut -d' ' -f4 "$p/stat" 2>/dev/null)" = "$sim" ] && [ "$(cat "$p/comm" 2>/dev/null)" = pcscd ] && host=${p#/proc/}
 done
 [ -n "$host" ] || { echo "no pcscd child"; exit 1; }
+"$SCARDBUS_SIM_BIN" ctl plug tpdu > /dev/null || exit 1
 ticks () { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 sleep "${SCB_IDLE_SETTLE:-20}"
 s0=$(ticks $sim); h0=$(ticks $host)

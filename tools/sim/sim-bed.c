@@ -4,8 +4,9 @@
  * /dev/bus/usb/001/(N+2), with its CCID interface 1-(N+1):1.0. Indexes and
  * device numbers are never reused within a run.
  *
- * Order of events, as the kernel does it: plug adds the device, then the
- * interface (add_from_string sends each "add" uevent as it creates them);
+ * Order of events, as the kernel does it: plug makes the node (a FIFO, see
+ * sim-usb.c), then adds the device, then the interface (add_from_string
+ * sends each "add" uevent as it creates them);
  * unplug first fails the device's URBs, then sends "remove" for the
  * interface, then the device, then deletes them.
  *
@@ -14,6 +15,7 @@
 #include "sim-bed.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <string.h>
 #include <umockdev.h>
 
@@ -135,7 +137,6 @@ device_record (Device *d)
 
   return g_strdup_printf (
     "P: %s\n"
-    "N: bus/usb/001/%03u\n"
     "E: DEVNAME=/dev/bus/usb/001/%03u\nE: DEVTYPE=usb_device\nE: DRIVER=usb\n"
     "E: PRODUCT=%x/%x/%x\nE: TYPE=0/0/0\nE: BUSNUM=001\nE: DEVNUM=%03u\n"
     "E: MAJOR=189\nE: MINOR=%u\nE: SUBSYSTEM=usb\n"
@@ -152,7 +153,7 @@ device_record (Device *d)
     "E: SUBSYSTEM=usb\n"
     "A: bInterfaceClass=0b\nA: bInterfaceSubClass=00\nA: bInterfaceProtocol=00\n"
     "A: bInterfaceNumber=00\nA: bAlternateSetting= 0\nA: bNumEndpoints=%02u\n",
-    d->sys_device + strlen ("/sys"), devnum, devnum,
+    d->sys_device + strlen ("/sys"), devnum,
     m->vendor_id, m->product_id, m->bcd_device, devnum,
     devnum - 1, m->vendor_id, m->product_id,
     devnum, devnum - 1, m->vendor_id, m->product_id,
@@ -208,6 +209,7 @@ sim_bed_plug (SimBed *self, const SimModel *model, const SimCardKind *cards, gui
   Device *d = g_new0 (Device, 1);
   g_autofree char *record = NULL;
   g_autofree char *node = NULL;
+  g_autofree char *dir = NULL;
   gboolean ok;
 
   d->bed = self;
@@ -223,17 +225,26 @@ sim_bed_plug (SimBed *self, const SimModel *model, const SimCardKind *cards, gui
   d->usb = sim_usb_new (d->reader, &self->lock, &self->cond, unplug_mid, d);
   g_ptr_array_add (self->devices, d);
 
-  if (!umockdev_testbed_attach_ioctl (self->testbed, d->devnode, UMOCKDEV_IOCTL_BASE (d->usb), error))
+  /* The node exists, a FIFO, before the "add" uevent: a host that opens it
+   * at once must not get a regular file (always ready: libusb would spin).
+   * So the record has no "N:" line, which would make umockdev create it. */
+  node = g_build_filename (self->root, d->devnode, NULL);
+  dir = g_path_get_dirname (node);
+  if (g_mkdir_with_parents (dir, 0755) < 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot create %s", dir);
+      return -1;
+    }
+  g_mutex_lock (&self->lock);
+  ok = sim_usb_set_fifo_node (d->usb, node, error);
+  g_mutex_unlock (&self->lock);
+  if (!ok || !umockdev_testbed_attach_ioctl (self->testbed, d->devnode, UMOCKDEV_IOCTL_BASE (d->usb), error))
     return -1;
   record = device_record (d);
   if (!umockdev_testbed_add_from_string (self->testbed, record, error))
     return -1;
-  node = g_build_filename (self->root, d->devnode, NULL);
-  g_mutex_lock (&self->lock);
-  ok = sim_usb_set_fifo_node (d->usb, node, error);
-  d->plugged = ok;
-  g_mutex_unlock (&self->lock);
-  return ok ? (gint) d->index : -1;
+  d->plugged = TRUE;
+  return (gint) d->index;
 }
 
 gboolean
@@ -251,6 +262,11 @@ sim_bed_unplug (SimBed *self, guint index, GError **error)
   umockdev_testbed_uevent (self->testbed, d->sys_device, "remove");
   umockdev_testbed_remove_device (self->testbed, d->sys_interface);
   umockdev_testbed_remove_device (self->testbed, d->sys_device);
+  {
+    /* The node goes too; open descriptors of it keep working (ENODEV). */
+    g_autofree char *node = g_build_filename (self->root, d->devnode, NULL);
+    g_unlink (node);
+  }
   return TRUE;
 }
 
