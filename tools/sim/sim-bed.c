@@ -213,7 +213,7 @@ sim_bed_plug (SimBed *self, const SimModel *model, const SimCardKind *cards, gui
   gboolean ok;
 
   d->bed = self;
-  d->index = self->devices->len;
+  d->index = self->devices->len;   /* only this thread adds devices */
   d->model = model;
   d->reader = sim_reader_new (model);
   d->sys_device = g_strdup_printf ("/sys/devices/pci0000:00/0000:00:14.0/usb1/1-%u", d->index + 1);
@@ -223,7 +223,9 @@ sim_bed_plug (SimBed *self, const SimModel *model, const SimCardKind *cards, gui
     if (cards[i] != SIM_CARD_N)
       sim_reader_insert (d->reader, i, cards[i], NULL);
   d->usb = sim_usb_new (d->reader, &self->lock, &self->cond, unplug_mid, d);
+  g_mutex_lock (&self->lock);   /* ctl threads look devices up */
   g_ptr_array_add (self->devices, d);
+  g_mutex_unlock (&self->lock);
 
   /* The node exists, a FIFO, before the "add" uevent: a host that opens it
    * at once must not get a regular file (always ready: libusb would spin).
@@ -243,18 +245,24 @@ sim_bed_plug (SimBed *self, const SimModel *model, const SimCardKind *cards, gui
   record = device_record (d);
   if (!umockdev_testbed_add_from_string (self->testbed, record, error))
     return -1;
+  g_mutex_lock (&self->lock);
   d->plugged = TRUE;
+  g_mutex_unlock (&self->lock);
   return (gint) d->index;
 }
 
 gboolean
 sim_bed_unplug (SimBed *self, guint index, GError **error)
 {
-  Device *d = lookup (self, index, TRUE, error);
+  Device *d;
 
-  if (d == NULL)
-    return FALSE;
   g_mutex_lock (&self->lock);
+  d = lookup (self, index, TRUE, error);
+  if (d == NULL)
+    {
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
   d->plugged = FALSE;
   sim_usb_disconnect (d->usb);
   g_mutex_unlock (&self->lock);
@@ -357,6 +365,7 @@ sim_bed_count_slots (SimBed *self)
 {
   guint n = 0;
 
+  g_mutex_lock (&self->lock);
   for (guint i = 0; i < self->devices->len; i++)
     {
       Device *d = g_ptr_array_index (self->devices, i);
@@ -364,5 +373,6 @@ sim_bed_count_slots (SimBed *self)
       if (d->plugged)
         n += d->model->n_slots;
     }
+  g_mutex_unlock (&self->lock);
   return n;
 }
