@@ -192,7 +192,9 @@ watcher_thread (gpointer data)
 
   for (;;)
     {
-      LONG rv = SCardGetStatusChange (context, INFINITE, states, watch->pnp ? 2 : 1);
+      /* Bounded: SCardCancel only reaches a call in progress, and a stop
+       * asked between two calls must still be seen. */
+      LONG rv = SCardGetStatusChange (context, 500, states, watch->pnp ? 2 : 1);
       gint64 now = g_get_monotonic_time ();
 
       g_mutex_lock (&watch->lock);
@@ -200,6 +202,11 @@ watcher_thread (gpointer data)
         {
           g_mutex_unlock (&watch->lock);
           break;
+        }
+      if (rv == (LONG) SCARD_E_TIMEOUT)
+        {
+          g_mutex_unlock (&watch->lock);
+          continue;
         }
       if (states[0].dwEventState & SCARD_STATE_CHANGED)
         {

@@ -1,0 +1,411 @@
+#!/usr/bin/python3
+# bench.py: scardbus against pcscd 1.9.9 + libccid 1.5.2 on the same
+# scardbus-sim readers, in the same run. Prints a table, writes JSON.
+#
+#   bench.py --builddir BUILD [--reps 3] [--smoke] [--json FILE]
+#
+# Every measure is one scardbus-sim run whose COMMAND is this script again
+# (--inner): it finds the host among the sim's children, runs the C clients
+# (bench-usb, bench-pcsc, bench-dbus), reads /proc, and prints its results.
+# A measure whose prerequisite is missing (or that fails) is reported as
+# "n/a (...)" with the reason, never as a number.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+import argparse
+import glob
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+RESULT = 'BENCH-RESULT '
+HOSTS = ('pcscd', 'scardbusd')
+SIZES = ('5', '261', '4096')
+
+
+# ---- inner side: runs as the sim's COMMAND ----------------------------------
+
+def host_pid(name):
+    sim = os.getppid()
+    for stat in glob.glob('/proc/[0-9]*/stat'):
+        try:
+            with open(stat) as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+            with open(stat[:-4] + 'comm') as f:
+                comm = f.read().strip()
+        except OSError:
+            continue
+        if int(fields[1]) == sim and comm == name:
+            return int(stat.split('/')[2])
+    return 0
+
+
+def emit(name, value):
+    print(RESULT + json.dumps({'measure': name, 'value': value}), flush=True)
+
+
+def run_client(argv, env=None, timeout=300):
+    """The client's last JSON line, or {'na': reason}."""
+    try:
+        p = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {'na': 'timed out after %d s' % timeout}
+    lines = [l for l in p.stdout.splitlines() if l.startswith('{')]
+    if p.returncode == 0 and lines:
+        return json.loads(lines[-1])
+    err = [l for l in p.stderr.splitlines() if l.strip()]
+    return {'na': (err[-1] if err else 'exit status %d' % p.returncode)[:160]}
+
+
+def ctx_switches(pid):
+    total = 0
+    for status in glob.glob('/proc/%d/task/*/status' % pid):
+        try:
+            with open(status) as f:
+                for line in f:
+                    if line.startswith(('voluntary_ctxt_switches', 'nonvoluntary_ctxt_switches')):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def memory(pid):
+    out = {}
+    with open('/proc/%d/status' % pid) as f:
+        for line in f:
+            if line.startswith('RssAnon:'):
+                out['rss_anon_kib'] = int(line.split()[1])
+    with open('/proc/%d/smaps_rollup' % pid) as f:
+        for line in f:
+            if line.startswith('Pss:'):
+                out['pss_kib'] = int(line.split()[1])
+    return out
+
+
+def our_winscard():
+    """Our libpcsclite.so.1 on LD_LIBRARY_PATH (the sim puts it there)."""
+    for d in os.environ.get('LD_LIBRARY_PATH', '').split(':'):
+        if d and os.path.exists(os.path.join(d, 'libpcsclite.so.1')) and 'winscard' in d:
+            return True
+    return False
+
+
+def inner(spec):
+    bins = os.environ['BENCH_BIN_DIR']
+    pcsc = os.path.join(bins, 'bench-pcsc')
+    dbus = os.path.join(bins, 'bench-dbus')
+    kind = spec['kind']
+    host = spec.get('host')
+    pid = host_pid(host) if host else 0
+    if host and pid == 0 and kind != 'floor':
+        emit(kind, {'na': 'the sim has no %s child' % host})
+        return
+    winscard_ok = host == 'pcscd' or our_winscard()
+    no_winscard = {'na': 'not yet available: scardbus libpcsclite.so.1'}
+
+    if kind == 'floor':
+        env = dict(os.environ)
+        with open(os.environ['BENCH_FLOOR_ENV']) as f:
+            env['UMOCKDEV_DIR'], env['LD_PRELOAD'] = f.read().split('\n')[:2]
+        for model, size, count, index in spec['runs']:
+            emit('transmit/%s/%s/libusb' % (model, size),
+                 run_client([os.path.join(bins, 'bench-usb'), '--model', model, '--size', size,
+                             '--count', str(count), '--index', str(index)], env))
+    elif kind == 'transmit':
+        model = spec['model']
+        for size, count in spec['runs']:
+            if winscard_ok:
+                r = run_client([pcsc, 'transmit', '--size', size, '--count', str(count),
+                                '--host-pid', str(pid)])
+            else:
+                r = no_winscard
+            emit('transmit/%s/%s/winscard' % (model, size), r)
+            if host == 'scardbusd':
+                for mode in ('dbus', 'channel'):
+                    emit('transmit/%s/%s/%s' % (model, size, mode),
+                         run_client([dbus, 'transmit', '--mode', mode, '--size', size,
+                                     '--count', str(count), '--host-pid', str(pid)]))
+    elif kind == 'events':
+        n, watchers = spec['count'], spec['watchers']
+        emit('insertion/winscard', run_client([pcsc, 'events', '--count', str(n)])
+             if winscard_ok else no_winscard)
+        emit('watchers/winscard', run_client([pcsc, 'events', '--count', str(max(n // 10, 3)),
+                                              '--watchers', str(watchers)])
+             if winscard_ok else no_winscard)
+        if host == 'scardbusd':
+            emit('insertion/dbus', run_client([dbus, 'events', '--count', str(n)]))
+            emit('watchers/dbus', run_client([dbus, 'events', '--count', str(max(n // 10, 3)),
+                                              '--watchers', str(watchers)]))
+    elif kind == 'storm':
+        args = ['storm', '--events', str(spec['events']), '--watchers', str(spec['watchers'])]
+        emit('storm/winscard', run_client([pcsc] + args) if winscard_ok else no_winscard)
+        if host == 'scardbusd':
+            emit('storm/dbus', run_client([dbus] + args))
+    elif kind == 'idle':
+        time.sleep(spec['settle'])
+        c0, t0 = ctx_switches(pid), time.monotonic()
+        time.sleep(spec['measure'])
+        c1, t1 = ctx_switches(pid), time.monotonic()
+        emit('idle/%s' % spec['model'], {'wakeups': c1 - c0, 'per_second': (c1 - c0) / (t1 - t0)})
+    elif kind == 'memory':
+        want = spec['readers']
+        lister = [pcsc, 'list'] if host == 'pcscd' else [dbus, 'list']
+        deadline, seen, last_change = time.monotonic() + spec['timeout'], -1, time.monotonic()
+        while time.monotonic() < deadline:
+            r = run_client(lister, timeout=30)
+            n = r.get('readers', -1)
+            if n != seen:
+                seen, last_change = n, time.monotonic()
+            if n >= want or (n > 0 and time.monotonic() - last_change > 5):
+                break
+            time.sleep(0.5)
+        time.sleep(1)
+        m = memory(pid)
+        m['readers_listed'] = seen
+        emit('memory/%d' % want, m if seen > 0 else {'na': 'the host listed no reader'})
+
+
+# ---- outer side ----------------------------------------------------------------
+
+class Runner:
+    def __init__(self, args):
+        self.args = args
+        self.tmp = tempfile.mkdtemp(prefix='scardbus-bench-')
+        self.floor_env = os.path.join(self.tmp, 'floor-env')
+        conf = os.path.join(self.tmp, 'floor.conf')
+        with open(conf, 'w') as f:
+            f.write('[Readers]\nIgnore=08e6:3437;04e6:5116;046a:003e\n')
+        # The floor's "host": scardbusd told to leave every reader alone, so
+        # the sim starts (it waits for a host), and bench-usb claims the
+        # reader. It hands the preload's environment to the floor.
+        self.floor_host = os.path.join(self.tmp, 'floor-host')
+        with open(self.floor_host, 'w') as f:
+            f.write('#!/bin/sh\nprintf "%%s\\n%%s\\n" "$UMOCKDEV_DIR" "$LD_PRELOAD" > %s\n'
+                    'exec %s --config %s\n' % (self.floor_env, args.scardbusd, conf))
+        os.chmod(self.floor_host, 0o755)
+
+    def cleanup(self):
+        for name in os.listdir(self.tmp):
+            os.unlink(os.path.join(self.tmp, name))
+        os.rmdir(self.tmp)
+
+    def sim(self, readers, host, spec, ready='readers', floor=False, timeout=600):
+        env = dict(os.environ)
+        env['BENCH_BIN_DIR'] = self.args.bindir
+        env['BENCH_FLOOR_ENV'] = self.floor_env
+        env['PATH'] = '/usr/bin:/usr/sbin:/bin:/sbin:' + env.get('PATH', '')
+        if floor:
+            env['SCARDBUS_SIM_SCARDBUSD'] = self.floor_host
+        argv = [self.args.sim]
+        for r in readers:
+            argv += ['--reader', r]
+        argv += ['--host', host, '--ready', ready, '--', sys.executable, os.path.abspath(__file__),
+                 '--inner', json.dumps(spec)]
+        try:
+            p = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout)
+            out, err, rc = p.stdout, p.stderr, p.returncode
+        except subprocess.TimeoutExpired as e:
+            out, err, rc = (e.stdout or b'').decode() if isinstance(e.stdout, bytes) else (e.stdout or ''), '', -1
+        results = {}
+        for line in out.splitlines():
+            if line.startswith(RESULT):
+                r = json.loads(line[len(RESULT):])
+                results[r['measure']] = r['value']
+        if not results:
+            tail = [l for l in (err or '').splitlines() if l.strip()][-1:] or ['no output']
+            results['error'] = {'na': 'the sim run failed (status %d): %s' % (rc, tail[0][:160])}
+        return results
+
+    def plan(self):
+        s = self.args.smoke
+        count = {'5': 1000, '261': 300, '4096': 20} if not s else {'5': 100, '261': 20, '4096': 2}
+        ext = {'5': 1000, '261': 300, '4096': 100} if not s else {'5': 100, '261': 20, '4096': 5}
+        runs = []
+        floor = [('tpdu', z, count[z], 0) for z in SIZES] + [('extended-apdu', z, ext[z], 1) for z in SIZES]
+        if s:
+            floor = [('tpdu', '5', count['5'], 0), ('extended-apdu', '4096', ext['4096'], 1)]
+        runs.append((('tpdu', 'extended-apdu'), 'scardbusd', {'kind': 'floor', 'runs': floor}, 'host', True))
+        for host in HOSTS:
+            for model, c in (('tpdu', count), ('extended-apdu', ext)):
+                sizes = SIZES if not s else (('5',) if model == 'tpdu' else ('4096',))
+                runs.append(((model,), host, {'kind': 'transmit', 'host': host, 'model': model,
+                                              'runs': [(z, c[z]) for z in sizes]}, 'readers', False))
+            runs.append((('tpdu',), host, {'kind': 'events', 'host': host, 'count': 200 if not s else 5,
+                                           'watchers': 100 if not s else 5}, 'readers', False))
+            runs.append((('tpdu',), host, {'kind': 'storm', 'host': host, 'events': 1000 if not s else 20,
+                                           'watchers': 10 if not s else 2}, 'readers', False))
+            for model in ('tpdu', 'no-interrupt'):
+                n = 16 if not s else 2
+                runs.append(((model,) * n, host, {'kind': 'idle', 'host': host, 'model': model,
+                                                  'settle': 20 if not s else 1, 'measure': 10 if not s else 1},
+                             'readers', False))
+            for n in ((1, 16, 64) if not s else (1,)):
+                runs.append((('tpdu',) * n, host, {'kind': 'memory', 'host': host, 'readers': n,
+                                                   'timeout': 120}, 'host', False))
+        return runs
+
+    def run(self):
+        reps = []
+        for rep in range(self.args.reps):
+            results = {h: {} for h in ('floor',) + HOSTS}
+            for readers, host, spec, ready, floor in self.plan():
+                key = 'floor' if floor else host
+                t = time.monotonic()
+                got = self.sim(list(readers), host, spec, ready=ready, floor=floor)
+                if 'error' in got:
+                    got = {'%s/%s' % (spec['kind'], spec.get('model', len(readers))): got['error']}
+                results[key].update(got)
+                print('# rep %d: %s %s: %.1f s' % (rep + 1, key, spec['kind'], time.monotonic() - t),
+                      file=sys.stderr, flush=True)
+            reps.append(results)
+        return reps
+
+
+# ---- the table ------------------------------------------------------------------
+
+def machine():
+    cpu = '?'
+    with open('/proc/cpuinfo') as f:
+        for line in f:
+            if line.startswith('model name'):
+                cpu = line.split(':', 1)[1].strip()
+                break
+    return {'cpu': cpu, 'cpus': os.cpu_count(), 'kernel': platform.release(),
+            'python': platform.python_version()}
+
+
+def pick(reps, host, measure, field):
+    values, reasons = [], []
+    for r in reps:
+        v = r.get(host, {}).get(measure)
+        if v is None:
+            continue
+        if 'na' in v:
+            reasons.append(v['na'])
+        elif field in v and v[field] is not None and v[field] >= 0:
+            values.append(v[field])
+    return values, reasons
+
+
+def cell(values, reasons, digits):
+    if not values:
+        return 'n/a (%s)' % reasons[0] if reasons else '—'
+    med = statistics.median(values)
+    if len(values) == 1:
+        return '%.*f' % (digits, med)
+    return '%.*f [%.*f–%.*f]' % (digits, med, digits, min(values), digits, max(values))
+
+
+def rows():
+    """(label, measure, field, digits, columns) — columns: (title, host, path)."""
+    out = []
+    for model, sizes in (('tpdu', SIZES), ('extended-apdu', SIZES)):
+        for size in sizes:
+            base = 'transmit/%s/%s/' % (model, size)
+            cols = [('reference', 'pcscd', base + 'winscard'), ('scardbus WinSCard', 'scardbusd', base + 'winscard'),
+                    ('scardbus D-Bus', 'scardbusd', base + 'dbus'), ('scardbus fd', 'scardbusd', base + 'channel'),
+                    ('libusb floor', 'floor', base + 'libusb')]
+            for field, label, d in (('per_second', 'APDU/s', 0), ('p50_us', 'p50 µs', 0), ('p99_us', 'p99 µs', 0),
+                                    ('client_cpu_us_per_apdu', 'client CPU µs/APDU', 0),
+                                    ('host_cpu_us_per_apdu', 'host CPU µs/APDU', 0),
+                                    ('client_syscalls_per_apdu', 'client syscalls/APDU', 1),
+                                    ('host_syscalls_per_apdu', 'host syscalls/APDU', 1),
+                                    ('urbs_per_apdu', 'URBs submitted/APDU', 1), ('reaps_per_apdu', 'reaps/APDU', 1),
+                                    ('discards_per_apdu', 'discards/APDU', 1)):
+                out.append(('%s %sB: %s' % (model, size, label), field, d, cols))
+    for m, label in (('insertion', 'insertion → return/signal'), ('watchers', '100 watchers: last one')):
+        cols = [('reference', 'pcscd', m + '/winscard'), ('scardbus WinSCard', 'scardbusd', m + '/winscard'),
+                ('scardbus D-Bus', 'scardbusd', m + '/dbus')]
+        f50, f99 = ('p50_us', 'p99_us') if m == 'insertion' else ('all_p50_us', 'all_p99_us')
+        out.append(('%s p50 µs' % label, f50, 0, cols))
+        out.append(('%s p99 µs' % label, f99, 0, cols))
+    cols = [('reference', 'pcscd', 'storm/winscard'), ('scardbus WinSCard', 'scardbusd', 'storm/winscard'),
+            ('scardbus D-Bus', 'scardbusd', 'storm/dbus')]
+    out.append(('storm: events missed per watcher', 'missed_per_watcher', 1, cols))
+    out.append(('storm: total s', 'seconds', 2, cols))
+    for model in ('tpdu', 'no-interrupt'):
+        cols = [('reference', 'pcscd', 'idle/' + model), ('scardbus WinSCard', 'scardbusd', 'idle/' + model)]
+        out.append(('idle wakeups/s, %s readers' % model, 'per_second', 2, cols))
+    for n in (1, 16, 64):
+        cols = [('reference', 'pcscd', 'memory/%d' % n), ('scardbus WinSCard', 'scardbusd', 'memory/%d' % n)]
+        out.append(('host RssAnon KiB, %d readers' % n, 'rss_anon_kib', 0, cols))
+        out.append(('host Pss KiB, %d readers' % n, 'pss_kib', 0, cols))
+        out.append(('readers the host listed (of %d)' % n, 'readers_listed', 0, cols))
+    return out
+
+
+def table(reps):
+    titles = ['reference', 'scardbus WinSCard', 'scardbus D-Bus', 'scardbus fd', 'libusb floor']
+    lines = ['| measure | ' + ' | '.join(titles) + ' | ratio scardbus/reference |',
+             '|---' * (len(titles) + 2) + '|']
+    for label, field, digits, cols in rows():
+        cells = {t: '' for t in titles}
+        meds = {}
+        for title, host, measure in cols:
+            values, reasons = pick(reps, host, measure, field)
+            cells[title] = cell(values, reasons, digits)
+            if values:
+                meds[title] = statistics.median(values)
+        if all(c.startswith('—') or c == '' for c in cells.values()):
+            continue
+        ratio = ''
+        ours = meds.get('scardbus WinSCard', meds.get('scardbus fd'))
+        if ours is not None and meds.get('reference'):
+            ratio = '%.2f' % (ours / meds['reference'])
+        lines.append('| %s | %s | %s |' % (label, ' | '.join(cells[t] for t in titles), ratio))
+    return '\n'.join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument('--inner')
+    ap.add_argument('--builddir')
+    ap.add_argument('--reps', type=int, default=3)
+    ap.add_argument('--smoke', action='store_true')
+    ap.add_argument('--json')
+    ap.add_argument('--check', action='store_true',
+                    help='exit 1 unless every sim run reported (the smoke test)')
+    a = ap.parse_args()
+    if a.inner:
+        inner(json.loads(a.inner))
+        return 0
+    if not a.builddir:
+        ap.error('--builddir is needed')
+    a.sim = os.path.join(a.builddir, 'tools', 'sim', 'scardbus-sim')
+    a.scardbusd = os.path.join(a.builddir, 'service', 'scardbusd')
+    a.bindir = os.path.join(a.builddir, 'tests', 'bench')
+    if os.geteuid() != 0:
+        print('bench.py: needs root (pcscd runs in its own namespaces under the sim)', file=sys.stderr)
+        return 1
+    runner = Runner(a)
+    start = time.time()
+    try:
+        reps = runner.run()
+    finally:
+        runner.cleanup()
+    doc = {'machine': machine(), 'smoke': a.smoke, 'repetitions': a.reps,
+           'started': time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime(start)),
+           'seconds': round(time.time() - start, 1), 'runs': reps}
+    print(table(reps))
+    path = a.json or os.path.join(a.builddir, 'bench.json')
+    with open(path, 'w') as f:
+        json.dump(doc, f, indent=1)
+    print('# JSON: %s' % path)
+    if a.check:
+        with open(path) as f:
+            runs = json.load(f)['runs']
+        failed = [k for r in runs for h in r.values() for k, v in h.items() if k.startswith('error')]
+        if not runs or not any(runs[0].values()):
+            print('bench.py: no results', file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
