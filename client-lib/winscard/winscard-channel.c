@@ -50,8 +50,8 @@ channel_open (WscCard *card)
   gint32 index = -1;
   LONG rv;
 
-  rv = wsc_bus_call_with_fds (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "OpenChannel", NULL,
-                              G_VARIANT_TYPE ("(h)"), &reply, &fds, &error);
+  rv = wsc_bus_call_with_fds (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION,
+                              "OpenChannel", NULL, G_VARIANT_TYPE ("(h)"), &reply, &fds, &error);
   if (rv != SCARD_S_SUCCESS)
     {
       /* A daemon without the fast path: the bus methods do the same. */
@@ -109,8 +109,8 @@ exchange_over_bus (WscCard *card, guint8 op, guint32 code, const guint8 *data, g
 static LONG
 error_after_eof (WscCard *card)
 {
-  LONG rv = wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "Status", NULL, NULL, 0,
-                          NULL, NULL);
+  LONG rv = wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "Status",
+                          NULL, NULL, 0, NULL, NULL);
 
   return rv != SCARD_S_SUCCESS ? rv : SCARD_F_COMM_ERROR;
 }

@@ -181,8 +181,8 @@ test_gpg (void)
 {
   g_autofree char *conf = g_build_filename (tmpdir, "scdaemon.conf", NULL);
   g_autofree char *log = g_build_filename (tmpdir, "scdaemon.log", NULL);
-  g_autofree char *contents = g_strdup_printf ("disable-ccid\npcsc-driver %s\nlog-file %s\ndebug-level basic\n",
-                                               library_path, log);
+  g_autofree char *contents = g_strdup_printf (
+      "disable-ccid\npcsc-driver %s\nlog-file %s\ndebug-level basic\n", library_path, log);
   g_autofree char *logged = NULL;
   const char *status[] = { "gpg", "--batch", "--card-status", NULL };
   const char *kill[] = { "gpgconf", "--kill", "all", NULL };
