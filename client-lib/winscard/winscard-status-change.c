@@ -163,12 +163,17 @@ evaluate_gone (SCARD_READERSTATE *entry)
 
 /* "\\?PnP?\Notification": the reader counter in the high word; CHANGED when
  * the caller's counter (if any) differs, or when the list changed during
- * this call. */
+ * this call. An ignored entry only gets pcsc-lite's first look, at the
+ * counter the call started with. */
 static gboolean
 evaluate_pnp (SCARD_READERSTATE *entry, guint32 events, guint32 events_at_start)
 {
   DWORD previous = HIGH_WORD (entry->dwCurrentState);
-  gboolean changed = (previous != 0 && previous != events) || events != events_at_start;
+  gboolean changed;
+
+  if (entry->dwCurrentState & SCARD_STATE_IGNORE)
+    events = events_at_start;
+  changed = (previous != 0 && previous != events) || events != events_at_start;
 
   entry->dwEventState = ((DWORD) events << 16) | (changed ? SCARD_STATE_CHANGED : 0);
   return changed;
