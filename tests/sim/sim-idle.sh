@@ -1,6 +1,6 @@
 #!/bin/sh
-# sim-idle.sh: with a card present, neither the emulator nor the reference
-# host uses the CPU: 0 ticks (utime + stime, all threads) over 10 s after
+# sim-idle.sh: with a card present, neither the emulator nor its host
+# (pcscd + libccid, then scardbusd) uses the CPU: 0 ticks (utime + stime, all threads) over 10 s after
 # 20 s of settling. SCB_IDLE_SETTLE / SCB_IDLE_MEASURE shorten it by hand.
 . "$(dirname "$0")/sim-lib.sh" "$@"
 need pcscd unshare
@@ -9,9 +9,9 @@ cat > "$WORK/idle.sh" <<'EOS'
 sim=$PPID
 host=
 for p in /proc/[0-9]*; do
-  [ "$(cut -d' ' -f4 "$p/stat" 2>/dev/null)" = "$sim" ] && [ "$(cat "$p/comm" 2>/dev/null)" = pcscd ] && host=${p#/proc/}
+  [ "$(cut -d' ' -f4 "$p/stat" 2>/dev/null)" = "$sim" ] && [ "$(cat "$p/comm" 2>/dev/null)" = "$1" ] && host=${p#/proc/}
 done
-[ -n "$host" ] || { echo "no pcscd child"; exit 1; }
+[ -n "$host" ] || { echo "no $1 child"; exit 1; }
 "$SCARDBUS_SIM_BIN" ctl plug tpdu > /dev/null || exit 1
 ticks () { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 sleep "${SCB_IDLE_SETTLE:-20}"
@@ -20,10 +20,12 @@ sleep "${SCB_IDLE_MEASURE:-10}"
 s1=$(ticks $sim); h1=$(ticks $host)
 echo "sim=$((s1 - s0)) host=$((h1 - h0))"
 EOS
-sim --host pcscd --reader tpdu -- sh "$WORK/idle.sh"
-cat "$WORK/out" | grep '^sim=' | sed 's/^/# /'
-check "the sim measured itself and pcscd" grep -q '^sim=[0-9]* host=[0-9]*$' "$WORK/out"
-check "emulator: 0 CPU ticks while idle" grep -q '^sim=0 ' "$WORK/out"
-check "pcscd + libccid: 0 CPU ticks while idle" grep -q ' host=0$' "$WORK/out"
+for host in pcscd scardbusd; do
+  sim --host $host --reader tpdu -- sh "$WORK/idle.sh" $host
+  grep '^sim=' "$WORK/out" | sed "s/^/# $host: /"
+  check "$host: the sim measured itself and its host" grep -q '^sim=[0-9]* host=[0-9]*$' "$WORK/out"
+  check "$host: emulator, 0 CPU ticks while idle" grep -q '^sim=0 ' "$WORK/out"
+  check "$host: host, 0 CPU ticks while idle" grep -q ' host=0$' "$WORK/out"
+done
 
 done_testing
