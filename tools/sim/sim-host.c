@@ -106,6 +106,12 @@ sim_host_start (SimHostKind kind, ScbTestenv *testenv, const char *tmpdir, GErro
       if (self->process == NULL)
         return NULL;
     }
+  else if (geteuid () != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   "--host pcscd needs root: pcscd runs in its own mount and network namespace");
+      return NULL;
+    }
   else
     {
       g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
@@ -322,12 +328,32 @@ wait_scardbusd (SimHost *self, guint n_readers, guint timeout_ms, GCancellable *
   return ok;
 }
 
+/* pcscd's own words, when it did not come up as expected. */
+static void
+print_pcscd_log (SimHost *self)
+{
+  g_autofree char *dir = g_path_get_dirname (self->pcscd_dir);
+  g_autofree char *path = g_build_filename (dir, "pcscd.log", NULL);
+  g_autofree char *log = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &log, &length, NULL) || length == 0)
+    return;
+  g_printerr ("scardbus-sim: pcscd's log:\n%s", length > 4000 ? log + length - 4000 : log);
+}
+
 gboolean
 sim_host_wait_ready (SimHost *self, guint n_readers, guint timeout_ms,
                      GCancellable *cancellable, GError **error)
 {
   if (self->kind == SIM_HOST_PCSCD)
-    return wait_pcscd (self, n_readers, timeout_ms, cancellable, error);
+    {
+      if (wait_pcscd (self, n_readers, timeout_ms, cancellable, error))
+        return TRUE;
+      if (!g_cancellable_is_cancelled (cancellable))
+        print_pcscd_log (self);
+      return FALSE;
+    }
   return wait_scardbusd (self, n_readers, timeout_ms, cancellable, error);
 }
 

@@ -569,7 +569,8 @@ xfr_block (Cmd *c)
         }
       return;
     case SIM_LEVEL_SHORT_APDU:
-      if (len > SHORT_APDU_MAX)
+      /* Short APDUs only: no extended length (Lc or Le field 00 xx xx). */
+      if (len > SHORT_APDU_MAX || (len >= 7 && data[4] == 0x00))
         {
           fail (c, ERR_BAD_LENGTH);
           return;
