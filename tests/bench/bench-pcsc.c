@@ -19,7 +19,8 @@
  * storm: EVENTS events as fast as the sim takes them (plug and unplug of a
  * second reader, removal and insertion in the first), W watchers of the
  * first reader and of \\?PnP?\Notification; an event is missed when a
- * watcher's returns show fewer state changes than were made.
+ * watcher's returns show fewer state changes than the host published (its
+ * event counters), or than were made where the host has no counter.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -44,6 +45,7 @@ typedef struct {
   gboolean *present;
   guint *card_changes;
   guint *pnp_changes;
+  guint *counters;          /* per watcher: first and last card, first and last PnP */
   SCARDCONTEXT *contexts;
 } Watch;
 
@@ -220,6 +222,16 @@ watcher_thread (gpointer data)
         }
       if (watch->pnp && !first && (states[1].dwEventState & SCARD_STATE_CHANGED))
         watch->pnp_changes[w->index]++;
+      /* The event counters in the high 16 bits (0: none, as pcsc-lite
+       * 1.9.9's PnP reader) */
+      for (guint i = 0; i < 2; i++)
+        {
+          guint *c = watch->counters + 4 * w->index + 2 * i;
+
+          if (first)
+            c[0] = states[i].dwEventState >> 16;
+          c[1] = states[i].dwEventState >> 16;
+        }
       first = FALSE;
       g_cond_broadcast (&watch->cond);
       g_mutex_unlock (&watch->lock);
@@ -260,6 +272,7 @@ start_watchers (Watch *watch, Watcher *ws, GError **error)
   watch->present = g_new0 (gboolean, watch->n_watchers);
   watch->card_changes = g_new0 (guint, watch->n_watchers);
   watch->pnp_changes = g_new0 (guint, watch->n_watchers);
+  watch->counters = g_new0 (guint, 4 * watch->n_watchers);
   for (guint i = 0; i < watch->n_watchers; i++)
     {
       ws[i].watch = watch;
@@ -286,6 +299,7 @@ stop_watchers (Watch *watch, GThread **threads)
   g_free (watch->present);
   g_free (watch->card_changes);
   g_free (watch->pnp_changes);
+  g_free (watch->counters);
 }
 
 static gboolean
@@ -405,9 +419,11 @@ do_storm (guint n_events, guint n_watchers, GError **error)
   Watch watch = { 0 };
   g_autofree Watcher *ws = g_new0 (Watcher, n_watchers);
   GThread **threads = NULL;
+  guint card_seen = 0, reader_seen = 0;
   guint card_events = 0, reader_events = 0;
   gint64 t0, t_end;
-  guint missed_card = 0, missed_reader = 0;
+  guint missed_card = 0, missed_reader = 0, card_published = 0, reader_published = 0;
+  gboolean pnp_counter = FALSE;
 
   if (!setup_watch (&watch, n_watchers, TRUE, error))
     {
@@ -439,11 +455,26 @@ do_storm (guint n_events, guint n_watchers, GError **error)
     wait_all (&watch, TRUE, 0);
   t_end = g_get_monotonic_time ();
   g_usleep (G_USEC_PER_SEC);
+  /* Missed: what the host published (its event counters, as the watcher
+   * last saw them) that the watcher never saw as a state. pcsc-lite 1.9.9
+   * has no PnP counter: there, what was made is the reference. */
   g_mutex_lock (&watch.lock);
   for (guint k = 0; k < n_watchers; k++)
     {
-      missed_card += card_events - MIN (card_events, watch.card_changes[k]);
-      missed_reader += reader_events - MIN (reader_events, watch.pnp_changes[k]);
+      const guint *c = watch.counters + 4 * k;
+      guint card = (c[1] - c[0]) & 0xFFFF;
+      guint readers = c[3] != 0 ? (c[3] - c[2]) & 0xFFFF : reader_events;
+
+      if (k == 0)
+        {
+          card_published = card;
+          reader_published = readers;
+          pnp_counter = c[3] != 0;
+        }
+      card_seen += watch.card_changes[k];
+      reader_seen += watch.pnp_changes[k];
+      missed_card += card - MIN (card, watch.card_changes[k]);
+      missed_reader += readers - MIN (readers, watch.pnp_changes[k]);
     }
   g_mutex_unlock (&watch.lock);
   stop_watchers (&watch, threads);
@@ -455,8 +486,15 @@ do_storm (guint n_events, guint n_watchers, GError **error)
 
     bench_json_begin (&j);
     bench_json_int (&j, "events", card_events + reader_events);
+    bench_json_int (&j, "card_events_made", card_events);
+    bench_json_int (&j, "reader_events_made", reader_events);
+    bench_json_int (&j, "card_events_published", card_published);
+    bench_json_int (&j, "reader_events_published", pnp_counter ? (gint64) reader_published : -1);
+    bench_json_int (&j, "host_reader_counter", pnp_counter);
     bench_json_int (&j, "watchers", n_watchers);
     bench_json_double (&j, "seconds", (double) (t_end - t0) / G_USEC_PER_SEC);
+    bench_json_double (&j, "card_seen_per_watcher", (double) card_seen / n_watchers);
+    bench_json_double (&j, "reader_seen_per_watcher", (double) reader_seen / n_watchers);
     bench_json_double (&j, "missed_per_watcher",
                        (double) (missed_card + missed_reader) / n_watchers);
     bench_json_double (&j, "missed_card_per_watcher", (double) missed_card / n_watchers);

@@ -257,7 +257,10 @@ class Runner:
             for readers, host, spec, ready, floor in self.plan():
                 key = 'floor' if floor else host
                 t = time.monotonic()
+                load = os.getloadavg()[0]
                 got = self.sim(list(readers), host, spec, ready=ready, floor=floor)
+                for v in got.values():
+                    v['loadavg_1min_before'] = round(load, 2)
                 if 'error' in got:
                     got = {'%s/%s' % (spec['kind'], spec.get('model', len(readers))): got['error']}
                 results[key].update(got)
@@ -327,8 +330,16 @@ def rows():
         out.append(('%s p99 µs' % label, f99, 0, cols))
     cols = [('reference', 'pcscd', 'storm/winscard'), ('scardbus WinSCard', 'scardbusd', 'storm/winscard'),
             ('scardbus D-Bus', 'scardbusd', 'storm/dbus')]
-    out.append(('storm: events missed per watcher', 'missed_per_watcher', 1, cols))
-    out.append(('storm: total s', 'seconds', 2, cols))
+    for field, label, d in (('card_events_made', 'storm: card events made', 0),
+                            ('card_events_published', 'storm: card events the host published (its counter)', 0),
+                            ('card_seen_per_watcher', 'storm: card events a watcher saw', 1),
+                            ('missed_card_per_watcher', 'storm: card events missed per watcher (of published)', 1),
+                            ('reader_events_made', 'storm: reader events made', 0),
+                            ('reader_events_published', 'storm: reader events the host published', 0),
+                            ('reader_seen_per_watcher', 'storm: reader events a watcher saw', 1),
+                            ('missed_reader_per_watcher', 'storm: reader events missed per watcher (of published; of made without a counter)', 1),
+                            ('seconds', 'storm: total s', 2)):
+        out.append((label, field, d, cols))
     for model in ('tpdu', 'no-interrupt'):
         cols = [('reference', 'pcscd', 'idle/' + model), ('scardbus WinSCard', 'scardbusd', 'idle/' + model)]
         out.append(('idle wakeups/s, %s readers' % model, 'per_second', 2, cols))
@@ -342,8 +353,9 @@ def rows():
 
 def table(reps):
     titles = ['reference', 'scardbus WinSCard', 'scardbus D-Bus', 'scardbus fd', 'libusb floor']
-    lines = ['| measure | ' + ' | '.join(titles) + ' | ratio scardbus/reference |',
-             '|---' * (len(titles) + 2) + '|']
+    lines = ['| measure | ' + ' | '.join(titles)
+             + ' | scardbus/reference | ÷ floor (ref / WinSCard / fd) |',
+             '|---' * (len(titles) + 3) + '|']
     for label, field, digits, cols in rows():
         cells = {t: '' for t in titles}
         meds = {}
@@ -358,7 +370,11 @@ def table(reps):
         ours = meds.get('scardbus WinSCard', meds.get('scardbus fd'))
         if ours is not None and meds.get('reference'):
             ratio = '%.2f' % (ours / meds['reference'])
-        lines.append('| %s | %s | %s |' % (label, ' | '.join(cells[t] for t in titles), ratio))
+        floor = ''
+        if field == 'per_second' and meds.get('libusb floor'):
+            floor = ' / '.join('%.2f' % (meds[t] / meds['libusb floor']) if t in meds else '–'
+                               for t in ('reference', 'scardbus WinSCard', 'scardbus fd'))
+        lines.append('| %s | %s | %s | %s |' % (label, ' | '.join(cells[t] for t in titles), ratio, floor))
     return '\n'.join(lines)
 
 
