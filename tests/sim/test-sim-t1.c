@@ -200,6 +200,26 @@ test_retransmit (Fixture *f, gconstpointer data)
   check_block (r3, 0, 0x40, NULL);                                          /* I(1,0) again */
 }
 
+/* A.4: during chaining from the card, the interface device's R-block
+ * arrives corrupted: the card answers R with the EDC bit, then goes on
+ * with the chain when the R-block comes again. */
+static void
+test_chain_recovery (Fixture *f, gconstpointer data)
+{
+  guint8 cmd[4] = { 0x80, 0xE1, 0x00, 40 };
+  guint8 bad_r[4] = { 0x00, 0x90, 0x00, 0x00 };      /* R(1), LRC wrong */
+  g_autoptr(GBytes) r1 = send_block (f, 0, 0x00, cmd, sizeof cmd);
+  g_autoptr(GBytes) r2 = sim_t1_card_receive (f->card, bad_r, sizeof bad_r);
+  g_autoptr(GBytes) r3 = NULL;
+  gsize n;
+
+  check_block (r1, 0, 0x20, NULL);                                          /* I(0,1) */
+  check_block (r2, 0, 0x91, NULL);                                          /* R(1), EDC error */
+  r3 = send_block (f, 0, 0x90, NULL, 0);                                    /* R(1) again */
+  check_block (r3, 0, 0x40, &n);                                            /* I(1,0): the rest */
+  g_assert_cmpuint (n, ==, 10);
+}
+
 /* A.5: S(IFS request) from the interface device sets IFSD. */
 static void
 test_ifs (Fixture *f, gconstpointer data)
@@ -331,6 +351,7 @@ main (int argc, char **argv)
   ADD ("bad-edc", test_bad_edc);
   ADD ("other-errors", test_other_errors);
   ADD ("retransmit", test_retransmit);
+  ADD ("chain-recovery", test_chain_recovery);
   ADD ("ifs", test_ifs);
   ADD ("resynch", test_resynch);
   ADD ("abort", test_abort);

@@ -25,20 +25,17 @@
 #define R_ERR_EDC       0x01
 #define R_ERR_OTHER     0x02
 
-typedef enum { LAST_NONE, LAST_I, LAST_R, LAST_S } LastKind;
-
 typedef struct {
   guint8 nad;          /* the host's NAD, as received */
   guint8 ns;           /* N(S) of the card's next I-block */
   guint8 nr;           /* N(S) expected in the host's next I-block */
   GByteArray *command; /* host chain being received */
-  GByteArray *response;
+  GByteArray *response; /* the answer being sent (kept until the next command) */
   gsize sent;          /* response bytes acknowledged by the host */
   gsize chunk;         /* response bytes in the last I-block */
-  GByteArray *last;    /* last block sent, for retransmission */
-  LastKind last_kind;
-  guint8 last_ns;
-  guint8 pending_s;    /* S request type awaiting the host's response, or 0xFF */
+  guint8 last_ns;      /* N(S) of that I-block */
+  GByteArray *request; /* our S request awaiting the host's response */
+  guint8 pending_s;    /* its type, or 0xFF */
   guint8 pending_ifs;
 } Link;
 
@@ -70,7 +67,7 @@ link_free (gpointer data)
 
   g_clear_pointer (&link->command, g_byte_array_unref);
   g_clear_pointer (&link->response, g_byte_array_unref);
-  g_clear_pointer (&link->last, g_byte_array_unref);
+  g_clear_pointer (&link->request, g_byte_array_unref);
   g_free (link);
 }
 
@@ -159,30 +156,22 @@ reply_nad (guint8 nad)
   return (guint8) (((nad & 0x07) << 4) | ((nad >> 4) & 0x07));
 }
 
-/* Sends @block (already framed), remembering it for retransmission, then
- * applies the faults that act on the wire. */
+/* Sends @block (already framed, consumed) through the faults that act on
+ * the wire. Retransmissions are built again from the link's state. */
 static GBytes *
-emit (SimT1Card *self, Link *link, GByteArray *block, LastKind kind)
+emit (SimT1Card *self, GByteArray *block)
 {
   GBytes *out;
 
-  if (link->last != block)
-    {
-      g_clear_pointer (&link->last, g_byte_array_unref);
-      link->last = block;
-      link->last_kind = kind;
-    }
   if (take_fault (self, SIM_FAULT_DROP))
-    return NULL;
-  out = g_bytes_new (link->last->data, link->last->len);
-  if (take_fault (self, SIM_FAULT_BAD_EDC))
     {
-      gsize size;
-      guint8 *copy = g_bytes_unref_to_data (out, &size);
-
-      copy[size - 1] ^= 0xFF;
-      out = g_bytes_new_take (copy, size);
+      g_byte_array_unref (block);
+      return NULL;
     }
+  if (take_fault (self, SIM_FAULT_BAD_EDC))
+    block->data[block->len - 1] ^= 0xFF;
+  out = g_bytes_new (block->data, block->len);
+  g_byte_array_unref (block);
   return out;
 }
 
@@ -204,21 +193,23 @@ frame (Link *link, guint8 pcb, const guint8 *inf, guint8 len)
 static GBytes *
 send_r (SimT1Card *self, Link *link, guint8 error)
 {
-  return emit (self, link, frame (link, PCB_R | (link->nr ? PCB_R_NR : 0) | error, NULL, 0), LAST_R);
+  return emit (self, frame (link, PCB_R | (link->nr ? PCB_R_NR : 0) | error, NULL, 0));
 }
 
 static GBytes *
 send_s (SimT1Card *self, Link *link, guint8 pcb, const guint8 *inf, guint8 len)
 {
-  return emit (self, link, frame (link, pcb, inf, len), LAST_S);
+  return emit (self, frame (link, pcb, inf, len));
 }
 
+/* An S request the host must answer; kept to send it again. */
 static GBytes *
-resend_last (SimT1Card *self, Link *link)
+send_s_request (SimT1Card *self, Link *link, guint8 type, const guint8 *inf, guint8 len)
 {
-  if (link->last == NULL)
-    return send_r (self, link, R_ERR_OTHER);
-  return emit (self, link, link->last, link->last_kind);
+  g_clear_pointer (&link->request, g_byte_array_unref);
+  link->request = frame (link, PCB_S | type, inf, len);
+  link->pending_s = type;
+  return emit (self, g_byte_array_ref (link->request));
 }
 
 static gboolean
@@ -228,17 +219,24 @@ response_has_more (Link *link)
 }
 
 static GBytes *
+send_i (SimT1Card *self, Link *link)
+{
+  gboolean more = link->sent + link->chunk < link->response->len;
+  guint8 pcb = (link->last_ns ? PCB_I_NS : 0) | (more ? PCB_I_MORE : 0);
+
+  return emit (self, frame (link, pcb, link->response->data + link->sent, (guint8) link->chunk));
+}
+
+/* The next part of the answer, with the next N(S). */
+static GBytes *
 send_next_i (SimT1Card *self, Link *link)
 {
   gsize left = link->response->len - link->sent;
-  gsize chunk = MIN (left, (gsize) self->ifsd);
-  gboolean more = chunk < left;
-  guint8 pcb = (link->ns ? PCB_I_NS : 0) | (more ? PCB_I_MORE : 0);
 
-  link->chunk = chunk;
+  link->chunk = MIN (left, (gsize) self->ifsd);
   link->last_ns = link->ns;
   link->ns ^= 1;
-  return emit (self, link, frame (link, pcb, link->response->data + link->sent, (guint8) chunk), LAST_I);
+  return send_i (self, link);
 }
 
 /* A new answer: the card may first ask for time, change its IFSC or abort. */
@@ -251,22 +249,17 @@ start_response (SimT1Card *self, Link *link, GByteArray *response)
   link->chunk = 0;
 
   if (take_fault (self, SIM_FAULT_ABORT))
-    {
-      link->pending_s = S_ABORT;
-      return send_s (self, link, PCB_S | S_ABORT, NULL, 0);
-    }
+    return send_s_request (self, link, S_ABORT, NULL, 0);
   if (take_fault (self, SIM_FAULT_WTX))
     {
       guint8 multiplier = 1;
 
-      link->pending_s = S_WTX;
-      return send_s (self, link, PCB_S | S_WTX, &multiplier, 1);
+      return send_s_request (self, link, S_WTX, &multiplier, 1);
     }
   if (take_fault (self, SIM_FAULT_IFS))
     {
       link->pending_ifs = self->ifsc != 32 ? 32 : (self->atr_ifsc != 32 ? self->atr_ifsc : 64);
-      link->pending_s = S_IFS;
-      return send_s (self, link, PCB_S | S_IFS, &link->pending_ifs, 1);
+      return send_s_request (self, link, S_IFS, &link->pending_ifs, 1);
     }
   return send_next_i (self, link);
 }
@@ -314,11 +307,11 @@ receive_r (SimT1Card *self, Link *link, guint8 pcb)
 
   self->stats->t1_r++;
   if (link->pending_s != 0xFF)
-    return resend_last (self, link);            /* our S request got lost */
-  if (link->last_kind == LAST_I)
+    return emit (self, g_byte_array_ref (link->request));   /* our S request got lost */
+  if (link->response != NULL && link->chunk > 0)
     {
       if (nr == link->last_ns)
-        return resend_last (self, link);        /* §11.6.3.2: retransmit the I-block */
+        return send_i (self, link);             /* §11.6.3.2: retransmit the I-block */
       if (response_has_more (link))
         {
           link->sent += link->chunk;            /* §11.6.2.3: chain acknowledged */
@@ -326,8 +319,8 @@ receive_r (SimT1Card *self, Link *link, guint8 pcb)
         }
       return send_r (self, link, R_ERR_OTHER);
     }
-  if (link->last_kind == LAST_R)
-    return resend_last (self, link);            /* our acknowledgement got lost */
+  if (link->command->len > 0)
+    return send_r (self, link, 0);              /* our acknowledgement got lost */
   return send_r (self, link, R_ERR_OTHER);
 }
 
@@ -380,16 +373,16 @@ receive_s (SimT1Card *self, Link *link, guint8 pcb, const guint8 *inf, guint8 le
         return send_r (self, link, R_ERR_OTHER);
       self->ifsc = link->pending_ifs;
       link->pending_s = 0xFF;
+      g_clear_pointer (&link->request, g_byte_array_unref);
       return send_next_i (self, link);
     case S_WTX:
       link->pending_s = 0xFF;
+      g_clear_pointer (&link->request, g_byte_array_unref);
       return send_next_i (self, link);
     case S_ABORT:
       /* The exchange is abandoned; the host has the right to send. */
       link->pending_s = 0xFF;
       g_clear_pointer (&link->response, g_byte_array_unref);
-      g_clear_pointer (&link->last, g_byte_array_unref);
-      link->last_kind = LAST_NONE;
       return NULL;
     default:
       return send_r (self, link, R_ERR_OTHER);
