@@ -68,7 +68,7 @@ check "SIGTERM during start-up: nothing left" sh -c 'cmp -s "$0" "$1" && test -z
 SCB_LEAK_TAG=$TAG TMPDIR=$WORK/tmp "$SIM" --host pcscd -- sleep 60 > /dev/null 2>&1 &
 pid=$!
 sleep 4; kill -KILL $pid; wait $pid 2>/dev/null
-sleep 2
+i=0; while [ -n "$(leftovers)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 check "SIGKILL: the host, bus and COMMAND die with the sim" test -z "$(leftovers)"
 # What only a live sim can remove (its directory, the umockdev testbed) is
 # left in $WORK/tmp, which the EXIT trap removes.

@@ -47,7 +47,7 @@ check "t0: READ BINARY Le 10 answers EF 0101" contains "$WORK/out" "< $EF0101"
 
 # 5. events: removal, insertion, plug, unplug, as pcsc_scan reports them
 cat > "$WORK/events.sh" <<'EOS'
-pcsc_scan -n -t 14 > "$1" 2>&1 &
+pcsc_scan -n -t 18 > "$1" 2>&1 &
 scan=$!
 sleep 3
 "$SCARDBUS_SIM_BIN" ctl remove 0 && sleep 1.5
