@@ -74,14 +74,16 @@ get_u32 (const guint8 *p)
   return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
 }
 
+/* The client went away: the connection drops its reference, which may be
+ * the last one. */
 static void
 forget (ScbChannel *self)
 {
-  g_autoptr(ScbChannel) ref = g_object_ref (self);
-
+  g_object_ref (self);
   scb_channel_close (self);
   if (self->connection != NULL)
     scb_connection_forget_channel (self->connection, self);
+  g_object_unref (self);
 }
 
 /* Sends the answer now, or when the socket can take it. */

@@ -436,8 +436,9 @@ on_reconnect_power_on (GObject *source, GAsyncResult *result, gpointer user_data
 {
   DispositionData *data = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) atr = ccid_slot_power_on_finish (CCID_SLOT (source), result, &error);
+  GBytes *atr = ccid_slot_power_on_finish (CCID_SLOT (source), result, &error);
 
+  g_clear_pointer (&atr, g_bytes_unref);
   reconnect_finish (data->connection, data->invocation, error);
   g_object_unref (data->connection);
   g_free (data);
@@ -609,7 +610,6 @@ open_channel_allowed (GObject *object, GDBusMethodInvocation *invocation)
 {
   ScbConnection *self = SCB_CONNECTION (object);
   g_autoptr(GUnixFDList) fd_list = NULL;
-  g_autoptr(GError) error = NULL;
   int fds[2];
 
   if (self->closed)

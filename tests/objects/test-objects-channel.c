@@ -184,8 +184,9 @@ test_random_apdus (void)
     }
   /* The channel closes with its connection. */
   {
-    g_autoptr(GVariant) reply = oc_call (bus, path, OC_CONNECTION, "Disconnect",
-                                         g_variant_new ("(s)", "leave"), NULL, &error);
+    g_autoptr(GVariant) reply = NULL;
+    reply = oc_call (bus, path, OC_CONNECTION, "Disconnect",
+                     g_variant_new ("(s)", "leave"), NULL, &error);
     guint8 byte;
 
     g_assert_no_error (error);
@@ -277,7 +278,8 @@ test_malformed (void)
   close (fd);
   {
     static const guint8 echo[] = { 0x80, 0xec, 0, 0, 1, 0x5a, 0 };
-    g_autoptr(GBytes) via_bus = oc_transmit (bus, path, echo, sizeof echo, &error);
+    g_autoptr(GBytes) via_bus = NULL;
+    via_bus = oc_transmit (bus, path, echo, sizeof echo, &error);
 
     g_assert_no_error (error);
   }

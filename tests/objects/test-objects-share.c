@@ -26,8 +26,9 @@ static void
 disconnect (GDBusConnection *bus, const char *path, const char *disposition)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = oc_call (bus, path, OC_CONNECTION, "Disconnect",
-                                       g_variant_new ("(s)", disposition), NULL, &error);
+  g_autoptr(GVariant) reply = NULL;
+  reply = oc_call (bus, path, OC_CONNECTION, "Disconnect",
+                   g_variant_new ("(s)", disposition), NULL, &error);
 
   g_assert_no_error (error);
 }
@@ -48,7 +49,8 @@ static void
 transmit_fails (GDBusConnection *bus, const char *path, const char *error_name)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) response = oc_transmit (bus, path, echo, sizeof echo, &error);
+  g_autoptr(GBytes) response = NULL;
+  response = oc_transmit (bus, path, echo, sizeof echo, &error);
 
   oc_assert_error (error, error_name);
 }
@@ -134,8 +136,9 @@ static void
 on_begin (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Pending *pending = user_data;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
-                                                             &pending->error);
+  g_autoptr(GVariant) reply = NULL;
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
+                                         &pending->error);
 
   pending->done = TRUE;
 }
@@ -151,7 +154,8 @@ static void
 call_ok (GDBusConnection *bus, const char *path, const char *method, GVariant *args)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = oc_call (bus, path, OC_CONNECTION, method, args, NULL, &error);
+  g_autoptr(GVariant) reply = NULL;
+  reply = oc_call (bus, path, OC_CONNECTION, method, args, NULL, &error);
 
   g_assert_no_error (error);
 }
