@@ -4,6 +4,10 @@
  * each prefixed by its length (2 bytes, big endian). Every answer must be a
  * well-formed CCID message no longer than dwMaxCCIDMessageLength.
  *
+ * The seeds in corpus/ccid are real commands: sessions of pcscd + libccid
+ * and of scardbusd captured with SCARDBUS_SIM_TRACE (pcscd-*, scardbusd-*),
+ * and hand-written ones for chaining, MEP and malformed messages.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <stdint.h>

@@ -14,6 +14,7 @@
  */
 #include "sim-bed.h"
 
+#include <errno.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -42,6 +43,7 @@ struct _SimBed {
   GMutex lock;
   GCond cond;
   GPtrArray *devices;   /* Device, by index */
+  FILE *trace;          /* $SCARDBUS_SIM_TRACE, or NULL */
 };
 
 static void
@@ -72,6 +74,7 @@ SimBed *
 sim_bed_new (GError **error)
 {
   g_autoptr(SimBed) self = g_new0 (SimBed, 1);
+  const char *trace;
 
   if (!sim_bed_preload_active ())
     {
@@ -84,6 +87,15 @@ sim_bed_new (GError **error)
   self->devices = g_ptr_array_new_with_free_func (device_free);
   self->testbed = umockdev_testbed_new ();
   self->root = umockdev_testbed_get_root_dir (self->testbed);
+  trace = g_getenv ("SCARDBUS_SIM_TRACE");
+  if (trace != NULL && trace[0] != '\0' && (self->trace = fopen (trace, "ae")) == NULL)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot open SCARDBUS_SIM_TRACE %s: %s", trace, g_strerror (saved));
+      return NULL;
+    }
   return g_steal_pointer (&self);
 }
 
@@ -100,6 +112,7 @@ sim_bed_free (SimBed *self)
       }
   g_clear_pointer (&self->devices, g_ptr_array_unref);
   g_clear_object (&self->testbed);   /* removes the testbed directory */
+  g_clear_pointer (&self->trace, fclose);
   g_free (self->root);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
@@ -223,6 +236,7 @@ sim_bed_plug (SimBed *self, const SimModel *model, const SimCardKind *cards, gui
     if (cards[i] != SIM_CARD_N)
       sim_reader_insert (d->reader, i, cards[i], NULL);
   d->usb = sim_usb_new (d->reader, &self->lock, &self->cond, unplug_mid, d);
+  sim_usb_set_trace (d->usb, self->trace, d->index);
   g_mutex_lock (&self->lock);   /* ctl threads look devices up */
   g_ptr_array_add (self->devices, d);
   g_mutex_unlock (&self->lock);

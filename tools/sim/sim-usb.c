@@ -54,6 +54,8 @@ struct _SimUsb {
   int fifo_fd;
   gboolean fifo_full;
   SimUsbStats stats;
+  FILE *trace;
+  guint trace_index;
 };
 
 G_DEFINE_FINAL_TYPE (SimUsb, sim_usb, UMOCKDEV_TYPE_IOCTL_BASE)
@@ -103,6 +105,18 @@ finish (Client *c, Urb *u, int status, int actual)
   urb_struct (u)->status = status;
   urb_struct (u)->actual_length = actual;
   g_queue_push_tail (&c->done, u);
+}
+
+static void
+trace (SimUsb *self, char direction, const guint8 *data, gsize len)
+{
+  if (self->trace == NULL)
+    return;
+  fprintf (self->trace, "%u %c ", self->trace_index, direction);
+  for (gsize i = 0; i < len; i++)
+    fprintf (self->trace, "%02X", data[i]);
+  fputc ('\n', self->trace);
+  fflush (self->trace);
 }
 
 static void
@@ -190,6 +204,7 @@ pull_interrupts (SimUsb *self)
 
   while ((msg = sim_reader_pop_interrupt (self->reader)) != NULL)
     {
+      trace (self, '!', g_bytes_get_data (msg, NULL), g_bytes_get_size (msg));
       g_queue_push_tail (&self->interrupts, msg);
       self->int_queued++;
     }
@@ -354,9 +369,13 @@ bulk_out (SimUsb *self, const guint8 *data, gsize len)
                                               self->out_msg->len, &answers);
     GBytes *a;
 
+    trace (self, '>', self->out_msg->data, self->out_msg->len);
     g_byte_array_set_size (self->out_msg, 0);
     while ((a = g_queue_pop_head (&answers)) != NULL)
-      g_queue_push_tail (&self->responses, a);
+      {
+        trace (self, '<', g_bytes_get_data (a, NULL), g_bytes_get_size (a));
+        g_queue_push_tail (&self->responses, a);
+      }
     if (!still_here && self->unplug_func != NULL)
       self->unplug_func (self->unplug_data);
   }
@@ -730,4 +749,11 @@ const SimUsbStats *
 sim_usb_get_stats (SimUsb *self)
 {
   return &self->stats;
+}
+
+void
+sim_usb_set_trace (SimUsb *self, FILE *trace, guint index)
+{
+  self->trace = trace;
+  self->trace_index = index;
 }

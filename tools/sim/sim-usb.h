@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <stdio.h>
 #include <umockdev.h>
 
 #include "sim-reader.h"
@@ -46,5 +47,9 @@ void sim_usb_disconnect (SimUsb *self);
 gboolean sim_usb_is_gone (SimUsb *self);
 
 const SimUsbStats *sim_usb_get_stats (SimUsb *self);
+
+/* Writes every CCID message to @trace (borrowed), one line each:
+ * "N > hex" from the host, "N < hex" to it, "N ! hex" on the interrupt pipe. */
+void sim_usb_set_trace (SimUsb *self, FILE *trace, guint index);
 
 G_END_DECLS
