@@ -192,7 +192,9 @@ print_exports (SimHost *host, ScbTestenv *testenv, const char *control, guint n_
       const char *value = g_environ_getenv (envp, names[i]);
       g_autofree char *quoted = NULL;
 
-      if (value == NULL || (i == 3 && g_strcmp0 (value, g_getenv ("LD_LIBRARY_PATH")) == 0))
+      /* LD_LIBRARY_PATH only when the host needs it changed. */
+      if (value == NULL
+          || (g_str_equal (names[i], "LD_LIBRARY_PATH") && g_strcmp0 (value, g_getenv (names[i])) == 0))
         continue;
       quoted = g_shell_quote (value);
       printf ("export %s=%s\n", names[i], quoted);
