@@ -123,16 +123,27 @@ test_new_cancelled (void)
   g_assert_null (client);
 }
 
+/* A bus of its own, without scardbusd (a dbus-daemon with the session
+ * configuration: nothing there can be activated). */
 static void
 test_no_service (void)
 {
-  g_autoptr(GTestDBus) bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  const char *argv[] = { "dbus-daemon", "--session", "--nofork", "--print-address=1", NULL };
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
   g_autoptr(GDBusConnection) connection = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(ScbClient) client = NULL;
+  g_autofree char *address = NULL;
 
-  g_test_dbus_up (bus);
-  connection = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (bus),
+  daemon = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                              &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (daemon));
+  address = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (address);
+  connection = g_dbus_connection_new_for_address_sync (address,
                                                        G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
                                                        G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
                                                        NULL, NULL, &error);
@@ -142,7 +153,8 @@ test_no_service (void)
   g_assert_true (strstr (error->message, "scardbusd") != NULL);
   g_assert_null (client);
   g_dbus_connection_close_sync (connection, NULL, NULL);
-  g_test_dbus_down (bus);
+  g_subprocess_force_exit (daemon);
+  g_subprocess_wait (daemon, NULL, NULL);
 }
 
 static void

@@ -81,7 +81,10 @@ session_open (Session *session, Scardctl *ctl, ScbClientReader *reader, ScbClien
   g_variant_builder_init (&session->exchanges, G_VARIANT_TYPE ("av"));
   session->connection = scb_client_reader_open_connection_sync (reader, share, protocols, NULL, &error);
   if (session->connection == NULL)
-    return scardctl_fail (ctl, error);
+    {
+      g_variant_builder_clear (&session->exchanges);
+      return scardctl_fail (ctl, error);
+    }
   if (no_channel)
     scb_client_connection_set_use_channel (session->connection, FALSE);
   if (!ctl->json)
