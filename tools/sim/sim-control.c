@@ -292,15 +292,23 @@ sim_control_new (SimBed *bed, const char *path, GError **error)
 }
 
 void
+sim_control_stop (SimControl *self)
+{
+  if (self->service == NULL)
+    return;
+  g_socket_service_stop (self->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+}
+
+void
 sim_control_free (SimControl *self)
 {
   if (self == NULL)
     return;
   if (self->service != NULL)
     {
-      g_socket_service_stop (self->service);
-      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-      g_clear_object (&self->service);
+      sim_control_stop (self);
+      g_clear_object (&self->service);   /* waits for the commands running */
     }
   if (self->path != NULL)
     g_unlink (self->path);

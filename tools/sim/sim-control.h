@@ -17,6 +17,8 @@ typedef struct _SimControl SimControl;
 /* Listens on the unix socket @path; commands run against @bed (plug and
  * unplug on the thread that runs the default main context). */
 SimControl *sim_control_new (SimBed *bed, const char *path, GError **error);
+/* Stops accepting commands; those running finish. */
+void sim_control_stop (SimControl *self);
 void sim_control_free (SimControl *self);
 
 /* "MODEL[:CARD[,CARD...]]": CARD i goes in slot i, `none` leaves it empty;

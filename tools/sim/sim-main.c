@@ -271,6 +271,11 @@ stop (Sim *sim)
 {
   stop_command (sim->command);
   g_clear_object (&sim->command);
+  /* A ctl command may wait for the main thread (plug, unplug): let it finish. */
+  if (sim->control != NULL)
+    sim_control_stop (sim->control);
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
   g_clear_pointer (&sim->host, sim_host_free);
   g_clear_pointer (&sim->testenv, scb_testenv_free);
   g_clear_pointer (&sim->control, sim_control_free);
