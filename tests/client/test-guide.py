@@ -1,8 +1,10 @@
 #!/usr/bin/python3
-# test-guide.py SIM TYPELIB-AND-LIBRARY-DIR GUIDE: runs the Python programs of
-# docs/developer-guide.md under scardbus-sim, as the guide says they run.
-# A program is a ```python block starting with "#!/usr/bin/python3" right
-# after a "<!-- guide-test: {...} -->" comment, whose JSON gives:
+# test-guide.py SIM TYPELIB-AND-LIBRARY-DIR GUIDE CC [CFLAG...]: runs the
+# programs of docs/developer-guide.md under scardbus-sim, as the guide says
+# they run. A program is a ```python block starting with "#!/usr/bin/python3",
+# or a ```c block (compiled with CC CFLAG... and gio-unix-2.0, linked with
+# the library in TYPELIB-AND-LIBRARY-DIR), right after a
+# "<!-- guide-test: {...} -->" comment, whose JSON gives:
 #   readers    the sim's --reader arguments (default ["tpdu"])
 #   events     "scardbus-sim ctl" commands to run once the program has
 #              printed its first line
@@ -24,10 +26,10 @@ import time
 
 def examples(guide):
     text = open(guide, encoding='utf-8').read()
-    pattern = r'<!-- guide-test: (\{.*?\}) -->\n```python\n(#!/usr/bin/python3\n.*?)```'
+    pattern = r'<!-- guide-test: (\{.*?\}) -->\n```(python|c)\n(.*?)```'
     for m in re.finditer(pattern, text, flags=re.S):
-        name = re.search(r'^# (\S+):', m.group(2), flags=re.M)
-        yield (name.group(1) if name else 'example'), json.loads(m.group(1)), m.group(2)
+        name = re.search(r'^(?:#|/\*) (\S+):', m.group(3), flags=re.M)
+        yield (name.group(1) if name else 'example'), m.group(2), json.loads(m.group(1)), m.group(3)
 
 
 def read_until(p, out, done, timeout_s):
@@ -48,8 +50,9 @@ def inner(sim, program, spec_json):
     """Inside the sim: run the program, drive events, check its output."""
     spec = json.loads(spec_json)
     expect = spec.get('expect', [])
-    p = subprocess.Popen(['/usr/bin/python3', program], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE)
+    # stdbuf: a C program's stdout to a pipe is line-buffered like a terminal's
+    command = ['/usr/bin/python3', program] if program.endswith('.py') else ['stdbuf', '-oL', program]
+    p = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out = []
     if spec.get('events') or spec.get('interrupt'):
         read_until(p, out, lambda text: '\n' in text, 30)
@@ -73,17 +76,38 @@ def inner(sim, program, spec_json):
     return 0
 
 
-def outer(sim, typelib_dir, guide):
+def compile_c(source, program, library_dir, cc_args):
+    flags = subprocess.run(['pkg-config', '--cflags', '--libs', 'gio-unix-2.0'], check=True,
+                           capture_output=True, text=True).stdout.split()
+    p = subprocess.run(cc_args + ['-Wall', '-Wextra', '-Wno-unused-parameter', '-Werror', '-o', program,
+                                  source, '-L' + library_dir, '-lscardbus',
+                                  '-Wl,-rpath,' + library_dir] + flags,
+                       capture_output=True, text=True)
+    return p.returncode == 0, p.stderr
+
+
+def outer(sim, typelib_dir, guide, cc_args):
     env = dict(os.environ)
     for var in ('GI_TYPELIB_PATH', 'LD_LIBRARY_PATH'):
         env[var] = typelib_dir + (':' + env[var] if env.get(var) else '')
     n = 0
     failed = False
     with tempfile.TemporaryDirectory() as tmp:
-        for name, spec, code in examples(guide):
-            program = os.path.join(tmp, name)
-            with open(program, 'w') as f:
+        for name, language, spec, code in examples(guide):
+            source = os.path.join(tmp, name)
+            with open(source, 'w') as f:
                 f.write(code)
+            program = source
+            if language == 'c':
+                program = source[:-2]
+                ok, errors = compile_c(source, program, typelib_dir, cc_args)
+                n += 1
+                failed |= not ok
+                print('%s %d - %s compiles with -Wall -Wextra -Werror' % ('ok' if ok else 'not ok', n, name))
+                if not ok:
+                    for line in errors.splitlines():
+                        print('# ' + line)
+                    continue
             readers = []
             for r in spec.get('readers', ['tpdu']):
                 readers += ['--reader', r]
@@ -98,9 +122,9 @@ def outer(sim, typelib_dir, guide):
                 for line in (p.stdout + p.stderr).splitlines()[-40:]:
                     print('# ' + line)
     n += 1
-    enough = n >= 5
+    enough = n >= 7
     failed |= not enough
-    print('%s %d - the guide has its 4 tested programs' % ('ok' if enough else 'not ok', n))
+    print('%s %d - the guide has its 5 tested programs' % ('ok' if enough else 'not ok', n))
     print('1..%d' % n)
     return 1 if failed else 0
 
@@ -108,7 +132,8 @@ def outer(sim, typelib_dir, guide):
 if __name__ == '__main__':
     if len(sys.argv) == 5 and sys.argv[1] == '--inner':
         sys.exit(inner(sys.argv[2], sys.argv[3], sys.argv[4]))
-    if len(sys.argv) != 4:
-        print('Bail out! usage: test-guide.py SCARDBUS-SIM TYPELIB-DIR GUIDE')
+    if len(sys.argv) < 5:
+        print('Bail out! usage: test-guide.py SCARDBUS-SIM TYPELIB-DIR GUIDE CC [CFLAG...]')
         sys.exit(1)
-    sys.exit(outer(os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), sys.argv[3]))
+    sys.exit(outer(os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), sys.argv[3],
+                   sys.argv[4:]))
