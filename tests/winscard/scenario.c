@@ -1,0 +1,247 @@
+/* scenario.c: one PC/SC session, printed as a transcript
+ *
+ * Run under scardbus-sim (reader 0 = tpdu:t1) against both hosts: with
+ * Debian's pcscd 1.9.9 + libccid and its libpcsclite (the reference), and
+ * with scardbusd and our libpcsclite.so.1 (through the sim's
+ * LD_LIBRARY_PATH). test-reference.c compares the two transcripts. Only
+ * what pcsc-lite 1.9.9 implements is printed; counters (high words), which
+ * it numbers differently, are left out.
+ *
+ * Usage: scenario SCARDBUS-SIM
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+#include <winscard.h>
+#include <reader.h>
+
+#define READER "Gemalto PC Twin Reader 00 00"
+
+static const char *sim_path;
+
+static void
+print_rv (const char *what, LONG rv)
+{
+  printf ("%s: %s\n", what, pcsc_stringify_error (rv));
+}
+
+static void
+print_bytes (const char *what, const BYTE *bytes, DWORD length)
+{
+  printf ("%s:", what);
+  for (DWORD i = 0; i < length; i++)
+    printf (" %02X", bytes[i]);
+  printf ("\n");
+}
+
+static void
+sim_ctl (const char *command, const char *target, const char *card)
+{
+  const char *argv[] = { sim_path, "ctl", command, target, card, NULL };
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                     NULL, &status, NULL) ||
+      !g_spawn_check_wait_status (status, NULL))
+    {
+      printf ("ctl %s failed\n", command);
+      fflush (stdout);
+    }
+}
+
+/* Waits (5 s at most) until the reader's state differs from @current. */
+static DWORD
+wait_change (SCARDCONTEXT context, DWORD current)
+{
+  SCARD_READERSTATE state = { .szReader = READER, .dwCurrentState = current };
+  LONG rv = SCardGetStatusChange (context, 5000, &state, 1);
+
+  print_rv ("wait for a change", rv);
+  /* Card presence only: scardbusd does not count a connection whose card
+   * was removed as INUSE after a reinsertion, pcscd does (docs/winscard.md). */
+  printf ("  state %04lX\n", (unsigned long) (state.dwEventState & (SCARD_STATE_EMPTY |
+                                                                     SCARD_STATE_PRESENT |
+                                                                     SCARD_STATE_MUTE)));
+  return state.dwEventState & ~SCARD_STATE_CHANGED;
+}
+
+static void
+transmit (SCARDHANDLE card, const SCARD_IO_REQUEST *pci, DWORD receive_length)
+{
+  static const BYTE select_mf[] = { 0x00, 0xA4, 0x04, 0x00, 0x00 };
+  BYTE response[300];
+  DWORD length = receive_length;
+  LONG rv = SCardTransmit (card, pci, select_mf, sizeof select_mf, NULL, response, &length);
+
+  print_rv ("SCardTransmit", rv);
+  if (rv == SCARD_S_SUCCESS)
+    print_bytes ("  response", response, length);
+  else if (rv == SCARD_E_INSUFFICIENT_BUFFER)
+    printf ("  needed %lu\n", (unsigned long) length);
+}
+
+static void
+attribute (SCARDHANDLE card, const char *name, DWORD id)
+{
+  BYTE value[300];
+  DWORD length = sizeof value;
+  LONG rv;
+  char label[64];
+
+  length = 0;
+  rv = SCardGetAttrib (card, id, NULL, &length);
+  snprintf (label, sizeof label, "SCardGetAttrib %s length", name);
+  print_rv (label, rv);
+  if (rv == SCARD_S_SUCCESS)
+    printf ("  %lu\n", (unsigned long) length);
+  length = 264;
+  rv = SCardGetAttrib (card, id, value, &length);
+  snprintf (label, sizeof label, "SCardGetAttrib %s", name);
+  print_rv (label, rv);
+  if (rv == SCARD_S_SUCCESS)
+    print_bytes ("  value", value, length);
+}
+
+static void
+status (SCARDHANDLE card)
+{
+  char name[200];
+  BYTE atr[MAX_ATR_SIZE];
+  DWORD name_len = sizeof name;
+  DWORD atr_len = sizeof atr;
+  DWORD state = 0;
+  DWORD protocol = 0;
+  LONG rv = SCardStatus (card, name, &name_len, &state, &protocol, atr, &atr_len);
+
+  print_rv ("SCardStatus", rv);
+  if (rv != SCARD_S_SUCCESS)
+    return;
+  printf ("  %s (%lu), state %04lX, protocol %lu\n", name, (unsigned long) name_len,
+          (unsigned long) (state & 0xFFFF), (unsigned long) protocol);
+  print_bytes ("  ATR", atr, atr_len);
+}
+
+int
+main (int argc, char **argv)
+{
+  SCARDCONTEXT context = 0;
+  SCARDCONTEXT other = 0;
+  SCARDHANDLE card = 0;
+  SCARDHANDLE second = 0;
+  SCARD_READERSTATE states[2] = { { .szReader = READER }, { .szReader = "\\\\?PnP?\\Notification" } };
+  char buffer[300];
+  DWORD length;
+  DWORD protocol = 0;
+  DWORD state;
+  LONG rv;
+
+  if (argc < 2)
+    return 2;
+  sim_path = argv[1];
+  setvbuf (stdout, NULL, _IOLBF, 0);
+
+  print_rv ("SCardEstablishContext", SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &context));
+  print_rv ("SCardEstablishContext bad scope", SCardEstablishContext (7, NULL, NULL, &other));
+  print_rv ("SCardEstablishContext", SCardEstablishContext (SCARD_SCOPE_USER, NULL, NULL, &other));
+  print_rv ("SCardIsValidContext", SCardIsValidContext (context));
+
+  length = 0;
+  print_rv ("SCardListReaders length", SCardListReaders (context, NULL, NULL, &length));
+  printf ("  %lu\n", (unsigned long) length);
+  length = 4;
+  print_rv ("SCardListReaders small", SCardListReaders (context, NULL, buffer, &length));
+  printf ("  %lu\n", (unsigned long) length);
+  length = sizeof buffer;
+  print_rv ("SCardListReaders", SCardListReaders (context, NULL, buffer, &length));
+  print_bytes ("  readers", (BYTE *) buffer, length);
+  length = sizeof buffer;
+  print_rv ("SCardListReaderGroups", SCardListReaderGroups (context, buffer, &length));
+  print_bytes ("  groups", (BYTE *) buffer, length);
+
+  rv = SCardGetStatusChange (context, 0, states, 2);
+  print_rv ("SCardGetStatusChange unaware", rv);
+  printf ("  reader %04lX, PnP %04lX\n", (unsigned long) (states[0].dwEventState & 0xFFFF),
+          (unsigned long) (states[1].dwEventState & 0xFFFF));
+  print_bytes ("  ATR", states[0].rgbAtr, states[0].cbAtr);
+  states[0].dwCurrentState = states[0].dwEventState & 0xFFFF & ~SCARD_STATE_CHANGED;
+  states[1].dwCurrentState = 0;
+  rv = SCardGetStatusChange (context, 100, states, 2);
+  print_rv ("SCardGetStatusChange no change", rv);
+  printf ("  reader %04lX\n", (unsigned long) (states[0].dwEventState & 0xFFFF));
+  states[0].szReader = "No Such Reader 00 00";
+  print_rv ("SCardGetStatusChange unknown", SCardGetStatusChange (context, 0, states, 1));
+  states[0].szReader = READER;
+  print_rv ("SCardCancel idle", SCardCancel (context));
+
+  print_rv ("SCardConnect unknown", SCardConnect (context, "No Such Reader 00 00",
+                                                  SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, &card,
+                                                  &protocol));
+  print_rv ("SCardConnect bad mode", SCardConnect (context, READER, 9, SCARD_PROTOCOL_T1, &card,
+                                                   &protocol));
+  print_rv ("SCardConnect no protocol", SCardConnect (context, READER, SCARD_SHARE_SHARED, 0,
+                                                      &card, &protocol));
+  rv = SCardConnect (context, READER, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+                     &card, &protocol);
+  print_rv ("SCardConnect", rv);
+  printf ("  protocol %lu\n", (unsigned long) protocol);
+  status (card);
+  transmit (card, SCARD_PCI_T1, 300);
+  transmit (card, SCARD_PCI_T1, 1);
+  transmit (card, SCARD_PCI_T0, 300);
+  attribute (card, "ATR", SCARD_ATTR_ATR_STRING);
+  attribute (card, "friendly name", SCARD_ATTR_DEVICE_FRIENDLY_NAME);
+  /* Not compared: SCARD_ATTR_VENDOR_NAME and SCARD_ATTR_CHANNEL_ID, which
+   * libccid answers and scardbusd does not yet, and
+   * SCARD_ATTR_CURRENT_PROTOCOL_TYPE, which scardbusd answers and libccid
+   * does not (docs/winscard.md). */
+  attribute (card, "max input", SCARD_ATTR_MAXINPUT);
+  print_rv ("SCardSetAttrib", SCardSetAttrib (card, SCARD_ATTR_VENDOR_NAME, (const BYTE *) "x", 1));
+
+  print_rv ("SCardConnect exclusive while shared",
+            SCardConnect (other, READER, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_T1, &second,
+                          &protocol));
+  print_rv ("SCardBeginTransaction", SCardBeginTransaction (card));
+  print_rv ("SCardEndTransaction bad", SCardEndTransaction (card, 7));
+  print_rv ("SCardEndTransaction", SCardEndTransaction (card, SCARD_LEAVE_CARD));
+  rv = SCardReconnect (card, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, SCARD_RESET_CARD, &protocol);
+  print_rv ("SCardReconnect reset", rv);
+  printf ("  protocol %lu\n", (unsigned long) protocol);
+  transmit (card, SCARD_PCI_T1, 300);
+
+  /* The card goes away under the connection. */
+  state = wait_change (context, SCARD_STATE_UNAWARE);
+  sim_ctl ("remove", "0", NULL);
+  state = wait_change (context, state & 0xFFFF);
+  transmit (card, SCARD_PCI_T1, 300);
+  status (card);
+  print_rv ("SCardConnect without card", SCardConnect (other, READER, SCARD_SHARE_SHARED,
+                                                       SCARD_PROTOCOL_T1, &second, &protocol));
+  sim_ctl ("insert", "0", "t1");
+  (void) wait_change (context, state & 0xFFFF);
+  transmit (card, SCARD_PCI_T1, 300);
+  rv = SCardReconnect (card, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, SCARD_LEAVE_CARD, &protocol);
+  print_rv ("SCardReconnect after reinsertion", rv);
+  transmit (card, SCARD_PCI_T1, 300);
+  print_rv ("SCardDisconnect bad", SCardDisconnect (card, 9));
+  print_rv ("SCardDisconnect", SCardDisconnect (card, SCARD_LEAVE_CARD));
+  print_rv ("SCardDisconnect again", SCardDisconnect (card, SCARD_LEAVE_CARD));
+
+  rv = SCardConnect (other, READER, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_T1, &second, &protocol);
+  print_rv ("SCardConnect exclusive", rv);
+  print_rv ("SCardConnect shared while exclusive",
+            SCardConnect (context, READER, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, &card,
+                          &protocol));
+  print_rv ("SCardReleaseContext", SCardReleaseContext (other));
+  print_rv ("SCardConnect after release",
+            SCardConnect (context, READER, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_T1, &card,
+                          &protocol));
+  print_rv ("SCardDisconnect", SCardDisconnect (card, SCARD_UNPOWER_CARD));
+  print_rv ("SCardReleaseContext", SCardReleaseContext (context));
+  print_rv ("SCardReleaseContext again", SCardReleaseContext (context));
+  print_rv ("SCardIsValidContext", SCardIsValidContext (context));
+  return 0;
+}

@@ -1,0 +1,64 @@
+/* test-reference.c: the same PC/SC session (scenario.c) under Debian's
+ * pcscd 1.9.9 + libccid + libpcsclite and under scardbusd + our
+ * libpcsclite.so.1, both over scardbus-sim: the transcripts must be equal.
+ *
+ * Usage: test-reference SCARDBUS-SIM SCENARIO
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <gio/gio.h>
+
+static const char *sim_path;
+static const char *scenario_path;
+
+static char *
+run_scenario (const char *host)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                              &error, sim_path, "--host", host, "--reader", "tpdu:t1", "--",
+                              scenario_path, sim_path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("--host %s:\n%s\n--- stderr\n%s", host, out, err);
+  g_assert_true (g_subprocess_get_successful (process));
+  return out;
+}
+
+static void
+test_compare (void)
+{
+  g_autofree char *reference = run_scenario ("pcscd");
+  g_autofree char *ours = run_scenario ("scardbusd");
+  g_auto(GStrv) reference_lines = g_strsplit (reference, "\n", -1);
+  g_auto(GStrv) our_lines = g_strsplit (ours, "\n", -1);
+
+  /* The whole session ran on both. */
+  g_assert_nonnull (g_strrstr (reference, "SCardIsValidContext: Invalid handle."));
+  for (guint i = 0; reference_lines[i] != NULL && our_lines[i] != NULL; i++)
+    {
+      if (g_strcmp0 (reference_lines[i], our_lines[i]) != 0)
+        g_error ("line %u: pcscd \"%s\", scardbusd \"%s\"", i + 1, reference_lines[i],
+                 our_lines[i]);
+    }
+  g_assert_cmpuint (g_strv_length (reference_lines), ==, g_strv_length (our_lines));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  if (argc < 3)
+    g_error ("usage: %s SCARDBUS-SIM SCENARIO", argv[0]);
+  sim_path = argv[1];
+  scenario_path = argv[2];
+  g_test_add_func ("/winscard/reference/scenario", test_compare);
+  return g_test_run ();
+}
