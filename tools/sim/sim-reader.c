@@ -203,6 +203,10 @@ sim_reader_insert (SimReader *self, guint slot, SimCardKind kind, GError **error
     }
   s->card = sim_card_new (kind, &s->stats);
   s->powered = FALSE;
+  /* Block faults armed on an empty slot go to a T=1 card's engine. */
+  for (SimFault f = SIM_FAULT_BAD_EDC; f <= SIM_FAULT_ABORT && self->level == SIM_LEVEL_TPDU; f++)
+    if (s->faults[f] > 0 && sim_card_add_t1_fault (s->card, f, s->faults[f]))
+      s->faults[f] = 0;
   queue_slot_change (self, slot);
   return TRUE;
 }
