@@ -40,6 +40,8 @@ def signature(fn):
             params.append('...')
         else:
             params.append('%s %s' % (c_type(p), p.get('name')))
+    if fn.get('throws') == '1':
+        params.append('GError **error')
     return '%s\n%s (%s);' % (c_type(ret) if ret is not None else 'void',
                              fn.get(C + 'identifier'), ',\n    '.join(params) or 'void')
 
@@ -53,6 +55,8 @@ def function(out, fn):
     for p in fn.findall('core:parameters/core:parameter', NS):
         if doc(p):
             rows.append('- `%s`: %s' % (p.get('name'), ' '.join(doc(p).split())))
+    if fn.get('throws') == '1':
+        rows.append('- `error`: return location for a #GError, or %NULL')
     ret = fn.find('core:return-value', NS)
     if ret is not None and doc(ret):
         rows.append('- returns: %s' % ' '.join(doc(ret).split()))

@@ -571,17 +571,37 @@ scb_client_connection_class_init (ScbClientConnectionClass *klass)
   object_class->set_property = scb_client_connection_set_property;
   object_class->finalize = scb_client_connection_finalize;
 
-  /** ScbClientConnection:object-path: The D-Bus object path of the connection. */
+  /**
+   * ScbClientConnection:object-path:
+   *
+   * The D-Bus object path of the connection.
+   */
   props[PROP_OBJECT_PATH] = g_param_spec_string ("object-path", NULL, NULL, NULL, flags);
-  /** ScbClientConnection:reader-path: The object path of its reader. */
+  /**
+   * ScbClientConnection:reader-path:
+   *
+   * The object path of its reader.
+   */
   props[PROP_READER_PATH] = g_param_spec_string ("reader-path", NULL, NULL, NULL, flags);
-  /** ScbClientConnection:share-mode: The share mode. */
+  /**
+   * ScbClientConnection:share-mode:
+   *
+   * The share mode.
+   */
   props[PROP_SHARE_MODE] = g_param_spec_enum ("share-mode", NULL, NULL, SCB_TYPE_CLIENT_SHARE_MODE,
                                               SCB_CLIENT_SHARE_MODE_SHARED, flags);
-  /** ScbClientConnection:protocol: The protocol in use. */
+  /**
+   * ScbClientConnection:protocol:
+   *
+   * The protocol in use.
+   */
   props[PROP_PROTOCOL] = g_param_spec_flags ("protocol", NULL, NULL, SCB_TYPE_CLIENT_PROTOCOL,
                                              SCB_CLIENT_PROTOCOL_NONE, flags);
-  /** ScbClientConnection:use-channel: Whether APDUs try the fd channel first. */
+  /**
+   * ScbClientConnection:use-channel:
+   *
+   * Whether APDUs try the fd channel first.
+   */
   props[PROP_USE_CHANNEL] = g_param_spec_boolean ("use-channel", NULL, NULL, TRUE,
                                                   flags | G_PARAM_WRITABLE);
   g_object_class_install_properties (object_class, N_PROPS, props);

@@ -640,30 +640,78 @@ scb_client_reader_class_init (ScbClientReaderClass *klass)
   object_class->get_property = scb_client_reader_get_property;
   object_class->dispose = scb_client_reader_dispose;
 
-  /** ScbClientReader:object-path: The D-Bus object path of the reader. */
+  /**
+   * ScbClientReader:object-path:
+   *
+   * The D-Bus object path of the reader.
+   */
   props[PROP_OBJECT_PATH] = g_param_spec_string ("object-path", NULL, NULL, NULL, flags);
-  /** ScbClientReader:name: The PC/SC reader name. */
+  /**
+   * ScbClientReader:name:
+   *
+   * The PC/SC reader name.
+   */
   props[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
-  /** ScbClientReader:vendor-id: The USB vendor id. */
+  /**
+   * ScbClientReader:vendor-id:
+   *
+   * The USB vendor id.
+   */
   props[PROP_VENDOR_ID] = g_param_spec_uint ("vendor-id", NULL, NULL, 0, G_MAXUINT16, 0, flags);
-  /** ScbClientReader:product-id: The USB product id. */
+  /**
+   * ScbClientReader:product-id:
+   *
+   * The USB product id.
+   */
   props[PROP_PRODUCT_ID] = g_param_spec_uint ("product-id", NULL, NULL, 0, G_MAXUINT16, 0, flags);
-  /** ScbClientReader:serial: The USB serial number string. */
+  /**
+   * ScbClientReader:serial:
+   *
+   * The USB serial number string.
+   */
   props[PROP_SERIAL] = g_param_spec_string ("serial", NULL, NULL, NULL, flags);
-  /** ScbClientReader:slot: The CCID slot number. */
+  /**
+   * ScbClientReader:slot:
+   *
+   * The CCID slot number.
+   */
   props[PROP_SLOT] = g_param_spec_uint ("slot", NULL, NULL, 0, G_MAXUINT8, 0, flags);
-  /** ScbClientReader:exchange-level: "character", "tpdu", "short-apdu" or "extended-apdu". */
+  /**
+   * ScbClientReader:exchange-level:
+   *
+   * "character", "tpdu", "short-apdu" or "extended-apdu".
+   */
   props[PROP_EXCHANGE_LEVEL] = g_param_spec_string ("exchange-level", NULL, NULL, NULL, flags);
-  /** ScbClientReader:state: The reader state bits. */
+  /**
+   * ScbClientReader:state:
+   *
+   * The reader state bits.
+   */
   props[PROP_STATE] = g_param_spec_flags ("state", NULL, NULL, SCB_TYPE_CLIENT_READER_STATE,
                                           SCB_CLIENT_READER_STATE_NONE, flags);
-  /** ScbClientReader:card-events: The card event counter. */
+  /**
+   * ScbClientReader:card-events:
+   *
+   * The card event counter.
+   */
   props[PROP_CARD_EVENTS] = g_param_spec_uint ("card-events", NULL, NULL, 0, G_MAXUINT32, 0, flags);
-  /** ScbClientReader:atr: The ATR of the card, empty without a card. */
+  /**
+   * ScbClientReader:atr:
+   *
+   * The ATR of the card, empty without a card.
+   */
   props[PROP_ATR] = g_param_spec_boxed ("atr", NULL, NULL, G_TYPE_BYTES, flags);
-  /** ScbClientReader:nad: The NAD new connections start with. */
+  /**
+   * ScbClientReader:nad:
+   *
+   * The NAD new connections start with.
+   */
   props[PROP_NAD] = g_param_spec_uint ("nad", NULL, NULL, 0, G_MAXUINT8, 0, flags);
-  /** ScbClientReader:card: The card in the reader, %NULL when empty. */
+  /**
+   * ScbClientReader:card:
+   *
+   * The card in the reader, %NULL when empty.
+   */
   props[PROP_CARD] = g_param_spec_object ("card", NULL, NULL, SCB_TYPE_CLIENT_CARD, flags);
   g_object_class_install_properties (object_class, N_PROPS, props);
 

@@ -13,19 +13,11 @@
  * ScbClient:
  *
  * The smart-card service: its readers, their cards, and the events that
- * change them.
- *
- * Made with scb_client_new() or scb_client_new_sync() on the system bus
- * (`DBUS_SYSTEM_BUS_ADDRESS` selects another one), it subscribes to the
- * daemon's signals first, then reads one snapshot (`Manager.GetReaders()`
- * and the ObjectManager tree), so no event is missed between the two. Every
- * later change arrives in order: #ScbClient::reader-added,
- * #ScbClient::reader-removed, #ScbClient::card-inserted and
- * #ScbClient::card-removed, with #ScbClient:reader-events and each reader's
- * #ScbClientReader:card-events counting them.
- *
- * Signals are emitted in the thread-default main context of the thread that
- * made the client.
+ * change them. Made on the system bus (or `DBUS_SYSTEM_BUS_ADDRESS`), it
+ * subscribes to the daemon's signals, then reads one snapshot, so no event
+ * is missed between the two; every later change arrives in order, counted by
+ * #ScbClient:reader-events and each reader's #ScbClientReader:card-events.
+ * Signals are emitted in the thread-default main context of its maker.
  */
 struct _ScbClient
 {
@@ -552,6 +544,17 @@ scb_client_get_readers (ScbClient *self)
   return readers;
 }
 
+static ScbClientReader *
+find_reader (ScbClient *self, const char *(*get) (ScbClientReader *), const char *value)
+{
+  for (guint i = 0; i < self->readers->len; i++)
+    {
+      if (g_strcmp0 (get (g_ptr_array_index (self->readers, i)), value) == 0)
+        return g_ptr_array_index (self->readers, i);
+    }
+  return NULL;
+}
+
 /**
  * scb_client_get_reader_by_path:
  * @self: a client
@@ -563,14 +566,7 @@ ScbClientReader *
 scb_client_get_reader_by_path (ScbClient *self, const char *object_path)
 {
   g_return_val_if_fail (SCB_IS_CLIENT (self), NULL);
-  for (guint i = 0; i < self->readers->len; i++)
-    {
-      ScbClientReader *reader = g_ptr_array_index (self->readers, i);
-
-      if (g_strcmp0 (scb_client_reader_get_object_path (reader), object_path) == 0)
-        return reader;
-    }
-  return NULL;
+  return find_reader (self, scb_client_reader_get_object_path, object_path);
 }
 
 /**
@@ -584,14 +580,7 @@ ScbClientReader *
 scb_client_get_reader_by_name (ScbClient *self, const char *name)
 {
   g_return_val_if_fail (SCB_IS_CLIENT (self), NULL);
-  for (guint i = 0; i < self->readers->len; i++)
-    {
-      ScbClientReader *reader = g_ptr_array_index (self->readers, i);
-
-      if (g_strcmp0 (scb_client_reader_get_name (reader), name) == 0)
-        return reader;
-    }
-  return NULL;
+  return find_reader (self, scb_client_reader_get_name, name);
 }
 
 /**
@@ -732,15 +721,31 @@ scb_client_class_init (ScbClientClass *klass)
   object_class->set_property = scb_client_set_property;
   object_class->dispose = scb_client_dispose;
 
-  /** ScbClient:connection: The bus connection (the system bus by default). */
+  /**
+   * ScbClient:connection:
+   *
+   * The bus connection (the system bus by default).
+   */
   props[PROP_CONNECTION] = g_param_spec_object ("connection", NULL, NULL, G_TYPE_DBUS_CONNECTION,
                                                 G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
                                                 G_PARAM_STATIC_STRINGS);
-  /** ScbClient:version: The version of scardbusd. */
+  /**
+   * ScbClient:version:
+   *
+   * The version of scardbusd.
+   */
   props[PROP_VERSION] = g_param_spec_string ("version", NULL, NULL, NULL, flags);
-  /** ScbClient:reader-events: The reader event counter. */
+  /**
+   * ScbClient:reader-events:
+   *
+   * The reader event counter.
+   */
   props[PROP_READER_EVENTS] = g_param_spec_uint ("reader-events", NULL, NULL, 0, G_MAXUINT32, 0, flags);
-  /** ScbClient:service-running: Whether scardbusd owns its bus name. */
+  /**
+   * ScbClient:service-running:
+   *
+   * Whether scardbusd owns its bus name.
+   */
   props[PROP_SERVICE_RUNNING] = g_param_spec_boolean ("service-running", NULL, NULL, FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, props);
 
