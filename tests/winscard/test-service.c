@@ -284,9 +284,12 @@ static void
 test_fork (void)
 {
   SCARDCONTEXT context = establish ();
+  char verdict[3] = { 0 };
   int status = 0;
+  int fds[2];
   pid_t pid;
 
+  g_assert_cmpint (pipe (fds), ==, 0);
   pid = fork ();
   g_assert_cmpint (pid, >=, 0);
   if (pid == 0)
@@ -294,21 +297,28 @@ test_fork (void)
       SCARDCONTEXT fresh = 0;
       DWORD length = 0;
       SCARD_READERSTATE state = { .szReader = PNP };
+      gboolean ok;
 
       /* Errors, never a deadlock: the parent's threads do not exist here. */
-      alarm (10);
-      if (SCardIsValidContext (context) != SCARD_E_INVALID_HANDLE ||
-          SCardListReaders (context, NULL, NULL, &length) != SCARD_E_INVALID_HANDLE ||
-          SCardGetStatusChange (context, INFINITE, &state, 1) != SCARD_E_INVALID_HANDLE ||
-          SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &fresh) != SCARD_E_NO_SERVICE ||
-          SCardReleaseContext (context) != SCARD_E_INVALID_HANDLE ||
-          strcmp (pcsc_stringify_error (SCARD_E_NO_SERVICE), "Service not available.") != 0)
-        _exit (1);
+      alarm (60);
+      ok = SCardIsValidContext (context) == SCARD_E_INVALID_HANDLE &&
+           SCardListReaders (context, NULL, NULL, &length) == SCARD_E_INVALID_HANDLE &&
+           SCardGetStatusChange (context, INFINITE, &state, 1) == SCARD_E_INVALID_HANDLE &&
+           SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &fresh) == SCARD_E_NO_SERVICE &&
+           SCardReleaseContext (context) == SCARD_E_INVALID_HANDLE &&
+           strcmp (pcsc_stringify_error (SCARD_E_NO_SERVICE), "Service not available.") == 0;
+      /* The verdict goes through the pipe: under valgrind the exit status
+       * also counts the parent's memory, which the child cannot free. */
+      if (write (fds[1], ok ? "ok" : "no", 2) != 2)
+        _exit (2);
       _exit (0);
     }
+  close (fds[1]);
+  g_assert_cmpint (read (fds[0], verdict, 2), ==, 2);
+  close (fds[0]);
+  g_assert_cmpstr (verdict, ==, "ok");
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
   g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
   /* The parent goes on. */
   g_assert_cmphex (SCardIsValidContext (context), ==, SCARD_S_SUCCESS);
   g_assert_cmphex (SCardReleaseContext (context), ==, SCARD_S_SUCCESS);
