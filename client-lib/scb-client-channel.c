@@ -83,14 +83,15 @@ _scb_client_channel_free (ScbClientChannel *self)
 }
 
 static void
-set_status_error (GError **error, guint32 status)
+set_status_error (GError **error, guint8 op, guint32 status)
 {
   ScbError code = scb_error_from_scard ((glong) status);
   GEnumClass *klass = g_type_class_ref (SCB_TYPE_ERROR);
   GEnumValue *value = g_enum_get_value (klass, code);
   const char *name = value != NULL ? strrchr (value->value_nick, '.') : NULL;
 
-  g_set_error (error, SCB_ERROR, code, "%s (SCARD code 0x%08X)",
+  g_set_error (error, SCB_ERROR, code, "%s failed: %s (SCARD code 0x%08X)",
+               op == SCB_CHANNEL_OP_CONTROL ? "Control" : "Transmit",
                name != NULL ? name + 1 : "Failed", status);
   g_type_class_unref (klass);
 }
@@ -158,7 +159,7 @@ exchange_locked (ScbClientChannel *self, guint8 op, guint32 code, GBytes *payloa
       status = get_le32 (self->buffer + 12);
       if (status != 0)
         {
-          set_status_error (error, status);
+          set_status_error (error, op, status);
           return NULL;
         }
       return g_bytes_new (self->buffer + SCB_CHANNEL_HEADER_SIZE, (gsize) got - SCB_CHANNEL_HEADER_SIZE);

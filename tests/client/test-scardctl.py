@@ -180,7 +180,8 @@ def main_readers(t):
                          stderr=subprocess.PIPE, text=True)
     first = [json.loads(w.stdout.readline()) for _ in range(3)]
     t.check('watch --json: the snapshot first', [e['event'] for e in first] ==
-            ['readers', 'card-present', 'reader-empty'] and first[1]['atr'] == SIM_ATR, first)
+            ['readers', 'card-present', 'reader-empty'] and first[0]['count'] == 2
+            and first[0]['number'] == 3 and first[1]['atr'] == SIM_ATR, first)
     t.ctl('remove', '0')
     t.ctl('insert', '0')
     t.ctl('unplug', '1')
@@ -209,6 +210,8 @@ def main_readers(t):
         lines.append(line)
         if not line or line.startswith('Waiting for events'):
             break
+    t.check('watch: the snapshot, then "Waiting for events"', re.search(r'#3\s+readers\s+2 readers', lines[0])
+            is not None and 'card-present' in lines[1] and 'reader-empty' in lines[2], lines)
     t.ctl('remove', '0')
     line = w.stdout.readline()
     t.check('watch: a timestamped, numbered card-removed line',

@@ -37,7 +37,7 @@ protocol_word (ScbClientProtocol protocol)
     case SCB_CLIENT_PROTOCOL_T0: return "t0";
     case SCB_CLIENT_PROTOCOL_T1: return "t1";
     case SCB_CLIENT_PROTOCOL_RAW: return "raw";
-    default: return "";
+    default: return "none";
     }
 }
 
@@ -56,6 +56,9 @@ parse_session_options (Scardctl *ctl, const char *command, ScbClientShareMode *s
       *status = scardctl_usage (ctl, command, "--share takes shared, exclusive or direct");
       return FALSE;
     }
+  /* A direct connection needs no card: no protocol unless one is asked. */
+  if (*share == SCB_CLIENT_SHARE_MODE_DIRECT && protocol_option == NULL)
+    *protocols = SCB_CLIENT_PROTOCOL_NONE;
   if (g_strcmp0 (protocol_option, "t0") == 0)
     *protocols = SCB_CLIENT_PROTOCOL_T0;
   else if (g_strcmp0 (protocol_option, "t1") == 0)

@@ -18,6 +18,7 @@ typedef struct {
   GMainLoop *loop;
   gint64 count;                 /* events to show before exiting; 0: no limit */
   gint64 seen;
+  guint n_readers;              /* for the snapshot's first line */
 } Watch;
 
 static void
@@ -43,6 +44,8 @@ emit (Watch *watch, const char *event, ScbClientReader *reader, guint32 number, 
                                        scardctl_state_variant (scb_client_reader_get_state (reader)));
         }
       g_variant_dict_insert (&dict, "number", "u", number);
+      if (g_str_equal (event, "readers"))
+        g_variant_dict_insert (&dict, "count", "u", watch->n_readers);
       if (atr_hex != NULL && atr_hex[0] != '\0')
         g_variant_dict_insert (&dict, "atr", "s", atr_hex);
       scardctl_print_json (g_variant_dict_end (&dict));
@@ -59,6 +62,8 @@ emit (Watch *watch, const char *event, ScbClientReader *reader, guint32 number, 
       if (reader != NULL)
         g_print (" %s%s%s", scardctl_sgr (ctl, "bold"), scb_client_reader_get_name (reader),
                  scardctl_sgr (ctl, "reset"));
+      else if (g_str_equal (event, "readers"))
+        g_print (" %u reader%s", watch->n_readers, watch->n_readers == 1 ? "" : "s");
       if (atr_hex != NULL && atr_hex[0] != '\0')
         g_print ("  ATR %s", atr_hex);
       g_print ("\n");
@@ -132,7 +137,7 @@ scardctl_cmd_watch (Scardctl *ctl, int argc, char **argv)
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GPtrArray) readers = NULL;
   ScbClient *client;
-  Watch watch = { ctl, NULL, 0, 0 };
+  Watch watch = { ctl, NULL, 0, 0, 0 };
   int status = SCARDCTL_EXIT_OK;
   guint sigint, sigterm;
 
@@ -159,6 +164,7 @@ scardctl_cmd_watch (Scardctl *ctl, int argc, char **argv)
 
   /* The snapshot, as pcsc_scan starts. */
   readers = scb_client_get_readers (client);
+  watch.n_readers = readers->len;
   emit (&watch, "readers", NULL, scb_client_get_reader_events (client), NULL);
   for (guint i = 0; i < readers->len; i++)
     {
