@@ -210,7 +210,7 @@ def main_readers(t):
         lines.append(line)
         if not line or line.startswith('Waiting for events'):
             break
-    t.check('watch: the snapshot, then "Waiting for events"', re.search(r'#3\s+readers\s+2 readers', lines[0])
+    t.check('watch: the snapshot, then "Waiting for events"', re.search(r'#5\s+readers\s+2 readers', lines[0])
             is not None and 'card-present' in lines[1] and 'reader-empty' in lines[2], lines)
     t.ctl('remove', '0')
     line = w.stdout.readline()
