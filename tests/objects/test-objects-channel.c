@@ -1,8 +1,8 @@
 /* test-objects-channel.c: the fd fast path, and two NADs on a mep card
  *
- * Under scardbus-sim with a tpdu reader holding a t1 card and a tpdu
- * reader holding a mep card (an eSIM with two profiles addressed by the
- * T=1 NAD). Runs as root.
+ * Under scardbus-sim with a tpdu reader holding a t1 card, a tpdu reader
+ * holding a mep card (an eSIM with two profiles addressed by the T=1 NAD)
+ * and a short-APDU reader holding a t0 card. Runs as root.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -287,7 +287,7 @@ test_malformed (void)
   {
     g_auto(GStrv) readers = oc_readers (bus, NULL);
 
-    g_assert_cmpuint (g_strv_length (readers), ==, 2);
+    g_assert_cmpuint (g_strv_length (readers), ==, 3);
   }
 }
 
@@ -400,6 +400,56 @@ test_mep (void)
   g_assert_nonnull (seen);
 }
 
+/* An APDU-level reader: no NAD, and a T=0 card through the channel. */
+static void
+test_apdu_reader (void)
+{
+  g_autoptr(GDBusConnection) bus = oc_bus_new ();
+  g_auto(GStrv) readers = oc_readers (bus, NULL);
+  const char *reader = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GBytes) set = g_bytes_new_static ("\x3e\x00\x01\x10", 4);
+  g_autoptr(GBytes) answer = NULL;
+  guint32 status = 0;
+  int fd;
+
+  for (guint i = 0; readers[i] != NULL; i++)
+    {
+      g_autoptr(GVariant) level = oc_get_property (bus, readers[i], OC_READER, "ExchangeLevel");
+
+      if (g_str_equal (g_variant_get_string (level, NULL), "short-apdu"))
+        reader = readers[i];
+    }
+  g_assert_nonnull (reader);
+  reply = oc_call (bus, reader, OC_READER, "SetNad", g_variant_new ("(y)", 0x10), NULL, &error);
+  oc_assert_error (error, "NotSupported");
+  g_clear_error (&error);
+  path = oc_connect (bus, reader, "shared", "t0", &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = oc_call (bus, path, OC_CONNECTION, "SetNad", g_variant_new ("(y)", 0x10), NULL, &error);
+  oc_assert_error (error, "NotSupported");
+  g_clear_error (&error);
+  fd = open_channel (bus, path);
+  answer = request (fd, 2, 1, MEP_CODE, set, &status);
+  g_assert_cmphex (status, !=, 0);
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autoptr(GBytes) apdu = random_apdu ();
+      g_autoptr(GBytes) via_bus = NULL;
+      g_autoptr(GBytes) via_channel = NULL;
+
+      via_bus = oc_transmit (bus, path, g_bytes_get_data (apdu, NULL), g_bytes_get_size (apdu), &error);
+      g_assert_no_error (error);
+      via_channel = request (fd, 1, i, 1, apdu, &status);    /* SCARD_PROTOCOL_T0 */
+      g_assert_cmphex (status, ==, 0);
+      g_assert_true (g_bytes_equal (via_bus, via_channel));
+    }
+  close (fd);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -407,5 +457,6 @@ main (int argc, char **argv)
   g_test_add_func ("/objects/channel/random-apdus", test_random_apdus);
   g_test_add_func ("/objects/channel/malformed", test_malformed);
   g_test_add_func ("/objects/channel/mep-nad", test_mep);
+  g_test_add_func ("/objects/channel/apdu-reader", test_apdu_reader);
   return g_test_run ();
 }

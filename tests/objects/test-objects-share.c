@@ -224,6 +224,15 @@ card_present (gpointer data)
   return (g_variant_get_uint32 (state) & 0x20) != 0;
 }
 
+static gboolean
+card_present_at (gpointer data)
+{
+  g_autoptr(GDBusConnection) bus = oc_bus_new ();
+  g_autoptr(GVariant) state = oc_get_property (bus, data, OC_READER, "State");
+
+  return (g_variant_get_uint32 (state) & 0x20) != 0;
+}
+
 static void
 test_removed (void)
 {
@@ -372,6 +381,65 @@ test_limits (void)
   disconnect (bus, path, "leave");
 }
 
+static gboolean
+two_readers (gpointer data)
+{
+  g_auto(GStrv) readers = oc_readers (data, NULL);
+
+  return g_strv_length (readers) == 2;
+}
+
+static gboolean
+one_reader (gpointer data)
+{
+  g_auto(GStrv) readers = oc_readers (data, NULL);
+
+  return g_strv_length (readers) == 1;
+}
+
+/* A reader unplugged under its connections. */
+static void
+test_unplugged (void)
+{
+  g_autoptr(GDBusConnection) a = oc_bus_new ();
+  g_autoptr(GDBusConnection) b = oc_bus_new ();
+  g_autofree char *index = oc_ctl ("plug tpdu:t1");
+  g_autofree char *ignored = NULL;
+  g_auto(GStrv) readers = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pa = NULL;
+  g_autofree char *pb = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  Pending pb_begin = { 0 };
+
+  g_assert_true (oc_wait_for (two_readers, a, 10000));
+  readers = oc_readers (a, NULL);
+  g_assert_true (oc_wait_for (card_present_at, readers[1], 10000));
+  pa = oc_connect (a, readers[1], "shared", "t1", &error);
+  g_assert_no_error (error);
+  pb = oc_connect (b, readers[1], "shared", "t1", &error);
+  g_assert_no_error (error);
+  call_ok (a, pa, "BeginTransaction", NULL);
+  begin_async (b, pb, &pb_begin);
+  ignored = oc_ctl ("unplug %s", index);
+  /* The card goes with the reader, then the reader: the waiter learns. */
+  g_assert_true (oc_wait (&pb_begin.done, 5000));
+  name = oc_error_name (pb_begin.error);
+  g_assert_true (g_str_equal (name, OC_ERROR "RemovedCard") || g_str_equal (name, OC_ERROR "ReaderUnavailable"));
+  g_clear_error (&pb_begin.error);
+  g_assert_true (oc_wait_for (one_reader, a, 10000));
+  transmit_fails (a, pa, "ReaderUnavailable");
+  reply = oc_call (a, pa, OC_CONNECTION, "Status", NULL, NULL, &error);
+  oc_assert_error (error, "ReaderUnavailable");
+  g_clear_error (&error);
+  disconnect (a, pa, "reset");
+  disconnect (b, pb, "leave");
+  /* The object is gone from the bus. */
+  g_free (oc_connect (a, readers[1], "shared", "t1", &error));
+  g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -382,5 +450,6 @@ main (int argc, char **argv)
   g_test_add_func ("/objects/share/removed", test_removed);
   g_test_add_func ("/objects/share/killed-holder", test_killed_holder);
   g_test_add_func ("/objects/share/limits", test_limits);
+  g_test_add_func ("/objects/share/unplugged", test_unplugged);
   return g_test_run ();
 }
