@@ -23,6 +23,8 @@ GVariant *_scb_client_bytes_to_variant (GBytes *bytes);
 /* Turns bus-level failures into the SCB_ERROR domain: no service, access
  * denied; strips the remote error prefix of the daemon's own errors. */
 void _scb_client_error_normalize (GError **error);
+/* A failure to reach the bus is SCB_ERROR_NO_SERVICE (a cancellation stays). */
+void _scb_client_error_no_bus (GError **error);
 
 ScbClientCard *_scb_client_card_new (ScbDBusCard *proxy);
 

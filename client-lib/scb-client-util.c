@@ -147,3 +147,16 @@ _scb_client_error_normalize (GError **error)
       break;
     }
 }
+
+/* No bus is no service, for the caller; a cancellation stays one. */
+void
+_scb_client_error_no_bus (GError **error)
+{
+  g_autofree char *message = NULL;
+
+  if (g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  message = g_strdup ((*error)->message);
+  g_clear_error (error);
+  g_set_error (error, SCB_ERROR, SCB_ERROR_NO_SERVICE, "Cannot reach the system bus: %s", message);
+}

@@ -269,7 +269,7 @@ scb_client_initable_init (GInitable *initable, GCancellable *cancellable, GError
       self->connection = g_bus_get_sync (G_BUS_TYPE_SYSTEM, cancellable, error);
       if (self->connection == NULL)
         {
-          g_prefix_error (error, "Cannot reach the system bus: ");
+          _scb_client_error_no_bus (error);
           return FALSE;
         }
     }
@@ -370,7 +370,7 @@ on_init_bus (GObject *source, GAsyncResult *result, gpointer user_data)
   self->connection = g_bus_get_finish (result, &error);
   if (self->connection == NULL)
     {
-      g_prefix_error (&error, "Cannot reach the system bus: ");
+      _scb_client_error_no_bus (&error);
       g_task_return_error (task, error);
       return;
     }

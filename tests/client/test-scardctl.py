@@ -193,12 +193,19 @@ def main_readers(t):
         out, err = w.communicate()
     events = [json.loads(line) for line in out.splitlines()]
     names = [e['event'] for e in events]
-    t.check('watch --json --count 4: the four events in order, then exit 0', w.returncode == 0 and names ==
-            ['card-removed', 'card-inserted', 'reader-removed', 'reader-added'], '%s %s' % (events, err))
-    if len(events) == 4:
-        t.check('watch --json: event numbers', events[1]['number'] == events[0]['number'] + 1
-                and events[3]['number'] == events[2]['number'] + 1
-                and events[2]['number'] == 4 and events[1]['atr'] == SIM_ATR, events)
+    by_name = {e['event']: e for e in events}
+    # Per reader, in order; across readers the daemon may publish a card
+    # insertion (after powering the card) after a later unplug.
+    t.check('watch --json --count 4: the four events, each reader\'s in order, then exit 0',
+            w.returncode == 0 and sorted(names) == ['card-inserted', 'card-removed', 'reader-added',
+                                                    'reader-removed']
+            and names.index('card-removed') < names.index('card-inserted')
+            and names.index('reader-removed') < names.index('reader-added'), '%s %s' % (events, err))
+    if len(by_name) == 4:
+        t.check('watch --json: event numbers', by_name['card-inserted']['number'] ==
+                by_name['card-removed']['number'] + 1 == 4
+                and by_name['reader-removed']['number'] == 4 and by_name['reader-added']['number'] == 5
+                and by_name['card-inserted'].get('atr') == SIM_ATR, events)
         t.check('watch --json: ISO 8601 timestamps',
                 all(re.match(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d', e['time']) for e in events), events)
 

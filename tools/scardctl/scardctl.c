@@ -105,10 +105,6 @@ exit_status_for (const GError *error)
           return SCARDCTL_EXIT_FAILED;
         }
     }
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
-      error->domain == G_DBUS_ERROR)
-    return SCARDCTL_EXIT_NO_SERVICE;
   return SCARDCTL_EXIT_FAILED;
 }
 
