@@ -86,7 +86,7 @@ sim_ctl (const char *command, const char *argument)
 static gpointer
 remove_and_insert (gpointer user_data)
 {
-  g_usleep (1500 * 1000);
+  g_usleep (2000 * 1000);
   sim_ctl ("remove", "0");
   g_usleep (500 * 1000);
   {
@@ -102,7 +102,7 @@ remove_and_insert (gpointer user_data)
 static void
 test_pcsc_scan (void)
 {
-  const char *argv[] = { "pcsc_scan", "-t", "5", NULL };
+  const char *argv[] = { "pcsc_scan", "-t", "6", NULL };
   g_auto(Run) run = { 0 };
   g_autofree char *removed = NULL;
   g_autofree char *inserted = NULL;

@@ -164,6 +164,7 @@ typedef struct
   SCARDCONTEXT context;
   SCARD_READERSTATE state;
   LONG rv;
+  gint done;
 } Wait;
 
 static gpointer
@@ -172,7 +173,27 @@ wait_thread (gpointer user_data)
   Wait *wait = user_data;
 
   wait->rv = SCardGetStatusChange (wait->context, INFINITE, &wait->state, 1);
+  g_atomic_int_set (&wait->done, 1);
   return NULL;
+}
+
+/* Waits, on a context of its own, until the reader's card presence is
+ * @bit: then the library's cache has the change. */
+static void
+wait_presence (DWORD bit)
+{
+  SCARDCONTEXT context = establish ();
+  SCARD_READERSTATE state = { .szReader = T1_READER };
+  gint64 end = g_get_monotonic_time () + EVENT_TIMEOUT_MS * 1000;
+
+  g_assert_cmphex (SCardGetStatusChange (context, 0, &state, 1), ==, SCARD_S_SUCCESS);
+  while (!(state.dwEventState & bit))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      state.dwCurrentState = state.dwEventState & ~SCARD_STATE_CHANGED;
+      (void) SCardGetStatusChange (context, 1000, &state, 1);
+    }
+  g_assert_cmphex (SCardReleaseContext (context), ==, SCARD_S_SUCCESS);
 }
 
 /* A wait in progress is woken by the plug: no polling, no miss. */
@@ -222,7 +243,7 @@ test_card_events (void)
   /* Removed before the call: returns at once. */
   state->dwCurrentState = state->dwEventState & ~SCARD_STATE_CHANGED;
   sim_do ("remove 0");
-  g_usleep (500 * 1000);
+  wait_presence (SCARD_STATE_EMPTY);
   g_assert_cmphex (SCardGetStatusChange (wait.context, 0, state, 1), ==, SCARD_S_SUCCESS);
   g_assert_cmphex (state->dwEventState, ==,
                    ((card_events + 1) << 16) | SCARD_STATE_EMPTY | SCARD_STATE_CHANGED);
@@ -249,9 +270,14 @@ test_card_events (void)
 
   /* Cancelled while waiting on a reader. */
   state->dwCurrentState = state->dwEventState & ~SCARD_STATE_CHANGED;
+  wait.done = 0;
   thread = g_thread_new ("card-wait", wait_thread, &wait);
-  g_usleep (200 * 1000);
-  g_assert_cmphex (SCardCancel (wait.context), ==, SCARD_S_SUCCESS);
+  /* A cancel before the wait began is a no-op: cancel until it ends. */
+  while (!g_atomic_int_get (&wait.done))
+    {
+      g_usleep (100 * 1000);
+      g_assert_cmphex (SCardCancel (wait.context), ==, SCARD_S_SUCCESS);
+    }
   g_thread_join (thread);
   g_assert_cmphex (wait.rv, ==, SCARD_E_CANCELLED);
   g_assert_cmphex (SCardReleaseContext (wait.context), ==, SCARD_S_SUCCESS);
