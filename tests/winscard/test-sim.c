@@ -453,6 +453,81 @@ test_nad (void)
   g_assert_cmphex (SCardReleaseContext (context), ==, SCARD_S_SUCCESS);
 }
 
+typedef struct
+{
+  SCARDHANDLE card;
+  LONG rv;
+  gint done;
+} Transmit;
+
+static gpointer
+transmit_thread (gpointer user_data)
+{
+  Transmit *transmit = user_data;
+  BYTE response[258];
+  DWORD response_len = sizeof response;
+
+  transmit->rv = SCardTransmit (transmit->card, SCARD_PCI_T1, select_mf, sizeof select_mf, NULL,
+                                response, &response_len);
+  g_atomic_int_set (&transmit->done, 1);
+  return NULL;
+}
+
+/* pcsc-lite's client waits while another connection holds a transaction;
+ * so does ours, without polling. */
+static void
+test_transaction_wait (void)
+{
+  SCARDCONTEXT holder_context = establish ();
+  SCARDCONTEXT waiter_context = establish ();
+  SCARDHANDLE holder = 0;
+  Transmit waiter = { 0 };
+  DWORD protocol = 0;
+  GThread *thread;
+
+  g_assert_cmphex (SCardConnect (holder_context, T1_READER, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1,
+                                 &holder, &protocol), ==, SCARD_S_SUCCESS);
+  g_assert_cmphex (SCardConnect (waiter_context, T1_READER, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1,
+                                 &waiter.card, &protocol), ==, SCARD_S_SUCCESS);
+  g_assert_cmphex (SCardBeginTransaction (holder), ==, SCARD_S_SUCCESS);
+  thread = g_thread_new ("transmit", transmit_thread, &waiter);
+  g_usleep (500 * 1000);
+  g_assert_false (g_atomic_int_get (&waiter.done));
+  g_assert_cmphex (SCardEndTransaction (holder, SCARD_LEAVE_CARD), ==, SCARD_S_SUCCESS);
+  g_thread_join (thread);
+  g_assert_cmphex (waiter.rv, ==, SCARD_S_SUCCESS);
+  g_assert_cmphex (SCardReleaseContext (holder_context), ==, SCARD_S_SUCCESS);
+  g_assert_cmphex (SCardReleaseContext (waiter_context), ==, SCARD_S_SUCCESS);
+}
+
+/* Many threads on one handle: one request at a time on its channel. */
+static void
+test_shared_handle (void)
+{
+  SCARDCONTEXT context = establish ();
+  Transmit transmits[10][20];
+  GThread *threads[10];
+  SCARDHANDLE card = 0;
+  DWORD protocol = 0;
+
+  g_assert_cmphex (SCardConnect (context, T1_READER, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, &card,
+                                 &protocol), ==, SCARD_S_SUCCESS);
+  for (guint round = 0; round < G_N_ELEMENTS (transmits[0]); round++)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+        {
+          transmits[i][round] = (Transmit) { .card = card };
+          threads[i] = g_thread_new ("transmit", transmit_thread, &transmits[i][round]);
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+        {
+          g_thread_join (threads[i]);
+          g_assert_cmphex (transmits[i][round].rv, ==, SCARD_S_SUCCESS);
+        }
+    }
+  g_assert_cmphex (SCardReleaseContext (context), ==, SCARD_S_SUCCESS);
+}
+
 #define N_THREADS 50
 #define N_ROUNDS 100
 
@@ -518,6 +593,8 @@ main (int argc, char **argv)
   g_test_add_func ("/winscard/sim/card-events", test_card_events);
   g_test_add_func ("/winscard/sim/card", test_card);
   g_test_add_func ("/winscard/sim/nad", test_nad);
+  g_test_add_func ("/winscard/sim/transaction-wait", test_transaction_wait);
+  g_test_add_func ("/winscard/sim/shared-handle", test_shared_handle);
   g_test_add_func ("/winscard/sim/threads", test_threads);
   return g_test_run ();
 }
