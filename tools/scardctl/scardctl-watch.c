@@ -115,6 +115,7 @@ on_service_running (ScbClient *client, GParamSpec *pspec, gpointer user_data)
 
   emit (user_data, running ? "service-started" : "service-stopped", NULL,
         scb_client_get_reader_events (client), NULL);
+  count_event (user_data);
 }
 
 static gboolean
