@@ -284,6 +284,10 @@ def no_daemon(scardctl):
     results.append(('--help lists every command and the exit codes', p.returncode == 0 and all(
         c in p.stdout for c in ('list', 'watch', 'status', 'send', 'script', 'atr', 'nad', '5 permission denied'))
         , p.stdout))
+    p = subprocess.run([scardctl, 'send', '--help'], capture_output=True, text=True, timeout=60)
+    results.append(('send --help: its usage and options', p.returncode == 0
+                    and 'scardctl [OPTION…] send READER APDU...' in p.stdout and '--no-channel' in p.stdout
+                    and '--json' in p.stdout, p.stdout))
     return results
 
 

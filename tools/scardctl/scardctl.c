@@ -211,6 +211,7 @@ main (int argc, char **argv)
   int status = SCARDCTL_EXIT_OK;
 
   setlocale (LC_ALL, "");
+  g_set_prgname ("scardctl");
   /* Global options come before the command. */
   for (; first < argc && argv[first][0] == '-'; first++)
     {
