@@ -2,7 +2,7 @@
 # sim-ctl.sh: the `scardbus-sim ctl` contract against a running sim (pcscd
 # host): indexes, errors, stats JSON keys, and each fault as the reference
 # host meets it.
-. "$(dirname "$0")/sim-lib.sh" "$@"
+. "$(dirname "$0")/sim-lib.sh"   # uses $1, the scardbus-sim to test
 need pcscd pcsc_scan scriptor unshare python3
 
 check "ctl without SCARDBUS_SIM_CONTROL fails" sh -c '! env -u SCARDBUS_SIM_CONTROL "$0" ctl stats 0 2>/dev/null' "$SIM"

@@ -2,7 +2,7 @@
 # sim-idle.sh: with a card present, neither the emulator nor its host
 # (pcscd + libccid, then scardbusd) uses the CPU: 0 ticks (utime + stime, all threads) over 10 s after
 # 20 s of settling. SCB_IDLE_SETTLE / SCB_IDLE_MEASURE shorten it by hand.
-. "$(dirname "$0")/sim-lib.sh" "$@"
+. "$(dirname "$0")/sim-lib.sh"   # uses $1, the scardbus-sim to test
 need pcscd unshare
 
 cat > "$WORK/idle.sh" <<'EOS'

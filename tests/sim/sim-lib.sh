@@ -1,5 +1,5 @@
 # sim-lib.sh: TAP helpers for the scardbus-sim test scripts (sourced).
-# Usage in a script: . "$(dirname "$0")/sim-lib.sh" "$@"
+# Usage in a script run as SCRIPT PATH-TO-scardbus-sim: . "$(dirname "$0")/sim-lib.sh"
 # A missing prerequisite is a failure ("Bail out!"), never a skip.
 
 SIM=${1:?usage: $0 PATH-TO-scardbus-sim}

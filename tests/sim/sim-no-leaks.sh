@@ -2,7 +2,7 @@
 # sim-no-leaks.sh: nothing outlives a run, however it ends (COMMAND exits,
 # fails, SIGTERM, SIGINT, a dying sim): no processes, no mounts, no
 # temporary directories; and pcscd never ran in the host's namespaces.
-. "$(dirname "$0")/sim-lib.sh" "$@"
+. "$(dirname "$0")/sim-lib.sh"   # uses $1, the scardbus-sim to test
 need pcscd unshare pgrep
 
 snapshot () {

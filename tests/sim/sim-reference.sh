@@ -2,7 +2,7 @@
 # sim-reference.sh: the reference host (pcscd 1.9.9 + libccid 1.5.2) accepts
 # the sim: it lists the readers, talks T=1 (its own) and T=0 to the cards,
 # and sees insertion, removal, plug and unplug in its event numbers.
-. "$(dirname "$0")/sim-lib.sh" "$@"
+. "$(dirname "$0")/sim-lib.sh"   # uses $1, the scardbus-sim to test
 need pcscd pcsc_scan scriptor unshare python3
 
 AID_SELECT='00 A4 04 00 07 F0 53 43 42 53 49 4D 00'

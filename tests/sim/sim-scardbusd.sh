@@ -2,7 +2,7 @@
 # sim-scardbusd.sh: --host scardbusd: a private system bus reachable by
 # non-root users, the polkit mock, the daemon listing every reader slot
 # before COMMAND starts, and hot plug reaching it as ReaderAdded/Removed.
-. "$(dirname "$0")/sim-lib.sh" "$@"
+. "$(dirname "$0")/sim-lib.sh"   # uses $1, the scardbus-sim to test
 need dbus-daemon busctl gdbus python3 setpriv
 
 GET='busctl --system call org.scardbus.SmartCard1 /org/scardbus/SmartCard1 org.scardbus.SmartCard1.Manager GetReaders'
