@@ -92,6 +92,20 @@ def inner(sim):
           and reader.get_card() == card, (atr.hex(), list(card.get_protocols())))
     check('card-events notified', notified and notified[-1] == before + 1, notified)
 
+    # A connection made asynchronously, closed, then one made synchronously.
+    opened = []
+    reader.open_connection(Scardbus.ClientShareMode.EXCLUSIVE, Scardbus.ClientProtocol.T1, None,
+                           lambda r, res: opened.append(r.open_connection_finish(res)))
+    run_until(lambda: opened)
+    check('open_connection (async), exclusive', opened and opened[0].props.share_mode ==
+          Scardbus.ClientShareMode.EXCLUSIVE and reader.props.state & Scardbus.ClientReaderState.EXCLUSIVE,
+          (opened, reader.props.state))
+    closed = []
+    opened[0].close(Scardbus.ClientDisposition.LEAVE, None,
+                    lambda c, res: closed.append(c.close_finish(res)))
+    run_until(lambda: closed)
+    check('close (async)', closed == [True], closed)
+
     # Transmit, synchronously, over the channel.
     conn = reader.open_connection_sync(Scardbus.ClientShareMode.SHARED, Scardbus.ClientProtocol.ANY, None)
     check('open_connection_sync: T=1', conn.get_protocol() == Scardbus.ClientProtocol.T1, conn.get_protocol())
