@@ -3,7 +3,7 @@
 # fails, SIGTERM, SIGINT, a dying sim): no processes, no mounts, no
 # temporary directories; and pcscd never ran in the host's namespaces.
 . "$(dirname "$0")/sim-lib.sh"   # uses $1, the scardbus-sim to test
-need pcscd unshare pgrep
+need pcscd unshare
 
 snapshot () {
   {
@@ -46,11 +46,16 @@ for sig in TERM INT; do
   pid=$!
   i=0; while ! grep -q SCARDBUS_SIM_CONTROL "$WORK/fg" && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
   check "without COMMAND: prints the variables to export ($sig)" grep -q "^export PCSCLITE_CSOCK_NAME=" "$WORK/fg"
-  check "pcscd is not in the host's mount namespace ($sig)" sh -c '
-    for p in $(pgrep -x pcscd); do
-      [ "$(readlink /proc/$p/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ] || exit 1
-      [ "$(readlink /proc/$p/ns/net)" != "$(readlink /proc/self/ns/net)" ] || exit 1
-    done'
+  check "our pcscd runs in its own mount and network namespaces ($sig)" sh -c '
+    found=0
+    for p in /proc/[0-9]*; do
+      [ "$(cat "$p/comm" 2>/dev/null)" = pcscd ] || continue
+      tr "\0" "\n" < "$p/environ" 2>/dev/null | grep -qx "SCB_LEAK_TAG=$0" || continue
+      found=1
+      [ "$(readlink "$p/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ] || exit 1
+      [ "$(readlink "$p/ns/net")" != "$(readlink /proc/self/ns/net)" ] || exit 1
+    done
+    [ $found = 1 ]' "$TAG"
   kill -$sig $pid; wait $pid
   check "SIG$sig: the sim exits 0" test $? = 0
   settle; snapshot "$WORK/after"
