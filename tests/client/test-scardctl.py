@@ -138,7 +138,15 @@ def main_readers(t):
     rc, out, err = t.run('atr', SIM_ATR)
     t.check('atr HEX: decoding', rc == 0 and 'TA1 = 11' in out and 'IFSC 128' in out
             and 'Protocols: T=1' in out and 'correct checksum' in out, out + err)
+    t.check('atr HEX: historical bytes as COMPACT-TLV (ISO 7816-4)', 'category 80: COMPACT-TLV objects' in out
+            and "57  card issuer's data: 73 63 62 73 69 6D 31" in out, out)
+    rc, out, err = t.run('atr', '3B 02 80 5F')
+    t.check('atr: a COMPACT-TLV length past the end is not followed', rc == 0 and 'category 80' in out
+            and "card issuer's data" not in out, out + err)
     rc, doc, err = t.json('atr', '0')
+    t.check('atr READER --json: historical objects', rc == 0 and doc['decoding']['historical'] == {
+        'category': 'COMPACT-TLV objects',
+        'objects': [{'tag': 5, 'name': "card issuer's data", 'value': '73636273696D31'}]}, doc or err)
     t.check('atr READER --json', rc == 0 and doc['atr'] == SIM_ATR and doc['valid']
             and doc['decoding']['ifsc'] == 128 and doc['decoding']['protocols'] == [1]
             and doc['decoding']['interface_bytes']['TB3'] == '45' and doc['reader'] == TPDU_NAME, doc or err)

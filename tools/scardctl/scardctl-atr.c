@@ -115,10 +115,10 @@ byte_meaning (const atr_info *info, char kind, unsigned group, uint8_t value)
       return g_strdup ("");
     case 'D':
     default:
-      return g_strdup_printf ("protocol T=%u, next group: %s%s%s%s%s", value & 0x0f,
-                              value & 0x10 ? "TA " : "", value & 0x20 ? "TB " : "",
-                              value & 0x40 ? "TC " : "", value & 0x80 ? "TD " : "",
-                              (value & 0xf0) == 0 ? "none" : "");
+      return g_strstrip (g_strdup_printf ("protocol T=%u, next group: %s%s%s%s%s", value & 0x0f,
+                                          value & 0x10 ? "TA " : "", value & 0x20 ? "TB " : "",
+                                          value & 0x40 ? "TC " : "", value & 0x80 ? "TD " : "",
+                                          (value & 0xf0) == 0 ? "none" : ""));
     }
 }
 
@@ -165,6 +165,77 @@ protocols_variant (const atr_info *info)
   return g_variant_builder_end (&builder);
 }
 
+/* ISO/IEC 7816-4 §8.1.1: the historical bytes start with a category
+ * indicator; 00 and 80 are followed by COMPACT-TLV objects (tag in the high
+ * nibble, length in the low one), 00 with a 3-byte status indicator at the
+ * end, 10 by a DIR data reference. */
+static const char *const compact_tags[16] = {
+  [0x1] = "country code and national data",
+  [0x2] = "issuer identification number",
+  [0x3] = "card service data",
+  [0x4] = "initial access data",
+  [0x5] = "card issuer's data",
+  [0x6] = "pre-issuing data",
+  [0x7] = "card capabilities",
+  [0x8] = "status information",
+  [0xF] = "application identifier",
+};
+
+static GVariant *
+historical_variant (const atr_info *info, gboolean print)
+{
+  const uint8_t *h = info->hist;
+  size_t len = info->hist_len, end = len, pos = 1;
+  GVariantBuilder objects;
+  GVariantDict dict;
+  const char *category;
+
+  g_variant_builder_init (&objects, G_VARIANT_TYPE ("av"));
+  g_variant_dict_init (&dict, NULL);
+  if (len == 0)
+    category = "none";
+  else if (h[0] == 0x80)
+    category = "COMPACT-TLV objects";
+  else if (h[0] == 0x00)
+    category = "COMPACT-TLV objects, then a status indicator";
+  else if (h[0] == 0x10)
+    category = "DIR data reference";
+  else if (h[0] >= 0x81 && h[0] <= 0x8F)
+    category = "RFU";
+  else
+    category = "proprietary";
+  if (len > 0 && h[0] == 0x00)
+    end = len >= 4 ? len - 3 : 1;
+  if (print && len > 0)
+    g_print ("      category %02X: %s\n", h[0], category);
+  /* Every length is checked against what is left: a bad ATR must not make
+   * us read past the historical bytes. */
+  while ((len > 0 && (h[0] == 0x80 || h[0] == 0x00)) && pos < end)
+    {
+      unsigned tag = h[pos] >> 4, n = h[pos] & 0x0f;
+      g_autoptr(GBytes) value = NULL;
+      g_autofree char *hex = NULL;
+      GVariantDict object;
+
+      if (pos + 1 + n > end)
+        break;
+      value = g_bytes_new (h + pos + 1, n);
+      hex = scardctl_hex (value, print ? " " : "");
+      if (print)
+        g_print ("      %X%X  %s: %s\n", tag, n,
+                 compact_tags[tag] != NULL ? compact_tags[tag] : "RFU tag", hex);
+      g_variant_dict_init (&object, NULL);
+      g_variant_dict_insert (&object, "tag", "u", tag);
+      g_variant_dict_insert (&object, "name", "ms", compact_tags[tag]);
+      g_variant_dict_insert (&object, "value", "s", hex);
+      g_variant_builder_add (&objects, "v", g_variant_dict_end (&object));
+      pos += 1 + n;
+    }
+  g_variant_dict_insert (&dict, "category", "s", category);
+  g_variant_dict_insert_value (&dict, "objects", g_variant_builder_end (&objects));
+  return g_variant_dict_end (&dict);
+}
+
 static void
 print_decoding (Scardctl *ctl, const atr_info *info)
 {
@@ -178,7 +249,10 @@ print_decoding (Scardctl *ctl, const atr_info *info)
   for (size_t i = 0; i < info->hist_len; i++)
     g_string_append_c (printable, g_ascii_isprint (info->hist[i]) ? (char) info->hist[i] : '.');
   if (info->hist_len > 0)
-    g_print ("  historical bytes: %s  \"%s\"\n", hist_hex, printable->str);
+    {
+      g_print ("  historical bytes: %s  \"%s\"\n", hist_hex, printable->str);
+      g_variant_unref (g_variant_ref_sink (historical_variant (info, TRUE)));
+    }
   if (info->has_tck)
     g_print ("  TCK = %02X  correct checksum\n", info->tck);
   g_print ("%sProtocols:%s", scardctl_sgr (ctl, "bold"), scardctl_sgr (ctl, "reset"));
@@ -211,6 +285,7 @@ decoding_variant (const atr_info *info)
   g_variant_dict_insert (&dict, "convention", "s", info->inverse ? "inverse" : "direct");
   g_variant_dict_insert_value (&dict, "interface_bytes", g_variant_dict_end (&bytes));
   g_variant_dict_insert (&dict, "historical_bytes", "s", hist_hex);
+  g_variant_dict_insert_value (&dict, "historical", historical_variant (info, FALSE));
   g_variant_dict_insert (&dict, "tck", "ms", tck);
   g_variant_dict_insert_value (&dict, "protocols", protocols_variant (info));
   g_variant_dict_insert (&dict, "default_protocol", "u", info->first_protocol);
