@@ -224,6 +224,7 @@ SCardReleaseContext (SCARDCONTEXT hContext)
   gint64 key = (gint64) hContext;
   WscContext *context = NULL;
   GHashTableIter iter;
+  gpointer card_key;
   gpointer value;
   LONG rv;
 
@@ -237,7 +238,7 @@ SCardReleaseContext (SCARDCONTEXT hContext)
       g_free (value);
       /* Its card handles go with it. */
       g_hash_table_iter_init (&iter, cards);
-      while (g_hash_table_iter_next (&iter, NULL, &value))
+      while (g_hash_table_iter_next (&iter, &card_key, &value))
         {
           WscCard *card = value;
 
@@ -245,6 +246,7 @@ SCardReleaseContext (SCARDCONTEXT hContext)
             {
               g_ptr_array_add (released, card);
               g_hash_table_iter_steal (&iter);
+              g_free (card_key);
             }
         }
     }

@@ -22,10 +22,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* 16-byte data objects: pcsc_scan and others copy-relocate them. */
-const SCARD_IO_REQUEST g_rgSCardT0Pci = { SCARD_PROTOCOL_T0, sizeof (SCARD_IO_REQUEST) };
-const SCARD_IO_REQUEST g_rgSCardT1Pci = { SCARD_PROTOCOL_T1, sizeof (SCARD_IO_REQUEST) };
-const SCARD_IO_REQUEST g_rgSCardRawPci = { SCARD_PROTOCOL_RAW, sizeof (SCARD_IO_REQUEST) };
+/* 16-byte data objects: pcsc_scan and others copy-relocate them, so
+ * AddressSanitizer must not grow them with its redzones either. */
+#if defined(__clang__)
+#define WSC_EXACT_SIZE __attribute__ ((no_sanitize ("address")))
+#elif defined(__SANITIZE_ADDRESS__)
+#define WSC_EXACT_SIZE __attribute__ ((no_sanitize_address))
+#else
+#define WSC_EXACT_SIZE
+#endif
+
+WSC_EXACT_SIZE const SCARD_IO_REQUEST g_rgSCardT0Pci = { SCARD_PROTOCOL_T0,
+                                                         sizeof (SCARD_IO_REQUEST) };
+WSC_EXACT_SIZE const SCARD_IO_REQUEST g_rgSCardT1Pci = { SCARD_PROTOCOL_T1,
+                                                         sizeof (SCARD_IO_REQUEST) };
+WSC_EXACT_SIZE const SCARD_IO_REQUEST g_rgSCardRawPci = { SCARD_PROTOCOL_RAW,
+                                                          sizeof (SCARD_IO_REQUEST) };
 
 #define MEP_NAD_CODE SCARD_CTL_CODE (3600)
 #define MEP_GET_NAD 0x3F
