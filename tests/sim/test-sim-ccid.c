@@ -8,7 +8,8 @@
 #include "sim-reader.h"
 #include "sim-t1-card.h"
 
-typedef struct {
+typedef struct
+{
   SimReader *reader;
   GQueue answers;
   guint8 seq;

@@ -10,7 +10,8 @@
 
 #include "sim-t1-card.h"
 
-typedef struct {
+typedef struct
+{
   SimSlotStats stats;
   SimT1Card *card;
   guint8 last_nad;

@@ -17,7 +17,8 @@
 
 typedef enum { CUR_MF, CUR_APP } CurrentDf;
 
-struct _SimApp {
+struct _SimApp
+{
   guint profile;
   CurrentDf df;
   guint16 ef;            /* 0: none */
@@ -25,7 +26,8 @@ struct _SimApp {
   guint8 ef_large[EF_LARGE_SIZE];
 };
 
-typedef struct {
+typedef struct
+{
   guint8 cla, ins, p1, p2;
   const guint8 *data;
   gsize nc;

@@ -25,7 +25,8 @@
 
 #define DELIVERY_TIMEOUT_S 10
 
-typedef struct {
+typedef struct
+{
   SimBed *bed;
   guint index;
   const SimModel *model;
@@ -37,7 +38,8 @@ typedef struct {
   gboolean plugged;
 } Device;
 
-struct _SimBed {
+struct _SimBed
+{
   UMockdevTestbed *testbed;
   char *root;
   GMutex lock;

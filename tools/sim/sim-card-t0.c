@@ -15,7 +15,8 @@
 
 #include <string.h>
 
-struct _SimT0Card {
+struct _SimT0Card
+{
   SimApp *app;
   GByteArray *pending;  /* response data waiting for GET RESPONSE */
   guint8 pending_sw[2];

@@ -18,7 +18,8 @@
 #include "sim-card-t0.h"
 #include "sim-t1-card.h"
 
-struct _SimCard {
+struct _SimCard
+{
   SimCardKind kind;
   SimApp *apps[2];
   SimT1Card *t1;

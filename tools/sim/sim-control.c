@@ -25,7 +25,8 @@
 
 #define MAX_LINE 1024
 
-struct _SimControl {
+struct _SimControl
+{
   SimBed *bed;
   GSocketService *service;
   char *path;
@@ -110,7 +111,8 @@ parse_target (const char *text, guint *index, guint *slot, GError **error)
 
 /* ---- plug and unplug run on the main thread ----------------------------- */
 
-typedef struct {
+typedef struct
+{
   SimBed *bed;
   const SimModel *model;        /* NULL: unplug */
   SimCardKind cards[SIM_CONTROL_MAX_CARDS];

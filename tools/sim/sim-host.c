@@ -28,7 +28,8 @@
 #define SCARDBUS_PATH  "/org/scardbus/SmartCard1"
 #define SCARDBUS_IFACE "org.scardbus.SmartCard1.Manager"
 
-struct _SimHost {
+struct _SimHost
+{
   SimHostKind kind;
   ScbTestenv *testenv;
   GSubprocess *process;
@@ -37,7 +38,8 @@ struct _SimHost {
   char *conf_dir;
 };
 
-typedef struct {
+typedef struct
+{
   pid_t parent;
   const char *bind_source;
 } PcscdSetup;
@@ -259,7 +261,8 @@ wait_pcscd (SimHost *self, guint n_readers, guint timeout_ms, GCancellable *canc
 
 /* ---- scardbusd: asked on the bus ----------------------------------------- */
 
-typedef struct {
+typedef struct
+{
   gboolean changed;
   gboolean timed_out;
 } DbusWait;

@@ -37,7 +37,8 @@
 #define READY_TIMEOUT_MS  60000
 #define DEFAULT_ACTION    "org.scardbus.SmartCard1.access-card"
 
-typedef struct {
+typedef struct
+{
   GMainLoop *loop;
   int status;
   char *tmpdir;

@@ -31,7 +31,8 @@ typedef enum {
   SIM_LEVEL_EXTENDED_APDU,
 } SimLevel;
 
-typedef struct {
+typedef struct
+{
   const char *name;
   guint16 vendor_id;
   guint16 product_id;

@@ -38,7 +38,8 @@
 
 #define SHORT_APDU_MAX  (4 + 1 + 255 + 1)
 
-typedef struct {
+typedef struct
+{
   SimCard *card;
   gboolean powered;
   guint8 protocol;          /* 0: T=0, 1: T=1 */
@@ -52,7 +53,8 @@ typedef struct {
   SimSlotStats stats;
 } Slot;
 
-struct _SimReader {
+struct _SimReader
+{
   const SimModel *model;
   SimLevel level;
   Slot *slots;
@@ -60,7 +62,8 @@ struct _SimReader {
   GQueue interrupts;
 };
 
-typedef struct {
+typedef struct
+{
   SimMsg kind;
   guint8 answer;
 } MsgInfo;
@@ -307,7 +310,8 @@ sim_reader_add_fault (SimReader *self, guint slot, SimFault fault, guint count, 
 
 /* ---- answers ---------------------------------------------------------- */
 
-typedef struct {
+typedef struct
+{
   SimReader *reader;
   GQueue *answers;
   const guint8 *msg;   /* the command: header + data */

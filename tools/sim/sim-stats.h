@@ -31,7 +31,8 @@ typedef enum {
   SIM_MSG_N,
 } SimMsg;
 
-typedef struct {
+typedef struct
+{
   guint64 ccid[SIM_MSG_N];
   guint64 t1_i, t1_r, t1_s;
   GByteArray *nad_seen;
@@ -40,7 +41,8 @@ typedef struct {
 } SimSlotStats;
 
 /* Per reader (one usbfs node): the work the host made us do. */
-typedef struct {
+typedef struct
+{
   guint64 ioctls;
   guint64 submits;
   guint64 reaps;

@@ -25,7 +25,8 @@
 #define R_ERR_EDC       0x01
 #define R_ERR_OTHER     0x02
 
-typedef struct {
+typedef struct
+{
   guint8 nad;          /* the host's NAD, as received */
   guint8 ns;           /* N(S) of the card's next I-block */
   guint8 nr;           /* N(S) expected in the host's next I-block */
@@ -39,7 +40,8 @@ typedef struct {
   guint8 pending_ifs;
 } Link;
 
-struct _SimT1Card {
+struct _SimT1Card
+{
   guint8 atr_ifsc;
   guint8 ifsc;
   guint8 ifsd;

@@ -21,20 +21,23 @@
 
 #define MAX_URB_BUFFER (16 * 1024 * 1024)
 
-typedef struct {
+typedef struct
+{
   UMockdevIoctlData *urb;   /* struct usbdevfs_urb, as resolved at submit */
   UMockdevIoctlData *buf;   /* its buffer, or NULL */
   guint64 int_seq;          /* interrupt message carried, 0: none */
 } Urb;
 
-typedef struct {
+typedef struct
+{
   GQueue pending_in;
   GQueue pending_int;
   GQueue done;
   UMockdevIoctlClient *held_reap;  /* a blocking REAPURB waiting */
 } Client;
 
-struct _SimUsb {
+struct _SimUsb
+{
   UMockdevIoctlBase parent_instance;
   GMutex *lock;
   GCond *cond;
