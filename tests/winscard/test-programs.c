@@ -133,6 +133,41 @@ test_pcsc_scan (void)
   g_assert_nonnull (strstr (run.out, "+ TS = 3B --> Direct Convention"));
 }
 
+static gpointer
+plug_and_unplug (gpointer user_data)
+{
+  const char *plug[] = { sim_path, "ctl", "plug", "short-apdu:t0", NULL };
+  g_auto(Run) run = { 0 };
+  g_autofree char *index = NULL;
+
+  g_usleep (2000 * 1000);
+  run_program (plug, NULL, &run);
+  g_assert_cmpint (run.status, ==, 0);
+  index = g_strstrip (g_strdup (run.out));
+  g_usleep (1000 * 1000);
+  sim_ctl ("unplug", index);
+  return NULL;
+}
+
+/* pcsc_scan's "\\?PnP?\Notification" loop sees a reader come and go. */
+static void
+test_pcsc_scan_hotplug (void)
+{
+  const char *argv[] = { "pcsc_scan", "-n", "-t", "6", NULL };
+  g_auto(Run) run = { 0 };
+  GThread *thread = g_thread_new ("ctl", plug_and_unplug, NULL);
+  const char *added;
+
+  run_program (argv, NULL, &run);
+  g_thread_join (thread);
+  g_assert_cmpint (run.status, ==, 0);
+  added = strstr (run.out, ": SCM Microsystems Inc. SCR 3310");
+  g_assert_nonnull (added);
+  /* Listed again after the unplug, with the first reader only. */
+  g_assert_nonnull (strstr (added, "Scanning present readers...\n0: " READER));
+  g_assert_nonnull (strstr (added, "ATR: 3B 19 11"));
+}
+
 static void
 test_scriptor (void)
 {
@@ -224,6 +259,7 @@ main (int argc, char **argv)
   g_assert_true (g_file_set_contents (list, "", 0, NULL));
 
   g_test_add_func ("/winscard/programs/pcsc_scan", test_pcsc_scan);
+  g_test_add_func ("/winscard/programs/pcsc_scan-hotplug", test_pcsc_scan_hotplug);
   g_test_add_func ("/winscard/programs/scriptor", test_scriptor);
   g_test_add_func ("/winscard/programs/opensc-tool", test_opensc);
   if (g_strcmp0 (python, "none") != 0)
