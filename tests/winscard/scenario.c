@@ -7,7 +7,7 @@
  * what pcsc-lite 1.9.9 implements is printed; counters (high words), which
  * it numbers differently, are left out.
  *
- * Usage: scenario SCARDBUS-SIM
+ * Usage: scenario SCARDBUS-SIM READER-NAME
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -19,9 +19,9 @@
 #include <winscard.h>
 #include <reader.h>
 
-#define READER "Gemalto PC Twin Reader 00 00"
 
 static const char *sim_path;
+static const char *READER;
 
 static void
 print_rv (const char *what, LONG rv)
@@ -132,16 +132,20 @@ main (int argc, char **argv)
   SCARDCONTEXT other = 0;
   SCARDHANDLE card = 0;
   SCARDHANDLE second = 0;
-  SCARD_READERSTATE states[2] = { { .szReader = READER }, { .szReader = "\\\\?PnP?\\Notification" } };
+  SCARD_READERSTATE states[2] = { { .szReader = NULL }, { .szReader = "\\\\?PnP?\\Notification" } };
   char buffer[300];
   DWORD length;
   DWORD protocol = 0;
+  const SCARD_IO_REQUEST *pci;
+  const SCARD_IO_REQUEST *wrong_pci;
   DWORD state;
   LONG rv;
 
-  if (argc < 2)
+  if (argc < 3)
     return 2;
   sim_path = argv[1];
+  READER = argv[2];
+  states[0].szReader = READER;
   setvbuf (stdout, NULL, _IOLBF, 0);
 
   print_rv ("SCardEstablishContext", SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &context));
@@ -178,9 +182,9 @@ main (int argc, char **argv)
   print_rv ("SCardCancel idle", SCardCancel (context));
 
   print_rv ("SCardConnect unknown", SCardConnect (context, "No Such Reader 00 00",
-                                                  SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, &card,
+                                                  SCARD_SHARE_SHARED, SCARD_PROTOCOL_ANY, &card,
                                                   &protocol));
-  print_rv ("SCardConnect bad mode", SCardConnect (context, READER, 9, SCARD_PROTOCOL_T1, &card,
+  print_rv ("SCardConnect bad mode", SCardConnect (context, READER, 9, SCARD_PROTOCOL_ANY, &card,
                                                    &protocol));
   print_rv ("SCardConnect no protocol", SCardConnect (context, READER, SCARD_SHARE_SHARED, 0,
                                                       &card, &protocol));
@@ -188,10 +192,12 @@ main (int argc, char **argv)
                      &card, &protocol);
   print_rv ("SCardConnect", rv);
   printf ("  protocol %lu\n", (unsigned long) protocol);
+  pci = protocol == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
+  wrong_pci = protocol == SCARD_PROTOCOL_T0 ? SCARD_PCI_T1 : SCARD_PCI_T0;
   status (card);
-  transmit (card, SCARD_PCI_T1, 300);
-  transmit (card, SCARD_PCI_T1, 1);
-  transmit (card, SCARD_PCI_T0, 300);
+  transmit (card, pci, 300);
+  transmit (card, pci, 1);
+  transmit (card, wrong_pci, 300);
   attribute (card, "ATR", SCARD_ATTR_ATR_STRING);
   attribute (card, "friendly name", SCARD_ATTR_DEVICE_FRIENDLY_NAME);
   /* Not compared: SCARD_ATTR_VENDOR_NAME and SCARD_ATTR_CHANNEL_ID, which
@@ -202,42 +208,42 @@ main (int argc, char **argv)
   print_rv ("SCardSetAttrib", SCardSetAttrib (card, SCARD_ATTR_VENDOR_NAME, (const BYTE *) "x", 1));
 
   print_rv ("SCardConnect exclusive while shared",
-            SCardConnect (other, READER, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_T1, &second,
+            SCardConnect (other, READER, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_ANY, &second,
                           &protocol));
   print_rv ("SCardBeginTransaction", SCardBeginTransaction (card));
   print_rv ("SCardEndTransaction bad", SCardEndTransaction (card, 7));
   print_rv ("SCardEndTransaction", SCardEndTransaction (card, SCARD_LEAVE_CARD));
-  rv = SCardReconnect (card, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, SCARD_RESET_CARD, &protocol);
+  rv = SCardReconnect (card, SCARD_SHARE_SHARED, SCARD_PROTOCOL_ANY, SCARD_RESET_CARD, &protocol);
   print_rv ("SCardReconnect reset", rv);
   printf ("  protocol %lu\n", (unsigned long) protocol);
-  transmit (card, SCARD_PCI_T1, 300);
+  transmit (card, pci, 300);
 
   /* The card goes away under the connection. */
   state = wait_change (context, SCARD_STATE_UNAWARE);
   sim_ctl ("remove", "0", NULL);
   state = wait_change (context, state & 0xFFFF);
-  transmit (card, SCARD_PCI_T1, 300);
+  transmit (card, pci, 300);
   status (card);
   print_rv ("SCardConnect without card", SCardConnect (other, READER, SCARD_SHARE_SHARED,
-                                                       SCARD_PROTOCOL_T1, &second, &protocol));
+                                                       SCARD_PROTOCOL_ANY, &second, &protocol));
   sim_ctl ("insert", "0", "t1");
   (void) wait_change (context, state & 0xFFFF);
-  transmit (card, SCARD_PCI_T1, 300);
-  rv = SCardReconnect (card, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, SCARD_LEAVE_CARD, &protocol);
+  transmit (card, pci, 300);
+  rv = SCardReconnect (card, SCARD_SHARE_SHARED, SCARD_PROTOCOL_ANY, SCARD_LEAVE_CARD, &protocol);
   print_rv ("SCardReconnect after reinsertion", rv);
-  transmit (card, SCARD_PCI_T1, 300);
+  transmit (card, pci, 300);
   print_rv ("SCardDisconnect bad", SCardDisconnect (card, 9));
   print_rv ("SCardDisconnect", SCardDisconnect (card, SCARD_LEAVE_CARD));
   print_rv ("SCardDisconnect again", SCardDisconnect (card, SCARD_LEAVE_CARD));
 
-  rv = SCardConnect (other, READER, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_T1, &second, &protocol);
+  rv = SCardConnect (other, READER, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_ANY, &second, &protocol);
   print_rv ("SCardConnect exclusive", rv);
   print_rv ("SCardConnect shared while exclusive",
-            SCardConnect (context, READER, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, &card,
+            SCardConnect (context, READER, SCARD_SHARE_SHARED, SCARD_PROTOCOL_ANY, &card,
                           &protocol));
   print_rv ("SCardReleaseContext", SCardReleaseContext (other));
   print_rv ("SCardConnect after release",
-            SCardConnect (context, READER, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_T1, &card,
+            SCardConnect (context, READER, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_ANY, &card,
                           &protocol));
   print_rv ("SCardDisconnect", SCardDisconnect (card, SCARD_UNPOWER_CARD));
   print_rv ("SCardReleaseContext", SCardReleaseContext (context));

@@ -14,7 +14,7 @@ static const char *sim_path;
 static const char *scenario_path;
 
 static char *
-run_scenario (const char *host)
+run_scenario (const char *host, const char *reader, const char *name)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) process = NULL;
@@ -22,8 +22,8 @@ run_scenario (const char *host)
   char *out = NULL;
 
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                              &error, sim_path, "--host", host, "--reader", "tpdu:t1", "--",
-                              scenario_path, sim_path, NULL);
+                              &error, sim_path, "--host", host, "--reader", reader, "--",
+                              scenario_path, sim_path, name, NULL);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
@@ -32,11 +32,18 @@ run_scenario (const char *host)
   return out;
 }
 
-static void
-test_compare (void)
+typedef struct
 {
-  g_autofree char *reference = run_scenario ("pcscd");
-  g_autofree char *ours = run_scenario ("scardbusd");
+  const char *reader;   /* scardbus-sim's --reader */
+  const char *name;     /* its PC/SC name */
+} Setup;
+
+static void
+test_compare (gconstpointer user_data)
+{
+  const Setup *setup = user_data;
+  g_autofree char *reference = run_scenario ("pcscd", setup->reader, setup->name);
+  g_autofree char *ours = run_scenario ("scardbusd", setup->reader, setup->name);
   g_auto(GStrv) reference_lines = g_strsplit (reference, "\n", -1);
   g_auto(GStrv) our_lines = g_strsplit (ours, "\n", -1);
 
@@ -59,6 +66,10 @@ main (int argc, char **argv)
     g_error ("usage: %s SCARDBUS-SIM SCENARIO", argv[0]);
   sim_path = argv[1];
   scenario_path = argv[2];
-  g_test_add_func ("/winscard/reference/scenario", test_compare);
+  static const Setup t1 = { "tpdu:t1", "Gemalto PC Twin Reader 00 00" };
+  static const Setup t0 = { "short-apdu:t0", "SCM Microsystems Inc. SCR 3310 00 00" };
+
+  g_test_add_data_func ("/winscard/reference/tpdu-t1", &t1, test_compare);
+  g_test_add_data_func ("/winscard/reference/short-apdu-t0", &t0, test_compare);
   return g_test_run ();
 }
