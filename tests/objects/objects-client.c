@@ -8,17 +8,62 @@
  * ARGS a GVariant text tuple ("('shared', ['t1'])"). Or the one word
  * "hold": wait until killed. Every call prints one line, "ok REPLY" or
  * "error NAME MESSAGE", all on one connection (one unique name), so the
- * tests can run it as nobody.
+ * tests can run it as nobody. METHOD "Channel.Control" with ARGS
+ * "(uint32 CODE, [byte ...])" sends a control request on a channel of
+ * the connection PATH (opened on first use) and prints "status 0x%08x".
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <gio/gio.h>
+#include <gio/gunixfdlist.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <string.h>
+
+/* A control request on a channel: the answer's status. */
+static gboolean
+channel_control (GDBusConnection *bus, const char *path, GVariant *args, int *fd, guint32 *status)
+{
+  g_autoptr(GVariant) data = NULL;
+  guint8 packet[16 + 256] = { 1, 2 };
+  guint8 answer[16 + 65538];
+  guint32 code = 0;
+  gsize len = 0;
+  const guint8 *bytes;
+
+  if (*fd < 0)
+    {
+      g_autoptr(GUnixFDList) fds = NULL;
+      g_autoptr(GVariant) reply = NULL;
+
+      reply = g_dbus_connection_call_with_unix_fd_list_sync (bus, "org.scardbus.SmartCard1", path,
+                                                             "org.scardbus.SmartCard1.Connection",
+                                                             "OpenChannel", NULL, G_VARIANT_TYPE ("(h)"),
+                                                             G_DBUS_CALL_FLAGS_NONE, 30000, NULL,
+                                                             &fds, NULL, NULL);
+      if (reply == NULL)
+        return FALSE;
+      *fd = g_unix_fd_list_get (fds, 0, NULL);
+    }
+  g_variant_get (args, "(u@ay)", &code, &data);
+  bytes = g_variant_get_fixed_array (data, &len, 1);
+  if (len > 256)
+    return FALSE;
+  for (guint i = 0; i < 4; i++)
+    packet[8 + i] = (code >> (8 * i)) & 0xff;
+  memcpy (packet + 16, bytes, len);
+  if (send (*fd, packet, 16 + len, MSG_NOSIGNAL) != (ssize_t) (16 + len)
+      || recv (*fd, answer, sizeof answer, 0) < 16)
+    return FALSE;
+  *status = (guint32) answer[12] | (guint32) answer[13] << 8 | (guint32) answer[14] << 16
+            | (guint32) answer[15] << 24;
+  return TRUE;
+}
 
 int
 main (int argc, char **argv)
 {
+  int channel = -1;
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
   g_autofree char *connection = NULL;
@@ -60,6 +105,20 @@ main (int argc, char **argv)
         {
           fprintf (stderr, "objects-client: %s: %s\n", argv[i + 2], call_error->message);
           return 1;
+        }
+      if (g_str_equal (argv[i + 1], "Channel.Control"))
+        {
+          guint32 status = 0;
+
+          if (!channel_control (bus, path, args, &channel, &status))
+            {
+              fprintf (stderr, "objects-client: the channel failed\n");
+              return 1;
+            }
+          printf ("status 0x%08x\n", status);
+          fflush (stdout);
+          i += 2;
+          continue;
         }
       reply = g_dbus_connection_call_sync (bus, "org.scardbus.SmartCard1", path, iface, dot + 1,
                                            g_steal_pointer (&args), NULL, G_DBUS_CALL_FLAGS_NONE,

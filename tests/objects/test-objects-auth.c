@@ -20,7 +20,8 @@ typedef struct
   const char *name;
   const char *allowed[3];
   const char *steps[10];        /* "R": the reader */
-  const char *expect;           /* "ok", "!NAME" (that error), or an action denied */
+  const char *expect;           /* "ok", "!NAME" (that error), "=PREFIX" (of the answer),
+                                 * or an action denied */
 } AuthCase;
 
 static const AuthCase cases[] = {
@@ -65,6 +66,17 @@ static const AuthCase cases[] = {
   { "status-open", { OC_ACCESS },
     { "R", "Reader.Connect", "('shared', ['t1'])", "@", "Connection.Status", "()" }, "ok" },
   { "getreaders-open", { NONE }, { "/org/scardbus/SmartCard1", "Manager.GetReaders", "()" }, "ok" },
+  /* The channel's control requests: the same per-code authorization. */
+  { "channel-escape-allowed", { OC_ACCESS, OC_CONTROL },
+    { "R", "Reader.Connect", "('shared', ['t1'])", "@", "Channel.Control", "(" ESCAPE ", [byte 0x00])" }, "=status 0x00000000" },
+  { "channel-escape-denied", { OC_ACCESS },
+    { "R", "Reader.Connect", "('shared', ['t1'])", "@", "Channel.Control", "(" ESCAPE ", [byte 0x00])" }, "=status 0x8010006a" },
+  { "channel-mep-set-denied", { OC_ACCESS },
+    { "R", "Reader.Connect", "('shared', ['t1'])", "@", "Channel.Control", "(" MEP ", [byte 0x3e, 0, 1, 0x10])" }, "=status 0x8010006a" },
+  { "channel-mep-set-allowed", { OC_ACCESS, OC_SET_NAD },
+    { "R", "Reader.Connect", "('shared', ['t1'])", "@", "Channel.Control", "(" MEP ", [byte 0x3e, 0, 1, 0x10])" }, "=status 0x00000000" },
+  { "channel-feature-allowed", { OC_ACCESS },
+    { "R", "Reader.Connect", "('shared', ['t1'])", "@", "Channel.Control", "(" FEATURE ", @ay [])" }, "=status 0x00000000" },
 };
 
 static void
@@ -90,11 +102,13 @@ test_case (gconstpointer data)
   g_assert_cmpuint (n, ==, (args->len - 1) / 3);
   /* Every step before the last succeeded. */
   for (guint i = 0; i + 1 < n; i++)
-    g_assert_true (g_str_has_prefix (lines[i], "ok "));
+    g_assert_true (g_str_has_prefix (lines[i], "ok ") || g_str_has_prefix (lines[i], "status 0x00000000"));
   last = lines[n - 1];
   g_test_message ("%s: %s", c->name, last);
   if (g_str_equal (c->expect, "ok"))
     g_assert_true (g_str_has_prefix (last, "ok "));
+  else if (c->expect[0] == '=')
+    g_assert_true (g_str_has_prefix (last, c->expect + 1));
   else if (g_str_equal (c->expect, "not-denied"))
     g_assert_null (strstr (last, "PermissionDenied"));
   else if (c->expect[0] == '!')
