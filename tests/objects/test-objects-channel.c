@@ -339,6 +339,19 @@ nad_of (GDBusConnection *bus, const char *path)
 }
 
 static void
+on_nad_changed (GDBusConnection *bus, const char *sender, const char *path, const char *iface,
+                const char *member, GVariant *parameters, gpointer user_data)
+{
+  int *nad = user_data;
+  g_autoptr(GVariant) changed = NULL;
+  guint8 value;
+
+  g_variant_get (parameters, "(s@a{sv}@as)", NULL, &changed, NULL);
+  if (g_variant_lookup (changed, "Nad", "y", &value))
+    *nad = value;
+}
+
+static void
 test_mep (void)
 {
   g_autoptr(GDBusConnection) bus = oc_bus_new ();
@@ -352,12 +365,25 @@ test_mep (void)
   g_autoptr(GVariant) nad = NULL;
   const char *seen;
 
+  g_autoptr(GDBusConnection) watcher = oc_bus_new ();
+  int announced = -1;
+  guint id;
+
   g_assert_no_error (error);
-  /* Reader.SetNad is the default of new connections. */
+  /* Reader.SetNad is the default of new connections, announced to all. */
+  id = g_dbus_connection_signal_subscribe (watcher, OC_NAME, "org.freedesktop.DBus.Properties",
+                                           "PropertiesChanged", reader, OC_READER,
+                                           G_DBUS_SIGNAL_FLAGS_NONE, on_nad_changed, &announced, NULL);
+  g_strfreev (oc_readers (watcher, NULL));
   reply = oc_call (bus, reader, OC_READER, "SetNad", g_variant_new ("(y)", 0x10), NULL, &error);
   g_assert_no_error (error);
   nad = oc_get_property (bus, reader, OC_READER, "Nad");
   g_assert_cmpuint (g_variant_get_byte (nad), ==, 0x10);
+  g_strfreev (oc_readers (watcher, NULL));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpint (announced, ==, 0x10);
+  g_dbus_connection_signal_unsubscribe (watcher, id);
   p1 = oc_connect (bus, reader, "shared", "t1", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (nad_of (bus, p1), ==, 0x10);
