@@ -166,6 +166,7 @@ serve (ScbChannel *self)
   const char *action;
   gboolean known = FALSE;
   g_autoptr(GVariant) parameters = NULL;
+  GVariant *data;
 
   if (self->op == SCB_CHANNEL_OP_TRANSMIT)
     {
@@ -183,10 +184,9 @@ serve (ScbChannel *self)
       return;
     }
   /* The same authorization as Connection.Control, per control code. */
-  parameters = g_variant_ref_sink (g_variant_new ("(u@ay)", self->code,
-                                                  g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE,
-                                                                             g_bytes_get_data (self->payload, NULL),
-                                                                             g_bytes_get_size (self->payload), 1)));
+  data = g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, g_bytes_get_data (self->payload, NULL),
+                                    g_bytes_get_size (self->payload), 1);
+  parameters = g_variant_ref_sink (g_variant_new ("(u@ay)", self->code, data));
   action = scb_bouncer_action_for_call (SCB_DBUS_INTERFACE_CONNECTION, "Control", parameters, &known);
   scb_bouncer_check_action_async (self->bouncer, self->owner, action, on_control_authorized,
                                   g_object_ref (self));

@@ -543,19 +543,16 @@ status_allowed (GObject *object, GDBusMethodInvocation *invocation)
   ScbConnection *self = SCB_CONNECTION (object);
   CcidSlot *slot = scb_reader_get_slot (self->reader);
   g_autoptr(GError) error = NULL;
-  GBytes *atr = NULL;
-  guint32 state;
+  GBytes *atr = ccid_slot_get_state (slot) == CCID_SLOT_POWERED ? ccid_slot_get_atr (slot) : NULL;
 
   if (!check_card (self, &error))
     {
       g_dbus_method_invocation_return_gerror (invocation, error);
       return;
     }
-  state = scb_pcsc_status_state (slot);
-  if (ccid_slot_get_state (slot) == CCID_SLOT_POWERED)
-    atr = ccid_slot_get_atr (slot);
   scb_dbus_connection_complete_status (self->iface, invocation, scb_reader_get_name (self->reader),
-                                       state, scb_protocol_to_string (self->protocol),
+                                       scb_pcsc_status_state (slot),
+                                       scb_protocol_to_string (self->protocol),
                                        scb_bytes_to_variant (atr));
 }
 
@@ -626,7 +623,8 @@ open_channel_allowed (GObject *object, GDBusMethodInvocation *invocation)
     }
   /* The client gets a blocking end; ours is made non-blocking by GSocket. */
   fd_list = g_unix_fd_list_new_from_array (&fds[1], 1);   /* takes fds[1] */
-  g_ptr_array_add (self->channels, scb_channel_new (self, scb_manager_get_bouncer (self->manager), fds[0], self->owner));
+  g_ptr_array_add (self->channels, scb_channel_new (self, scb_manager_get_bouncer (self->manager),
+                                                    fds[0], self->owner));
   scb_dbus_connection_complete_open_channel (self->iface, invocation, fd_list,
                                              g_variant_new_handle (0));
 }

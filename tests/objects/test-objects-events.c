@@ -20,7 +20,8 @@
 
 typedef struct
 {
-  char kind;            /* A, R: Interfaces{Added,Removed}; P: PropertiesChanged; a, r: Reader{Added,Removed} */
+  char kind;            /* A, R: Interfaces{Added,Removed}; P: PropertiesChanged;
+                         * a, r: Reader{Added,Removed} */
   char *path;           /* the object concerned */
   char *iface;          /* A, R: the first interface; P: the interface */
   GVariant *props;      /* P: the changed properties */

@@ -426,7 +426,8 @@ test_unplugged (void)
   /* The card goes with the reader, then the reader: the waiter learns. */
   g_assert_true (oc_wait (&pb_begin.done, 5000));
   name = oc_error_name (pb_begin.error);
-  g_assert_true (g_str_equal (name, OC_ERROR "RemovedCard") || g_str_equal (name, OC_ERROR "ReaderUnavailable"));
+  g_assert_true (g_str_equal (name, OC_ERROR "RemovedCard")
+                 || g_str_equal (name, OC_ERROR "ReaderUnavailable"));
   g_clear_error (&pb_begin.error);
   g_assert_true (oc_wait_for (one_reader, a, 10000));
   transmit_fails (a, pa, "ReaderUnavailable");
