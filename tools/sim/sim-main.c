@@ -142,46 +142,6 @@ on_signal (gpointer user_data)
 }
 
 static void
-stop_command (GSubprocess *command)
-{
-  gint64 deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
-
-  if (command == NULL || g_subprocess_get_identifier (command) == NULL)
-    return;
-  g_subprocess_send_signal (command, SIGTERM);
-  while (g_subprocess_get_identifier (command) != NULL && g_get_monotonic_time () < deadline)
-    g_usleep (5000);
-  if (g_subprocess_get_identifier (command) != NULL)
-    {
-      g_subprocess_force_exit (command);
-      g_subprocess_wait (command, NULL, NULL);
-    }
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    {
-      g_unlink (path);
-      return;
-    }
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 print_exports (SimHost *host, ScbTestenv *testenv, const char *control, guint n_slots)
 {
   g_auto(GStrv) envp = command_environ (host, testenv, control);
@@ -270,7 +230,7 @@ run_command (Sim *sim, char **command, GError **error)
 static void
 stop (Sim *sim)
 {
-  stop_command (sim->command);
+  scb_testenv_stop_process (sim->command);
   g_clear_object (&sim->command);
   /* A ctl command may wait for the main thread (plug, unplug): let it finish. */
   if (sim->control != NULL)
@@ -282,7 +242,7 @@ stop (Sim *sim)
   g_clear_pointer (&sim->control, sim_control_free);
   g_clear_pointer (&sim->bed, sim_bed_free);
   if (sim->tmpdir != NULL)
-    remove_tree (sim->tmpdir);
+    scb_testenv_remove_tree (sim->tmpdir);
   g_clear_pointer (&sim->tmpdir, g_free);
   g_clear_pointer (&sim->control_path, g_free);
 }
