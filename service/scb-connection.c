@@ -299,10 +299,9 @@ on_disposition (GObject *source, GAsyncResult *result, gpointer user_data)
     atr = ccid_slot_reset_finish (CCID_SLOT (source), result, &error);
   else
     ccid_slot_power_off_finish (CCID_SLOT (source), result, &error);
-  /* PC/SC: after a reset or an unpower, every other handle gets
-   * SCARD_W_RESET_CARD once. */
-  if (!self->closed || error == NULL)
-    scb_reader_mark_reset (self->reader, self);
+  /* PC/SC: after a reset or an unpower (even a failed one: the card was
+   * touched), every other handle gets SCARD_W_RESET_CARD once. */
+  scb_reader_mark_reset (self->reader, self);
   data->done (self, data->invocation, error);
   g_object_unref (data->connection);
   g_free (data);
