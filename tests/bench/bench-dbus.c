@@ -2,7 +2,7 @@
  *
  *   bench-dbus transmit --mode dbus|channel --size 5|261|4096 --count N [--host-pid PID]
  *   bench-dbus events --count N [--watchers W]
- *   bench-dbus storm --events N [--watchers W]
+ *   bench-dbus storm --events N [--watchers W] [--cards-only]
  *   bench-dbus list
  *
  * Plain GDBus on $DBUS_SYSTEM_BUS_ADDRESS, as any desktop client would.
@@ -462,7 +462,7 @@ settle (Watch *watch)
 }
 
 static gboolean
-do_storm (guint n_events, guint n, GError **error)
+do_storm (guint n_events, guint n, gboolean cards_only, GError **error)
 {
   Watch watch = { 0 };
   g_autofree Watcher *ws = g_new0 (Watcher, n);
@@ -482,7 +482,7 @@ do_storm (guint n_events, guint n, GError **error)
   t0 = g_get_monotonic_time ();
   for (guint i = 0; i + 1 < n_events && *error == NULL; i += 2)
     {
-      if (i % 4 == 0)
+      if (i % 4 == 0 && !cards_only)
         {
           g_autofree char *index = bench_sim_ctl ("plug tpdu", error);
           g_autofree char *unplug = index != NULL ? g_strdup_printf ("unplug %s", g_strstrip (index)) : NULL;
@@ -556,7 +556,7 @@ main (int argc, char **argv)
   g_autofree char *size = NULL;
   g_autofree char *mode = NULL;
   int count = 1000, host_pid = 0, watchers = 1, events = 1000;
-  gboolean ok;
+  gboolean ok, cards_only = FALSE;
   GOptionEntry entries[] = {
     { "mode", 0, 0, G_OPTION_ARG_STRING, &mode, "transmit: dbus or channel", "MODE" },
     { "size", 0, 0, G_OPTION_ARG_STRING, &size, "transmit: APDU size, 5, 261 or 4096", "BYTES" },
@@ -564,6 +564,7 @@ main (int argc, char **argv)
     { "host-pid", 0, 0, G_OPTION_ARG_INT, &host_pid, "the host's PID, for its CPU and system calls", "PID" },
     { "watchers", 0, 0, G_OPTION_ARG_INT, &watchers, "events, storm: watching connections", "W" },
     { "events", 0, 0, G_OPTION_ARG_INT, &events, "storm: events to make", "N" },
+    { "cards-only", 0, 0, G_OPTION_ARG_NONE, &cards_only, "storm: only removals and insertions", NULL },
     { NULL }
   };
 
@@ -579,7 +580,7 @@ main (int argc, char **argv)
   else if (g_str_equal (argv[1], "events"))
     ok = do_events ((guint) count, (guint) watchers, &error);
   else if (g_str_equal (argv[1], "storm"))
-    ok = do_storm ((guint) events, (guint) watchers, &error);
+    ok = do_storm ((guint) events, (guint) watchers, cards_only, &error);
   else if (g_str_equal (argv[1], "list"))
     ok = do_list (&error);
   else

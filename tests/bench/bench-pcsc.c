@@ -2,7 +2,7 @@
  *
  *   bench-pcsc transmit --size 5|261|4096 --count N [--host-pid PID] [--reader-index R]
  *   bench-pcsc events --count N [--watchers W]
- *   bench-pcsc storm --events N [--watchers W]
+ *   bench-pcsc storm --events N [--watchers W] [--cards-only]
  *   bench-pcsc list
  *
  * Linked against the system libpcsclite.so.1: under the sim's pcscd host it
@@ -414,7 +414,7 @@ out:
 }
 
 static gboolean
-do_storm (guint n_events, guint n_watchers, GError **error)
+do_storm (guint n_events, guint n_watchers, gboolean cards_only, GError **error)
 {
   Watch watch = { 0 };
   g_autofree Watcher *ws = g_new0 (Watcher, n_watchers);
@@ -434,7 +434,7 @@ do_storm (guint n_events, guint n_watchers, GError **error)
   t0 = g_get_monotonic_time ();
   for (guint i = 0; i + 1 < n_events && (error == NULL || *error == NULL); i += 2)
     {
-      if (i % 4 == 0)
+      if (i % 4 == 0 && !cards_only)
         {
           g_autofree char *index = bench_sim_ctl ("plug tpdu", error);
           g_autofree char *unplug = index != NULL ? g_strdup_printf ("unplug %s", g_strstrip (index)) : NULL;
@@ -527,7 +527,7 @@ main (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autofree char *size = NULL;
   int count = 1000, host_pid = 0, reader_index = 0, watchers = 1, events = 1000;
-  gboolean ok;
+  gboolean ok, cards_only = FALSE;
   GOptionEntry entries[] = {
     { "size", 0, 0, G_OPTION_ARG_STRING, &size, "transmit: APDU size, 5, 261 or 4096", "BYTES" },
     { "count", 0, 0, G_OPTION_ARG_INT, &count, "transmit: APDUs; events: insertions", "N" },
@@ -535,6 +535,7 @@ main (int argc, char **argv)
     { "reader-index", 0, 0, G_OPTION_ARG_INT, &reader_index, "transmit: which reader", "R" },
     { "watchers", 0, 0, G_OPTION_ARG_INT, &watchers, "events, storm: watching threads", "W" },
     { "events", 0, 0, G_OPTION_ARG_INT, &events, "storm: events to make", "N" },
+    { "cards-only", 0, 0, G_OPTION_ARG_NONE, &cards_only, "storm: only removals and insertions", NULL },
     { NULL }
   };
 
@@ -550,7 +551,7 @@ main (int argc, char **argv)
   else if (g_str_equal (argv[1], "events"))
     ok = do_events ((guint) count, (guint) watchers, &error);
   else if (g_str_equal (argv[1], "storm"))
-    ok = do_storm ((guint) events, (guint) watchers, &error);
+    ok = do_storm ((guint) events, (guint) watchers, cards_only, &error);
   else if (g_str_equal (argv[1], "list"))
     ok = do_list (&error);
   else

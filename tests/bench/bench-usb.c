@@ -23,7 +23,7 @@
 #define EP_BULK_IN     0x82
 #define MAX_MESSAGE    271          /* the sim's dwMaxCCIDMessageLength */
 #define CHUNK          (MAX_MESSAGE - 10)
-#define IN_BUFFER      (65536 + 10)
+#define IN_BUFFER      512          /* dwMaxCCIDMessageLength in whole packets, as scardbusd */
 #define TIMEOUT_MS     5000
 #define T1_IFSC        0x80         /* the sim's t1 card (its ATR's TA3) */
 #define T1_IFSD        254

@@ -88,6 +88,17 @@ def memory(pid):
     return out
 
 
+def polls(n):
+    """GetSlotStatus commands the readers have answered (the sim's counters)."""
+    total = 0
+    for i in range(n):
+        p = subprocess.run([os.environ['SCARDBUS_SIM_BIN'], 'ctl', 'stats', str(i)],
+                           capture_output=True, text=True, timeout=30)
+        if p.returncode == 0:
+            total += json.loads(p.stdout).get('ccid', {}).get('GetSlotStatus', 0)
+    return total
+
+
 def our_winscard():
     """Our libpcsclite.so.1 on LD_LIBRARY_PATH (the sim puts it there)."""
     for d in os.environ.get('LD_LIBRARY_PATH', '').split(':'):
@@ -142,17 +153,25 @@ def inner(spec):
             emit('insertion/dbus', run_client([dbus, 'events', '--count', str(n)]))
             emit('watchers/dbus', run_client([dbus, 'events', '--count', str(max(n // 10, 3)),
                                               '--watchers', str(watchers)]))
-    elif kind == 'storm':
+    elif kind in ('storm', 'storm-cards'):
         args = ['storm', '--events', str(spec['events']), '--watchers', str(spec['watchers'])]
-        emit('storm/winscard', run_client([pcsc] + args) if winscard_ok else no_winscard)
+        if kind == 'storm-cards':
+            args.append('--cards-only')
+        emit(kind + '/winscard', run_client([pcsc] + args) if winscard_ok else no_winscard)
         if host == 'scardbusd':
-            emit('storm/dbus', run_client([dbus] + args))
+            emit(kind + '/dbus', run_client([dbus] + args))
     elif kind == 'idle':
         time.sleep(spec['settle'])
+        p0 = polls(spec['readers'])
         c0, t0 = ctx_switches(pid), time.monotonic()
         time.sleep(spec['measure'])
         c1, t1 = ctx_switches(pid), time.monotonic()
-        emit('idle/%s' % spec['model'], {'wakeups': c1 - c0, 'per_second': (c1 - c0) / (t1 - t0)})
+        p1 = polls(spec['readers'])
+        r = {'wakeups': c1 - c0, 'per_second': (c1 - c0) / (t1 - t0),
+             'polls_per_second': (p1 - p0) / (t1 - t0)}
+        if p1 > p0:
+            r['wakeups_per_poll'] = (c1 - c0) / (p1 - p0)
+        emit('idle/%s' % spec['model'], r)
     elif kind == 'memory':
         want = spec['readers']
         lister = [pcsc, 'list'] if host == 'pcscd' else [dbus, 'list']
@@ -172,6 +191,24 @@ def inner(spec):
 
 
 # ---- outer side ----------------------------------------------------------------
+
+def expected_keys(spec, host):
+    """The measures a sim run would have reported, to carry its failure."""
+    kind = spec['kind']
+    paths = ['winscard'] + (['dbus'] if host == 'scardbusd' else [])
+    if kind == 'floor':
+        return ['transmit/%s/%s/libusb' % (m, z) for m, z, _, _ in spec['runs']]
+    if kind == 'transmit':
+        modes = ['winscard'] + (['dbus', 'channel'] if host == 'scardbusd' else [])
+        return ['transmit/%s/%s/%s' % (spec['model'], z, m) for z, _ in spec['runs'] for m in modes]
+    if kind == 'events':
+        return ['%s/%s' % (m, p) for m in ('insertion', 'watchers') for p in paths]
+    if kind in ('storm', 'storm-cards'):
+        return ['%s/%s' % (kind, p) for p in paths]
+    if kind == 'idle':
+        return ['idle/%s' % spec['model']]
+    return ['memory/%d' % spec['readers']]
+
 
 class Runner:
     def __init__(self, args):
@@ -199,6 +236,7 @@ class Runner:
         env = dict(os.environ)
         env['BENCH_BIN_DIR'] = self.args.bindir
         env['BENCH_FLOOR_ENV'] = self.floor_env
+        env['SCARDBUS_SIM_BIN'] = self.args.sim
         env['PATH'] = '/usr/bin:/usr/sbin:/bin:/sbin:' + env.get('PATH', '')
         if floor:
             env['SCARDBUS_SIM_SCARDBUSD'] = self.floor_host
@@ -238,11 +276,12 @@ class Runner:
                                               'runs': [(z, c[z]) for z in sizes]}, 'readers', False))
             runs.append((('tpdu',), host, {'kind': 'events', 'host': host, 'count': 200 if not s else 5,
                                            'watchers': 100 if not s else 5}, 'readers', False))
-            runs.append((('tpdu',), host, {'kind': 'storm', 'host': host, 'events': 1000 if not s else 20,
-                                           'watchers': 10 if not s else 2}, 'readers', False))
+            for kind in ('storm', 'storm-cards'):
+                runs.append((('tpdu',), host, {'kind': kind, 'host': host, 'events': 1000 if not s else 20,
+                                               'watchers': 10 if not s else 2}, 'readers', False))
             for model in ('tpdu', 'no-interrupt'):
                 n = 16 if not s else 2
-                runs.append(((model,) * n, host, {'kind': 'idle', 'host': host, 'model': model,
+                runs.append(((model,) * n, host, {'kind': 'idle', 'host': host, 'model': model, 'readers': n,
                                                   'settle': 20 if not s else 1, 'measure': 10 if not s else 1},
                              'readers', False))
             for n in ((1, 16, 64) if not s else (1,)):
@@ -262,7 +301,7 @@ class Runner:
                 for v in got.values():
                     v['loadavg_1min_before'] = round(load, 2)
                 if 'error' in got:
-                    got = {'%s/%s' % (spec['kind'], spec.get('model', len(readers))): got['error']}
+                    got = {k: dict(got['error']) for k in expected_keys(spec, host)}
                 results[key].update(got)
                 print('# rep %d: %s %s: %.1f s' % (rep + 1, key, spec['kind'], time.monotonic() - t),
                       file=sys.stderr, flush=True)
@@ -328,21 +367,28 @@ def rows():
         f50, f99 = ('p50_us', 'p99_us') if m == 'insertion' else ('all_p50_us', 'all_p99_us')
         out.append(('%s p50 µs' % label, f50, 0, cols))
         out.append(('%s p99 µs' % label, f99, 0, cols))
-    cols = [('reference', 'pcscd', 'storm/winscard'), ('scardbus WinSCard', 'scardbusd', 'storm/winscard'),
-            ('scardbus D-Bus', 'scardbusd', 'storm/dbus')]
-    for field, label, d in (('card_events_made', 'storm: card events made', 0),
-                            ('card_events_published', 'storm: card events the host published (its counter)', 0),
-                            ('card_seen_per_watcher', 'storm: card events a watcher saw', 1),
-                            ('missed_card_per_watcher', 'storm: card events missed per watcher (of published)', 1),
-                            ('reader_events_made', 'storm: reader events made', 0),
-                            ('reader_events_published', 'storm: reader events the host published', 0),
-                            ('reader_seen_per_watcher', 'storm: reader events a watcher saw', 1),
-                            ('missed_reader_per_watcher', 'storm: reader events missed per watcher (of published; of made without a counter)', 1),
-                            ('seconds', 'storm: total s', 2)):
-        out.append((label, field, d, cols))
+    for kind, title in (('storm', 'storm (plug/unplug + remove/insert)'), ('storm-cards', 'card storm')):
+        cols = [('reference', 'pcscd', kind + '/winscard'), ('scardbus WinSCard', 'scardbusd', kind + '/winscard'),
+                ('scardbus D-Bus', 'scardbusd', kind + '/dbus')]
+        for field, label, d in (('card_events_made', 'card events made', 0),
+                                ('card_events_published', 'card events the host published (its counter)', 0),
+                                ('card_seen_per_watcher', 'card events a watcher saw', 1),
+                                ('missed_card_per_watcher', 'card events missed per watcher (of published)', 1),
+                                ('reader_events_made', 'reader events made', 0),
+                                ('reader_events_published', 'reader events the host published', 0),
+                                ('reader_seen_per_watcher', 'reader events a watcher saw', 1),
+                                ('missed_reader_per_watcher',
+                                 'reader events missed per watcher (of published; of made without a counter)', 1),
+                                ('seconds', 'total s', 2)):
+            if kind == 'storm-cards' and field.startswith(('reader', 'missed_reader')):
+                continue
+            out.append(('%s: %s' % (title, label), field, d, cols))
     for model in ('tpdu', 'no-interrupt'):
         cols = [('reference', 'pcscd', 'idle/' + model), ('scardbus WinSCard', 'scardbusd', 'idle/' + model)]
-        out.append(('idle wakeups/s, %s readers' % model, 'per_second', 2, cols))
+        out.append(('idle wakeups/s, 16 %s readers' % model, 'per_second', 2, cols))
+        if model == 'no-interrupt':
+            out.append(('idle GetSlotStatus polls/s, 16 %s readers' % model, 'polls_per_second', 2, cols))
+            out.append(('idle wakeups per poll, 16 %s readers' % model, 'wakeups_per_poll', 1, cols))
     for n in (1, 16, 64):
         cols = [('reference', 'pcscd', 'memory/%d' % n), ('scardbus WinSCard', 'scardbusd', 'memory/%d' % n)]
         out.append(('host RssAnon KiB, %d readers' % n, 'rss_anon_kib', 0, cols))
