@@ -284,7 +284,7 @@ class Runner:
                 runs.append(((model,) * n, host, {'kind': 'idle', 'host': host, 'model': model, 'readers': n,
                                                   'settle': 20 if not s else 1, 'measure': 10 if not s else 1},
                              'readers', False))
-            for n in ((1, 16, 64) if not s else (1,)):
+            for n in ((1, 16, 48, 64) if not s else (1,)):
                 runs.append((('tpdu',) * n, host, {'kind': 'memory', 'host': host, 'readers': n,
                                                    'timeout': 120}, 'host', False))
         return runs
@@ -389,7 +389,7 @@ def rows():
         if model == 'no-interrupt':
             out.append(('idle GetSlotStatus polls/s, 16 %s readers' % model, 'polls_per_second', 2, cols))
             out.append(('idle wakeups per poll, 16 %s readers' % model, 'wakeups_per_poll', 1, cols))
-    for n in (1, 16, 64):
+    for n in (1, 16, 48, 64):
         cols = [('reference', 'pcscd', 'memory/%d' % n), ('scardbus WinSCard', 'scardbusd', 'memory/%d' % n)]
         out.append(('host RssAnon KiB, %d readers' % n, 'rss_anon_kib', 0, cols))
         out.append(('host Pss KiB, %d readers' % n, 'pss_kib', 0, cols))
