@@ -441,6 +441,64 @@ test_unplugged (void)
   g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD);
 }
 
+/* Faults in the middle of an APDU: the connection gets a clear error, the
+ * daemon goes on. */
+static void
+test_faults (void)
+{
+  g_autoptr(GDBusConnection) a = oc_bus_new ();
+  g_autofree char *index = oc_ctl ("plug tpdu:t1");
+  g_autofree char *ignored = NULL;
+  g_auto(GStrv) readers = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pa = NULL;
+  g_autoptr(GBytes) response = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *name = NULL;
+
+  g_assert_true (oc_wait_for (two_readers, a, 10000));
+  readers = oc_readers (a, NULL);
+  g_assert_true (oc_wait_for (card_present_at, readers[1], 10000));
+  pa = oc_connect (a, readers[1], "shared", "t1", &error);
+  g_assert_no_error (error);
+  transmit_ok (a, pa);
+
+  /* The card pulled during the APDU. */
+  ignored = oc_ctl ("fault %s remove-mid", index);
+  response = oc_transmit (a, pa, echo, sizeof echo, &error);
+  g_assert_null (response);
+  name = oc_error_name (error);
+  g_test_message ("remove-mid: %s", error->message);
+  g_assert_true (g_str_has_prefix (name, OC_ERROR));
+  g_clear_error (&error);
+  transmit_fails (a, pa, "RemovedCard");
+  g_free (ignored);
+  ignored = oc_ctl ("insert %s t1", index);
+  g_assert_true (oc_wait_for (card_present_at, readers[1], 10000));
+  reply = oc_call (a, pa, OC_CONNECTION, "Reconnect",
+                   g_variant_new_parsed ("('shared', ['t1'], 'leave')"), "(s)", &error);
+  g_assert_no_error (error);
+  transmit_ok (a, pa);
+
+  /* The reader unplugged during the APDU. */
+  g_free (ignored);
+  ignored = oc_ctl ("fault %s unplug-mid", index);
+  g_clear_pointer (&response, g_bytes_unref);
+  response = oc_transmit (a, pa, echo, sizeof echo, &error);
+  g_assert_null (response);
+  g_test_message ("unplug-mid: %s", error->message);
+  g_clear_error (&error);
+  g_assert_true (oc_wait_for (one_reader, a, 10000));
+  transmit_fails (a, pa, "ReaderUnavailable");
+  disconnect (a, pa, "leave");
+  /* The other reader still works. */
+  g_free (pa);
+  pa = oc_connect (a, readers[0], "shared", "t1", &error);
+  g_assert_no_error (error);
+  transmit_ok (a, pa);
+  disconnect (a, pa, "leave");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -452,5 +510,6 @@ main (int argc, char **argv)
   g_test_add_func ("/objects/share/killed-holder", test_killed_holder);
   g_test_add_func ("/objects/share/limits", test_limits);
   g_test_add_func ("/objects/share/unplugged", test_unplugged);
+  g_test_add_func ("/objects/share/faults", test_faults);
   return g_test_run ();
 }
