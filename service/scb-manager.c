@@ -190,7 +190,7 @@ scb_manager_add_connection (ScbManager *self, ScbConnection *connection, GError 
     {
       g_set_error (error, SCB_ERROR, SCB_ERROR_LIMIT_EXCEEDED,
                    "%s already has %u connections, the most a client may have "
-                   "(max-connections-per-client in scardbusd.conf)",
+                   "(MaxConnectionsPerClient in scardbusd.conf)",
                    owner, client->connections->len);
       if (client->connections->len == 0)
         g_hash_table_remove (self->clients, owner);
