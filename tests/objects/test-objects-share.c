@@ -499,6 +499,38 @@ test_faults (void)
   disconnect (a, pa, "leave");
 }
 
+/* The documented limit: a BeginTransaction waits 60 s, then Timeout. */
+static void
+test_wait_limit (void)
+{
+  g_autoptr(GDBusConnection) a = oc_bus_new ();
+  g_autoptr(GDBusConnection) b = oc_bus_new ();
+  g_autofree char *reader = reader0 (a);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pa = oc_connect (a, reader, "shared", "t1", &error);
+  g_autofree char *pb = oc_connect (b, reader, "shared", "t1", &error);
+  Pending pb_begin = { 0 };
+  gint64 start, waited;
+
+  g_assert_no_error (error);
+  call_ok (a, pa, "BeginTransaction", NULL);
+  start = g_get_monotonic_time ();
+  begin_async (b, pb, &pb_begin);
+  g_assert_true (oc_wait (&pb_begin.done, 80000));
+  waited = g_get_monotonic_time () - start;
+  g_test_message ("BeginTransaction waited %.3f s", waited / 1e6);
+  oc_assert_error (pb_begin.error, "Timeout");
+  g_clear_error (&pb_begin.error);
+  g_assert_cmpint (waited, >=, 59 * G_USEC_PER_SEC);
+  g_assert_cmpint (waited, <, 65 * G_USEC_PER_SEC);
+  /* The holder was not disturbed. */
+  transmit_ok (a, pa);
+  call_ok (a, pa, "EndTransaction", g_variant_new ("(s)", "leave"));
+  transmit_ok (b, pb);
+  disconnect (a, pa, "leave");
+  disconnect (b, pb, "leave");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -511,5 +543,8 @@ main (int argc, char **argv)
   g_test_add_func ("/objects/share/limits", test_limits);
   g_test_add_func ("/objects/share/unplugged", test_unplugged);
   g_test_add_func ("/objects/share/faults", test_faults);
+  /* A minute long: only in the slow suite (-m slow). */
+  if (g_test_slow ())
+    g_test_add_func ("/objects/share/wait-limit", test_wait_limit);
   return g_test_run ();
 }
