@@ -19,9 +19,6 @@ struct _ScbBouncer
   GObject parent_instance;
   GDBusConnection *connection;
   PolkitAuthority *authority;   /* NULL until polkit_authority_get_async answers */
-  GError *authority_error;
-  GQueue waiting;               /* Check, waiting for the authority */
-  gboolean authority_pending;
 };
 
 G_DEFINE_TYPE (ScbBouncer, scb_bouncer, G_TYPE_OBJECT)
@@ -140,216 +137,13 @@ scb_bouncer_action_for_call (const char *interface_name, const char *method_name
   return NULL;
 }
 
-typedef struct
-{
-  ScbBouncer *bouncer;
-  GDBusMethodInvocation *invocation;
-  GObject *object;
-  ScbBouncerAllowed allowed;
-  const char *action;
-} Check;
-
-static void
-check_free (Check *check)
-{
-  g_object_unref (check->bouncer);
-  g_object_unref (check->invocation);
-  g_object_unref (check->object);
-  g_free (check);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Check, check_free)
-
-static void
-check_deny (Check *check, const char *why)
-{
-  /* Consumes the reference the caller's handler was given; ours goes
-   * with the check. */
-  g_dbus_method_invocation_return_error (check->invocation, SCB_ERROR, SCB_ERROR_PERMISSION_DENIED,
-                                         "Not authorized for %s: %s", check->action, why);
-}
-
-static void
-check_allow (Check *check)
-{
-  check->allowed (check->object, check->invocation);
-}
-
-static void
-on_authorization_checked (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(Check) check = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PolkitAuthorizationResult) auth = NULL;
-
-  auth = polkit_authority_check_authorization_finish (POLKIT_AUTHORITY (source), result, &error);
-  if (auth == NULL)
-    {
-      g_warning ("polkit could not check %s for %s: %s", check->action,
-                 g_dbus_method_invocation_get_sender (check->invocation), error->message);
-      check_deny (check, "polkit could not be asked (is polkitd running?)");
-      return;
-    }
-  if (polkit_authorization_result_get_is_authorized (auth))
-    {
-      check_allow (check);
-      return;
-    }
-  if (polkit_authorization_result_get_is_challenge (auth))
-    check_deny (check, "authentication is required; call again with interactive authorization allowed");
-  else
-    check_deny (check, "polkit said no");
-}
-
-static void
-ask_polkit (Check *check)
-{
-  ScbBouncer *self = check->bouncer;
-  g_autoptr(PolkitSubject) subject = NULL;
-  PolkitCheckAuthorizationFlags flags = POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
-  GDBusMessage *message = g_dbus_method_invocation_get_message (check->invocation);
-
-  if (self->authority == NULL)
-    {
-      check_deny (check, "polkit is not available");
-      check_free (check);
-      return;
-    }
-  if (g_dbus_message_get_flags (message) & G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION)
-    flags |= POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION;
-
-  subject = polkit_system_bus_name_new (g_dbus_method_invocation_get_sender (check->invocation));
-  polkit_authority_check_authorization (self->authority, subject, check->action, NULL, flags,
-                                        NULL, on_authorization_checked, check);
-}
-
-static void
-on_authority (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(ScbBouncer) self = user_data;
-  Check *check;
-
-  self->authority_pending = FALSE;
-  self->authority = polkit_authority_get_finish (result, &self->authority_error);
-  if (self->authority == NULL)
-    g_warning ("cannot reach polkit: %s", self->authority_error->message);
-  while ((check = g_queue_pop_head (&self->waiting)) != NULL)
-    ask_polkit (check);
-}
-
-static void
-on_caller_uid (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(Check) check = user_data;
-  ScbBouncer *self = check->bouncer;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  guint32 uid;
-
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  if (reply == NULL)
-    {
-      /* The caller left before we could ask: nobody is waiting for an answer. */
-      g_debug ("no uid for %s: %s", g_dbus_method_invocation_get_sender (check->invocation),
-               error->message);
-      check_deny (check, "the caller's credentials cannot be read");
-      return;
-    }
-  g_variant_get (reply, "(u)", &uid);
-  /* root is allowed without asking polkit, as fwupd does. */
-  if (uid == 0)
-    {
-      check_allow (check);
-      return;
-    }
-  if (self->authority == NULL && self->authority_error == NULL)
-    {
-      g_queue_push_tail (&self->waiting, g_steal_pointer (&check));
-      if (!self->authority_pending)
-        {
-          self->authority_pending = TRUE;
-          polkit_authority_get_async (NULL, on_authority, g_object_ref (self));
-        }
-      return;
-    }
-  ask_polkit (g_steal_pointer (&check));
-}
-
-void
-scb_bouncer_check (ScbBouncer *self, GDBusMethodInvocation *invocation,
-                   GObject *object, ScbBouncerAllowed allowed)
-{
-  g_autoptr(Check) check = g_new0 (Check, 1);
-  gboolean known = FALSE;
-
-  check->bouncer = g_object_ref (self);
-  check->invocation = g_object_ref (invocation);
-  check->object = g_object_ref (object);
-  check->allowed = allowed;
-  check->action = scb_bouncer_action_for_call (g_dbus_method_invocation_get_interface_name (invocation),
-                                               g_dbus_method_invocation_get_method_name (invocation),
-                                               g_dbus_method_invocation_get_parameters (invocation),
-                                               &known);
-  if (!known)
-    {
-      g_dbus_method_invocation_return_error (invocation, SCB_ERROR,
-                                             SCB_ERROR_PERMISSION_DENIED,
-                                             "%s.%s is not allowed to anyone",
-                                             g_dbus_method_invocation_get_interface_name (invocation),
-                                             g_dbus_method_invocation_get_method_name (invocation));
-      return;
-    }
-  if (check->action == NULL)
-    {
-      check_allow (check);
-      return;
-    }
-
-  g_dbus_connection_call (self->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                          "org.freedesktop.DBus", "GetConnectionUnixUser",
-                          g_variant_new ("(s)", g_dbus_method_invocation_get_sender (invocation)),
-                          G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
-                          on_caller_uid, g_steal_pointer (&check));
-}
-
-ScbBouncer *
-scb_bouncer_new (GDBusConnection *connection)
-{
-  ScbBouncer *self = g_object_new (SCB_TYPE_BOUNCER, NULL);
-
-  self->connection = g_object_ref (connection);
-  return self;
-}
-
-static void
-scb_bouncer_finalize (GObject *object)
-{
-  ScbBouncer *self = SCB_BOUNCER (object);
-
-  g_clear_object (&self->connection);
-  g_clear_object (&self->authority);
-  g_clear_error (&self->authority_error);
-  G_OBJECT_CLASS (scb_bouncer_parent_class)->finalize (object);
-}
-
-static void
-scb_bouncer_init (ScbBouncer *self)
-{
-  g_queue_init (&self->waiting);
-}
-
-static void
-scb_bouncer_class_init (ScbBouncerClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = scb_bouncer_finalize;
-}
-
-/* ---- requests that are not method calls (channels) ----------------------- */
+/* ---- whether a bus name may do an action ------------------------------- */
 
 typedef struct
 {
   char *sender;
   const char *action;
+  gboolean interactive;
 } ActionCheck;
 
 static void
@@ -369,34 +163,42 @@ action_check_deny (GTask *task, const char *why)
 }
 
 static void
-on_action_checked (GObject *source, GAsyncResult *result, gpointer user_data)
+on_authorization_checked (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
+  ActionCheck *check = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(PolkitAuthorizationResult) auth = NULL;
 
   auth = polkit_authority_check_authorization_finish (POLKIT_AUTHORITY (source), result, &error);
   if (auth == NULL)
-    action_check_deny (task, "polkit could not be asked (is polkitd running?)");
+    {
+      g_warning ("polkit could not check %s for %s: %s", check->action, check->sender, error->message);
+      action_check_deny (task, "polkit could not be asked (is polkitd running?)");
+    }
   else if (polkit_authorization_result_get_is_authorized (auth))
     g_task_return_boolean (task, TRUE);
+  else if (polkit_authorization_result_get_is_challenge (auth))
+    action_check_deny (task, "authentication is required; call again with interactive authorization allowed");
   else
     action_check_deny (task, "polkit said no");
 }
 
 static void
-action_ask_polkit (GTask *task, PolkitAuthority *authority)
+ask_polkit (GTask *task, PolkitAuthority *authority)
 {
   ActionCheck *check = g_task_get_task_data (task);
   g_autoptr(PolkitSubject) subject = polkit_system_bus_name_new (check->sender);
+  PolkitCheckAuthorizationFlags flags = check->interactive
+    ? POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION
+    : POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
 
-  polkit_authority_check_authorization (authority, subject, check->action, NULL,
-                                        POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE, NULL,
-                                        on_action_checked, task);
+  polkit_authority_check_authorization (authority, subject, check->action, NULL, flags, NULL,
+                                        on_authorization_checked, task);
 }
 
 static void
-on_action_authority (GObject *source, GAsyncResult *result, gpointer user_data)
+on_authority (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   ScbBouncer *self = g_task_get_source_object (task);
@@ -405,25 +207,30 @@ on_action_authority (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (authority == NULL)
     {
+      g_warning ("cannot reach polkit: %s", error->message);
       action_check_deny (task, "polkit is not available");
       return;
     }
   if (self->authority == NULL)
     self->authority = g_object_ref (authority);
-  action_ask_polkit (g_steal_pointer (&task), authority);
+  ask_polkit (g_steal_pointer (&task), authority);
 }
 
 static void
-on_action_caller_uid (GObject *source, GAsyncResult *result, gpointer user_data)
+on_caller_uid (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   ScbBouncer *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
   guint32 uid;
 
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, NULL);
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
   if (reply == NULL)
     {
+      /* The caller left before we could ask: nobody waits for the answer. */
+      g_debug ("no uid for %s: %s", ((ActionCheck *) g_task_get_task_data (task))->sender,
+               error->message);
       action_check_deny (task, "the caller's credentials cannot be read");
       return;
     }
@@ -431,20 +238,22 @@ on_action_caller_uid (GObject *source, GAsyncResult *result, gpointer user_data)
   if (uid == 0)
     g_task_return_boolean (task, TRUE);
   else if (self->authority != NULL)
-    action_ask_polkit (g_steal_pointer (&task), self->authority);
+    ask_polkit (g_steal_pointer (&task), self->authority);
   else
-    polkit_authority_get_async (NULL, on_action_authority, g_steal_pointer (&task));
+    polkit_authority_get_async (NULL, on_authority, g_steal_pointer (&task));
 }
 
 void
 scb_bouncer_check_action_async (ScbBouncer *self, const char *sender, const char *action,
-                                GAsyncReadyCallback callback, gpointer user_data)
+                                gboolean interactive, GAsyncReadyCallback callback,
+                                gpointer user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
   ActionCheck *check = g_new0 (ActionCheck, 1);
 
   check->sender = g_strdup (sender);
   check->action = action;
+  check->interactive = interactive;
   g_task_set_task_data (task, check, (GDestroyNotify) action_check_free);
   if (action == NULL)
     {
@@ -454,7 +263,7 @@ scb_bouncer_check_action_async (ScbBouncer *self, const char *sender, const char
   g_dbus_connection_call (self->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                           "org.freedesktop.DBus", "GetConnectionUnixUser",
                           g_variant_new ("(s)", sender), G_VARIANT_TYPE ("(u)"),
-                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_action_caller_uid,
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_caller_uid,
                           g_steal_pointer (&task));
 }
 
@@ -462,4 +271,96 @@ gboolean
 scb_bouncer_check_action_finish (ScbBouncer *self, GAsyncResult *result, GError **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- method calls --------------------------------------------------------- */
+
+typedef struct
+{
+  GDBusMethodInvocation *invocation;
+  GObject *object;
+  ScbBouncerAllowed allowed;
+} MethodCheck;
+
+static void
+on_method_checked (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  MethodCheck *check = user_data;
+  GError *error = NULL;
+
+  /* The invocation's reference given to the handler goes with the answer;
+   * ours goes with the check. */
+  if (scb_bouncer_check_action_finish (SCB_BOUNCER (source), result, &error))
+    check->allowed (check->object, check->invocation);
+  else
+    g_dbus_method_invocation_take_error (check->invocation, error);
+  g_object_unref (check->invocation);
+  g_object_unref (check->object);
+  g_free (check);
+}
+
+void
+scb_bouncer_check (ScbBouncer *self, GDBusMethodInvocation *invocation,
+                   GObject *object, ScbBouncerAllowed allowed)
+{
+  GDBusMessage *message = g_dbus_method_invocation_get_message (invocation);
+  const char *interface_name = g_dbus_method_invocation_get_interface_name (invocation);
+  const char *method_name = g_dbus_method_invocation_get_method_name (invocation);
+  gboolean known = FALSE;
+  const char *action;
+  MethodCheck *check;
+
+  action = scb_bouncer_action_for_call (interface_name, method_name,
+                                        g_dbus_method_invocation_get_parameters (invocation), &known);
+  if (!known)
+    {
+      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_PERMISSION_DENIED,
+                                             "%s.%s is not allowed to anyone",
+                                             interface_name, method_name);
+      return;
+    }
+  if (action == NULL)
+    {
+      allowed (object, invocation);
+      return;
+    }
+
+  check = g_new0 (MethodCheck, 1);
+  check->invocation = g_object_ref (invocation);
+  check->object = g_object_ref (object);
+  check->allowed = allowed;
+  scb_bouncer_check_action_async (self, g_dbus_method_invocation_get_sender (invocation), action,
+                                  (g_dbus_message_get_flags (message) &
+                                   G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION) != 0,
+                                  on_method_checked, check);
+}
+
+ScbBouncer *
+scb_bouncer_new (GDBusConnection *connection)
+{
+  ScbBouncer *self = g_object_new (SCB_TYPE_BOUNCER, NULL);
+
+  self->connection = g_object_ref (connection);
+  return self;
+}
+
+static void
+scb_bouncer_finalize (GObject *object)
+{
+  ScbBouncer *self = SCB_BOUNCER (object);
+
+  g_clear_object (&self->connection);
+  g_clear_object (&self->authority);
+  G_OBJECT_CLASS (scb_bouncer_parent_class)->finalize (object);
+}
+
+static void
+scb_bouncer_init (ScbBouncer *self)
+{
+}
+
+static void
+scb_bouncer_class_init (ScbBouncerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = scb_bouncer_finalize;
 }

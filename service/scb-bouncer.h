@@ -25,22 +25,20 @@ const char *scb_bouncer_action_for_call (const char *interface_name, const char 
 
 /* Checks @invocation against the table and calls @allowed, or answers the
  * call itself with org.scardbus.SmartCard1.Error.PermissionDenied naming
- * the action. Open calls go ahead at once; guarded calls go ahead at once
- * for uid 0 and otherwise ask polkit asynchronously, with the caller's bus
- * name as the subject. */
+ * the action. Open calls go ahead at once; guarded calls go through
+ * scb_bouncer_check_action_async(), interactively when the caller allowed
+ * interactive authorization. */
 void scb_bouncer_check (ScbBouncer *self, GDBusMethodInvocation *invocation,
                         GObject *object, ScbBouncerAllowed allowed);
 
-G_END_DECLS
-
-G_BEGIN_DECLS
-
-/* The same decision for a request that is not a D-Bus method call (a
- * Control request on a connection's channel): @sender, the unique bus name
- * the request is made for, is the subject. Fails with PermissionDenied
- * naming @action. @action NULL: allowed. */
+/* Whether @sender, a unique bus name, may do @action (NULL: anyone may):
+ * uid 0 may without asking polkit, as fwupd does; anyone else is asked
+ * about to polkit asynchronously, with the bus name as the subject. Also
+ * for requests that are not method calls (a Control request on a
+ * connection's channel). Fails with PermissionDenied naming the action. */
 void scb_bouncer_check_action_async (ScbBouncer *self, const char *sender, const char *action,
-                                     GAsyncReadyCallback callback, gpointer user_data);
+                                     gboolean interactive, GAsyncReadyCallback callback,
+                                     gpointer user_data);
 gboolean scb_bouncer_check_action_finish (ScbBouncer *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS

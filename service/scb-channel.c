@@ -188,7 +188,7 @@ serve (ScbChannel *self)
                                     g_bytes_get_size (self->payload), 1);
   parameters = g_variant_ref_sink (g_variant_new ("(u@ay)", self->code, data));
   action = scb_bouncer_action_for_call (SCB_DBUS_INTERFACE_CONNECTION, "Control", parameters, &known);
-  scb_bouncer_check_action_async (self->bouncer, self->owner, action, on_control_authorized,
+  scb_bouncer_check_action_async (self->bouncer, self->owner, action, FALSE, on_control_authorized,
                                   g_object_ref (self));
 }
 
