@@ -79,69 +79,6 @@ test_no_readers (ScbFixture *fixture, gconstpointer user_data)
 }
 
 static void
-assert_args_equal (GDBusArgInfo **expected, GDBusArgInfo **actual)
-{
-  guint i;
-
-  for (i = 0; expected != NULL && expected[i] != NULL; i++)
-    {
-      g_assert_nonnull (actual);
-      g_assert_nonnull (actual[i]);
-      g_assert_cmpstr (actual[i]->name, ==, expected[i]->name);
-      g_assert_cmpstr (actual[i]->signature, ==, expected[i]->signature);
-    }
-  g_assert_true (actual == NULL || actual[i] == NULL);
-}
-
-/* What the daemon exports is what introspection/ says: every method,
- * signal and property, with names, types and access. */
-static void
-assert_interface_matches_xml (GDBusInterfaceInfo *exported, const char *xml_name)
-{
-  g_autofree char *path = NULL;
-  g_autofree char *xml = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusNodeInfo) node = NULL;
-  GDBusInterfaceInfo *expected;
-  guint i;
-
-  path = scb_fixture_source_path (xml_name);
-  g_assert_true (g_file_get_contents (path, &xml, NULL, &error));
-  node = g_dbus_node_info_new_for_xml (xml, &error);
-  g_assert_no_error (error);
-  expected = node->interfaces[0];
-  g_assert_nonnull (exported);
-  g_assert_cmpstr (exported->name, ==, expected->name);
-
-  for (i = 0; expected->methods[i] != NULL; i++)
-    {
-      GDBusMethodInfo *method = g_dbus_interface_info_lookup_method (exported, expected->methods[i]->name);
-
-      g_assert_nonnull (method);
-      assert_args_equal (expected->methods[i]->in_args, method->in_args);
-      assert_args_equal (expected->methods[i]->out_args, method->out_args);
-    }
-  g_assert_null (exported->methods[i]);
-  for (i = 0; expected->signals[i] != NULL; i++)
-    {
-      GDBusSignalInfo *signal_info = g_dbus_interface_info_lookup_signal (exported, expected->signals[i]->name);
-
-      g_assert_nonnull (signal_info);
-      assert_args_equal (expected->signals[i]->args, signal_info->args);
-    }
-  g_assert_null (exported->signals[i]);
-  for (i = 0; expected->properties[i] != NULL; i++)
-    {
-      GDBusPropertyInfo *property = g_dbus_interface_info_lookup_property (exported, expected->properties[i]->name);
-
-      g_assert_nonnull (property);
-      g_assert_cmpstr (property->signature, ==, expected->properties[i]->signature);
-      g_assert_cmpint (property->flags, ==, expected->properties[i]->flags);
-    }
-  g_assert_null (exported->properties[i]);
-}
-
-static void
 test_introspection (ScbFixture *fixture, gconstpointer user_data)
 {
   g_autoptr(GError) error = NULL;
@@ -155,8 +92,8 @@ test_introspection (ScbFixture *fixture, gconstpointer user_data)
   node = g_dbus_node_info_new_for_xml (xml, &error);
   g_assert_no_error (error);
 
-  assert_interface_matches_xml (g_dbus_node_info_lookup_interface (node, SCB_DBUS_INTERFACE_MANAGER),
-                                "introspection/org.scardbus.SmartCard1.Manager.xml");
+  scb_fixture_assert_interface_matches_xml (g_dbus_node_info_lookup_interface (node, SCB_DBUS_INTERFACE_MANAGER),
+                                            "introspection/org.scardbus.SmartCard1.Manager.xml");
   g_assert_nonnull (g_dbus_node_info_lookup_interface (node, "org.freedesktop.DBus.ObjectManager"));
   g_assert_nonnull (g_dbus_node_info_lookup_interface (node, "org.freedesktop.DBus.Properties"));
 }
