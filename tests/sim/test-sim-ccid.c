@@ -291,8 +291,9 @@ test_multislot (Fixture *f, gconstpointer data)
   g_assert_false (sim_reader_insert (f->reader, 2, SIM_CARD_T1, NULL));
 }
 
-/* An eSIM with two profiles: the DAD of the NAD picks the profile, the
- * answer's NAD swaps SAD and DAD, each NAD keeps its own sequence. */
+/* An eSIM with a profile on ports 0-2: the DAD of the NAD picks the port,
+ * the answer's NAD swaps SAD and DAD, each NAD keeps its own sequence; a
+ * fourth DAD has no profile. */
 static void
 test_mep (Fixture *f, gconstpointer data)
 {
@@ -307,7 +308,7 @@ test_mep (Fixture *f, gconstpointer data)
   a = command (f, 0x62, 0, 0, 0, 0, NULL, 0);
   memcpy (block + 3, select_aid, sizeof select_aid);
   block[2] = sizeof select_aid;
-  for (guint dad = 0; dad < 3; dad++)
+  for (guint dad = 0; dad < 4; dad++)
     {
       block[0] = (guint8) (dad << 4);                           /* SAD 0, DAD dad */
       block[1] = 0x00;                                          /* I(0,0) on each NAD */
@@ -317,7 +318,7 @@ test_mep (Fixture *f, gconstpointer data)
       d = check (a, 0x80, 0, f->seq - 1, 0x00, 0, &n);
       g_assert_cmphex (d[0], ==, dad);                          /* SAD dad, DAD 0 */
       g_assert_cmphex (d[1], ==, 0x00);
-      if (dad < 2)
+      if (dad < SIM_CARD_MEP_PORTS)
         {
           g_assert_cmpuint (d[2], ==, 16 + 2);
           g_assert_cmphex (d[3], ==, 0x6F);
@@ -330,7 +331,7 @@ test_mep (Fixture *f, gconstpointer data)
           g_assert_cmphex (d[4], ==, 0x88);
         }
     }
-  g_assert_cmpuint (sim_reader_get_stats (f->reader, 0)->nad_seen->len, ==, 3);
+  g_assert_cmpuint (sim_reader_get_stats (f->reader, 0)->nad_seen->len, ==, 4);
 }
 
 static void

@@ -6,9 +6,10 @@
  *        T=1 only, IFSC 128 (TA3), BWI 4 / CWI 5 (TB3), LRC (no TC3)
  *   mep: the same with "scbsimM"
  *   t0:  3B 19 11 80 57 73 63 62 73 69 6D 30   (T=0 only, no TCK)
- * A mep card routes each APDU by the DAD of the NAD (bits 7-5): DAD 0 is
- * the first eSIM profile, DAD 1 the second (GSMA SGP.22 MEP, one port per
- * node address); other DADs get 6A 88. Its T=1 state is per NAD.
+ * A mep card routes each APDU by the DAD of the NAD (ISO 7816-3 §11.3.2.1,
+ * bits 7-5): DAD n is eSIM port n (an LSI of ETSI TS 102 221, numbered from
+ * 0), with one enabled profile on each of ports 0, 1 and 2 (GSMA SGP.22
+ * MEP); other DADs get 6A 88. Its T=1 state is per NAD.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -21,7 +22,7 @@
 struct _SimCard
 {
   SimCardKind kind;
-  SimApp *apps[2];
+  SimApp *apps[SIM_CARD_MEP_PORTS];
   SimT1Card *t1;
   SimT0Card *t0;
 };
@@ -59,7 +60,7 @@ t1_apdu (gpointer user_data, guint8 nad, const guint8 *apdu, gsize len)
 
   if (self->kind != SIM_CARD_MEP)
     return sim_app_process (self->apps[0], apdu, len);
-  if (dad > 1)
+  if (dad >= SIM_CARD_MEP_PORTS)
     {
       GByteArray *r = g_byte_array_new ();
       static const guint8 not_found[] = { 0x6A, 0x88 };
@@ -76,8 +77,8 @@ sim_card_new (SimCardKind kind, SimSlotStats *stats)
   SimCard *self = g_new0 (SimCard, 1);
 
   self->kind = kind;
-  self->apps[0] = sim_app_new (0);
-  self->apps[1] = sim_app_new (1);
+  for (guint i = 0; i < SIM_CARD_MEP_PORTS; i++)
+    self->apps[i] = sim_app_new (i);
   if (kind == SIM_CARD_T1 || kind == SIM_CARD_MEP)
     self->t1 = sim_t1_card_new (SIM_CARD_T1_IFSC, t1_apdu, self, stats);
   else if (kind == SIM_CARD_T0)
@@ -92,8 +93,8 @@ sim_card_free (SimCard *self)
     return;
   g_clear_pointer (&self->t1, sim_t1_card_free);
   g_clear_pointer (&self->t0, sim_t0_card_free);
-  g_clear_pointer (&self->apps[0], sim_app_free);
-  g_clear_pointer (&self->apps[1], sim_app_free);
+  for (guint i = 0; i < SIM_CARD_MEP_PORTS; i++)
+    g_clear_pointer (&self->apps[i], sim_app_free);
   g_free (self);
 }
 
@@ -134,8 +135,8 @@ sim_card_power_on (SimCard *self)
 {
   if (self->kind == SIM_CARD_MUTE)
     return NULL;
-  sim_app_reset (self->apps[0]);
-  sim_app_reset (self->apps[1]);
+  for (guint i = 0; i < SIM_CARD_MEP_PORTS; i++)
+    sim_app_reset (self->apps[i]);
   if (self->t1 != NULL)
     sim_t1_card_reset (self->t1);
   if (self->t0 != NULL)
