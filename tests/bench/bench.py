@@ -462,10 +462,14 @@ def main():
     if a.check:
         with open(path) as f:
             runs = json.load(f)['runs']
-        failed = [k for r in runs for h in r.values() for k, v in h.items() if k.startswith('error')]
         if not runs or not any(runs[0].values()):
             print('bench.py: no results', file=sys.stderr)
             return 1
+        # Reported, not failed: a missing prerequisite is an n/a in the table.
+        for host, measures in runs[0].items():
+            for name, value in sorted(measures.items()):
+                if 'na' in value:
+                    print('# n/a: %s %s: %s' % (host, name, value['na']))
     return 0
 
 
