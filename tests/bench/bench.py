@@ -234,6 +234,10 @@ class Runner:
 
     def sim(self, readers, host, spec, ready='readers', floor=False, timeout=600):
         env = dict(os.environ)
+        # The sim chooses the client library: ours (first on LD_LIBRARY_PATH)
+        # for scardbusd, the system's for pcscd. A path inherited from meson
+        # test would load ours into the sim and pcscd's clients.
+        env.pop('LD_LIBRARY_PATH', None)
         env['BENCH_BIN_DIR'] = self.args.bindir
         env['BENCH_FLOOR_ENV'] = self.floor_env
         env['SCARDBUS_SIM_BIN'] = self.args.sim
