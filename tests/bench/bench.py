@@ -100,9 +100,10 @@ def polls(n):
 
 
 def our_winscard():
-    """Our libpcsclite.so.1 on LD_LIBRARY_PATH (the sim puts it there)."""
+    """Our libpcsclite.so.1 on LD_LIBRARY_PATH: only the sim puts one there
+    (the driver gives the sim no LD_LIBRARY_PATH of its own)."""
     for d in os.environ.get('LD_LIBRARY_PATH', '').split(':'):
-        if d and os.path.exists(os.path.join(d, 'libpcsclite.so.1')) and 'winscard' in d:
+        if d and os.path.exists(os.path.join(d, 'libpcsclite.so.1')):
             return True
     return False
 
