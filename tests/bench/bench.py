@@ -287,7 +287,7 @@ class Runner:
             for model in ('tpdu', 'no-interrupt'):
                 n = 16 if not s else 2
                 runs.append(((model,) * n, host, {'kind': 'idle', 'host': host, 'model': model, 'readers': n,
-                                                  'settle': 20 if not s else 1, 'measure': 10 if not s else 1},
+                                                  'settle': 20 if not s else 0.5, 'measure': 10 if not s else 0.5},
                              'readers', False))
             for n in ((1, 16, 48, 64) if not s else (1,)):
                 runs.append((('tpdu',) * n, host, {'kind': 'memory', 'host': host, 'readers': n,
