@@ -486,9 +486,17 @@ t1_on_block (t1_state *st, const uint8_t *in, size_t len)
 
           if (nr == st->tx_ns)
             {
-              /* Annex A.4: the card asks for our I-block again */
+              /* Annex A.4: the card asks for our I-block again. An
+               * S(IFS request) since may have lowered the IFSC below what
+               * the block carried: send what fits, and chain the rest
+               * (§11.4.2, the card cannot take more). */
               if (++st->retries > T1_MAX_RETRIES)
                 return start_resynch (st, AFTER_FAIL);
+              if (st->tx_len > st->ifsc)
+                {
+                  st->tx_len = st->ifsc;
+                  st->tx_more = true;
+                }
               return queue_i (st);
             }
           if (st->tx_more)

@@ -42,6 +42,20 @@ static const scenario scenarios[] = {
       "> 00 E1 01 79",            /* S(IFS response) */
       "< 00 00 02 F1 F2",
       "DONE F1 F2") },
+  /* Not Annex A (found by fuzz-t1-receive): the card lowers the IFSC
+   * under a block it then asks for again; the block is cut to the new
+   * IFSC and the rest chained. */
+  { "/proto/t1/ifsc-lowered-before-retransmit", false, SCRIPT (
+      "A 01 02 03 04",
+      "> 00 00 04 01 02 03 04",   /* I(0,0) */
+      "< 00 C1 01 02",            /* S(IFS request) IFSC 2 */
+      "> 00 E1 01 02",            /* S(IFS response) */
+      "< 00 80 00",               /* R(0): I(0) again */
+      "> 00 20 02 01 02",         /* I(0,1), what fits */
+      "< 00 90 00",               /* R(1) */
+      "> 00 40 02 03 04",         /* I(1,0) */
+      "< 00 00 02 90 00",
+      "DONE 90 00") },
   { "/proto/t1/annex-a/4-ifs-by-host", false, SCRIPT (
       "IFS FE",
       "> 00 C1 01 FE",            /* S(IFS request) IFSD 254 */
