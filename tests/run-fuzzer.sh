@@ -10,6 +10,8 @@ cp -r "$corpus"/. "$work"/
 # libFuzzer's own exit code for a finding is 77, which meson reads as a
 # skip: a finding must be a failure. The reproducer is printed in base64;
 # add it to the corpus once fixed.
-exec "$fuzzer" -max_total_time="${SCB_FUZZ_SECONDS:-20}" -timeout=10 -rss_limit_mb=1024 \
+status=0
+"$fuzzer" -max_total_time="${SCB_FUZZ_SECONDS:-20}" -timeout=10 -rss_limit_mb=1024 \
   -error_exitcode=1 -timeout_exitcode=1 -artifact_prefix="$work/" \
-  -print_final_stats=1 "$work"
+  -print_final_stats=1 "$work" || status=$?
+exit $status
