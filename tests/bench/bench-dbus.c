@@ -469,6 +469,7 @@ do_storm (guint n_events, guint n, gboolean cards_only, GError **error)
   guint card_seen = 0, reader_seen = 0;
   guint card_events = 0, reader_events = 0, missed_card = 0, missed_reader = 0;
   guint32 card0, reader0, card_published, reader_published;
+  gboolean final_present = FALSE;
   gint64 t0, t_end;
 
   if (!setup_watch (&watch, ws, n, error))
@@ -499,6 +500,22 @@ do_storm (guint n_events, guint n, gboolean cards_only, GError **error)
         }
     }
   settle (&watch);
+  /* The storm ends with the card in: the reader must say so. */
+  {
+    g_autoptr(GVariant) r = g_dbus_connection_call_sync (watch.buses[0], BUS_NAME, watch.reader,
+                                                         "org.freedesktop.DBus.Properties", "Get",
+                                                         g_variant_new ("(ss)", READER, "Card"),
+                                                         G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE,
+                                                         10000, NULL, error);
+    g_autoptr(GVariant) card = NULL;
+
+    if (r != NULL)
+      {
+        g_variant_get (r, "(v)", &card);
+        final_present = g_variant_is_of_type (card, G_VARIANT_TYPE_OBJECT_PATH)
+                        && !g_str_equal (g_variant_get_string (card, NULL), "/");
+      }
+  }
   card_published = get_counter (watch.buses[0], watch.reader, READER, "CardEvents", error) - card0;
   reader_published = get_counter (watch.buses[0], ROOT_PATH, MANAGER, "ReaderEvents", error) - reader0;
   g_mutex_lock (&watch.lock);
@@ -525,6 +542,7 @@ do_storm (guint n_events, guint n, gboolean cards_only, GError **error)
     bench_json_int (&j, "reader_events_published", reader_published);
     bench_json_int (&j, "host_reader_counter", 1);
     bench_json_int (&j, "watchers", n);
+    bench_json_int (&j, "final_state_right", final_present);
     bench_json_double (&j, "seconds", (double) (t_end - t0) / G_USEC_PER_SEC);
     bench_json_double (&j, "card_seen_per_watcher", (double) card_seen / n);
     bench_json_double (&j, "reader_seen_per_watcher", (double) reader_seen / n);

@@ -423,7 +423,7 @@ do_storm (guint n_events, guint n_watchers, gboolean cards_only, GError **error)
   guint card_events = 0, reader_events = 0;
   gint64 t0, t_end;
   guint missed_card = 0, missed_reader = 0, card_published = 0, reader_published = 0;
-  gboolean pnp_counter = FALSE;
+  gboolean pnp_counter = FALSE, final_present = FALSE;
 
   if (!setup_watch (&watch, n_watchers, TRUE, error))
     {
@@ -450,9 +450,10 @@ do_storm (guint n_events, guint n_watchers, gboolean cards_only, GError **error)
           card_events += 2;
         }
     }
-  /* Settled: every watcher shows the card again, and nothing moves for 1 s. */
+  /* Settled: every watcher shows the card again (the storm ends with an
+   * insertion), and nothing moves for 1 s; 10 s at most. */
   if (error == NULL || *error == NULL)
-    wait_all (&watch, TRUE, 0);
+    final_present = wait_all (&watch, TRUE, 0);
   t_end = g_get_monotonic_time ();
   g_usleep (G_USEC_PER_SEC);
   /* Missed: what the host published (its event counters, as the watcher
@@ -492,6 +493,7 @@ do_storm (guint n_events, guint n_watchers, gboolean cards_only, GError **error)
     bench_json_int (&j, "reader_events_published", pnp_counter ? (gint64) reader_published : -1);
     bench_json_int (&j, "host_reader_counter", pnp_counter);
     bench_json_int (&j, "watchers", n_watchers);
+    bench_json_int (&j, "final_state_right", final_present);
     bench_json_double (&j, "seconds", (double) (t_end - t0) / G_USEC_PER_SEC);
     bench_json_double (&j, "card_seen_per_watcher", (double) card_seen / n_watchers);
     bench_json_double (&j, "reader_seen_per_watcher", (double) reader_seen / n_watchers);

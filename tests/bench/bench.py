@@ -17,6 +17,7 @@ import glob
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -260,9 +261,15 @@ class Runner:
             if line.startswith(RESULT):
                 r = json.loads(line[len(RESULT):])
                 results[r['measure']] = r['value']
+        lines = [l for l in (err or '').splitlines() if l.strip()]
+        tail = [l for l in lines if re.search(r'fail|error|abort|overflow', l, re.I)
+                and 'AccessDenied' not in l][:1] or lines[-1:] or ['no output']
         if not results:
-            tail = [l for l in (err or '').splitlines() if l.strip()][-1:] or ['no output']
             results['error'] = {'na': 'the sim run failed (status %d): %s' % (rc, tail[0][:160])}
+        elif rc != 0:
+            # Ended early: what did not report is n/a, with the reason.
+            for key in expected_keys(spec, host):
+                results.setdefault(key, {'na': 'the sim run ended early (status %d): %s' % (rc, tail[0][:160])})
         return results
 
     def plan(self):
@@ -299,6 +306,8 @@ class Runner:
         for rep in range(self.args.reps):
             results = {h: {} for h in ('floor',) + HOSTS}
             for readers, host, spec, ready, floor in self.plan():
+                if self.args.only and spec['kind'] not in self.args.only:
+                    continue
                 key = 'floor' if floor else host
                 t = time.monotonic()
                 load = os.getloadavg()[0]
@@ -384,6 +393,7 @@ def rows():
                                 ('reader_seen_per_watcher', 'reader events a watcher saw', 1),
                                 ('missed_reader_per_watcher',
                                  'reader events missed per watcher (of published; of made without a counter)', 1),
+                                ('final_state_right', 'the card shows present at the end (1 yes, 0 no)', 0),
                                 ('seconds', 'total s', 2)):
             if kind == 'storm-cards' and field.startswith(('reader', 'missed_reader')):
                 continue
@@ -436,6 +446,8 @@ def main():
     ap.add_argument('--reps', type=int, default=3)
     ap.add_argument('--smoke', action='store_true')
     ap.add_argument('--json')
+    ap.add_argument('--only', action='append',
+                    help='run only this kind of measure (floor, transmit, events, storm, storm-cards, idle, memory)')
     ap.add_argument('--check', action='store_true',
                     help='exit 1 unless every sim run reported (the smoke test)')
     a = ap.parse_args()
