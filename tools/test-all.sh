@@ -45,23 +45,31 @@ build() {
   return 1
 }
 
-# run_suites DIR [meson test args]: meson test's own exit status is read from
-# its log, so that both builds always run and are both counted.
+# run_suites DIR LOGBASE [meson test args]: meson test's own exit status is
+# read from its log, so that every run happens and is counted.
 run_suites() {
-  local dir=$1; shift
-  meson test -C "$dir" --print-errorlogs --num-processes 2 "$@" || true
-  logs+=("$dir/meson-logs/testlog.json")
+  local dir=$1 logbase=$2; shift 2
+  local log=$logbase args=("$@")
+  for ((i = 0; i < ${#args[@]} - 1; i++)); do
+    # meson names a setup's log LOGBASE-SETUP
+    [ "${args[i]}" = --setup ] && log=$logbase-${args[i + 1]}
+  done
+  meson test -C "$dir" --print-errorlogs --num-processes 2 --logbase "$logbase" "$@" || true
+  logs+=("$dir/meson-logs/$log.json")
 }
 
 if CC=gcc build "$builddir-gcc" --werror -Dbuildtype=debugoptimized; then
-  run_suites "$builddir-gcc"
+  run_suites "$builddir-gcc" testlog
+  # The unit suites under valgrind, and the daemon under valgrind on the bus.
+  run_suites "$builddir-gcc" unit --setup valgrind --suite unit
+  run_suites "$builddir-gcc" daemon --setup valgrind service-daemon service-bouncer
 fi
 
 if CC=clang build "$builddir-clang" --werror -Dbuildtype=debug \
      -Db_sanitize=address,undefined -Db_lundef=false -Dfuzzing=true; then
   # The unit and fuzz suites under ASan and UBSan, the fuzzers with libFuzzer.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    run_suites "$builddir-clang" --suite unit --suite fuzz
+    run_suites "$builddir-clang" testlog --suite unit --suite fuzz
 fi
 
 python3 "$top/tools/sum-test-results.py" --extra-failures "$build_failures" "${logs[@]}"
