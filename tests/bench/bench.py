@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -462,6 +463,9 @@ def main():
     if os.geteuid() != 0:
         print('bench.py: needs root (pcscd runs in its own namespaces under the sim)', file=sys.stderr)
         return 1
+    # meson's timeout sends SIGTERM: leave through the cleanup (subprocess.run
+    # kills the running sim, whose children die with it).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     runner = Runner(a)
     start = time.time()
     try:
