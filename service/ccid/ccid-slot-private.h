@@ -86,7 +86,7 @@ struct _CcidSlot {
   GQueue jobs;
   CcidJob *job;
   gboolean refreshing;
-  gboolean power_on_queued;
+  guint auto_power_on_generation; /* the card the automatic power on was queued for */
 };
 
 void ccid_job_send (CcidJob *job, const guint8 *msg, gsize len, guint timeout_ms, CcidJobStep next);

@@ -96,9 +96,12 @@ card_inserted (CcidSlot *self)
   self->have_atr_info = FALSE;
   self->protocols = 0;
   ccid_slot_set_state (self, CCID_SLOT_PRESENT);
-  if (!self->power_on_queued)
+  /* One automatic power on per card. One queued for a card removed since
+   * fails with RemovedCard when its turn comes, so every new card gets its
+   * own, however fast the cards come and go. */
+  if (self->auto_power_on_generation != self->generation)
     {
-      self->power_on_queued = TRUE;
+      self->auto_power_on_generation = self->generation;
       ccid_slot_power_on_async (self, NULL, power_on_done, NULL);
     }
 }
@@ -290,7 +293,12 @@ on_job_transfer (GObject *source, GAsyncResult *result, gpointer user_data)
                                                    "Malformed answer from %s", slot->name));
           return;
         }
-      handle_icc_status (slot, ccid_reply_icc_status (&reply));
+      /* A reply tells where the card was when the reader ran the command:
+       * with an interrupt endpoint, NotifySlotChange already told us, maybe
+       * of something newer (the two pipes are not ordered), so only a
+       * polled reader learns presence from replies. */
+      if (slot->device != NULL && !ccid_device_has_interrupt (slot->device))
+        handle_icc_status (slot, ccid_reply_icc_status (&reply));
     }
   if (job_card_gone (job))
     {
@@ -358,7 +366,6 @@ run_next (CcidSlot *self)
   switch (job->kind)
     {
     case CCID_JOB_POWER_ON:
-      self->power_on_queued = FALSE;
       ccid_slot_start_power_on (job);
       break;
     case CCID_JOB_POWER_OFF:
