@@ -10,7 +10,9 @@
 #include <string.h>
 
 /* SCardGetAttrib ids (pcsc-lite reader.h). */
+#define ATTR_VENDOR_NAME              0x00010100u
 #define ATTR_VENDOR_IFD_SERIAL_NO     0x00010103u
+#define ATTR_CHANNEL_ID               0x00020110u
 #define ATTR_MAXINPUT                 0x0007a007u
 #define ATTR_CURRENT_PROTOCOL_TYPE    0x00080201u
 #define ATTR_ICC_PRESENCE             0x00090300u
@@ -150,6 +152,17 @@ scb_pcsc_get_attrib (ScbReader *reader, int protocol, guint32 id, GError **error
     case ATTR_DEVICE_FRIENDLY_NAME_A:
       text = scb_reader_get_name (reader);
       return g_bytes_new (text, strlen (text) + 1);
+    case ATTR_VENDOR_NAME:
+      /* libccid: the USB manufacturer string, with its NUL */
+      text = ccid_device_get_manufacturer (device);
+      if (text == NULL)
+        break;
+      return g_bytes_new (text, strlen (text) + 1);
+    case ATTR_CHANNEL_ID:
+      /* PC/SC part 3: 0xDDDDCCCC, channel type 0x0020 (USB); the channel as
+       * libccid numbers it, bus << 8 | device address. */
+      return u32_bytes (0x00200000u | ((ccid_device_get_busnum (device) & 0xff) << 8) |
+                        (ccid_device_get_devnum (device) & 0xff));
     case ATTR_VENDOR_IFD_SERIAL_NO:
       text = ccid_device_get_serial (device);
       if (text == NULL)

@@ -46,6 +46,9 @@ struct _CcidDevice {
   char *sysfs_path;
   char *name;
   char *serial;
+  char *manufacturer;         /* the USB iManufacturer string, NULL without one */
+  guint busnum;
+  guint devnum;
   guint16 vendor_id;
   guint16 product_id;
   guint index;
@@ -628,6 +631,11 @@ ccid_device_new (CcidUsbContext *usb, GUdevDevice *interface, guint index,
   self->vendor_id = (guint16) ccid_usb_sysfs_hex (usb_device, "idVendor");
   self->product_id = (guint16) ccid_usb_sysfs_hex (usb_device, "idProduct");
   self->interface_number = (int) ccid_usb_sysfs_hex (interface, "bInterfaceNumber");
+  self->manufacturer = g_strdup (g_udev_device_get_sysfs_attr (usb_device, "manufacturer"));
+  if (self->manufacturer != NULL)
+    g_strstrip (self->manufacturer);
+  self->busnum = (guint) g_udev_device_get_sysfs_attr_as_int (usb_device, "busnum");
+  self->devnum = (guint) g_udev_device_get_sysfs_attr_as_int (usb_device, "devnum");
   self->index = index;
   self->poll_interval_ms = poll_interval_ms > 0 ? poll_interval_ms : CCID_DEFAULT_POLL_INTERVAL_MS;
   self->name = ccid_usb_reader_name (usb_device, interface, self->vendor_id, self->product_id,
@@ -697,6 +705,7 @@ ccid_device_finalize (GObject *object)
   g_free (self->sysfs_path);
   g_free (self->name);
   g_free (self->serial);
+  g_free (self->manufacturer);
   g_clear_pointer (&self->usb, ccid_usb_context_unref);
   G_OBJECT_CLASS (ccid_device_parent_class)->finalize (object);
 }
@@ -727,6 +736,24 @@ const char *
 ccid_device_get_name (CcidDevice *self)
 {
   return self->name;
+}
+
+const char *
+ccid_device_get_manufacturer (CcidDevice *self)
+{
+  return self->manufacturer;
+}
+
+guint
+ccid_device_get_busnum (CcidDevice *self)
+{
+  return self->busnum;
+}
+
+guint
+ccid_device_get_devnum (CcidDevice *self)
+{
+  return self->devnum;
 }
 
 const char *

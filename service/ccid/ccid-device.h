@@ -42,6 +42,9 @@ gboolean ccid_device_is_removed (CcidDevice *self);
 const char *ccid_device_get_sysfs_path (CcidDevice *self);  /* the interface's */
 const char *ccid_device_get_name (CcidDevice *self);        /* without " NN SS" */
 const char *ccid_device_get_serial (CcidDevice *self);      /* NULL without one */
+const char *ccid_device_get_manufacturer (CcidDevice *self); /* NULL without one */
+guint ccid_device_get_busnum (CcidDevice *self);
+guint ccid_device_get_devnum (CcidDevice *self);
 guint16 ccid_device_get_vendor_id (CcidDevice *self);
 guint16 ccid_device_get_product_id (CcidDevice *self);
 guint ccid_device_get_index (CcidDevice *self);

@@ -200,10 +200,10 @@ main (int argc, char **argv)
   transmit (card, wrong_pci, 300);
   attribute (card, "ATR", SCARD_ATTR_ATR_STRING);
   attribute (card, "friendly name", SCARD_ATTR_DEVICE_FRIENDLY_NAME);
-  /* Not compared: SCARD_ATTR_VENDOR_NAME and SCARD_ATTR_CHANNEL_ID, which
-   * libccid answers and scardbusd does not yet, and
-   * SCARD_ATTR_CURRENT_PROTOCOL_TYPE, which scardbusd answers and libccid
-   * does not (docs/winscard.md). */
+  attribute (card, "vendor name", SCARD_ATTR_VENDOR_NAME);
+  attribute (card, "channel id", SCARD_ATTR_CHANNEL_ID);
+  /* Not compared: SCARD_ATTR_CURRENT_PROTOCOL_TYPE, which scardbusd answers
+   * and libccid does not (docs/winscard.md). */
   attribute (card, "max input", SCARD_ATTR_MAXINPUT);
   print_rv ("SCardSetAttrib", SCardSetAttrib (card, SCARD_ATTR_VENDOR_NAME, (const BYTE *) "x", 1));
 
