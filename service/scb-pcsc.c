@@ -140,6 +140,7 @@ scb_pcsc_get_attrib (ScbReader *reader, int protocol, guint32 id, GError **error
   CcidDevice *device = scb_reader_get_device (reader);
   const char *text = NULL;
   guint8 presence;
+  guint busnum, devnum;
 
   switch (id)
     {
@@ -161,8 +162,8 @@ scb_pcsc_get_attrib (ScbReader *reader, int protocol, guint32 id, GError **error
     case ATTR_CHANNEL_ID:
       /* PC/SC part 3: 0xDDDDCCCC, channel type 0x0020 (USB); the channel as
        * libccid numbers it, bus << 8 | device address. */
-      return u32_bytes (0x00200000u | ((ccid_device_get_busnum (device) & 0xff) << 8) |
-                        (ccid_device_get_devnum (device) & 0xff));
+      ccid_device_get_usb_address (device, &busnum, &devnum);
+      return u32_bytes (0x00200000u | ((busnum & 0xff) << 8) | (devnum & 0xff));
     case ATTR_VENDOR_IFD_SERIAL_NO:
       text = ccid_device_get_serial (device);
       if (text == NULL)

@@ -632,8 +632,6 @@ ccid_device_new (CcidUsbContext *usb, GUdevDevice *interface, guint index,
   self->product_id = (guint16) ccid_usb_sysfs_hex (usb_device, "idProduct");
   self->interface_number = (int) ccid_usb_sysfs_hex (interface, "bInterfaceNumber");
   self->manufacturer = g_strdup (g_udev_device_get_sysfs_attr (usb_device, "manufacturer"));
-  if (self->manufacturer != NULL)
-    g_strstrip (self->manufacturer);
   self->busnum = (guint) g_udev_device_get_sysfs_attr_as_int (usb_device, "busnum");
   self->devnum = (guint) g_udev_device_get_sysfs_attr_as_int (usb_device, "devnum");
   self->index = index;
@@ -744,16 +742,11 @@ ccid_device_get_manufacturer (CcidDevice *self)
   return self->manufacturer;
 }
 
-guint
-ccid_device_get_busnum (CcidDevice *self)
+void
+ccid_device_get_usb_address (CcidDevice *self, guint *busnum, guint *devnum)
 {
-  return self->busnum;
-}
-
-guint
-ccid_device_get_devnum (CcidDevice *self)
-{
-  return self->devnum;
+  *busnum = self->busnum;
+  *devnum = self->devnum;
 }
 
 const char *

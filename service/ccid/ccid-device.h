@@ -43,8 +43,7 @@ const char *ccid_device_get_sysfs_path (CcidDevice *self);  /* the interface's *
 const char *ccid_device_get_name (CcidDevice *self);        /* without " NN SS" */
 const char *ccid_device_get_serial (CcidDevice *self);      /* NULL without one */
 const char *ccid_device_get_manufacturer (CcidDevice *self); /* NULL without one */
-guint ccid_device_get_busnum (CcidDevice *self);
-guint ccid_device_get_devnum (CcidDevice *self);
+void ccid_device_get_usb_address (CcidDevice *self, guint *busnum, guint *devnum);
 guint16 ccid_device_get_vendor_id (CcidDevice *self);
 guint16 ccid_device_get_product_id (CcidDevice *self);
 guint ccid_device_get_index (CcidDevice *self);
