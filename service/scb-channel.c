@@ -2,7 +2,11 @@
  *
  * One packet is one request, one packet its answer, one request in flight:
  * the socket is not read while a request is being served, so a client that
- * pipelines simply waits in the socket buffer. Every packet is checked
+ * pipelines simply waits in the socket buffer. The socket has one source
+ * for its whole life, watching G_IO_IN; its events change only on the rare
+ * paths (a pipelined request, an answer the client does not read yet),
+ * because every change of a poll set costs GLib a wakeup write. Every
+ * packet is checked
  * before use: shorter than the header, longer than the header plus 65,544
  * bytes (seen with MSG_TRUNC), a wrong version, an unknown op or a non-zero
  * status get an error answer and the channel goes on. The socket is
@@ -34,7 +38,9 @@ struct _ScbChannel
   ScbBouncer *bouncer;
   char *owner;
   GSocket *socket;
-  GSource *source;
+  GSource *source;              /* a ChannelSource */
+  GIOCondition events;          /* what the source watches */
+  gboolean busy;                /* a request is being served */
   guint8 *buffer;               /* MAX_REQUEST + 1 */
   GBytes *answer;               /* waiting for G_IO_OUT */
   gboolean closed;
@@ -47,8 +53,38 @@ struct _ScbChannel
 
 G_DEFINE_TYPE (ScbChannel, scb_channel, G_TYPE_OBJECT)
 
-static void watch (ScbChannel *self, GIOCondition condition);
-static gboolean flush_answer (ScbChannel *self);
+typedef struct {
+  GSource source;
+  ScbChannel *channel;          /* not owned: the channel destroys it */
+  gpointer tag;
+} ChannelSource;
+
+static void flush_answer (ScbChannel *self);
+static void on_ready (ScbChannel *self, GIOCondition revents);
+
+static gboolean
+channel_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  ChannelSource *cs = (ChannelSource *) source;
+
+  on_ready (cs->channel, g_source_query_unix_fd (source, cs->tag));
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs channel_source_funcs = {
+  .dispatch = channel_source_dispatch,  /* ready when the fd has revents */
+};
+
+static void
+set_events (ScbChannel *self, GIOCondition events)
+{
+  ChannelSource *cs = (ChannelSource *) self->source;
+
+  if (cs == NULL || self->events == events)
+    return;
+  self->events = events;
+  g_source_modify_unix_fd (self->source, cs->tag, events);
+}
 
 static void
 stop_watch (ScbChannel *self)
@@ -105,8 +141,7 @@ send_answer (ScbChannel *self, guint32 status, GBytes *payload)
   g_clear_pointer (&self->answer, g_bytes_unref);
   self->answer = g_bytes_new_take (g_steal_pointer (&packet), SCB_CHANNEL_HEADER_SIZE + len);
   /* Most answers go at once; the rest when the client reads. */
-  if (flush_answer (self))
-    watch (self, G_IO_OUT);
+  flush_answer (self);
 }
 
 static void
@@ -230,8 +265,8 @@ handle_packet (ScbChannel *self, gsize n)
   serve (self);
 }
 
-/* Sends the pending answer: TRUE when it must wait for G_IO_OUT. */
-static gboolean
+/* Sends the pending answer, or waits for G_IO_OUT to send it. */
+static void
 flush_answer (ScbChannel *self)
 {
   gsize size;
@@ -239,49 +274,66 @@ flush_answer (ScbChannel *self)
   ssize_t n = send (g_socket_get_fd (self->socket), data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
 
   if (n < 0 && (errno == EAGAIN || errno == EINTR))
-    return TRUE;
+    {
+      set_events (self, G_IO_OUT);
+      return;
+    }
   g_clear_pointer (&self->answer, g_bytes_unref);
+  self->busy = FALSE;
   if (n < 0)
     forget (self);
   else
-    watch (self, G_IO_IN);
-  return FALSE;
-}
-
-static gboolean
-on_socket (GSocket *socket, GIOCondition condition, gpointer user_data)
-{
-  ScbChannel *self = user_data;
-  ssize_t n;
-
-  if (self->answer != NULL)
-    return flush_answer (self) ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-
-  n = recv (g_socket_get_fd (socket), self->buffer, MAX_REQUEST + 1, MSG_DONTWAIT | MSG_TRUNC);
-  if (n < 0 && (errno == EAGAIN || errno == EINTR))
-    return G_SOURCE_CONTINUE;
-  /* Not read again before the answer is out. */
-  stop_watch (self);
-  /* 0 is EOF, or an empty packet while the peer is still there. */
-  if (n < 0 || (n == 0 && ((condition & (G_IO_HUP | G_IO_ERR))
-                           || g_socket_condition_check (socket, G_IO_HUP) != 0)))
-    {
-      forget (self);
-      return G_SOURCE_REMOVE;
-    }
-  handle_packet (self, (gsize) n);
-  return G_SOURCE_REMOVE;
+    set_events (self, G_IO_IN);
 }
 
 static void
-watch (ScbChannel *self, GIOCondition condition)
+on_ready (ScbChannel *self, GIOCondition revents)
 {
-  if (self->closed)
+  ssize_t n;
+
+  if (self->answer != NULL)
+    {
+      flush_answer (self);   /* a hang-up fails the send */
+      return;
+    }
+  if (self->busy)
+    {
+      /* A pipelined request waits in the socket buffer until the answer is
+       * out; a hang-up ends the channel now. */
+      if (revents & (G_IO_HUP | G_IO_ERR))
+        forget (self);
+      else
+        set_events (self, 0);
+      return;
+    }
+  n = recv (g_socket_get_fd (self->socket), self->buffer, MAX_REQUEST + 1,
+            MSG_DONTWAIT | MSG_TRUNC);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR))
     return;
-  stop_watch (self);
-  self->source = g_socket_create_source (self->socket, condition | G_IO_HUP | G_IO_ERR, NULL);
-  g_source_set_callback (self->source, (GSourceFunc) (void (*) (void)) on_socket, self, NULL);
-  g_source_attach (self->source, NULL);
+  /* 0 is EOF, or an empty packet while the peer is still there. */
+  if (n < 0 || (n == 0 && ((revents & (G_IO_HUP | G_IO_ERR))
+                           || g_socket_condition_check (self->socket, G_IO_HUP) != 0)))
+    {
+      forget (self);
+      return;
+    }
+  self->busy = TRUE;
+  handle_packet (self, (gsize) n);
+}
+
+static void
+watch (ScbChannel *self)
+{
+  ChannelSource *cs = (ChannelSource *) g_source_new (&channel_source_funcs, sizeof *cs);
+
+  cs->channel = self;
+  self->events = G_IO_IN;
+  cs->tag = g_source_add_unix_fd (&cs->source, g_socket_get_fd (self->socket), self->events);
+  g_source_set_static_name (&cs->source, "scb-channel");
+  /* No nested main loops here: spare GLib's poll-set churn around dispatch. */
+  g_source_set_can_recurse (&cs->source, TRUE);
+  g_source_attach (&cs->source, NULL);
+  self->source = &cs->source;
 }
 
 void
@@ -311,7 +363,7 @@ scb_channel_new (ScbConnection *connection, ScbBouncer *bouncer, int fd, const c
       self->closed = TRUE;
       return self;
     }
-  watch (self, G_IO_IN);
+  watch (self);
   return self;
 }
 

@@ -54,8 +54,8 @@ level_prefix (GLogLevelFlags level)
 
 /* GLib's levels are bits, most severe first: a level passes when its bit is
  * not above the maximum's. */
-static gboolean
-level_enabled (GLogLevelFlags level)
+gboolean
+scb_log_enabled (GLogLevelFlags level)
 {
   return (level & G_LOG_LEVEL_MASK) <= max_log_level;
 }
@@ -66,7 +66,7 @@ write_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoint
   const char *message = NULL;
   const char *domain = NULL;
 
-  if (!level_enabled (level))
+  if (!scb_log_enabled (level))
     return G_LOG_WRITER_HANDLED;
   if (to_journal)
     return g_log_writer_journald (level, fields, n_fields, user_data);

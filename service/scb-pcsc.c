@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "scb-error.h"
+#include "scb-log.h"
 #include "scb-names.h"
 #include "scb-pcsc.h"
 #include "scb-reader.h"
@@ -232,17 +233,30 @@ scb_pcsc_mep_nad (CcidSlot *slot, guint8 *nad, GBytes *data, GError **error)
 void
 scb_pcsc_log_apdu (const char *path, const char *direction, guint8 nad, GBytes *apdu, gboolean redact)
 {
+  static const char digits[] = "0123456789ABCDEF";
   gsize len = 0;
-  const guint8 *data = g_bytes_get_data (apdu, &len);
-  gsize shown = redact ? MIN (len, 4) : MIN (len, 64);
-  g_autoptr(GString) hex = g_string_new (NULL);
+  const guint8 *data;
+  gsize shown;
+  char hex[64 * 3 + 1];
 
+  /* On every APDU: formatting a message nobody reads was a quarter of the
+   * daemon's instructions per APDU. */
+  if (!scb_log_enabled (G_LOG_LEVEL_DEBUG))
+    return;
+  data = g_bytes_get_data (apdu, &len);
+  shown = redact ? MIN (len, 4) : MIN (len, 64);
   for (gsize i = 0; i < shown; i++)
-    g_string_append_printf (hex, "%02X ", data[i]);
+    {
+      hex[3 * i] = digits[data[i] >> 4];
+      hex[3 * i + 1] = digits[data[i] & 0xf];
+      hex[3 * i + 2] = ' ';
+    }
+  hex[3 * shown] = '\0';
   if (shown < len)
-    g_string_append_printf (hex, "(%" G_GSIZE_FORMAT " more bytes%s)", len - shown,
-                            redact ? ", redacted" : "");
-  g_debug ("%s %s NAD %02X: %s", path, direction, nad, hex->str);
+    g_debug ("%s %s NAD %02X: %s(%" G_GSIZE_FORMAT " more bytes%s)", path, direction, nad, hex,
+             len - shown, redact ? ", redacted" : "");
+  else
+    g_debug ("%s %s NAD %02X: %s", path, direction, nad, hex);
 }
 
 gboolean

@@ -17,9 +17,6 @@
 #include "ccid-slot.h"
 #include "scb-error.h"
 
-/* A bulk OUT of a few hundred bytes that does not go out in this time
- * means a wedged reader. */
-#define OUT_TIMEOUT_MS 5000
 /* Class request ABORT, CCID §5.3.1 */
 #define CCID_REQUEST_ABORT 0x01
 
@@ -410,6 +407,10 @@ on_timeout (gpointer user_data)
   g_warning ("%s: no answer to %s in %u ms", self->name,
              ccid_message_type_name (cmd->type), cmd->timeout_ms);
   self->current = NULL;
+  /* Bulk OUT has no libusb timeout (it would arm libusb's timerfd twice
+   * per command): a message a wedged reader never took is cancelled here. */
+  if (self->out_busy)
+    libusb_cancel_transfer (self->out_xfer);
   if (cmd->type != CCID_PC_TO_RDR_ABORT)
     send_abort (self, cmd->slot);
   command_fail (cmd, g_error_new (SCB_ERROR, SCB_ERROR_TIMEOUT,
@@ -417,7 +418,6 @@ on_timeout (gpointer user_data)
   pump (self);
   return G_SOURCE_REMOVE;
 }
-
 
 static void
 pump (CcidDevice *self)
@@ -445,7 +445,7 @@ pump (CcidDevice *self)
   self->current = cmd;
 
   libusb_fill_bulk_transfer (self->out_xfer, self->handle, self->eps.bulk_out,
-                             self->out_buf, (int) len, on_out_done, self, OUT_TIMEOUT_MS);
+                             self->out_buf, (int) len, on_out_done, self, 0);
   if (!submit (self, self->out_xfer, &self->out_busy, "write"))
     return;
   restart_timeout (self, cmd->timeout_ms);

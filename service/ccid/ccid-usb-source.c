@@ -125,6 +125,11 @@ usb_source_new (libusb_context *ctx)
 
   self = (CcidUsbSource *) g_source_new (&usb_source_funcs, sizeof (CcidUsbSource));
   g_source_set_static_name (&self->source, "ccid-usb");
+  /* Nothing here runs a nested main loop. Without this GLib blocks the
+   * source around every dispatch, removing and re-adding each libusb fd,
+   * and each of those writes the context's wakeup eventfd: six system
+   * calls and one more poll() turn per USB event (GLib 2.74). */
+  g_source_set_can_recurse (&self->source, TRUE);
   self->ctx = ctx;
   self->tags = g_hash_table_new (NULL, NULL);
   fds = libusb_get_pollfds (ctx);

@@ -291,6 +291,48 @@ test_malformed (void)
   }
 }
 
+/* One request in flight is the contract, but a client that pipelines gets
+ * its answers in order, and one that hangs up with a request in flight
+ * leaves the connection and a new channel working. */
+static void
+test_pipelined (void)
+{
+  g_autoptr(GDBusConnection) bus = oc_bus_new ();
+  g_autofree char *reader = find_reader (bus, "scbsim1");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = oc_connect (bus, reader, "shared", "t1", &error);
+  guint8 packet[HEADER + 7] = { 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                0x80, 0xec, 0, 0, 1, 0, 0 };
+  guint8 answer[HEADER + 16];
+  int fd;
+
+  g_assert_no_error (error);
+  fd = open_channel (bus, path);
+  for (guint i = 0; i < 3; i++)
+    {
+      put32 (packet + 4, 20 + i);
+      packet[HEADER + 5] = (guint8) (0xa0 + i);
+      g_assert_cmpint (send (fd, packet, sizeof packet, MSG_NOSIGNAL), ==, (ssize_t) sizeof packet);
+    }
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_cmpint (recv (fd, answer, sizeof answer, 0), ==, HEADER + 3);
+      g_assert_cmpuint (answer[1], ==, 0x81);
+      g_assert_cmpuint (get32 (answer + 4), ==, 20 + i);
+      g_assert_cmphex (get32 (answer + 12), ==, 0);
+      g_assert_cmphex (answer[HEADER], ==, 0xa0 + i);
+      g_assert_cmphex (answer[HEADER + 1], ==, 0x90);
+    }
+  check_still_fine (bus, path, fd);
+  /* Two requests, then the client is gone before either answer. */
+  g_assert_cmpint (send (fd, packet, sizeof packet, MSG_NOSIGNAL), ==, (ssize_t) sizeof packet);
+  g_assert_cmpint (send (fd, packet, sizeof packet, MSG_NOSIGNAL), ==, (ssize_t) sizeof packet);
+  close (fd);
+  fd = open_channel (bus, path);
+  check_still_fine (bus, path, fd);
+  close (fd);
+}
+
 /* Selects the profile's EF 0101 and reads its 16 bytes of text. */
 static char *
 read_profile (GDBusConnection *bus, const char *path)
@@ -484,6 +526,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/objects/channel/random-apdus", test_random_apdus);
   g_test_add_func ("/objects/channel/malformed", test_malformed);
+  g_test_add_func ("/objects/channel/pipelined", test_pipelined);
   g_test_add_func ("/objects/channel/mep-nad", test_mep);
   g_test_add_func ("/objects/channel/apdu-reader", test_apdu_reader);
   return g_test_run ();
