@@ -21,13 +21,16 @@
 #define CCID_REQUEST_ABORT 0x01
 
 typedef struct {
-  GTask *task;
-  GBytes *message;
+  CcidDevice *device;         /* a reference while @func waits */
+  CcidTransferFunc func;      /* NULL for our own Abort */
+  gpointer user_data;
   guint8 slot;
   guint8 type;
   guint8 seq;
   guint timeout_ms;
-  gboolean internal;          /* our own Abort or GetSlotStatus: no task */
+  GError *error;              /* why it failed before it was sent */
+  gsize len;
+  guint8 message[];
 } Command;
 
 struct _CcidDevice {
@@ -65,8 +68,11 @@ struct _CcidDevice {
   struct libusb_transfer *in_xfer;
   struct libusb_transfer *int_xfer;
   guint8 *out_buf;
-  guint8 *in_buf;
+  guint8 *in_buf;             /* one of in_bufs: the next bulk IN's */
+  guint8 *in_bufs[2];         /* an answer stays valid while the next is read */
   gsize in_buf_size;
+  GQueue failed;              /* Command, failed before they were sent */
+  guint failed_id;
   guint8 int_buf[64];
   gboolean out_busy;
   gboolean in_busy;
@@ -103,29 +109,40 @@ transfer_unref (CcidTransferRef *self)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CcidTransferRef, transfer_unref)
 
+static Command *
+command_new (const guint8 *message, gsize len, guint timeout_ms)
+{
+  Command *cmd = g_malloc0 (sizeof (Command) + len);
+
+  memcpy (cmd->message, message, len);
+  cmd->len = len;
+  cmd->type = message[0];
+  cmd->slot = message[5];
+  cmd->timeout_ms = timeout_ms;
+  return cmd;
+}
+
 static void
 command_free (Command *cmd)
 {
-  g_clear_object (&cmd->task);
-  g_clear_pointer (&cmd->message, g_bytes_unref);
+  g_clear_object (&cmd->device);
   g_free (cmd);
 }
 
 static void
 command_fail (Command *cmd, GError *error)
 {
-  if (cmd->task != NULL)
-    g_task_return_error (cmd->task, error);
-  else
-    g_error_free (error);
+  if (cmd->func != NULL)
+    cmd->func (cmd->device, NULL, 0, error, cmd->user_data);
+  g_error_free (error);
   command_free (cmd);
 }
 
 static void
-command_succeed (Command *cmd, GBytes *reply)
+command_succeed (Command *cmd, const guint8 *reply, gsize len)
 {
-  if (cmd->task != NULL)
-    g_task_return_pointer (cmd->task, g_bytes_ref (reply), (GDestroyNotify) g_bytes_unref);
+  if (cmd->func != NULL)
+    cmd->func (cmd->device, reply, len, NULL, cmd->user_data);
   command_free (cmd);
 }
 
@@ -295,14 +312,10 @@ handle_reply (CcidDevice *self, const guint8 *buf, gsize len)
   switch (ccid_reply_match (&reply, cmd->type, cmd->slot, cmd->seq))
     {
     case CCID_MATCH_OK:
-      {
-        g_autoptr(GBytes) bytes = g_bytes_new (buf, CCID_HEADER_LENGTH + reply.length);
-
-        clear_timeout (self);
-        self->current = NULL;
-        command_succeed (cmd, bytes);
-        break;
-      }
+      clear_timeout (self);
+      self->current = NULL;
+      command_succeed (cmd, buf, CCID_HEADER_LENGTH + reply.length);
+      break;
     case CCID_MATCH_TIME_EXTENSION:
       {
         /* CCID §6.2.6: the card needs more time; bError multiplies BWT. */
@@ -337,6 +350,9 @@ on_in_done (struct libusb_transfer *xfer)
   self->in_busy = FALSE;
   if (self->removed)
     return;
+  /* The answer is handed over in place: the next read, which its
+   * callback may already start, goes to the other buffer. */
+  self->in_buf = xfer->buffer == self->in_bufs[0] ? self->in_bufs[1] : self->in_bufs[0];
   if (xfer->status == LIBUSB_TRANSFER_COMPLETED)
     handle_reply (self, xfer->buffer, (gsize) xfer->actual_length);
   else
@@ -368,7 +384,7 @@ on_abort_request_done (struct libusb_transfer *xfer)
 static void
 send_abort (CcidDevice *self, guint8 slot)
 {
-  Command *cmd = g_new0 (Command, 1);
+  Command *cmd;
   guint8 msg[CCID_HEADER_LENGTH];
   guint8 seq = self->seq;   /* the Abort message will take this bSeq */
   struct libusb_transfer *xfer = libusb_alloc_transfer (0);
@@ -387,11 +403,7 @@ send_abort (CcidDevice *self, guint8 slot)
     libusb_free_transfer (xfer);
 
   ccid_build_abort (msg, sizeof msg, slot, 0);
-  cmd->message = g_bytes_new (msg, sizeof msg);
-  cmd->slot = slot;
-  cmd->type = CCID_PC_TO_RDR_ABORT;
-  cmd->timeout_ms = 2000;
-  cmd->internal = TRUE;
+  cmd = command_new (msg, sizeof msg, 2000);
   g_queue_push_head (&self->queue, cmd);
 }
 
@@ -424,22 +436,15 @@ pump (CcidDevice *self)
 {
   Command *cmd;
   gsize len;
-  const guint8 *data;
 
   if (self->current != NULL || self->removed || self->halt_id != 0 || self->out_busy)
     return;
   cmd = g_queue_pop_head (&self->queue);
   if (cmd == NULL)
     return;
-  if (cmd->task != NULL && g_task_return_error_if_cancelled (cmd->task))
-    {
-      command_free (cmd);
-      pump (self);
-      return;
-    }
 
-  data = g_bytes_get_data (cmd->message, &len);
-  memcpy (self->out_buf, data, len);
+  len = cmd->len;
+  memcpy (self->out_buf, cmd->message, len);
   cmd->seq = self->seq++;
   self->out_buf[6] = cmd->seq;
   self->current = cmd;
@@ -460,45 +465,47 @@ restart_timeout (CcidDevice *self, guint ms)
   self->timeout_id = g_timeout_add (ms, on_timeout, self);
 }
 
-void
-ccid_device_transfer_async (CcidDevice *self, GBytes *message, guint timeout_ms,
-                            GCancellable *cancellable, GAsyncReadyCallback callback,
-                            gpointer user_data)
+/* Each command holds a reference, so the device outlives this idle. */
+static gboolean
+fail_pending_cb (gpointer user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  gsize len = g_bytes_get_size (message);
-  const guint8 *data = g_bytes_get_data (message, NULL);
+  CcidDevice *self = user_data;
   Command *cmd;
 
-  g_task_set_source_tag (task, ccid_device_transfer_async);
-  if (self->removed)
-    {
-      g_task_return_new_error (task, SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
-                               "Reader %s was removed", self->name);
-      return;
-    }
-  if (len < CCID_HEADER_LENGTH || len > self->desc.message_length)
-    {
-      g_task_return_new_error (task, SCB_ERROR, SCB_ERROR_INSUFFICIENT_BUFFER,
-                               "A %" G_GSIZE_FORMAT "-byte message does not fit reader %s "
-                               "(at most %u bytes)", len, self->name, self->desc.message_length);
-      return;
-    }
-  cmd = g_new0 (Command, 1);
-  cmd->task = g_steal_pointer (&task);
-  cmd->message = g_bytes_ref (message);
-  cmd->type = data[0];
-  cmd->slot = data[5];
-  cmd->timeout_ms = MAX (timeout_ms, 100);
-  g_queue_push_tail (&self->queue, cmd);
-  pump (self);
+  self->failed_id = 0;
+  while ((cmd = g_queue_pop_head (&self->failed)) != NULL)
+    command_fail (cmd, g_steal_pointer (&cmd->error));
+  return G_SOURCE_REMOVE;
 }
 
-GBytes *
-ccid_device_transfer_finish (CcidDevice *self, GAsyncResult *result, GError **error)
+void
+ccid_device_transfer (CcidDevice *self, const guint8 *message, gsize len, guint timeout_ms,
+                      CcidTransferFunc func, gpointer user_data)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  Command *cmd;
+
+  g_return_if_fail (len >= CCID_HEADER_LENGTH && func != NULL);
+  cmd = command_new (message, len, MAX (timeout_ms, 100));
+  cmd->device = g_object_ref (self);
+  cmd->func = func;
+  cmd->user_data = user_data;
+  if (self->removed)
+    cmd->error = g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
+                              "Reader %s was removed", self->name);
+  else if (len > self->desc.message_length)
+    cmd->error = g_error_new (SCB_ERROR, SCB_ERROR_INSUFFICIENT_BUFFER,
+                              "A %" G_GSIZE_FORMAT "-byte message does not fit reader %s "
+                              "(at most %u bytes)", len, self->name, self->desc.message_length);
+  if (cmd->error != NULL)
+    {
+      /* Never from inside the call: the caller is not ready for it. */
+      g_queue_push_tail (&self->failed, cmd);
+      if (self->failed_id == 0)
+        self->failed_id = g_idle_add (fail_pending_cb, self);
+      return;
+    }
+  g_queue_push_tail (&self->queue, cmd);
+  pump (self);
 }
 
 /* ---- slot status: interrupt messages and the poll ---------------------- */
@@ -650,7 +657,9 @@ ccid_device_new (CcidUsbContext *usb, GUdevDevice *interface, guint index,
   self->out_buf = g_malloc0 (self->desc.message_length);
   /* Whole packets, so a reader that pads its last packet does not overflow. */
   self->in_buf_size = (self->desc.message_length + 511) / 512 * 512;
-  self->in_buf = g_malloc0 (self->in_buf_size);
+  self->in_bufs[0] = g_malloc (self->in_buf_size);
+  self->in_bufs[1] = g_malloc (self->in_buf_size);
+  self->in_buf = self->in_bufs[0];
 
   for (guint i = 0; i < self->desc.n_slots; i++)
     {
@@ -699,7 +708,8 @@ ccid_device_finalize (GObject *object)
   g_clear_pointer (&self->in_xfer, libusb_free_transfer);
   g_clear_pointer (&self->int_xfer, libusb_free_transfer);
   g_free (self->out_buf);
-  g_free (self->in_buf);
+  g_free (self->in_bufs[0]);
+  g_free (self->in_bufs[1]);
   g_free (self->sysfs_path);
   g_free (self->name);
   g_free (self->serial);
@@ -722,6 +732,7 @@ ccid_device_init (CcidDevice *self)
 {
   self->slots = g_ptr_array_new_with_free_func (g_object_unref);
   g_queue_init (&self->queue);
+  g_queue_init (&self->failed);
 }
 
 const char *

@@ -52,17 +52,24 @@ gboolean ccid_device_has_interrupt (CcidDevice *self);
 guint ccid_device_get_n_slots (CcidDevice *self);
 CcidSlot *ccid_device_get_slot (CcidDevice *self, guint index);
 
-/* Sends one PC_to_RDR message (bSeq is stamped by the device) and returns
- * the matching RDR_to_PC message, already length-checked and matched by
- * bSeq and bSlot; time extensions are waited out. Commands run one at a
- * time in submission order. After @timeout_ms (extended by time extension
+/* The answer to ccid_device_transfer(): @reply (@len bytes, the whole
+ * RDR_to_PC message) is NULL exactly when @error is set; neither outlives
+ * the call. */
+typedef void (*CcidTransferFunc) (CcidDevice *device, const guint8 *reply, gsize len,
+                                  const GError *error, gpointer user_data);
+
+/* Sends one PC_to_RDR message (copied; bSeq is stamped by the device) and
+ * calls @func with the matching RDR_to_PC message, already length-checked
+ * and matched by bSeq and bSlot; time extensions are waited out. Commands
+ * run one at a time in submission order, and @func is never called from
+ * inside this call. After @timeout_ms (extended by time extension
  * requests) the command is aborted (CCID §5.3.1) and fails with
  * SCB_ERROR_TIMEOUT. A reader unplugged fails it with
- * SCB_ERROR_READER_UNAVAILABLE; a STALL or a malformed answer with
- * SCB_ERROR_COMM_ERROR. For CcidSlot. */
-void ccid_device_transfer_async (CcidDevice *self, GBytes *message, guint timeout_ms,
-                                 GCancellable *cancellable, GAsyncReadyCallback callback,
-                                 gpointer user_data);
-GBytes *ccid_device_transfer_finish (CcidDevice *self, GAsyncResult *result, GError **error);
+ * SCB_ERROR_READER_UNAVAILABLE; a message longer than the reader takes
+ * with SCB_ERROR_INSUFFICIENT_BUFFER; a STALL or a malformed answer with
+ * SCB_ERROR_COMM_ERROR. This is the per-block hot path: no GTask, no
+ * copy of the answer. For CcidSlot. */
+void ccid_device_transfer (CcidDevice *self, const guint8 *message, gsize len, guint timeout_ms,
+                           CcidTransferFunc func, gpointer user_data);
 
 G_END_DECLS

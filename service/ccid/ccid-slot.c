@@ -169,19 +169,14 @@ ccid_slot_handle_device_removed (CcidSlot *self)
 }
 
 static void
-refresh_done (GObject *source, GAsyncResult *result, gpointer user_data)
+refresh_done (CcidDevice *device, const guint8 *data, gsize len, const GError *error,
+              gpointer user_data)
 {
   g_autoptr(CcidSlot) self = user_data;
-  g_autoptr(GBytes) bytes = ccid_device_transfer_finish (CCID_DEVICE (source), result, NULL);
   CcidReply reply;
-  gsize len;
-  const guint8 *data;
 
   self->refreshing = FALSE;
-  if (bytes == NULL)
-    return;
-  data = g_bytes_get_data (bytes, &len);
-  if (ccid_reply_parse (data, len, 0, &reply, NULL) == CCID_PARSE_OK)
+  if (data != NULL && ccid_reply_parse (data, len, 0, &reply, NULL) == CCID_PARSE_OK)
     handle_icc_status (self, ccid_reply_icc_status (&reply));
 }
 
@@ -189,15 +184,13 @@ void
 ccid_slot_refresh (CcidSlot *self)
 {
   guint8 msg[CCID_HEADER_LENGTH];
-  g_autoptr(GBytes) bytes = NULL;
 
   if (self->device == NULL || self->refreshing)
     return;
   self->refreshing = TRUE;
   ccid_build_get_slot_status (msg, sizeof msg, (guint8) self->index, 0);
-  bytes = g_bytes_new (msg, sizeof msg);
-  ccid_device_transfer_async (self->device, bytes, SHORT_TIMEOUT_MS, NULL, refresh_done,
-                              g_object_ref (self));
+  ccid_device_transfer (self->device, msg, sizeof msg, SHORT_TIMEOUT_MS, refresh_done,
+                        g_object_ref (self));
 }
 
 /* ---- jobs -------------------------------------------------------------- */
@@ -274,19 +267,15 @@ job_card_gone (CcidJob *job)
 }
 
 static void
-on_job_transfer (GObject *source, GAsyncResult *result, gpointer user_data)
+on_job_transfer (CcidDevice *device, const guint8 *data, gsize len, const GError *error,
+                 gpointer user_data)
 {
   CcidJob *job = user_data;
   CcidSlot *slot = job->slot;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = ccid_device_transfer_finish (CCID_DEVICE (source), result, &error);
   CcidReply reply;
-  const guint8 *data;
-  gsize len;
 
-  if (bytes != NULL)
+  if (data != NULL)
     {
-      data = g_bytes_get_data (bytes, &len);
       if (ccid_reply_parse (data, len, 0, &reply, NULL) != CCID_PARSE_OK)
         {
           ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_COMM_ERROR,
@@ -306,7 +295,7 @@ on_job_transfer (GObject *source, GAsyncResult *result, gpointer user_data)
                                                "The card in %s was removed", slot->name));
       return;
     }
-  if (bytes == NULL)
+  if (data == NULL)
     job->step (job, NULL, error);
   else
     job->step (job, &reply, NULL);
@@ -315,8 +304,6 @@ on_job_transfer (GObject *source, GAsyncResult *result, gpointer user_data)
 void
 ccid_job_send (CcidJob *job, const guint8 *msg, gsize len, guint timeout_ms, CcidJobStep next)
 {
-  g_autoptr(GBytes) bytes = NULL;
-
   if (job->slot->device == NULL)
     {
       ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
@@ -330,8 +317,7 @@ ccid_job_send (CcidJob *job, const guint8 *msg, gsize len, guint timeout_ms, Cci
       return;
     }
   job->step = next;
-  bytes = g_bytes_new (msg, len);
-  ccid_device_transfer_async (job->slot->device, bytes, timeout_ms, NULL, on_job_transfer, job);
+  ccid_device_transfer (job->slot->device, msg, len, timeout_ms, on_job_transfer, job);
 }
 
 
