@@ -122,28 +122,15 @@ command_new (const guint8 *message, gsize len, guint timeout_ms)
   return cmd;
 }
 
+/* Answers the command (@reply, or @error, which it takes) and frees it. */
 static void
-command_free (Command *cmd)
+command_finish (Command *cmd, const guint8 *reply, gsize len, GError *error)
 {
+  if (cmd->func != NULL)
+    cmd->func (cmd->device, reply, len, error, cmd->user_data);
+  g_clear_error (&error);
   g_clear_object (&cmd->device);
   g_free (cmd);
-}
-
-static void
-command_fail (Command *cmd, GError *error)
-{
-  if (cmd->func != NULL)
-    cmd->func (cmd->device, NULL, 0, error, cmd->user_data);
-  g_error_free (error);
-  command_free (cmd);
-}
-
-static void
-command_succeed (Command *cmd, const guint8 *reply, gsize len)
-{
-  if (cmd->func != NULL)
-    cmd->func (cmd->device, reply, len, NULL, cmd->user_data);
-  command_free (cmd);
 }
 
 static void
@@ -167,12 +154,12 @@ device_gone (CcidDevice *self, const char *why)
   g_clear_handle_id (&self->halt_id, g_source_remove);
 
   if (self->current != NULL)
-    command_fail (g_steal_pointer (&self->current),
-                  g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
-                               "Reader %s was removed", self->name));
+    command_finish (g_steal_pointer (&self->current), NULL, 0,
+                    g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
+                                 "Reader %s was removed", self->name));
   while ((cmd = g_queue_pop_head (&self->queue)) != NULL)
-    command_fail (cmd, g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
-                                    "Reader %s was removed", self->name));
+    command_finish (cmd, NULL, 0, g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
+                                             "Reader %s was removed", self->name));
 
   /* Their callbacks drop the references they hold. */
   if (self->out_busy)
@@ -223,7 +210,7 @@ fail_current (CcidDevice *self, GError *error)
 {
   clear_timeout (self);
   if (self->current != NULL)
-    command_fail (g_steal_pointer (&self->current), error);
+    command_finish (g_steal_pointer (&self->current), NULL, 0, error);
   else
     g_error_free (error);
 }
@@ -314,7 +301,7 @@ handle_reply (CcidDevice *self, const guint8 *buf, gsize len)
     case CCID_MATCH_OK:
       clear_timeout (self);
       self->current = NULL;
-      command_succeed (cmd, buf, CCID_HEADER_LENGTH + reply.length);
+      command_finish (cmd, buf, CCID_HEADER_LENGTH + reply.length, NULL);
       break;
     case CCID_MATCH_TIME_EXTENSION:
       {
@@ -425,8 +412,8 @@ on_timeout (gpointer user_data)
     libusb_cancel_transfer (self->out_xfer);
   if (cmd->type != CCID_PC_TO_RDR_ABORT)
     send_abort (self, cmd->slot);
-  command_fail (cmd, g_error_new (SCB_ERROR, SCB_ERROR_TIMEOUT,
-                                  "Reader %s did not answer in time", self->name));
+  command_finish (cmd, NULL, 0, g_error_new (SCB_ERROR, SCB_ERROR_TIMEOUT,
+                                             "Reader %s did not answer in time", self->name));
   pump (self);
   return G_SOURCE_REMOVE;
 }
@@ -474,7 +461,7 @@ fail_pending_cb (gpointer user_data)
 
   self->failed_id = 0;
   while ((cmd = g_queue_pop_head (&self->failed)) != NULL)
-    command_fail (cmd, g_steal_pointer (&cmd->error));
+    command_finish (cmd, NULL, 0, g_steal_pointer (&cmd->error));
   return G_SOURCE_REMOVE;
 }
 
@@ -697,7 +684,8 @@ ccid_device_finalize (GObject *object)
   Command *cmd;
 
   while ((cmd = g_queue_pop_head (&self->queue)) != NULL)
-    command_fail (cmd, g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE, "Reader closed"));
+    command_finish (cmd, NULL, 0, g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
+                                             "Reader closed"));
   if (self->handle != NULL)
     {
       if (self->claimed)
