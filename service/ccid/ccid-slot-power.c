@@ -12,7 +12,9 @@
  * to send only at TPDU or character level without automatic PPS; a failed
  * PPS resets the card and goes on with the defaults (ISO 7816-3 §9.3).
  * SetParameters follows, except for APDU-level readers that configure
- * themselves from the ATR.
+ * themselves from the ATR. The slot says POWERED (and the card is
+ * announced) as soon as the protocol is chosen: PPS and SetParameters
+ * finish the power-on job, and every job after it, before any APDU.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -371,6 +373,11 @@ negotiate (CcidJob *job)
       return;
     }
   self->protocol = protocol;
+  /* The card is usable from here on: announce it now rather than after
+   * PPS and SetParameters (one or two more exchanges), which every job
+   * queued by the news waits for anyway. */
+  if (self->state != CCID_SLOT_POWERED)
+    ccid_slot_set_state (self, CCID_SLOT_POWERED);
 
   if ((a->ta_present & 1) && !a->ta1_rfu && rate_supported (d, a->ta[0]))
     fidi = a->ta[0];
