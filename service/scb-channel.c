@@ -151,16 +151,8 @@ send_error (ScbChannel *self, const GError *error)
 }
 
 static void
-on_request_done (GObject *source, GAsyncResult *result, gpointer user_data)
+answer (ScbChannel *self, GBytes *response, const GError *error)
 {
-  g_autoptr(ScbChannel) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) response = NULL;
-
-  if (self->op == SCB_CHANNEL_OP_TRANSMIT)
-    response = scb_connection_transmit_finish (SCB_CONNECTION (source), result, &error);
-  else
-    response = scb_connection_control_finish (SCB_CONNECTION (source), result, &error);
   if (self->closed)
     return;
   if (response == NULL)
@@ -176,6 +168,26 @@ on_request_done (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+on_transmit_done (ScbConnection *connection, GBytes *response, const GError *error,
+                  gpointer user_data)
+{
+  g_autoptr(ScbChannel) self = user_data;
+
+  answer (self, response, error);
+}
+
+static void
+on_control_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(ScbChannel) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) response = scb_connection_control_finish (SCB_CONNECTION (source), result,
+                                                              &error);
+
+  answer (self, response, error);
+}
+
+static void
 on_control_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(ScbChannel) self = user_data;
@@ -188,7 +200,7 @@ on_control_authorized (GObject *source, GAsyncResult *result, gpointer user_data
       send_error (self, error);
       return;
     }
-  scb_connection_control_async (self->connection, self->code, self->payload, on_request_done,
+  scb_connection_control_async (self->connection, self->code, self->payload, on_control_done,
                                 g_object_ref (self));
 }
 
@@ -214,8 +226,8 @@ serve (ScbChannel *self)
           send_error (self, error);
           return;
         }
-      scb_connection_transmit_async (self->connection, self->payload, on_request_done,
-                                     g_object_ref (self));
+      scb_connection_transmit (self->connection, self->payload, on_transmit_done,
+                                 g_object_ref (self));
       return;
     }
   /* The same authorization as Connection.Control, per control code. */

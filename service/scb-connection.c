@@ -118,52 +118,53 @@ check_not_locked (ScbConnection *self, GError **error)
 
 /* ---- transmit and control (the bus and the channel) ---------------------- */
 
+typedef struct {
+  ScbConnection *connection;    /* a reference while the APDU is out */
+  ScbConnectionTransmitFunc func;
+  gpointer user_data;
+} Transmit;
+
 static void
-on_slot_transmit (GObject *source, GAsyncResult *result, gpointer user_data)
+on_slot_transmit (CcidSlot *slot, GBytes *response, const GError *error, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  ScbConnection *self = g_task_get_source_object (task);
-  GError *error = NULL;
-  GBytes *response = ccid_slot_transmit_finish (CCID_SLOT (source), result, &error);
+  Transmit *t = user_data;
+  ScbConnection *self = t->connection;
 
   if (response == NULL)
-    {
-      g_debug ("%s <- %s", self->path, error->message);
-      g_task_return_error (task, error);
-      return;
-    }
-  scb_pcsc_log_apdu (self->path, "<-", self->nad, response, FALSE);
-  g_task_return_pointer (task, response, (GDestroyNotify) g_bytes_unref);
+    g_debug ("%s <- %s", self->path, error->message);
+  else
+    scb_pcsc_log_apdu (self->path, "<-", self->nad, response, FALSE);
+  t->func (self, response, error, t->user_data);
+  g_object_unref (self);
+  g_free (t);
 }
 
 void
-scb_connection_transmit_async (ScbConnection *self, GBytes *apdu, GAsyncReadyCallback callback,
-                               gpointer user_data)
+scb_connection_transmit (ScbConnection *self, GBytes *apdu, ScbConnectionTransmitFunc func,
+                         gpointer user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
-  GError *error = NULL;
+  g_autoptr(GError) error = NULL;
+  Transmit *t;
 
   if (!scb_pcsc_check_length (g_bytes_get_size (apdu), 1, "An APDU", &error)
       || !check_card (self, &error) || !check_not_locked (self, &error))
     {
-      g_task_return_error (task, error);
+      func (self, NULL, error, user_data);
       return;
     }
   if (self->protocol == SCB_PROTOCOL_NONE)
     {
-      g_task_return_new_error (task, SCB_ERROR, SCB_ERROR_PROTO_MISMATCH,
-                               "%s is a direct connection without a protocol", self->path);
+      error = g_error_new (SCB_ERROR, SCB_ERROR_PROTO_MISMATCH,
+                           "%s is a direct connection without a protocol", self->path);
+      func (self, NULL, error, user_data);
       return;
     }
   scb_pcsc_log_apdu (self->path, "->", self->nad, apdu, scb_pcsc_is_pin_command (apdu));
-  ccid_slot_transmit_async (scb_reader_get_slot (self->reader), self->nad, apdu, NULL,
-                            on_slot_transmit, g_steal_pointer (&task));
-}
-
-GBytes *
-scb_connection_transmit_finish (ScbConnection *self, GAsyncResult *result, GError **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
+  t = g_new (Transmit, 1);
+  t->connection = g_object_ref (self);
+  t->func = func;
+  t->user_data = user_data;
+  ccid_slot_transmit (scb_reader_get_slot (self->reader), self->nad, apdu, on_slot_transmit, t);
 }
 
 static void
@@ -224,12 +225,9 @@ scb_connection_control_finish (ScbConnection *self, GAsyncResult *result, GError
 }
 
 static void
-on_transmit_done (GObject *source, GAsyncResult *result, gpointer user_data)
+on_transmit_done (ScbConnection *self, GBytes *response, const GError *error, gpointer user_data)
 {
   GDBusMethodInvocation *invocation = user_data;
-  ScbConnection *self = SCB_CONNECTION (source);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) response = scb_connection_transmit_finish (self, result, &error);
 
   if (response == NULL)
     g_dbus_method_invocation_return_gerror (invocation, error);
@@ -245,7 +243,7 @@ transmit_allowed (GObject *object, GDBusMethodInvocation *invocation)
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(@ay)", &value);
   apdu = scb_bytes_from_variant (value);
-  scb_connection_transmit_async (SCB_CONNECTION (object), apdu, on_transmit_done, invocation);
+  scb_connection_transmit (SCB_CONNECTION (object), apdu, on_transmit_done, invocation);
 }
 
 static void

@@ -32,10 +32,16 @@ gboolean scb_connection_is_current (ScbConnection *self);
  * with ResetCard, once. */
 void scb_connection_mark_reset (ScbConnection *self);
 
-/* The fast path (scb-channel.c) uses the same checks as the methods. */
-void scb_connection_transmit_async (ScbConnection *self, GBytes *apdu, GAsyncReadyCallback callback,
-                                    gpointer user_data);
-GBytes *scb_connection_transmit_finish (ScbConnection *self, GAsyncResult *result, GError **error);
+/* The answer to scb_connection_transmit(): @response is NULL exactly when
+ * @error is set; both are only borrowed for the call. */
+typedef void (*ScbConnectionTransmitFunc) (ScbConnection *self, GBytes *response,
+                                           const GError *error, gpointer user_data);
+
+/* Transmit for the method and the fast path (scb-channel.c), with the same
+ * checks. A callback, not a GTask: this is the per-APDU path. @func may
+ * run before this returns (an APDU refused at once). */
+void scb_connection_transmit (ScbConnection *self, GBytes *apdu, ScbConnectionTransmitFunc func,
+                              gpointer user_data);
 void scb_connection_control_async (ScbConnection *self, guint32 code, GBytes *data,
                                    GAsyncReadyCallback callback, gpointer user_data);
 GBytes *scb_connection_control_finish (ScbConnection *self, GAsyncResult *result, GError **error);

@@ -498,22 +498,14 @@ ccid_slot_start_transmit (CcidJob *job)
 }
 
 void
-ccid_slot_transmit_async (CcidSlot *self, guint8 nad, GBytes *apdu, GCancellable *cancellable,
-                          GAsyncReadyCallback callback, gpointer user_data)
+ccid_slot_transmit (CcidSlot *self, guint8 nad, GBytes *apdu, CcidSlotTransmitFunc func,
+                    gpointer user_data)
 {
-  CcidJob *job = ccid_job_new (self, CCID_JOB_TRANSMIT, TRUE, cancellable, callback, user_data,
-                               ccid_slot_transmit_async);
+  CcidJob *job = ccid_job_new_transmit (self, func, user_data);
 
   job->nad = nad;
   job->input = g_bytes_ref (apdu);
   ccid_slot_queue_job (self, job);
-}
-
-GBytes *
-ccid_slot_transmit_finish (CcidSlot *self, GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static void

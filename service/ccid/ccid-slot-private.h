@@ -34,7 +34,9 @@ typedef enum {
 
 struct _CcidJob {
   CcidSlot *slot;
-  GTask *task;
+  GTask *task;                /* NULL for a transmit job, which has... */
+  CcidSlotTransmitFunc transmit_func;   /* ...a callback instead */
+  gpointer transmit_data;
   CcidJobKind kind;
   guint generation;
   gboolean needs_card;
@@ -97,6 +99,8 @@ void ccid_job_return_error (CcidJob *job, GError *error);
 CcidJob *ccid_job_new (CcidSlot *slot, CcidJobKind kind, gboolean needs_card,
                        GCancellable *cancellable, GAsyncReadyCallback callback,
                        gpointer user_data, gpointer source_tag);
+/* A transmit job answers through @func instead of a GTask. */
+CcidJob *ccid_job_new_transmit (CcidSlot *slot, CcidSlotTransmitFunc func, gpointer user_data);
 void ccid_slot_queue_job (CcidSlot *slot, CcidJob *job);
 
 /* ccid-slot.c */

@@ -29,6 +29,7 @@ G_DEFINE_FINAL_TYPE (CcidSlot, ccid_slot, G_TYPE_OBJECT)
 
 static void run_next (CcidSlot *self);
 static void job_free (CcidJob *job);
+static void job_report (CcidJob *job, GBytes *bytes, GError *error);
 
 const char *
 ccid_slot_state_to_string (CcidSlotState state)
@@ -160,8 +161,8 @@ ccid_slot_handle_device_removed (CcidSlot *self)
   /* The job in progress fails when its command comes back. */
   while ((job = g_queue_pop_head (&self->jobs)) != NULL)
     {
-      g_task_return_new_error (job->task, SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
-                               "Reader %s was removed", self->name);
+      job_report (job, NULL, g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
+                                          "Reader %s was removed", self->name));
       job_free (job);
     }
   if (self->state != CCID_SLOT_ABSENT)
@@ -196,17 +197,29 @@ ccid_slot_refresh (CcidSlot *self)
 /* ---- jobs -------------------------------------------------------------- */
 
 CcidJob *
-ccid_job_new (CcidSlot *slot, CcidJobKind kind, gboolean needs_card, GCancellable *cancellable,
-              GAsyncReadyCallback callback, gpointer user_data, gpointer source_tag)
+ccid_job_new_transmit (CcidSlot *slot, CcidSlotTransmitFunc func, gpointer user_data)
 {
   CcidJob *job = g_new0 (CcidJob, 1);
 
   job->slot = g_object_ref (slot);
+  job->transmit_func = func;
+  job->transmit_data = user_data;
+  job->kind = CCID_JOB_TRANSMIT;
+  job->needs_card = TRUE;
+  job->generation = slot->generation;
+  return job;
+}
+
+CcidJob *
+ccid_job_new (CcidSlot *slot, CcidJobKind kind, gboolean needs_card, GCancellable *cancellable,
+              GAsyncReadyCallback callback, gpointer user_data, gpointer source_tag)
+{
+  CcidJob *job = ccid_job_new_transmit (slot, NULL, NULL);
+
   job->task = g_task_new (slot, cancellable, callback, user_data);
   g_task_set_source_tag (job->task, source_tag);
   job->kind = kind;
   job->needs_card = needs_card;
-  job->generation = slot->generation;
   return job;
 }
 
@@ -219,6 +232,23 @@ job_free (CcidJob *job)
   g_clear_pointer (&job->collected, g_byte_array_unref);
   g_clear_object (&job->slot);
   g_free (job);
+}
+
+/* Hands the result (taking @bytes or @error) to the task or the callback. */
+static void
+job_report (CcidJob *job, GBytes *bytes, GError *error)
+{
+  if (job->task != NULL)
+    {
+      if (error != NULL)
+        g_task_return_error (job->task, error);
+      else
+        g_task_return_pointer (job->task, bytes, (GDestroyNotify) g_bytes_unref);
+      return;
+    }
+  job->transmit_func (job->slot, bytes, error, job->transmit_data);
+  g_clear_pointer (&bytes, g_bytes_unref);
+  g_clear_error (&error);
 }
 
 static void
@@ -235,7 +265,7 @@ job_done (CcidJob *job)
 void
 ccid_job_return_bytes (CcidJob *job, GBytes *bytes)
 {
-  g_task_return_pointer (job->task, bytes, (GDestroyNotify) g_bytes_unref);
+  job_report (job, bytes, NULL);
   job_done (job);
 }
 
@@ -256,7 +286,7 @@ ccid_job_done (CcidJob *job)
 void
 ccid_job_return_error (CcidJob *job, GError *error)
 {
-  g_task_return_error (job->task, error);
+  job_report (job, NULL, error);
   job_done (job);
 }
 
@@ -332,7 +362,7 @@ run_next (CcidSlot *self)
   if (job == NULL)
     return;
   self->job = job;
-  if (g_task_return_error_if_cancelled (job->task))
+  if (job->task != NULL && g_task_return_error_if_cancelled (job->task))
     {
       job_done (job);
       return;

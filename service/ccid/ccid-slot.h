@@ -72,18 +72,23 @@ void ccid_slot_set_protocol_async (CcidSlot *self, guint protocols, GCancellable
                                    GAsyncReadyCallback callback, gpointer user_data);
 int ccid_slot_set_protocol_finish (CcidSlot *self, GAsyncResult *result, GError **error);
 
-/* Sends a command APDU and returns the response APDU (data + SW1 SW2).
- * @nad is the T=1 node address byte (SAD/DAD); one T=1 state is kept per
- * NAD (ETSI TS 102 221 §7.2: sequence numbers per logical interface). A
- * non-zero NAD needs a TPDU-level reader (else NOT_SUPPORTED). Errors:
+/* The answer to ccid_slot_transmit(): @response is NULL exactly when
+ * @error is set; both are only borrowed for the call. */
+typedef void (*CcidSlotTransmitFunc) (CcidSlot *slot, GBytes *response, const GError *error,
+                                      gpointer user_data);
+
+/* Sends a command APDU and calls @func with the response APDU (data + SW1
+ * SW2). @nad is the T=1 node address byte (SAD/DAD); one T=1 state is kept
+ * per NAD (ETSI TS 102 221 §7.2: sequence numbers per logical interface).
+ * A non-zero NAD needs a TPDU-level reader (else NOT_SUPPORTED). Errors:
  * NO_SMARTCARD, REMOVED_CARD (card pulled, also between queueing and
  * sending), UNPOWERED_CARD, UNRESPONSIVE_CARD, NOT_TRANSACTED (the card
  * stopped answering; the link is resynchronised for the next APDU),
- * READER_UNAVAILABLE, INVALID_PARAMETER, INSUFFICIENT_BUFFER, COMM_ERROR. */
-void ccid_slot_transmit_async (CcidSlot *self, guint8 nad, GBytes *apdu,
-                               GCancellable *cancellable, GAsyncReadyCallback callback,
-                               gpointer user_data);
-GBytes *ccid_slot_transmit_finish (CcidSlot *self, GAsyncResult *result, GError **error);
+ * READER_UNAVAILABLE, INVALID_PARAMETER, INSUFFICIENT_BUFFER, COMM_ERROR.
+ * @func may run before this returns (an APDU the slot refuses at once).
+ * The APDU hot path: a callback, not a GTask. */
+void ccid_slot_transmit (CcidSlot *self, guint8 nad, GBytes *apdu, CcidSlotTransmitFunc func,
+                         gpointer user_data);
 
 /* PC_to_RDR_Escape (for Connection.Control): the reader's answer data. */
 void ccid_slot_escape_async (CcidSlot *self, GBytes *data, GCancellable *cancellable,

@@ -131,6 +131,23 @@ fixture_teardown (Fixture *f, gconstpointer data)
   ccid_emu_free (f->emu);
 }
 
+/* What ccid_slot_transmit() answered. */
+typedef struct {
+  gboolean done;
+  GBytes *response;
+  GError *error;
+} Answer;
+
+static void
+on_answer (CcidSlot *slot, GBytes *response, const GError *error, gpointer data)
+{
+  Answer *answer = data;
+
+  answer->done = TRUE;
+  answer->response = response != NULL ? g_bytes_ref (response) : NULL;
+  answer->error = error != NULL ? g_error_copy (error) : NULL;
+}
+
 static void
 on_result (GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -144,10 +161,13 @@ transmit (Fixture *f, const guint8 *apdu, gsize len, GError **error)
 {
   g_autoptr(GBytes) in = g_bytes_new (apdu, len);
 
-  g_clear_object (&f->result);
-  ccid_slot_transmit_async (f->slot, 0, in, NULL, on_result, f);
-  WAIT_FOR (f->result != NULL, 10000);
-  return ccid_slot_transmit_finish (f->slot, f->result, error);
+  Answer answer = { 0 };
+
+  ccid_slot_transmit (f->slot, 0, in, on_answer, &answer);
+  WAIT_FOR (answer.done, 10000);
+  if (answer.error != NULL)
+    g_propagate_error (error, answer.error);
+  return answer.response;
 }
 
 static void
@@ -226,10 +246,12 @@ test_apdu_short (Fixture *f, gconstpointer data)
     g_autoptr(GError) nad_error = NULL;
     g_autoptr(GBytes) none = NULL;
 
-    g_clear_object (&f->result);
-    ccid_slot_transmit_async (f->slot, 0x12, in, NULL, on_result, f);
-    WAIT_FOR (f->result != NULL, 2000);
-    none = ccid_slot_transmit_finish (f->slot, f->result, &nad_error);
+    Answer answer = { 0 };
+
+    ccid_slot_transmit (f->slot, 0x12, in, on_answer, &answer);
+    WAIT_FOR (answer.done, 2000);
+    g_assert_null (answer.response);
+    nad_error = answer.error;
     g_assert_error (nad_error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED);
   }
   /* malformed APDU */

@@ -27,7 +27,6 @@ typedef struct {
   CcidMonitor *monitor;
   GPtrArray *devices;     /* CcidDevice, as added */
   guint removed;
-  GAsyncResult *result;
 } Fixture;
 
 static const Setup tpdu_t1 = { "tpdu", SIM_CARD_T1 };
@@ -158,7 +157,6 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  g_clear_object (&f->result);
   ccid_monitor_stop (f->monitor);
   while (f->devices->len > 0)
     {
@@ -173,12 +171,21 @@ fixture_teardown (Fixture *f, gconstpointer data)
   sim_bed_free (f->bed);
 }
 
-static void
-on_result (GObject *source, GAsyncResult *result, gpointer data)
-{
-  Fixture *f = data;
+/* What ccid_slot_transmit() answered. */
+typedef struct {
+  gboolean done;
+  GBytes *response;
+  GError *error;
+} Answer;
 
-  f->result = g_object_ref (result);
+static void
+on_answer (CcidSlot *slot, GBytes *response, const GError *error, gpointer data)
+{
+  Answer *answer = data;
+
+  answer->done = TRUE;
+  answer->response = response != NULL ? g_bytes_ref (response) : NULL;
+  answer->error = error != NULL ? g_error_copy (error) : NULL;
 }
 
 static GBytes *
@@ -186,10 +193,13 @@ transmit_nad (Fixture *f, CcidSlot *s, guint8 nad, const guint8 *apdu, gsize len
 {
   g_autoptr(GBytes) in = g_bytes_new (apdu, len);
 
-  g_clear_object (&f->result);
-  ccid_slot_transmit_async (s, nad, in, NULL, on_result, f);
-  WAIT_FOR (f->result != NULL, 20000);
-  return ccid_slot_transmit_finish (s, f->result, error);
+  Answer answer = { 0 };
+
+  ccid_slot_transmit (s, nad, in, on_answer, &answer);
+  WAIT_FOR (answer.done, 20000);
+  if (answer.error != NULL)
+    g_propagate_error (error, answer.error);
+  return answer.response;
 }
 
 static GBytes *
