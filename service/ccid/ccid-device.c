@@ -8,7 +8,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "ccid-device.h"
+#include "ccid-device-private.h"
 
 #include <string.h>
 
@@ -20,7 +20,7 @@
 /* Class request ABORT, CCID §5.3.1 */
 #define CCID_REQUEST_ABORT 0x01
 
-typedef struct {
+struct _Command {
   CcidDevice *device;         /* a reference while @func waits */
   CcidTransferFunc func;      /* NULL for our own Abort */
   gpointer user_data;
@@ -31,56 +31,8 @@ typedef struct {
   GError *error;              /* why it failed before it was sent */
   gsize len;
   guint8 message[];
-} Command;
-
-struct _CcidDevice {
-  GObject parent_instance;
-
-  CcidUsbContext *usb;
-  libusb_device_handle *handle;
-  int interface_number;
-  gboolean claimed;
-  CcidDescriptor desc;
-  CcidEndpoints eps;
-
-  char *sysfs_path;
-  char *name;
-  char *serial;
-  char *manufacturer;         /* the USB iManufacturer string, NULL without one */
-  guint busnum;
-  guint devnum;
-  guint16 vendor_id;
-  guint16 product_id;
-  guint index;
-  guint poll_interval_ms;
-
-  GPtrArray *slots;           /* CcidSlot */
-
-  guint8 seq;
-  GQueue queue;               /* Command */
-  Command *current;
-  guint timeout_id;
-  guint poll_id;
-  guint halt_id;
-  guint8 halted_ep;
-
-  struct libusb_transfer *out_xfer;
-  struct libusb_transfer *in_xfer;
-  struct libusb_transfer *int_xfer;
-  guint8 *out_buf;
-  guint8 *in_buf;             /* one of in_bufs: the next bulk IN's */
-  guint8 *in_bufs[2];         /* an answer stays valid while the next is read */
-  gsize in_buf_size;
-  GQueue failed;              /* Command, failed before they were sent */
-  guint failed_id;
-  guint8 int_buf[64];
-  gboolean out_busy;
-  gboolean in_busy;
-  gboolean int_busy;
-
-  gboolean started;
-  gboolean removed;
 };
+
 
 G_DEFINE_FINAL_TYPE (CcidDevice, ccid_device, G_TYPE_OBJECT)
 
@@ -299,8 +251,7 @@ handle_reply (CcidDevice *self, const guint8 *buf, gsize len)
   switch (ccid_reply_match (&reply, cmd->type, cmd->slot, cmd->seq))
     {
     case CCID_MATCH_OK:
-      clear_timeout (self);
-      self->current = NULL;
+      self->current = NULL;   /* the timer stays for the next command */
       command_finish (cmd, buf, CCID_HEADER_LENGTH + reply.length, NULL);
       break;
     case CCID_MATCH_TIME_EXTENSION:
@@ -399,10 +350,19 @@ on_timeout (gpointer user_data)
 {
   CcidDevice *self = user_data;
   Command *cmd = self->current;
+  gint64 now = g_get_monotonic_time ();
 
   self->timeout_id = 0;
   if (cmd == NULL)
     return G_SOURCE_REMOVE;
+  if (now < self->deadline)
+    {
+      /* A later command, with time left */
+      self->timer_expiry = self->deadline;
+      self->timeout_id = g_timeout_add ((guint) ((self->deadline - now + 999) / 1000),
+                                        on_timeout, self);
+      return G_SOURCE_REMOVE;
+    }
   g_warning ("%s: no answer to %s in %u ms", self->name,
              ccid_message_type_name (cmd->type), cmd->timeout_ms);
   self->current = NULL;
@@ -444,10 +404,17 @@ pump (CcidDevice *self)
   submit_in (self);
 }
 
+/* One timer serves a stream of commands: a new GSource per command cost
+ * more than the rest of the exchange. It is re-armed only for a deadline
+ * earlier than the one it waits for, and runs out once the device idles. */
 static void
 restart_timeout (CcidDevice *self, guint ms)
 {
+  self->deadline = g_get_monotonic_time () + (gint64) ms * 1000;
+  if (self->timeout_id != 0 && self->timer_expiry <= self->deadline)
+    return;
   clear_timeout (self);
+  self->timer_expiry = self->deadline;
   /* g_timeout_add runs on the monotonic clock. */
   self->timeout_id = g_timeout_add (ms, on_timeout, self);
 }
@@ -721,79 +688,4 @@ ccid_device_init (CcidDevice *self)
   self->slots = g_ptr_array_new_with_free_func (g_object_unref);
   g_queue_init (&self->queue);
   g_queue_init (&self->failed);
-}
-
-const char *
-ccid_device_get_sysfs_path (CcidDevice *self)
-{
-  return self->sysfs_path;
-}
-
-const char *
-ccid_device_get_name (CcidDevice *self)
-{
-  return self->name;
-}
-
-const char *
-ccid_device_get_manufacturer (CcidDevice *self)
-{
-  return self->manufacturer;
-}
-
-void
-ccid_device_get_usb_address (CcidDevice *self, guint *busnum, guint *devnum)
-{
-  *busnum = self->busnum;
-  *devnum = self->devnum;
-}
-
-const char *
-ccid_device_get_serial (CcidDevice *self)
-{
-  return self->serial;
-}
-
-guint16
-ccid_device_get_vendor_id (CcidDevice *self)
-{
-  return self->vendor_id;
-}
-
-guint16
-ccid_device_get_product_id (CcidDevice *self)
-{
-  return self->product_id;
-}
-
-guint
-ccid_device_get_index (CcidDevice *self)
-{
-  return self->index;
-}
-
-const CcidDescriptor *
-ccid_device_get_descriptor (CcidDevice *self)
-{
-  return &self->desc;
-}
-
-gboolean
-ccid_device_has_interrupt (CcidDevice *self)
-{
-  return self->eps.interrupt_in != 0;
-}
-
-guint
-ccid_device_get_n_slots (CcidDevice *self)
-{
-  return self->slots != NULL ? self->slots->len : 0;
-}
-
-CcidSlot *
-ccid_device_get_slot (CcidDevice *self, guint index)
-{
-  if (self->slots == NULL || index >= self->slots->len)
-    return NULL;
-  return g_ptr_array_index (self->slots, index);
 }

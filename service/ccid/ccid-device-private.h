@@ -1,0 +1,63 @@
+/* ccid-device-private.h: what ccid-device.c and ccid-device-info.c share
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "ccid-device.h"
+#include "ccid-usb-lookup.h"
+
+#include <libusb.h>
+
+typedef struct _Command Command;   /* one PC_to_RDR message and who waits for it */
+
+struct _CcidDevice {
+  GObject parent_instance;
+
+  CcidUsbContext *usb;
+  libusb_device_handle *handle;
+  int interface_number;
+  gboolean claimed;
+  CcidDescriptor desc;
+  CcidEndpoints eps;
+
+  char *sysfs_path;
+  char *name;
+  char *serial;
+  char *manufacturer;         /* the USB iManufacturer string, NULL without one */
+  guint busnum;
+  guint devnum;
+  guint16 vendor_id;
+  guint16 product_id;
+  guint index;
+  guint poll_interval_ms;
+
+  GPtrArray *slots;           /* CcidSlot */
+
+  guint8 seq;
+  GQueue queue;               /* Command */
+  Command *current;
+  guint timeout_id;
+  gint64 deadline;            /* of the command in flight (monotonic µs) */
+  gint64 timer_expiry;        /* when timeout_id fires */
+  guint poll_id;
+  guint halt_id;
+  guint8 halted_ep;
+
+  struct libusb_transfer *out_xfer;
+  struct libusb_transfer *in_xfer;
+  struct libusb_transfer *int_xfer;
+  guint8 *out_buf;
+  guint8 *in_buf;             /* one of in_bufs: the next bulk IN's */
+  guint8 *in_bufs[2];         /* an answer stays valid while the next is read */
+  gsize in_buf_size;
+  GQueue failed;              /* Command, failed before they were sent */
+  guint failed_id;
+  guint8 int_buf[64];
+  gboolean out_busy;
+  gboolean in_busy;
+  gboolean int_busy;
+
+  gboolean started;
+  gboolean removed;
+};
