@@ -11,7 +11,7 @@ packages="
   dbus-daemon dbus-bin systemd util-linux libxml2-utils xsltproc pandoc
   python3-dbusmock umockdev libumockdev-dev
   pcscd libccid pcsc-tools python3-pyscard opensc scdaemon gnupg
-  valgrind jq
+  valgrind strace jq
 "
 
 if [ "${SCB_SKIP_APT:-0}" = 1 ]; then

@@ -2,11 +2,13 @@
 # bench.py: scardbus against pcscd 1.9.9 + libccid 1.5.2 on the same
 # scardbus-sim readers, in the same run. Prints a table, writes JSON.
 #
-#   bench.py --builddir BUILD [--reps 3] [--smoke] [--json FILE]
+#   bench.py --builddir BUILD [--reps 3] [--smoke] [--json FILE] [--only KIND]...
 #
 # Every measure is one scardbus-sim run whose COMMAND is this script again
 # (--inner): it finds the host among the sim's children, runs the C clients
 # (bench-usb, bench-pcsc, bench-dbus), reads /proc, and prints its results.
+# bench_profile.py adds the host's instructions (callgrind) and system
+# calls (strace) per APDU without the sim's USB transport.
 # A measure whose prerequisite is missing (or that fails) is reported as
 # "n/a (...)" with the reason, never as a number.
 #
@@ -18,12 +20,15 @@ import json
 import os
 import platform
 import re
+import shutil
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+import bench_profile
 
 RESULT = 'BENCH-RESULT '
 HOSTS = ('pcscd', 'scardbusd')
@@ -32,7 +37,8 @@ SIZES = ('5', '261', '4096')
 
 # ---- inner side: runs as the sim's COMMAND ----------------------------------
 
-def host_pid(name):
+def host_pid(name, prefix=False):
+    """The sim's child called NAME (or a name starting with NAME)."""
     sim = os.getppid()
     for stat in glob.glob('/proc/[0-9]*/stat'):
         try:
@@ -42,7 +48,7 @@ def host_pid(name):
                 comm = f.read().strip()
         except OSError:
             continue
-        if int(fields[1]) == sim and comm == name:
+        if int(fields[1]) == sim and (comm.startswith(name) if prefix else comm == name):
             return int(stat.split('/')[2])
     return 0
 
@@ -116,9 +122,14 @@ def inner(spec):
     dbus = os.path.join(bins, 'bench-dbus')
     kind = spec['kind']
     host = spec.get('host')
-    pid = host_pid(host) if host else 0
+    if kind == 'profile-cpu':
+        # valgrind runs the host under the tool's name (callgrind-amd64-linux).
+        pid = host_pid('callgrind', prefix=True)
+    else:
+        pid = host_pid(host) if host else 0
     if host and pid == 0 and kind != 'floor':
-        emit(kind, {'na': 'the sim has no %s child' % host})
+        for key in expected_keys(spec, host):
+            emit(key, {'na': 'the sim has no %s child' % host})
         return
     winscard_ok = host == 'pcscd' or our_winscard()
     no_winscard = {'na': 'not yet available: scardbus libpcsclite.so.1'}
@@ -191,6 +202,11 @@ def inner(spec):
         m = memory(pid)
         m['readers_listed'] = seen
         emit('memory/%d' % want, m if seen > 0 else {'na': 'the host listed no reader'})
+    elif kind in bench_profile.KINDS:
+        def transmit(count):
+            return run_client([pcsc, 'transmit', '--size', '5', '--count', str(count)])
+        emit(bench_profile.measure(kind),
+             bench_profile.inner(spec, pid, transmit) if winscard_ok else no_winscard)
 
 
 # ---- outer side ----------------------------------------------------------------
@@ -210,6 +226,8 @@ def expected_keys(spec, host):
         return ['%s/%s' % (kind, p) for p in paths]
     if kind == 'idle':
         return ['idle/%s' % spec['model']]
+    if kind in bench_profile.KINDS:
+        return [bench_profile.measure(kind)]
     return ['memory/%d' % spec['readers']]
 
 
@@ -231,11 +249,9 @@ class Runner:
         os.chmod(self.floor_host, 0o755)
 
     def cleanup(self):
-        for name in os.listdir(self.tmp):
-            os.unlink(os.path.join(self.tmp, name))
-        os.rmdir(self.tmp)
+        shutil.rmtree(self.tmp)
 
-    def sim(self, readers, host, spec, ready='readers', floor=False, timeout=600):
+    def sim(self, readers, host, spec, ready='readers', floor=False, extra_env=None, timeout=600):
         env = dict(os.environ)
         # The sim chooses the client library: ours (first on LD_LIBRARY_PATH)
         # for scardbusd, the system's for pcscd. A path inherited from meson
@@ -247,6 +263,9 @@ class Runner:
         env['PATH'] = '/usr/bin:/usr/sbin:/bin:/sbin:' + env.get('PATH', '')
         if floor:
             env['SCARDBUS_SIM_SCARDBUSD'] = self.floor_host
+        for name, value in (extra_env or {}).items():
+            # A PATH of this run's own goes first (the pcscd it runs).
+            env[name] = value + ':' + env['PATH'] if name == 'PATH' else value
         argv = [self.args.sim]
         for r in readers:
             argv += ['--reader', r]
@@ -300,6 +319,9 @@ class Runner:
             for n in ((1, 16, 48, 64) if not s else (1,)):
                 runs.append((('tpdu',) * n, host, {'kind': 'memory', 'host': host, 'readers': n,
                                                    'timeout': 120}, 'host', False))
+            for kind in bench_profile.KINDS:
+                runs.append((('tpdu',), host, {'kind': kind, 'host': host, 'count': 1000 if not s else 20},
+                             'readers', False))
         return runs
 
     def run(self):
@@ -312,7 +334,13 @@ class Runner:
                 key = 'floor' if floor else host
                 t = time.monotonic()
                 load = os.getloadavg()[0]
-                got = self.sim(list(readers), host, spec, ready=ready, floor=floor)
+                reason = bench_profile.missing(spec['kind'])
+                if reason:
+                    got = {k: {'na': reason} for k in expected_keys(spec, host)}
+                else:
+                    got = self.sim(list(readers), host, spec, ready=ready, floor=floor,
+                                   extra_env=bench_profile.host_env(spec['kind'], host, self.tmp,
+                                                                    self.args.scardbusd))
                 for v in got.values():
                     v['loadavg_1min_before'] = round(load, 2)
                 if 'error' in got:
@@ -376,6 +404,7 @@ def rows():
                                     ('urbs_per_apdu', 'URBs submitted/APDU', 1), ('reaps_per_apdu', 'reaps/APDU', 1),
                                     ('discards_per_apdu', 'discards/APDU', 1)):
                 out.append(('%s %sB: %s' % (model, size, label), field, d, cols))
+    out += bench_profile.rows()
     for m, label in (('insertion', 'insertion → return/signal'), ('watchers', '100 watchers: last one')):
         cols = [('reference', 'pcscd', m + '/winscard'), ('scardbus WinSCard', 'scardbusd', m + '/winscard'),
                 ('scardbus D-Bus', 'scardbusd', m + '/dbus')]
@@ -448,7 +477,8 @@ def main():
     ap.add_argument('--smoke', action='store_true')
     ap.add_argument('--json')
     ap.add_argument('--only', action='append',
-                    help='run only this kind of measure (floor, transmit, events, storm, storm-cards, idle, memory)')
+                    help='run only this kind of measure (floor, transmit, events, storm, storm-cards, idle, memory, '
+                         'profile-cpu, profile-syscalls); repeatable')
     ap.add_argument('--check', action='store_true',
                     help='exit 1 unless every sim run reported (the smoke test)')
     a = ap.parse_args()
