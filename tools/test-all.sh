@@ -2,7 +2,9 @@
 # test-all.sh: sets up a fresh Debian 12 (as root), builds scardbus twice and
 # runs the whole test suite:
 #   1. gcc, --werror: every suite;
-#   2. clang, --werror, ASan + UBSan, libFuzzer: unit, fuzz and integration.
+#   2. clang, --werror, ASan + UBSan, libFuzzer: unit, fuzz and integration
+#      (the integration suites without the slow ones and those that run our
+#      libraries inside Python).
 # Prints "N passed, N failed, N skipped" summing both; exits non-zero on any
 # failure or skip (everything is installed, so a skip means something is
 # missing).
@@ -70,6 +72,11 @@ if CC=clang build "$builddir-clang" --werror -Dbuildtype=debug \
   # The unit and fuzz suites under ASan and UBSan, the fuzzers with libFuzzer.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suites "$builddir-clang" testlog --suite unit --suite fuzz
+  # The daemon, the sim and our clients under ASan and UBSan on the bus;
+  # not the slow ones, nor those that load our libraries into programs
+  # built without ASan (Python: "ASan runtime does not come first").
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    run_suites "$builddir-clang" integration --suite integration --no-suite slow --no-suite foreign
 fi
 
 python3 "$top/tools/sum-test-results.py" --extra-failures "$build_failures" "${logs[@]}"

@@ -244,8 +244,6 @@ test_apdu_short (Fixture *f, gconstpointer data)
   {
     g_autoptr(GBytes) in = g_bytes_new (get_challenge, sizeof get_challenge);
     g_autoptr(GError) nad_error = NULL;
-    g_autoptr(GBytes) none = NULL;
-
     Answer answer = { 0 };
 
     ccid_slot_transmit (f->slot, 0x12, in, on_answer, &answer);

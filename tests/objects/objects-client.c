@@ -51,7 +51,8 @@ channel_control (GDBusConnection *bus, const char *path, GVariant *args, int *fd
     return FALSE;
   for (guint i = 0; i < 4; i++)
     packet[8 + i] = (code >> (8 * i)) & 0xff;
-  memcpy (packet + 16, bytes, len);
+  if (len > 0)
+    memcpy (packet + 16, bytes, len);
   if (send (*fd, packet, 16 + len, MSG_NOSIGNAL) != (ssize_t) (16 + len)
       || recv (*fd, answer, sizeof answer, 0) < 16)
     return FALSE;

@@ -101,7 +101,8 @@ request (int fd, guint8 op, guint32 id, guint32 code, GBytes *payload, guint32 *
   packet[1] = op;
   put32 (packet + 4, id);
   put32 (packet + 8, code);
-  memcpy (packet + HEADER, g_bytes_get_data (payload, NULL), len);
+  if (len > 0)
+    memcpy (packet + HEADER, g_bytes_get_data (payload, NULL), len);
   answer = exchange_raw (fd, packet, HEADER + len);
   a = g_bytes_get_data (answer, &n);
   g_assert_cmpuint (a[0], ==, 1);
