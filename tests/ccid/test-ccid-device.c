@@ -12,6 +12,7 @@
 
 #include "ccid-emu.h"
 #include "ccid-message.h"
+#include "ccid-test.h"
 #include "ccid-monitor.h"
 #include "scb-error.h"
 
@@ -66,31 +67,12 @@ on_device_removed (CcidMonitor *monitor, CcidDevice *device, Fixture *f)
   f->removed++;
 }
 
-static gboolean
-timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop until @cond holds; fails after @ms. */
-#define WAIT_FOR(cond, ms) \
-  G_STMT_START { \
-    gboolean _expired = FALSE; \
-    guint _id = g_timeout_add ((ms), timeout_cb, &_expired); \
-    while (!(cond) && !_expired) \
-      g_main_context_iteration (NULL, TRUE); \
-    if (!_expired) \
-      g_source_remove (_id); \
-    g_assert_true (cond); \
-  } G_STMT_END
-
 static void
 spin (guint ms)
 {
   gboolean expired = FALSE;
 
-  g_timeout_add (ms, timeout_cb, &expired);
+  g_timeout_add (ms, ccid_test_expire, &expired);
   while (!expired)
     g_main_context_iteration (NULL, TRUE);
 }
@@ -131,23 +113,6 @@ fixture_teardown (Fixture *f, gconstpointer data)
   ccid_emu_free (f->emu);
 }
 
-/* What ccid_slot_transmit() answered. */
-typedef struct {
-  gboolean done;
-  GBytes *response;
-  GError *error;
-} Answer;
-
-static void
-on_answer (CcidSlot *slot, GBytes *response, const GError *error, gpointer data)
-{
-  Answer *answer = data;
-
-  answer->done = TRUE;
-  answer->response = response != NULL ? g_bytes_ref (response) : NULL;
-  answer->error = error != NULL ? g_error_copy (error) : NULL;
-}
-
 static void
 on_result (GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -161,13 +126,7 @@ transmit (Fixture *f, const guint8 *apdu, gsize len, GError **error)
 {
   g_autoptr(GBytes) in = g_bytes_new (apdu, len);
 
-  Answer answer = { 0 };
-
-  ccid_slot_transmit (f->slot, 0, in, on_answer, &answer);
-  WAIT_FOR (answer.done, 10000);
-  if (answer.error != NULL)
-    g_propagate_error (error, answer.error);
-  return answer.response;
+  return ccid_test_transmit (f->slot, 0, in, 10000, error);
 }
 
 static void
@@ -244,12 +203,8 @@ test_apdu_short (Fixture *f, gconstpointer data)
   {
     g_autoptr(GBytes) in = g_bytes_new (get_challenge, sizeof get_challenge);
     g_autoptr(GError) nad_error = NULL;
-    Answer answer = { 0 };
 
-    ccid_slot_transmit (f->slot, 0x12, in, on_answer, &answer);
-    WAIT_FOR (answer.done, 2000);
-    g_assert_null (answer.response);
-    nad_error = answer.error;
+    g_assert_null (ccid_test_transmit (f->slot, 0x12, in, 2000, &nad_error));
     g_assert_error (nad_error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED);
   }
   /* malformed APDU */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ccid-message.h"
+#include "ccid-test.h"
 #include "ccid-monitor.h"
 #include "scb-error.h"
 #include "sim-app.h"
@@ -37,24 +38,6 @@ static const Setup short_t1 = { "short-apdu", SIM_CARD_T1 };
 static const Setup extended_t1 = { "extended-apdu", SIM_CARD_T1 };
 static const Setup multislot = { "multislot", SIM_CARD_T1 };
 static const Setup no_interrupt = { "no-interrupt", SIM_CARD_T1 };
-
-static gboolean
-timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-#define WAIT_FOR(cond, ms) \
-  G_STMT_START { \
-    gboolean _expired = FALSE; \
-    guint _id = g_timeout_add ((ms), timeout_cb, &_expired); \
-    while (!(cond) && !_expired) \
-      g_main_context_iteration (NULL, TRUE); \
-    if (!_expired) \
-      g_source_remove (_id); \
-    g_assert_true (cond); \
-  } G_STMT_END
 
 static void
 on_added (CcidMonitor *monitor, CcidDevice *device, Fixture *f)
@@ -171,35 +154,12 @@ fixture_teardown (Fixture *f, gconstpointer data)
   sim_bed_free (f->bed);
 }
 
-/* What ccid_slot_transmit() answered. */
-typedef struct {
-  gboolean done;
-  GBytes *response;
-  GError *error;
-} Answer;
-
-static void
-on_answer (CcidSlot *slot, GBytes *response, const GError *error, gpointer data)
-{
-  Answer *answer = data;
-
-  answer->done = TRUE;
-  answer->response = response != NULL ? g_bytes_ref (response) : NULL;
-  answer->error = error != NULL ? g_error_copy (error) : NULL;
-}
-
 static GBytes *
 transmit_nad (Fixture *f, CcidSlot *s, guint8 nad, const guint8 *apdu, gsize len, GError **error)
 {
   g_autoptr(GBytes) in = g_bytes_new (apdu, len);
 
-  Answer answer = { 0 };
-
-  ccid_slot_transmit (s, nad, in, on_answer, &answer);
-  WAIT_FOR (answer.done, 20000);
-  if (answer.error != NULL)
-    g_propagate_error (error, answer.error);
-  return answer.response;
+  return ccid_test_transmit (s, nad, in, 20000, error);
 }
 
 static GBytes *
