@@ -423,7 +423,8 @@ do_storm (guint n_events, guint n_watchers, gboolean cards_only, GError **error)
   guint card_events = 0, reader_events = 0;
   gint64 t0, t_end;
   guint missed_card = 0, missed_reader = 0, card_published = 0, reader_published = 0;
-  gboolean pnp_counter = FALSE, final_present = FALSE;
+  guint unaccounted_card = 0;
+  gboolean pnp_counter = FALSE, card_counter = FALSE, final_present = FALSE;
 
   if (!setup_watch (&watch, n_watchers, TRUE, error))
     {
@@ -471,9 +472,14 @@ do_storm (guint n_events, guint n_watchers, gboolean cards_only, GError **error)
           card_published = card;
           reader_published = readers;
           pnp_counter = c[3] != 0;
+          card_counter = c[1] != 0;
         }
       card_seen += watch.card_changes[k];
       reader_seen += watch.pnp_changes[k];
+      /* With a counter a watcher accounts for every event it did not see
+       * as a state: what it cannot account for is lost to it. */
+      if (card_counter)
+        unaccounted_card += card_published - MIN (card_published, card);
       missed_card += card - MIN (card, watch.card_changes[k]);
       missed_reader += readers - MIN (readers, watch.pnp_changes[k]);
     }
@@ -500,6 +506,8 @@ do_storm (guint n_events, guint n_watchers, gboolean cards_only, GError **error)
     bench_json_double (&j, "missed_per_watcher",
                        (double) (missed_card + missed_reader) / n_watchers);
     bench_json_double (&j, "missed_card_per_watcher", (double) missed_card / n_watchers);
+    bench_json_double (&j, "unaccounted_card_per_watcher",
+                       card_counter ? (double) unaccounted_card / n_watchers : -1);
     bench_json_double (&j, "missed_reader_per_watcher", (double) missed_reader / n_watchers);
     bench_json_end (&j);
   }

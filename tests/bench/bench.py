@@ -423,6 +423,8 @@ def rows():
                                 ('card_events_published', 'card events the host published (its counter)', 0),
                                 ('card_seen_per_watcher', 'card events a watcher saw', 1),
                                 ('missed_card_per_watcher', 'card events missed per watcher (of published)', 1),
+                                ('unaccounted_card_per_watcher',
+                                 'card events a watcher cannot account for (published − its counter)', 1),
                                 ('reader_events_made', 'reader events made', 0),
                                 ('reader_events_published', 'reader events the host published', 0),
                                 ('reader_seen_per_watcher', 'reader events a watcher saw', 1),
