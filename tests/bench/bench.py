@@ -282,8 +282,11 @@ class Runner:
                 r = json.loads(line[len(RESULT):])
                 results[r['measure']] = r['value']
         lines = [l for l in (err or '').splitlines() if l.strip()]
-        tail = [l for l in lines if re.search(r'fail|error|abort|overflow', l, re.I)
-                and 'AccessDenied' not in l][:1] or lines[-1:] or ['no output']
+        # The sim's own fatal line (umockdev's abort) rather than a host's
+        # warning on the way there.
+        tail = ([l for l in lines if re.search(r'abort|overflow|sendmsg', l, re.I)][-1:]
+                or [l for l in lines if re.search(r'fail|error', l, re.I) and 'AccessDenied' not in l][:1]
+                or lines[-1:] or ['no output'])
         if not results:
             results['error'] = {'na': 'the sim run failed (status %d): %s' % (rc, tail[0][:160])}
         elif rc != 0:
