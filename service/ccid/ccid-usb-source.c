@@ -16,6 +16,7 @@ typedef struct {
   GSource source;
   libusb_context *ctx;
   GHashTable *tags;   /* fd -> tag from g_source_add_unix_fd */
+  gboolean fd_timeouts;   /* libusb's timeouts are a timerfd among the fds */
 } CcidUsbSource;
 
 struct _CcidUsbContext {
@@ -60,9 +61,9 @@ usb_source_prepare (GSource *source, gint *timeout)
   struct timeval tv;
 
   *timeout = -1;
-  /* 0: no libusb timeout pending (or libusb handles them with a timerfd
-   * that is one of the watched fds). */
-  if (libusb_get_next_timeout (self->ctx, &tv) == 1)
+  /* Asked on every main-loop turn: skip libusb's lock when its timeouts
+   * are a timerfd (Linux). Else 0 means no libusb timeout pending. */
+  if (!self->fd_timeouts && libusb_get_next_timeout (self->ctx, &tv) == 1)
     {
       if (tv.tv_sec == 0 && tv.tv_usec == 0)
         return TRUE;
@@ -84,7 +85,8 @@ usb_source_check (GSource *source)
   while (g_hash_table_iter_next (&iter, NULL, &tag))
     if (g_source_query_unix_fd (source, tag) != 0)
       return TRUE;
-  return libusb_get_next_timeout (self->ctx, &tv) == 1 && tv.tv_sec == 0 && tv.tv_usec == 0;
+  return !self->fd_timeouts && libusb_get_next_timeout (self->ctx, &tv) == 1
+         && tv.tv_sec == 0 && tv.tv_usec == 0;
 }
 
 static gboolean
@@ -132,6 +134,7 @@ usb_source_new (libusb_context *ctx)
   g_source_set_can_recurse (&self->source, TRUE);
   self->ctx = ctx;
   self->tags = g_hash_table_new (NULL, NULL);
+  self->fd_timeouts = libusb_pollfds_handle_timeouts (ctx) != 0;
   fds = libusb_get_pollfds (ctx);
   for (gsize i = 0; fds != NULL && fds[i] != NULL; i++)
     usb_source_add_fd (self, fds[i]->fd, fds[i]->events);
