@@ -38,6 +38,18 @@ find_reader (GDBusConnection *bus, const char *model)
   return NULL;
 }
 
+/* A shared T=1 connection to the reader holding the t1 card. */
+static char *
+connect_t1 (GDBusConnection *bus)
+{
+  g_autofree char *reader = find_reader (bus, "scbsim1");
+  g_autoptr(GError) error = NULL;
+  char *path = oc_connect (bus, reader, "shared", "t1", &error);
+
+  g_assert_no_error (error);
+  return path;
+}
+
 static int
 open_channel (GDBusConnection *bus, const char *connection)
 {
@@ -156,12 +168,10 @@ static void
 test_random_apdus (void)
 {
   g_autoptr(GDBusConnection) bus = oc_bus_new ();
-  g_autofree char *reader = find_reader (bus, "scbsim1");
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = oc_connect (bus, reader, "shared", "t1", &error);
+  g_autofree char *path = connect_t1 (bus);
   int fd;
 
-  g_assert_no_error (error);
   fd = open_channel (bus, path);
   for (guint i = 0; i < 1000; i++)
     {
@@ -231,9 +241,8 @@ static void
 test_malformed (void)
 {
   g_autoptr(GDBusConnection) bus = oc_bus_new ();
-  g_autofree char *reader = find_reader (bus, "scbsim1");
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = oc_connect (bus, reader, "shared", "t1", &error);
+  g_autofree char *path = connect_t1 (bus);
   g_autofree guint8 *big = g_malloc0 (HEADER + 65545);
   guint8 packet[HEADER + 5] = { 1, 1, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0xec, 0, 0, 0 };
   g_autoptr(GBytes) answer = NULL;
@@ -242,7 +251,6 @@ test_malformed (void)
   guint32 status;
   int fd;
 
-  g_assert_no_error (error);
   fd = open_channel (bus, path);
   expect_error (fd, packet, 5, SCARD_E_INVALID_PARAMETER);              /* shorter than a header */
   check_still_fine (bus, path, fd);
@@ -299,15 +307,12 @@ static void
 test_pipelined (void)
 {
   g_autoptr(GDBusConnection) bus = oc_bus_new ();
-  g_autofree char *reader = find_reader (bus, "scbsim1");
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = oc_connect (bus, reader, "shared", "t1", &error);
+  g_autofree char *path = connect_t1 (bus);
   guint8 packet[HEADER + 7] = { 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                                 0x80, 0xec, 0, 0, 1, 0, 0 };
   guint8 answer[HEADER + 16];
   int fd;
 
-  g_assert_no_error (error);
   fd = open_channel (bus, path);
   for (guint i = 0; i < 3; i++)
     {
