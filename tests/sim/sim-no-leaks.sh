@@ -75,7 +75,9 @@ pid=$!
 sleep 4; kill -KILL $pid; wait $pid 2>/dev/null
 i=0; while [ -n "$(leftovers)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 check "SIGKILL: the host, bus and COMMAND die with the sim" test -z "$(leftovers)"
-# What only a live sim can remove (its directory, the umockdev testbed) is
-# left in $WORK/tmp, which the EXIT trap removes.
+# Its directories, the bus's and the testbed: the sim's janitor removes them.
+i=0; while [ -n "$(ls -A "$WORK/tmp")" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+snapshot "$WORK/after"
+check "SIGKILL: no directory left" cmp -s "$WORK/before" "$WORK/after"
 
 done_testing

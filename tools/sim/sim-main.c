@@ -10,7 +10,8 @@
  * lists every reader, then runs COMMAND (without the preload) and exits
  * with its status. Everything it started is stopped by PID and its
  * temporary directory removed when COMMAND ends, on SIGINT or SIGTERM;
- * its children die with it (PR_SET_PDEATHSIG).
+ * its children die with it (PR_SET_PDEATHSIG), and a janitor removes the
+ * directories of a sim killed outright.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -51,6 +52,7 @@ typedef struct
   GCancellable *cancellable;
   gboolean command_done;
   gboolean host_died;
+  int janitor_fd;               /* the write end of the janitor's pipe */
 } Sim;
 
 static gboolean
@@ -182,6 +184,44 @@ plug_readers (SimBed *bed, char **specs, GError **error)
   return TRUE;
 }
 
+static void
+janitor_setup (gpointer data)
+{
+  setsid ();   /* outside the sim's process group, which a timeout may kill whole */
+}
+
+/* Children die with the sim (PR_SET_PDEATHSIG), but its directories, the
+ * bus's and umockdev's testbed only a live sim removes. For a sim killed
+ * outright a janitor removes them: a shell blocked reading a pipe whose
+ * write end only the sim holds (close-on-exec), so the read returns when
+ * the sim is gone, however it ended. After a normal stop there is nothing
+ * left to remove. */
+static gboolean
+start_janitor (Sim *sim, GError **error)
+{
+  const char *envp[] = { "PATH=/usr/bin:/bin", NULL };
+  const char *argv[] = { "/bin/sh", "-c", "read -r _; exec rm -rf -- \"$@\"", "scardbus-sim-janitor",
+                         sim->tmpdir, sim_bed_get_root (sim->bed),
+                         scb_testenv_get_tmpdir (sim->testenv), NULL };
+  int fds[2];
+  gboolean ok;
+
+  if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
+    return FALSE;
+  ok = g_spawn_async_with_pipes_and_fds (NULL, argv, envp,
+                                         G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                                         janitor_setup, NULL, fds[0], -1, -1, NULL, NULL, 0,
+                                         NULL, NULL, NULL, NULL, error);
+  close (fds[0]);
+  if (!ok)
+    {
+      close (fds[1]);
+      return FALSE;
+    }
+  sim->janitor_fd = fds[1];
+  return TRUE;
+}
+
 static gboolean
 start (Sim *sim, char **readers, char **allow, SimHostKind host_kind, gboolean wait_readers,
        GError **error)
@@ -203,7 +243,8 @@ start (Sim *sim, char **readers, char **allow, SimHostKind host_kind, gboolean w
   sim->testenv = scb_testenv_new (NULL, error);
   if (sim->testenv == NULL
       || !scb_testenv_set_allowed (sim->testenv, allow != NULL && allow[0] != NULL
-                                                   ? (const char * const *) allow : default_allow, error))
+                                                   ? (const char * const *) allow : default_allow, error)
+      || !start_janitor (sim, error))
     return FALSE;
   sim->host = sim_host_start (host_kind, sim->testenv, sim->tmpdir, error);
   return sim->host != NULL
@@ -244,6 +285,9 @@ stop (Sim *sim)
   if (sim->tmpdir != NULL)
     scb_testenv_remove_tree (sim->tmpdir);
   g_clear_pointer (&sim->tmpdir, g_free);
+  if (sim->janitor_fd >= 0)
+    close (sim->janitor_fd);   /* nothing left for it: it ends */
+  sim->janitor_fd = -1;
   g_clear_pointer (&sim->control_path, g_free);
 }
 
@@ -253,7 +297,7 @@ run_sim (char **readers, char **allow, SimHostKind host_kind, gboolean wait_read
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  Sim sim = { .loop = loop, .status = 1, .cancellable = cancellable };
+  Sim sim = { .loop = loop, .status = 1, .cancellable = cancellable, .janitor_fd = -1 };
   guint sigint = g_unix_signal_add (SIGINT, on_signal, &sim);
   guint sigterm = g_unix_signal_add (SIGTERM, on_signal, &sim);
 
