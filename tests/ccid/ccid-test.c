@@ -4,6 +4,11 @@
  */
 #include "ccid-test.h"
 
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 gboolean
 ccid_test_expire (gpointer expired)
 {
@@ -37,4 +42,28 @@ ccid_test_transmit (CcidSlot *slot, guint8 nad, GBytes *apdu, guint timeout_ms, 
   if (answer.error != NULL)
     g_propagate_error (error, answer.error);
   return answer.response;
+}
+
+void
+ccid_test_reexec_under_preload (char **argv)
+{
+  g_autofree char *maps = NULL;
+  const char *old = g_getenv ("LD_PRELOAD");
+  g_autofree char *preload = NULL;
+
+  if (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL)
+      && strstr (maps, "libumockdev-preload") != NULL)
+    return;
+  if (g_getenv ("CCID_TEST_REEXECED") != NULL)
+    {
+      g_printerr ("libumockdev-preload.so does not load\n");
+      exit (77);
+    }
+  preload = old != NULL && *old != '\0' ? g_strconcat ("libumockdev-preload.so.0:", old, NULL)
+                                       : g_strdup ("libumockdev-preload.so.0");
+  g_setenv ("LD_PRELOAD", preload, TRUE);
+  g_setenv ("CCID_TEST_REEXECED", "1", TRUE);
+  execv ("/proc/self/exe", argv);
+  g_printerr ("execv: %s\n", g_strerror (errno));
+  exit (1);
 }

@@ -25,3 +25,7 @@ gboolean ccid_test_expire (gpointer expired);
 /* ccid_slot_transmit(), waited for (at most @timeout_ms). */
 GBytes *ccid_test_transmit (CcidSlot *slot, guint8 nad, GBytes *apdu, guint timeout_ms,
                             GError **error);
+
+/* Runs the test again under the umockdev preload when it is not loaded
+ * (meson starts it plainly). */
+void ccid_test_reexec_under_preload (char **argv);

@@ -524,36 +524,10 @@ test_escape_and_power (Fixture *f, gconstpointer data)
 #define ADD(path, setup, fn) \
   g_test_add (path, Fixture, &setup, fixture_setup, fn, fixture_teardown)
 
-/* Runs this test again under the umockdev preload when it is not loaded
- * (meson starts it plainly). */
-static void
-reexec_under_preload (char **argv)
-{
-  g_autofree char *maps = NULL;
-  const char *old = g_getenv ("LD_PRELOAD");
-  g_autofree char *preload = NULL;
-
-  if (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL)
-      && strstr (maps, "libumockdev-preload") != NULL)
-    return;
-  if (g_getenv ("CCID_TEST_REEXECED") != NULL)
-    {
-      g_printerr ("libumockdev-preload.so does not load\n");
-      exit (77);
-    }
-  preload = old != NULL && *old != '\0' ? g_strconcat ("libumockdev-preload.so.0:", old, NULL)
-                                       : g_strdup ("libumockdev-preload.so.0");
-  g_setenv ("LD_PRELOAD", preload, TRUE);
-  g_setenv ("CCID_TEST_REEXECED", "1", TRUE);
-  execv ("/proc/self/exe", argv);
-  g_printerr ("execv: %s\n", g_strerror (errno));
-  exit (1);
-}
-
 int
 main (int argc, char **argv)
 {
-  reexec_under_preload (argv);
+  ccid_test_reexec_under_preload (argv);
   g_test_init (&argc, &argv, NULL);
   /* The faults make the device layer log warnings, by design. */
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
