@@ -329,6 +329,21 @@ apply_disposition (ScbConnection *self, ScbDisposition disposition,
     ccid_slot_power_off_async (slot, NULL, on_disposition, data);
 }
 
+/* The one disposition word of EndTransaction and Disconnect; a bad word
+ * is answered here. */
+static gboolean
+disposition_arg (GDBusMethodInvocation *invocation, ScbDisposition *disposition)
+{
+  const char *word = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s)", &word);
+  if (scb_disposition_from_string (word, disposition, &error))
+    return TRUE;
+  g_dbus_method_invocation_return_gerror (invocation, error);
+  return FALSE;
+}
+
 /* ---- transactions -------------------------------------------------------- */
 
 static void
@@ -359,16 +374,10 @@ static void
 end_transaction_allowed (GObject *object, GDBusMethodInvocation *invocation)
 {
   ScbConnection *self = SCB_CONNECTION (object);
-  const char *word = NULL;
   ScbDisposition disposition;
-  g_autoptr(GError) error = NULL;
 
-  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s)", &word);
-  if (!scb_disposition_from_string (word, &disposition, &error))
-    {
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return;
-    }
+  if (!disposition_arg (invocation, &disposition))
+    return;
   if (has_card (self) && !scb_connection_is_current (self))
     {
       g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_REMOVED_CARD,
@@ -516,16 +525,10 @@ static void
 disconnect_allowed (GObject *object, GDBusMethodInvocation *invocation)
 {
   ScbConnection *self = SCB_CONNECTION (object);
-  const char *word = NULL;
   ScbDisposition disposition;
-  g_autoptr(GError) error = NULL;
 
-  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s)", &word);
-  if (!scb_disposition_from_string (word, &disposition, &error))
-    {
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return;
-    }
+  if (!disposition_arg (invocation, &disposition))
+    return;
   /* pcsc-lite: no reset or unpower under another connection's transaction. */
   if (scb_reader_is_locked_by_other (self->reader, self))
     disposition = SCB_DISPOSITION_LEAVE;

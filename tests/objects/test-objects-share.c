@@ -123,6 +123,21 @@ test_protocols (void)
     g_assert_cmphex (state, ==, 0x34);    /* PRESENT | POWERED | NEGOTIABLE */
     g_assert_true (g_str_has_suffix (name, " 00 00"));
   }
+  /* An unknown disposition is refused (SCARD_E_INVALID_VALUE, as pcscd),
+   * and the connection stays. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GVariant) refused = oc_call (a, path, OC_CONNECTION,
+                                             i == 0 ? "EndTransaction" : "Disconnect",
+                                             g_variant_new ("(s)", "sideways"), NULL, &error);
+
+      oc_assert_error (error, "InvalidValue");
+      g_assert_nonnull (strstr (error->message, "leave, reset, unpower or eject"));
+      g_clear_error (&error);
+    }
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = oc_call (a, path, OC_CONNECTION, "Status", NULL, "(susay)", &error);
+  g_assert_no_error (error);
   disconnect (a, path, "leave");
 }
 
