@@ -17,7 +17,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "bench-common.h"
+#include "bench-watch.h"
 
 #include <errno.h>
 #include <gio/gio.h>
@@ -221,13 +221,10 @@ out:
 /* ---- watchers ------------------------------------------------------------- */
 
 typedef struct {
-  GMutex lock;
-  GCond cond;
+  BenchBoard board;
   const char *reader;
   guint n;
   GDBusConnection **buses;
-  gint64 *seen_at;          /* when the card last arrived */
-  gboolean *present;
   guint *card_events;
   guint *reader_events;
   gint64 last_at;           /* the last signal's arrival, any watcher */
@@ -249,7 +246,7 @@ on_message (GDBusConnection *bus, GDBusMessage *message, gboolean incoming, gpoi
 
   if (!incoming || g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_SIGNAL || member == NULL)
     return message;
-  g_mutex_lock (&watch->lock);
+  g_mutex_lock (&watch->board.lock);
   watch->last_at = now;
   if (g_str_equal (member, "ReaderAdded") || g_str_equal (member, "ReaderRemoved"))
     watch->reader_events[w->index]++;
@@ -265,36 +262,12 @@ on_message (GDBusConnection *bus, GDBusMessage *message, gboolean incoming, gpoi
         watch->card_events[w->index]++;
       if (g_variant_lookup (changed, "Card", "&o", &card))
         {
-          gboolean present = !g_str_equal (card, "/");
-
-          if (present && !watch->present[w->index])
-            watch->seen_at[w->index] = now;
-          watch->present[w->index] = present;
+          bench_board_set (&watch->board, w->index, !g_str_equal (card, "/"), now);
         }
-      g_cond_broadcast (&watch->cond);
+      g_cond_broadcast (&watch->board.cond);
     }
-  g_mutex_unlock (&watch->lock);
+  g_mutex_unlock (&watch->board.lock);
   return message;
-}
-
-static gboolean
-wait_all (Watch *watch, gboolean present, gint64 since)
-{
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  gboolean all = FALSE;
-
-  g_mutex_lock (&watch->lock);
-  while (!all)
-    {
-      all = TRUE;
-      for (guint i = 0; i < watch->n; i++)
-        if (watch->present[i] != present || (present && watch->seen_at[i] < since))
-          all = FALSE;
-      if (!all && !g_cond_wait_until (&watch->cond, &watch->lock, deadline))
-        break;
-    }
-  g_mutex_unlock (&watch->lock);
-  return all;
 }
 
 static gboolean
@@ -302,12 +275,10 @@ setup_watch (Watch *watch, Watcher *ws, guint n, GError **error)
 {
   g_auto(GStrv) readers = NULL;
 
-  g_mutex_init (&watch->lock);
-  g_cond_init (&watch->cond);
+  /* the sim starts with the card in */
+  bench_board_init (&watch->board, n, TRUE);
   watch->n = n;
   watch->buses = g_new0 (GDBusConnection *, n);
-  watch->seen_at = g_new0 (gint64, n);
-  watch->present = g_new0 (gboolean, n);
   watch->card_events = g_new0 (guint, n);
   watch->reader_events = g_new0 (guint, n);
   for (guint i = 0; i < n; i++)
@@ -319,7 +290,6 @@ setup_watch (Watch *watch, Watcher *ws, guint n, GError **error)
         return FALSE;
       ws[i].watch = watch;
       ws[i].index = i;
-      watch->present[i] = TRUE;            /* the sim starts with the card in */
       g_dbus_connection_add_filter (watch->buses[i], on_message, &ws[i], NULL);
       /* Subscribe first, then read the snapshot (DESIGN.md) */
       r = g_dbus_connection_call_sync (watch->buses[i], "org.freedesktop.DBus", "/org/freedesktop/DBus",
@@ -350,20 +320,9 @@ clear_watch (Watch *watch)
         g_object_unref (watch->buses[i]);
       }
   g_free (watch->buses);
-  g_free (watch->seen_at);
-  g_free (watch->present);
   g_free (watch->card_events);
   g_free (watch->reader_events);
-  g_mutex_clear (&watch->lock);
-  g_cond_clear (&watch->cond);
-}
-
-static gboolean
-ctl (const char *command, GError **error)
-{
-  g_autofree char *reply = bench_sim_ctl (command, error);
-
-  return reply != NULL;
+  bench_board_clear (&watch->board);
 }
 
 static gboolean
@@ -371,58 +330,9 @@ do_events (guint count, guint n, GError **error)
 {
   Watch watch = { 0 };
   g_autofree Watcher *ws = g_new0 (Watcher, n);
-  BenchLatencies first, last;
-  gboolean ok = FALSE;
+  gboolean ok;
 
-  bench_latencies_init (&first);
-  bench_latencies_init (&last);
-  if (!setup_watch (&watch, ws, n, error))
-    goto out;
-  for (guint i = 0; i < count; i++)
-    {
-      gint64 t0, lo = G_MAXINT64, hi = 0;
-
-      if (!ctl ("remove 0", error))
-        goto out;
-      if (!wait_all (&watch, FALSE, 0))
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "removal %u not signalled", i);
-          goto out;
-        }
-      t0 = g_get_monotonic_time ();
-      if (!ctl ("insert 0 t1", error))
-        goto out;
-      if (!wait_all (&watch, TRUE, t0))
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "insertion %u not signalled", i);
-          goto out;
-        }
-      g_mutex_lock (&watch.lock);
-      for (guint k = 0; k < n; k++)
-        {
-          lo = MIN (lo, watch.seen_at[k]);
-          hi = MAX (hi, watch.seen_at[k]);
-        }
-      g_mutex_unlock (&watch.lock);
-      bench_latencies_add (&first, (double) (lo - t0));
-      bench_latencies_add (&last, (double) (hi - t0));
-    }
-  {
-    BenchJson j;
-
-    bench_json_begin (&j);
-    bench_json_int (&j, "count", count);
-    bench_json_int (&j, "watchers", n);
-    bench_json_double (&j, "p50_us", bench_latencies_percentile (&first, 50));
-    bench_json_double (&j, "p99_us", bench_latencies_percentile (&first, 99));
-    bench_json_double (&j, "all_p50_us", bench_latencies_percentile (&last, 50));
-    bench_json_double (&j, "all_p99_us", bench_latencies_percentile (&last, 99));
-    bench_json_end (&j);
-  }
-  ok = TRUE;
-out:
-  bench_latencies_clear (&first);
-  bench_latencies_clear (&last);
+  ok = setup_watch (&watch, ws, n, error) && bench_board_time_insertions (&watch.board, count, error);
   clear_watch (&watch);
   return ok;
 }
@@ -452,9 +362,9 @@ settle (Watch *watch)
     {
       gint64 now = g_get_monotonic_time (), last;
 
-      g_mutex_lock (&watch->lock);
+      g_mutex_lock (&watch->board.lock);
       last = watch->last_at;
-      g_mutex_unlock (&watch->lock);
+      g_mutex_unlock (&watch->board.lock);
       if (now - last > G_USEC_PER_SEC / 2 || now > deadline)
         return;
       g_usleep (10000);
@@ -481,24 +391,8 @@ do_storm (guint n_events, guint n, gboolean cards_only, GError **error)
   card0 = get_counter (watch.buses[0], watch.reader, READER, "CardEvents", error);
   reader0 = get_counter (watch.buses[0], ROOT_PATH, MANAGER, "ReaderEvents", error);
   t0 = g_get_monotonic_time ();
-  for (guint i = 0; i + 1 < n_events && *error == NULL; i += 2)
-    {
-      if (i % 4 == 0 && !cards_only)
-        {
-          g_autofree char *index = bench_sim_ctl ("plug tpdu", error);
-          g_autofree char *unplug = index != NULL ? g_strdup_printf ("unplug %s", g_strstrip (index)) : NULL;
-
-          if (unplug == NULL || !ctl (unplug, error))
-            break;
-          reader_events += 2;
-        }
-      else
-        {
-          if (!ctl ("remove 0", error) || !ctl ("insert 0 t1", error))
-            break;
-          card_events += 2;
-        }
-    }
+  if (*error == NULL)
+    bench_make_storm (n_events, cards_only, &card_events, &reader_events, error);
   settle (&watch);
   /* The storm ends with the card in: the reader must say so. */
   {
@@ -518,7 +412,7 @@ do_storm (guint n_events, guint n, gboolean cards_only, GError **error)
   }
   card_published = get_counter (watch.buses[0], watch.reader, READER, "CardEvents", error) - card0;
   reader_published = get_counter (watch.buses[0], ROOT_PATH, MANAGER, "ReaderEvents", error) - reader0;
-  g_mutex_lock (&watch.lock);
+  g_mutex_lock (&watch.board.lock);
   t_end = watch.last_at;
   for (guint k = 0; k < n; k++)
     {
@@ -527,7 +421,7 @@ do_storm (guint n_events, guint n, gboolean cards_only, GError **error)
       missed_card += card_published - MIN (card_published, watch.card_events[k]);
       missed_reader += reader_published - MIN (reader_published, watch.reader_events[k]);
     }
-  g_mutex_unlock (&watch.lock);
+  g_mutex_unlock (&watch.board.lock);
   clear_watch (&watch);
   if (*error != NULL)
     return FALSE;

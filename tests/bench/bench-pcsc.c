@@ -24,7 +24,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "bench-common.h"
+#include "bench-watch.h"
 
 #include <gio/gio.h>
 #include <stdio.h>
@@ -34,15 +34,12 @@
 #define PNP_READER "\\\\?PnP?\\Notification"
 
 typedef struct {
-  GMutex lock;
-  GCond cond;
+  BenchBoard board;
   gboolean stop;
   char *reader;
   gboolean pnp;             /* storm: also watch reader arrivals */
   guint n_watchers;
   /* per watcher */
-  gint64 *seen_at;          /* when it last saw the card arrive */
-  gboolean *present;
   guint *card_changes;
   guint *pnp_changes;
   guint *counters;          /* per watcher: first and last card, first and last PnP */
@@ -199,26 +196,24 @@ watcher_thread (gpointer data)
       LONG rv = SCardGetStatusChange (context, 500, states, watch->pnp ? 2 : 1);
       gint64 now = g_get_monotonic_time ();
 
-      g_mutex_lock (&watch->lock);
+      g_mutex_lock (&watch->board.lock);
       if (watch->stop || (rv != SCARD_S_SUCCESS && rv != (LONG) SCARD_E_TIMEOUT))
         {
-          g_mutex_unlock (&watch->lock);
+          g_mutex_unlock (&watch->board.lock);
           break;
         }
       if (rv == (LONG) SCARD_E_TIMEOUT)
         {
-          g_mutex_unlock (&watch->lock);
+          g_mutex_unlock (&watch->board.lock);
           continue;
         }
       if (states[0].dwEventState & SCARD_STATE_CHANGED)
         {
           gboolean present = (states[0].dwEventState & SCARD_STATE_PRESENT) != 0;
 
-          if (!first && present != watch->present[w->index])
+          if (!first && present != watch->board.present[w->index])
             watch->card_changes[w->index]++;
-          if (present && !watch->present[w->index])
-            watch->seen_at[w->index] = now;
-          watch->present[w->index] = present;
+          bench_board_set (&watch->board, w->index, present, now);
         }
       if (watch->pnp && !first && (states[1].dwEventState & SCARD_STATE_CHANGED))
         watch->pnp_changes[w->index]++;
@@ -233,34 +228,12 @@ watcher_thread (gpointer data)
           c[1] = states[i].dwEventState >> 16;
         }
       first = FALSE;
-      g_cond_broadcast (&watch->cond);
-      g_mutex_unlock (&watch->lock);
+      g_cond_broadcast (&watch->board.cond);
+      g_mutex_unlock (&watch->board.lock);
       for (guint i = 0; i < 2; i++)
         states[i].dwCurrentState = states[i].dwEventState & ~SCARD_STATE_CHANGED;
     }
   return NULL;
-}
-
-/* Waits until every watcher shows @present (and, if @since, saw it after
- * @since); FALSE after 10 s. */
-static gboolean
-wait_all (Watch *watch, gboolean present, gint64 since)
-{
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  gboolean all = FALSE;
-
-  g_mutex_lock (&watch->lock);
-  while (!all)
-    {
-      all = TRUE;
-      for (guint i = 0; i < watch->n_watchers; i++)
-        if (watch->present[i] != present || (present && watch->seen_at[i] < since))
-          all = FALSE;
-      if (!all && !g_cond_wait_until (&watch->cond, &watch->lock, deadline))
-        break;
-    }
-  g_mutex_unlock (&watch->lock);
-  return all;
 }
 
 static GThread **
@@ -268,8 +241,6 @@ start_watchers (Watch *watch, Watcher *ws, GError **error)
 {
   GThread **threads = g_new0 (GThread *, watch->n_watchers);
 
-  watch->seen_at = g_new0 (gint64, watch->n_watchers);
-  watch->present = g_new0 (gboolean, watch->n_watchers);
   watch->card_changes = g_new0 (guint, watch->n_watchers);
   watch->pnp_changes = g_new0 (guint, watch->n_watchers);
   watch->counters = g_new0 (guint, 4 * watch->n_watchers);
@@ -279,7 +250,7 @@ start_watchers (Watch *watch, Watcher *ws, GError **error)
       ws[i].index = i;
       threads[i] = g_thread_new ("watcher", watcher_thread, &ws[i]);
     }
-  if (!wait_all (watch, TRUE, 0))
+  if (!bench_board_wait_all (&watch->board, TRUE, 0))
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "the watchers do not see a card");
   return threads;
 }
@@ -287,16 +258,14 @@ start_watchers (Watch *watch, Watcher *ws, GError **error)
 static void
 stop_watchers (Watch *watch, GThread **threads)
 {
-  g_mutex_lock (&watch->lock);
+  g_mutex_lock (&watch->board.lock);
   watch->stop = TRUE;
-  g_mutex_unlock (&watch->lock);
+  g_mutex_unlock (&watch->board.lock);
   for (guint i = 0; i < watch->n_watchers; i++)
     SCardCancel (watch->contexts[i]);
   for (guint i = 0; i < watch->n_watchers; i++)
     g_thread_join (threads[i]);
   g_free (threads);
-  g_free (watch->seen_at);
-  g_free (watch->present);
   g_free (watch->card_changes);
   g_free (watch->pnp_changes);
   g_free (watch->counters);
@@ -307,8 +276,7 @@ setup_watch (Watch *watch, guint n_watchers, gboolean pnp, GError **error)
 {
   g_auto(GStrv) readers = NULL;
 
-  g_mutex_init (&watch->lock);
-  g_cond_init (&watch->cond);
+  bench_board_init (&watch->board, n_watchers, FALSE);
   watch->n_watchers = n_watchers;
   watch->pnp = pnp;
   watch->contexts = g_new0 (SCARDCONTEXT, n_watchers);
@@ -335,16 +303,7 @@ clear_watch (Watch *watch)
       SCardReleaseContext (watch->contexts[i]);
   g_free (watch->contexts);
   g_free (watch->reader);
-  g_mutex_clear (&watch->lock);
-  g_cond_clear (&watch->cond);
-}
-
-static gboolean
-ctl (const char *command, GError **error)
-{
-  g_autofree char *reply = bench_sim_ctl (command, error);
-
-  return reply != NULL;
+  bench_board_clear (&watch->board);
 }
 
 static gboolean
@@ -353,62 +312,14 @@ do_events (guint count, guint n_watchers, GError **error)
   Watch watch = { 0 };
   g_autofree Watcher *ws = g_new0 (Watcher, n_watchers);
   GThread **threads = NULL;
-  BenchLatencies first, last;
   gboolean ok = FALSE;
 
-  bench_latencies_init (&first);
-  bench_latencies_init (&last);
-  if (!setup_watch (&watch, n_watchers, FALSE, error))
-    goto out;
-  threads = start_watchers (&watch, ws, error);
-  for (guint i = 0; i < count && (error == NULL || *error == NULL); i++)
+  if (setup_watch (&watch, n_watchers, FALSE, error))
     {
-      gint64 t0, lo = G_MAXINT64, hi = 0;
-
-      if (!ctl ("remove 0", error))
-        break;
-      if (!wait_all (&watch, FALSE, 0))
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "removal %u not seen", i);
-          break;
-        }
-      t0 = g_get_monotonic_time ();
-      if (!ctl ("insert 0 t1", error))
-        break;
-      if (!wait_all (&watch, TRUE, t0))
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "insertion %u not seen", i);
-          break;
-        }
-      g_mutex_lock (&watch.lock);
-      for (guint k = 0; k < n_watchers; k++)
-        {
-          lo = MIN (lo, watch.seen_at[k]);
-          hi = MAX (hi, watch.seen_at[k]);
-        }
-      g_mutex_unlock (&watch.lock);
-      bench_latencies_add (&first, (double) (lo - t0));
-      bench_latencies_add (&last, (double) (hi - t0));
+      threads = start_watchers (&watch, ws, error);
+      ok = *error == NULL && bench_board_time_insertions (&watch.board, count, error);
+      stop_watchers (&watch, threads);
     }
-  if (threads != NULL)
-    stop_watchers (&watch, threads);
-  if (error == NULL || *error == NULL)
-    {
-      BenchJson j;
-
-      bench_json_begin (&j);
-      bench_json_int (&j, "count", count);
-      bench_json_int (&j, "watchers", n_watchers);
-      bench_json_double (&j, "p50_us", bench_latencies_percentile (&first, 50));
-      bench_json_double (&j, "p99_us", bench_latencies_percentile (&first, 99));
-      bench_json_double (&j, "all_p50_us", bench_latencies_percentile (&last, 50));
-      bench_json_double (&j, "all_p99_us", bench_latencies_percentile (&last, 99));
-      bench_json_end (&j);
-      ok = TRUE;
-    }
-out:
-  bench_latencies_clear (&first);
-  bench_latencies_clear (&last);
   clear_watch (&watch);
   return ok;
 }
@@ -433,34 +344,18 @@ do_storm (guint n_events, guint n_watchers, gboolean cards_only, GError **error)
     }
   threads = start_watchers (&watch, ws, error);
   t0 = g_get_monotonic_time ();
-  for (guint i = 0; i + 1 < n_events && (error == NULL || *error == NULL); i += 2)
-    {
-      if (i % 4 == 0 && !cards_only)
-        {
-          g_autofree char *index = bench_sim_ctl ("plug tpdu", error);
-          g_autofree char *unplug = index != NULL ? g_strdup_printf ("unplug %s", g_strstrip (index)) : NULL;
-
-          if (unplug == NULL || !ctl (unplug, error))
-            break;
-          reader_events += 2;
-        }
-      else
-        {
-          if (!ctl ("remove 0", error) || !ctl ("insert 0 t1", error))
-            break;
-          card_events += 2;
-        }
-    }
+  if (*error == NULL)
+    bench_make_storm (n_events, cards_only, &card_events, &reader_events, error);
   /* Settled: every watcher shows the card again (the storm ends with an
    * insertion), and nothing moves for 1 s; 10 s at most. */
   if (error == NULL || *error == NULL)
-    final_present = wait_all (&watch, TRUE, 0);
+    final_present = bench_board_wait_all (&watch.board, TRUE, 0);
   t_end = g_get_monotonic_time ();
   g_usleep (G_USEC_PER_SEC);
   /* Missed: what the host published (its event counters, as the watcher
    * last saw them) that the watcher never saw as a state. pcsc-lite 1.9.9
    * has no PnP counter: there, what was made is the reference. */
-  g_mutex_lock (&watch.lock);
+  g_mutex_lock (&watch.board.lock);
   for (guint k = 0; k < n_watchers; k++)
     {
       const guint *c = watch.counters + 4 * k;
@@ -483,7 +378,7 @@ do_storm (guint n_events, guint n_watchers, gboolean cards_only, GError **error)
       missed_card += card - MIN (card, watch.card_changes[k]);
       missed_reader += readers - MIN (readers, watch.pnp_changes[k]);
     }
-  g_mutex_unlock (&watch.lock);
+  g_mutex_unlock (&watch.board.lock);
   stop_watchers (&watch, threads);
   clear_watch (&watch);
   if (error != NULL && *error != NULL)
