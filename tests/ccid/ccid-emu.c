@@ -197,7 +197,7 @@ reader_command (CcidEmu *emu, const guint8 *c, guint32 n)
         return answer (c, 0x80, 0x40 | icc_status (emu), 0xFE, 0, NULL, 0);
       if (len >= 1 && c[10] == 0xFF)
         {
-          /* PPS (ISO 7816-3 §9): echoed, or ignored by a stubborn card */
+          /* PPS (ISO 7816-3 §9): echoed, or ignored by a card that refuses it */
           emu->pps_requests++;
           if (emu->level == CCID_EMU_TPDU_PPS_REJECT)
             return answer (c, 0x80, 0x40, 0xFE, 0, NULL, 0);
