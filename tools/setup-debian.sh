@@ -4,7 +4,7 @@
 set -eu
 
 packages="
-  meson ninja-build pkg-config gcc clang libclang-rt-14-dev
+  meson ninja-build pkg-config gcc clang libclang-rt-14-dev clang-format
   libglib2.0-dev libglib2.0-bin libusb-1.0-0-dev libgudev-1.0-dev
   libpolkit-gobject-1-dev libpcsclite-dev
   gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 python3-gi
