@@ -4,7 +4,6 @@
  */
 #pragma once
 
-
 #include "scb-error.h"
 #include "scb-error-enums.h"
 #include "scb-client-types.h"
@@ -13,4 +12,3 @@
 #include "scb-client-connection.h"
 #include "scb-client-reader.h"
 #include "scb-client.h"
-

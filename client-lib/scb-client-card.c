@@ -22,7 +22,8 @@ struct _ScbClientCard
   guint32 inserted_event;
 };
 
-enum {
+enum
+{
   PROP_0,
   PROP_OBJECT_PATH,
   PROP_READER_PATH,
@@ -40,7 +41,7 @@ ScbClientCard *
 _scb_client_card_new (ScbDBusCard *proxy)
 {
   ScbClientCard *self = g_object_new (SCB_TYPE_CLIENT_CARD, NULL);
-  const char * const *protocols = scb_dbus_card_get_protocols (proxy);
+  const char *const *protocols = scb_dbus_card_get_protocols (proxy);
 
   self->object_path = g_strdup (g_dbus_proxy_get_object_path (G_DBUS_PROXY (proxy)));
   self->reader_path = g_strdup (scb_dbus_card_get_reader (proxy));
@@ -96,11 +97,11 @@ scb_client_card_get_atr (ScbClientCard *self)
  * Returns: (transfer none) (array zero-terminated=1): the protocols the ATR
  *   offers, among "t0" and "t1"
  */
-const char * const *
+const char *const *
 scb_client_card_get_protocols (ScbClientCard *self)
 {
   g_return_val_if_fail (SCB_IS_CLIENT_CARD (self), NULL);
-  return (const char * const *) self->protocols;
+  return (const char *const *) self->protocols;
 }
 
 /**
@@ -198,7 +199,7 @@ scb_client_card_class_init (ScbClientCardClass *klass)
    *
    * The reader's card event counter that the insertion produced.
    */
-  props[PROP_INSERTED_EVENT] = g_param_spec_uint ("inserted-event", NULL, NULL,
-                                                  0, G_MAXUINT32, 0, flags);
+  props[PROP_INSERTED_EVENT]
+      = g_param_spec_uint ("inserted-event", NULL, NULL, 0, G_MAXUINT32, 0, flags);
   g_object_class_install_properties (object_class, N_PROPS, props);
 }

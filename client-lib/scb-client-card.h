@@ -14,7 +14,7 @@ G_DECLARE_FINAL_TYPE (ScbClientCard, scb_client_card, SCB, CLIENT_CARD, GObject)
 const char *scb_client_card_get_object_path (ScbClientCard *self);
 const char *scb_client_card_get_reader_path (ScbClientCard *self);
 GBytes *scb_client_card_get_atr (ScbClientCard *self);
-const char * const *scb_client_card_get_protocols (ScbClientCard *self);
+const char *const *scb_client_card_get_protocols (ScbClientCard *self);
 guint32 scb_client_card_get_inserted_event (ScbClientCard *self);
 
 G_END_DECLS

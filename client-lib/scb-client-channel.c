@@ -17,10 +17,10 @@
 
 struct _ScbClientChannel
 {
-  GMutex lock;                  /* one request in flight */
+  GMutex lock; /* one request in flight */
   GSocket *socket;
   guint32 next_id;
-  guint8 *buffer;               /* header + the largest answer + 1 to see oversize */
+  guint8 *buffer; /* header + the largest answer + 1 to see oversize */
 };
 
 #define BUFFER_SIZE (SCB_CHANNEL_HEADER_SIZE + SCB_MAX_RESPONSE_SIZE + 1)
@@ -48,7 +48,7 @@ get_le32 (const guint8 *p)
 ScbClientChannel *
 _scb_client_channel_new (int fd, GError **error)
 {
-  g_autoptr(GSocket) socket = g_socket_new_from_fd (fd, error);
+  g_autoptr (GSocket) socket = g_socket_new_from_fd (fd, error);
   ScbClientChannel *self;
 
   if (socket == NULL)
@@ -109,8 +109,8 @@ exchange_locked (ScbClientChannel *self, guint8 op, guint32 code, GBytes *payloa
   if (len > SCB_MAX_APDU_SIZE)
     {
       g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
-                   "%" G_GSIZE_FORMAT " bytes is more than the %d a request may carry",
-                   len, SCB_MAX_APDU_SIZE);
+                   "%" G_GSIZE_FORMAT " bytes is more than the %d a request may carry", len,
+                   SCB_MAX_APDU_SIZE);
       return NULL;
     }
   request = g_malloc (SCB_CHANNEL_HEADER_SIZE + len);
@@ -135,8 +135,8 @@ exchange_locked (ScbClientChannel *self, guint8 op, guint32 code, GBytes *payloa
 
   for (;;)
     {
-      gssize got = g_socket_receive (self->socket, (char *) self->buffer, BUFFER_SIZE,
-                                     cancellable, error);
+      gssize got
+          = g_socket_receive (self->socket, (char *) self->buffer, BUFFER_SIZE, cancellable, error);
       guint32 status;
 
       if (got < 0)
@@ -146,8 +146,9 @@ exchange_locked (ScbClientChannel *self, guint8 op, guint32 code, GBytes *payloa
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED, "The channel is closed");
           return NULL;
         }
-      if (got < SCB_CHANNEL_HEADER_SIZE || got >= BUFFER_SIZE ||
-          self->buffer[0] != SCB_CHANNEL_VERSION || self->buffer[1] != (op | SCB_CHANNEL_OP_ANSWER))
+      if (got < SCB_CHANNEL_HEADER_SIZE || got >= BUFFER_SIZE
+          || self->buffer[0] != SCB_CHANNEL_VERSION
+          || self->buffer[1] != (op | SCB_CHANNEL_OP_ANSWER))
         {
           g_set_error (error, SCB_ERROR, SCB_ERROR_COMM_ERROR,
                        "Malformed answer on the channel (%" G_GSSIZE_FORMAT " bytes)", got);
@@ -162,7 +163,8 @@ exchange_locked (ScbClientChannel *self, guint8 op, guint32 code, GBytes *payloa
           set_status_error (error, op, status);
           return NULL;
         }
-      return g_bytes_new (self->buffer + SCB_CHANNEL_HEADER_SIZE, (gsize) got - SCB_CHANNEL_HEADER_SIZE);
+      return g_bytes_new (self->buffer + SCB_CHANNEL_HEADER_SIZE,
+                          (gsize) got - SCB_CHANNEL_HEADER_SIZE);
     }
 }
 

@@ -8,10 +8,10 @@
 
 G_BEGIN_DECLS
 
-#define SCB_CHANNEL_VERSION     1
+#define SCB_CHANNEL_VERSION 1
 #define SCB_CHANNEL_OP_TRANSMIT 1
-#define SCB_CHANNEL_OP_CONTROL  2
-#define SCB_CHANNEL_OP_ANSWER   0x80
+#define SCB_CHANNEL_OP_CONTROL 2
+#define SCB_CHANNEL_OP_ANSWER 0x80
 #define SCB_CHANNEL_HEADER_SIZE 16
 
 typedef struct _ScbClientChannel ScbClientChannel;
@@ -24,8 +24,7 @@ void _scb_client_channel_free (ScbClientChannel *self);
  * with a non-zero status fails with the SCB_ERROR code for that SCARD_*
  * value; a closed channel fails with G_IO_ERROR_CONNECTION_CLOSED. */
 GBytes *_scb_client_channel_exchange (ScbClientChannel *self, guint8 op, guint32 code,
-                                      GBytes *payload, GCancellable *cancellable,
-                                      GError **error);
+                                      GBytes *payload, GCancellable *cancellable, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScbClientChannel, _scb_client_channel_free)
 

@@ -13,8 +13,9 @@ static GVariant *
 call_sync (ScbClientConnection *self, const char *method, GVariant *parameters,
            GCancellable *cancellable, GError **error)
 {
-  GVariant *ret = g_dbus_proxy_call_sync (G_DBUS_PROXY (_scb_client_connection_get_proxy (self)), method, parameters,
-                                          G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error);
+  GVariant *ret
+      = g_dbus_proxy_call_sync (G_DBUS_PROXY (_scb_client_connection_get_proxy (self)), method,
+                                parameters, G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error);
 
   if (ret == NULL)
     _scb_client_error_normalize (error);
@@ -24,7 +25,7 @@ call_sync (ScbClientConnection *self, const char *method, GVariant *parameters,
 static void
 on_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr (GTask) task = user_data;
   ScbClientConnection *self = g_task_get_source_object (task);
   GError *error = NULL;
   GVariant *ret = g_dbus_proxy_call_finish (G_DBUS_PROXY (source), result, &error);
@@ -55,14 +56,14 @@ call_async (ScbClientConnection *self, const char *method, GVariant *parameters,
 
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, task_data, NULL);
-  g_dbus_proxy_call (G_DBUS_PROXY (_scb_client_connection_get_proxy (self)), method, parameters, G_DBUS_CALL_FLAGS_NONE,
-                     -1, cancellable, on_call_done, task);
+  g_dbus_proxy_call (G_DBUS_PROXY (_scb_client_connection_get_proxy (self)), method, parameters,
+                     G_DBUS_CALL_FLAGS_NONE, -1, cancellable, on_call_done, task);
 }
 
 static gboolean
 call_finish (ScbClientConnection *self, GAsyncResult *result, GError **error)
 {
-  g_autoptr(GVariant) ret = NULL;
+  g_autoptr (GVariant) ret = NULL;
 
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   ret = g_task_propagate_pointer (G_TASK (result), error);
@@ -81,10 +82,10 @@ call_finish (ScbClientConnection *self, GAsyncResult *result, GError **error)
  * Returns: %TRUE when the transaction began
  */
 gboolean
-scb_client_connection_begin_transaction_sync (ScbClientConnection *self,
-                                              GCancellable *cancellable, GError **error)
+scb_client_connection_begin_transaction_sync (ScbClientConnection *self, GCancellable *cancellable,
+                                              GError **error)
 {
-  g_autoptr(GVariant) ret = NULL;
+  g_autoptr (GVariant) ret = NULL;
 
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), FALSE);
   ret = call_sync (self, "BeginTransaction", NULL, cancellable, error);
@@ -105,8 +106,8 @@ scb_client_connection_begin_transaction (ScbClientConnection *self, GCancellable
                                          GAsyncReadyCallback callback, gpointer user_data)
 {
   g_return_if_fail (SCB_IS_CLIENT_CONNECTION (self));
-  call_async (self, "BeginTransaction", NULL, scb_client_connection_begin_transaction,
-              NULL, cancellable, callback, user_data);
+  call_async (self, "BeginTransaction", NULL, scb_client_connection_begin_transaction, NULL,
+              cancellable, callback, user_data);
 }
 
 /**
@@ -140,7 +141,7 @@ scb_client_connection_end_transaction_sync (ScbClientConnection *self,
                                             ScbClientDisposition disposition,
                                             GCancellable *cancellable, GError **error)
 {
-  g_autoptr(GVariant) ret = NULL;
+  g_autoptr (GVariant) ret = NULL;
 
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), FALSE);
   ret = call_sync (self, "EndTransaction",
@@ -189,7 +190,7 @@ static GVariant *
 reconnect_parameters (ScbClientShareMode share_mode, ScbClientProtocol protocols,
                       ScbClientDisposition initialization)
 {
-  g_auto(GStrv) words = _scb_client_protocols_to_strv (protocols);
+  g_auto (GStrv) words = _scb_client_protocols_to_strv (protocols);
 
   return g_variant_new ("(s^ass)", _scb_client_share_mode_to_string (share_mode), words,
                         _scb_client_disposition_to_string (initialization));
@@ -217,7 +218,7 @@ scb_client_connection_reconnect_sync (ScbClientConnection *self, ScbClientShareM
                                       ScbClientDisposition initialization,
                                       GCancellable *cancellable, GError **error)
 {
-  g_autoptr(GVariant) ret = NULL;
+  g_autoptr (GVariant) ret = NULL;
   const char *protocol = NULL;
   ScbClientProtocol value;
 
@@ -252,8 +253,8 @@ scb_client_connection_reconnect (ScbClientConnection *self, ScbClientShareMode s
 {
   g_return_if_fail (SCB_IS_CLIENT_CONNECTION (self));
   call_async (self, "Reconnect", reconnect_parameters (share_mode, protocols, initialization),
-              scb_client_connection_reconnect, GINT_TO_POINTER (share_mode), cancellable,
-              callback, user_data);
+              scb_client_connection_reconnect, GINT_TO_POINTER (share_mode), cancellable, callback,
+              user_data);
 }
 
 /**
@@ -269,7 +270,7 @@ ScbClientProtocol
 scb_client_connection_reconnect_finish (ScbClientConnection *self, GAsyncResult *result,
                                         GError **error)
 {
-  g_autoptr(GVariant) ret = NULL;
+  g_autoptr (GVariant) ret = NULL;
   const char *protocol = NULL;
 
   g_return_val_if_fail (g_task_is_valid (result, self), SCB_CLIENT_PROTOCOL_NONE);
@@ -295,7 +296,7 @@ gboolean
 scb_client_connection_close_sync (ScbClientConnection *self, ScbClientDisposition disposition,
                                   GCancellable *cancellable, GError **error)
 {
-  g_autoptr(GVariant) ret = NULL;
+  g_autoptr (GVariant) ret = NULL;
 
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), FALSE);
   ret = call_sync (self, "Disconnect",
@@ -334,8 +335,7 @@ scb_client_connection_close (ScbClientConnection *self, ScbClientDisposition dis
  * Returns: %TRUE on success
  */
 gboolean
-scb_client_connection_close_finish (ScbClientConnection *self, GAsyncResult *result,
-                                    GError **error)
+scb_client_connection_close_finish (ScbClientConnection *self, GAsyncResult *result, GError **error)
 {
   return call_finish (self, result, error);
 }
@@ -359,8 +359,8 @@ scb_client_connection_status_sync (ScbClientConnection *self, char **reader_name
                                    ScbClientProtocol *protocol, GBytes **atr,
                                    GCancellable *cancellable, GError **error)
 {
-  g_autoptr(GVariant) ret = NULL;
-  g_autoptr(GVariant) atr_value = NULL;
+  g_autoptr (GVariant) ret = NULL;
+  g_autoptr (GVariant) atr_value = NULL;
   const char *name = NULL;
   const char *protocol_word = NULL;
   guint32 state_value = 0;
@@ -396,8 +396,8 @@ GBytes *
 scb_client_connection_get_attrib_sync (ScbClientConnection *self, guint32 id,
                                        GCancellable *cancellable, GError **error)
 {
-  g_autoptr(GVariant) ret = NULL;
-  g_autoptr(GVariant) value = NULL;
+  g_autoptr (GVariant) ret = NULL;
+  g_autoptr (GVariant) value = NULL;
 
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), NULL);
   ret = call_sync (self, "GetAttrib", g_variant_new ("(u)", id), cancellable, error);
@@ -423,7 +423,7 @@ gboolean
 scb_client_connection_set_nad_sync (ScbClientConnection *self, guint8 nad,
                                     GCancellable *cancellable, GError **error)
 {
-  g_autoptr(GVariant) ret = NULL;
+  g_autoptr (GVariant) ret = NULL;
 
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), FALSE);
   ret = call_sync (self, "SetNad", g_variant_new ("(y)", nad), cancellable, error);

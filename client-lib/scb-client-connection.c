@@ -34,15 +34,16 @@ struct _ScbClientConnection
   ScbDBusConnection *proxy;
   char *reader_path;
   ScbClientShareMode share_mode;
-  ScbClientProtocol protocol;   /* SCARD_PROTOCOL_* values */
+  ScbClientProtocol protocol; /* SCARD_PROTOCOL_* values */
 
-  GMutex lock;                  /* guards the channel fields */
+  GMutex lock; /* guards the channel fields */
   gboolean use_channel;
   gboolean channel_unavailable; /* not offered, or closed: D-Bus from now on */
   ScbClientChannel *channel;
 };
 
-enum {
+enum
+{
   PROP_0,
   PROP_OBJECT_PATH,
   PROP_READER_PATH,
@@ -182,9 +183,9 @@ scb_client_connection_get_channel_open (ScbClientConnection *self)
 static ScbClientChannel *
 get_channel (ScbClientConnection *self, GCancellable *cancellable, GError **error)
 {
-  g_autoptr(GVariant) handle = NULL;
-  g_autoptr(GUnixFDList) fds = NULL;
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr (GVariant) handle = NULL;
+  g_autoptr (GUnixFDList) fds = NULL;
+  g_autoptr (GError) local_error = NULL;
   ScbClientChannel *channel = NULL;
   int fd;
 
@@ -196,12 +197,12 @@ get_channel (ScbClientConnection *self, GCancellable *cancellable, GError **erro
       return channel;
     }
 
-  if (!scb_dbus_connection_call_open_channel_sync (self->proxy, NULL, &handle, &fds,
-                                                   cancellable, &local_error))
+  if (!scb_dbus_connection_call_open_channel_sync (self->proxy, NULL, &handle, &fds, cancellable,
+                                                   &local_error))
     {
       /* A daemon without the fast path: use D-Bus, quietly. */
-      if (g_error_matches (local_error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
-          g_error_matches (local_error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED))
+      if (g_error_matches (local_error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD)
+          || g_error_matches (local_error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED))
         self->channel_unavailable = TRUE;
       else
         {
@@ -253,9 +254,9 @@ static GBytes *
 exchange_on_channel (ScbClientConnection *self, guint8 op, guint32 code, GBytes *data,
                      GCancellable *cancellable, gboolean *used_channel, GError **error)
 {
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr (GError) local_error = NULL;
   ScbClientChannel *channel = get_channel (self, cancellable, &local_error);
-  g_autoptr(GBytes) empty = NULL;
+  g_autoptr (GBytes) empty = NULL;
   GBytes *answer;
 
   *used_channel = FALSE;
@@ -270,9 +271,9 @@ exchange_on_channel (ScbClientConnection *self, guint8 op, guint32 code, GBytes 
   if (data == NULL)
     data = empty = g_bytes_new (NULL, 0);
   answer = _scb_client_channel_exchange (channel, op, code, data, cancellable, &local_error);
-  if (answer == NULL &&
-      (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
-       g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE)))
+  if (answer == NULL
+      && (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED)
+          || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE)))
     {
       /* The connection is gone or the daemon closed the channel: the D-Bus
        * method gives the reason. */
@@ -301,15 +302,16 @@ GBytes *
 scb_client_connection_transmit_sync (ScbClientConnection *self, GBytes *apdu,
                                      GCancellable *cancellable, GError **error)
 {
-  g_autoptr(GVariant) response = NULL;
+  g_autoptr (GVariant) response = NULL;
   gboolean used_channel = FALSE;
   GBytes *answer;
 
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), NULL);
   if (!check_payload (apdu, FALSE, error))
     return NULL;
-  answer = exchange_on_channel (self, SCB_CHANNEL_OP_TRANSMIT, self->protocol & SCB_CLIENT_PROTOCOL_ANY, apdu,
-                                cancellable, &used_channel, error);
+  answer = exchange_on_channel (self, SCB_CHANNEL_OP_TRANSMIT,
+                                self->protocol & SCB_CLIENT_PROTOCOL_ANY, apdu, cancellable,
+                                &used_channel, error);
   if (used_channel)
     return answer;
   if (!scb_dbus_connection_call_transmit_sync (self->proxy, _scb_client_bytes_to_variant (apdu),
@@ -338,7 +340,7 @@ GBytes *
 scb_client_connection_control_sync (ScbClientConnection *self, guint32 code, GBytes *data,
                                     GCancellable *cancellable, GError **error)
 {
-  g_autoptr(GVariant) response = NULL;
+  g_autoptr (GVariant) response = NULL;
   gboolean used_channel = FALSE;
   GBytes *answer;
 
@@ -349,8 +351,8 @@ scb_client_connection_control_sync (ScbClientConnection *self, guint32 code, GBy
                                 &used_channel, error);
   if (used_channel)
     return answer;
-  if (!scb_dbus_connection_call_control_sync (self->proxy, code, _scb_client_bytes_to_variant (data),
-                                              &response, cancellable, error))
+  if (!scb_dbus_connection_call_control_sync (
+          self->proxy, code, _scb_client_bytes_to_variant (data), &response, cancellable, error))
     {
       _scb_client_error_normalize (error);
       return NULL;
@@ -358,7 +360,8 @@ scb_client_connection_control_sync (ScbClientConnection *self, guint32 code, GBy
   return _scb_client_variant_to_bytes (response);
 }
 
-typedef struct {
+typedef struct
+{
   guint8 op;
   guint32 code;
   GBytes *data;
@@ -384,8 +387,8 @@ exchange_thread (GTask *task, gpointer source, gpointer task_data, GCancellable 
   if (exchange->op == SCB_CHANNEL_OP_TRANSMIT)
     answer = scb_client_connection_transmit_sync (self, exchange->data, cancellable, &error);
   else
-    answer = scb_client_connection_control_sync (self, exchange->code, exchange->data,
-                                                 cancellable, &error);
+    answer = scb_client_connection_control_sync (self, exchange->code, exchange->data, cancellable,
+                                                 &error);
   if (answer == NULL)
     g_task_return_error (task, error);
   else
@@ -397,7 +400,7 @@ start_exchange (ScbClientConnection *self, guint8 op, guint32 code, GBytes *data
                 gpointer source_tag, GCancellable *cancellable, GAsyncReadyCallback callback,
                 gpointer user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
   ExchangeData *exchange = g_new0 (ExchangeData, 1);
 
   g_task_set_source_tag (task, source_tag);
@@ -481,7 +484,6 @@ scb_client_connection_control_finish (ScbClientConnection *self, GAsyncResult *r
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
-
 
 ScbDBusConnection *
 _scb_client_connection_get_proxy (ScbClientConnection *self)
@@ -602,7 +604,7 @@ scb_client_connection_class_init (ScbClientConnectionClass *klass)
    *
    * Whether APDUs try the fd channel first.
    */
-  props[PROP_USE_CHANNEL] = g_param_spec_boolean ("use-channel", NULL, NULL, TRUE,
-                                                  flags | G_PARAM_WRITABLE);
+  props[PROP_USE_CHANNEL]
+      = g_param_spec_boolean ("use-channel", NULL, NULL, TRUE, flags | G_PARAM_WRITABLE);
   g_object_class_install_properties (object_class, N_PROPS, props);
 }

@@ -29,9 +29,8 @@ void scb_client_connection_transmit (ScbClientConnection *self, GBytes *apdu,
 GBytes *scb_client_connection_transmit_finish (ScbClientConnection *self, GAsyncResult *result,
                                                GError **error);
 
-GBytes *scb_client_connection_control_sync (ScbClientConnection *self, guint32 code,
-                                            GBytes *data, GCancellable *cancellable,
-                                            GError **error);
+GBytes *scb_client_connection_control_sync (ScbClientConnection *self, guint32 code, GBytes *data,
+                                            GCancellable *cancellable, GError **error);
 void scb_client_connection_control (ScbClientConnection *self, guint32 code, GBytes *data,
                                     GCancellable *cancellable, GAsyncReadyCallback callback,
                                     gpointer user_data);
@@ -40,8 +39,7 @@ GBytes *scb_client_connection_control_finish (ScbClientConnection *self, GAsyncR
 
 gboolean scb_client_connection_begin_transaction_sync (ScbClientConnection *self,
                                                        GCancellable *cancellable, GError **error);
-void scb_client_connection_begin_transaction (ScbClientConnection *self,
-                                              GCancellable *cancellable,
+void scb_client_connection_begin_transaction (ScbClientConnection *self, GCancellable *cancellable,
                                               GAsyncReadyCallback callback, gpointer user_data);
 gboolean scb_client_connection_begin_transaction_finish (ScbClientConnection *self,
                                                          GAsyncResult *result, GError **error);
@@ -51,8 +49,8 @@ gboolean scb_client_connection_end_transaction_sync (ScbClientConnection *self,
                                                      GCancellable *cancellable, GError **error);
 void scb_client_connection_end_transaction (ScbClientConnection *self,
                                             ScbClientDisposition disposition,
-                                            GCancellable *cancellable,
-                                            GAsyncReadyCallback callback, gpointer user_data);
+                                            GCancellable *cancellable, GAsyncReadyCallback callback,
+                                            gpointer user_data);
 gboolean scb_client_connection_end_transaction_finish (ScbClientConnection *self,
                                                        GAsyncResult *result, GError **error);
 
@@ -60,8 +58,7 @@ ScbClientProtocol scb_client_connection_reconnect_sync (ScbClientConnection *sel
                                                         ScbClientShareMode share_mode,
                                                         ScbClientProtocol protocols,
                                                         ScbClientDisposition initialization,
-                                                        GCancellable *cancellable,
-                                                        GError **error);
+                                                        GCancellable *cancellable, GError **error);
 void scb_client_connection_reconnect (ScbClientConnection *self, ScbClientShareMode share_mode,
                                       ScbClientProtocol protocols,
                                       ScbClientDisposition initialization,
@@ -73,12 +70,11 @@ ScbClientProtocol scb_client_connection_reconnect_finish (ScbClientConnection *s
 gboolean scb_client_connection_close_sync (ScbClientConnection *self,
                                            ScbClientDisposition disposition,
                                            GCancellable *cancellable, GError **error);
-void scb_client_connection_close (ScbClientConnection *self,
-                                  ScbClientDisposition disposition,
+void scb_client_connection_close (ScbClientConnection *self, ScbClientDisposition disposition,
                                   GCancellable *cancellable, GAsyncReadyCallback callback,
                                   gpointer user_data);
-gboolean scb_client_connection_close_finish (ScbClientConnection *self,
-                                             GAsyncResult *result, GError **error);
+gboolean scb_client_connection_close_finish (ScbClientConnection *self, GAsyncResult *result,
+                                             GError **error);
 
 gboolean scb_client_connection_status_sync (ScbClientConnection *self, char **reader_name,
                                             guint32 *state, ScbClientProtocol *protocol,

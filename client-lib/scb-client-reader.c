@@ -22,10 +22,11 @@ struct _ScbClientReader
   GDBusObjectManager *manager;
   GBytes *atr;
   ScbClientCard *card;
-  char *pending_card_path;      /* Card names an object not yet in the manager */
+  char *pending_card_path; /* Card names an object not yet in the manager */
 };
 
-enum {
+enum
+{
   PROP_0,
   PROP_OBJECT_PATH,
   PROP_NAME,
@@ -42,7 +43,8 @@ enum {
   N_PROPS
 };
 
-enum {
+enum
+{
   SIGNAL_CARD_INSERTED,
   SIGNAL_CARD_REMOVED,
   N_SIGNALS
@@ -52,7 +54,8 @@ static GParamSpec *props[N_PROPS];
 static guint signals[N_SIGNALS];
 
 /* D-Bus property names and the GObject properties they feed. */
-static const struct {
+static const struct
+{
   const char *dbus_name;
   guint prop;
 } property_map[] = {
@@ -73,7 +76,7 @@ G_DEFINE_FINAL_TYPE (ScbClientReader, scb_client_reader, G_TYPE_OBJECT)
 static void
 set_card (ScbClientReader *self, ScbClientCard *card)
 {
-  g_autoptr(ScbClientCard) old = g_steal_pointer (&self->card);
+  g_autoptr (ScbClientCard) old = g_steal_pointer (&self->card);
 
   self->card = card;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CARD]);
@@ -90,10 +93,11 @@ static void
 update_card (ScbClientReader *self, gboolean emit)
 {
   const char *path = scb_dbus_reader_get_card (self->proxy);
-  g_autoptr(GDBusInterface) iface = NULL;
+  g_autoptr (GDBusInterface) iface = NULL;
   gboolean empty = path == NULL || g_str_equal (path, "/");
 
-  if (self->card != NULL && (empty || !g_str_equal (path, scb_client_card_get_object_path (self->card))))
+  if (self->card != NULL
+      && (empty || !g_str_equal (path, scb_client_card_get_object_path (self->card))))
     {
       if (emit)
         set_card (self, NULL);
@@ -119,10 +123,10 @@ update_card (ScbClientReader *self, gboolean emit)
 void
 _scb_client_reader_object_added (ScbClientReader *self, GDBusObject *object)
 {
-  g_autoptr(GDBusInterface) iface = NULL;
+  g_autoptr (GDBusInterface) iface = NULL;
 
-  if (self->pending_card_path == NULL ||
-      !g_str_equal (self->pending_card_path, g_dbus_object_get_object_path (object)))
+  if (self->pending_card_path == NULL
+      || !g_str_equal (self->pending_card_path, g_dbus_object_get_object_path (object)))
     return;
   iface = g_dbus_object_get_interface (object, SCB_DBUS_INTERFACE_CARD);
   if (iface == NULL)
@@ -140,7 +144,7 @@ _scb_client_reader_detach (ScbClientReader *self)
 }
 
 static void
-on_properties_changed (GDBusProxy *proxy, GVariant *changed, const char * const *invalidated,
+on_properties_changed (GDBusProxy *proxy, GVariant *changed, const char *const *invalidated,
                        gpointer user_data)
 {
   ScbClientReader *self = user_data;
@@ -352,7 +356,8 @@ scb_client_reader_has_card (ScbClientReader *self)
   return (scb_dbus_reader_get_state (self->proxy) & SCB_CLIENT_READER_STATE_PRESENT) != 0;
 }
 
-typedef struct {
+typedef struct
+{
   ScbClientShareMode share_mode;
 } ConnectData;
 
@@ -362,39 +367,39 @@ make_connection (ScbClientReader *self, ScbClientShareMode share_mode, const cha
 {
   GDBusProxy *proxy = G_DBUS_PROXY (self->proxy);
   g_autofree char *owner = g_dbus_proxy_get_name_owner (proxy);
-  g_autoptr(ScbDBusConnection) connection = NULL;
+  g_autoptr (ScbDBusConnection) connection = NULL;
 
   /* The connection belongs to this daemon instance: address it by its unique
    * name, so no name-owner lookup happens and a restarted daemon is not
    * mistaken for the one that made the connection. Without properties or
    * signals the proxy is made without any bus traffic. */
-  connection = scb_dbus_connection_proxy_new_sync (g_dbus_proxy_get_connection (proxy),
-                                                   G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
-                                                   G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS |
-                                                   G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
-                                                   owner != NULL ? owner : g_dbus_proxy_get_name (proxy),
-                                                   path, NULL, error);
+  connection = scb_dbus_connection_proxy_new_sync (
+      g_dbus_proxy_get_connection (proxy),
+      G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES | G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS
+          | G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
+      owner != NULL ? owner : g_dbus_proxy_get_name (proxy), path, NULL, error);
   if (connection == NULL)
     return NULL;
   /* Calls that wait on other connections (BeginTransaction) last up to 60 s
    * in the daemon: stay above that. */
   g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (connection), 90 * 1000);
   return _scb_client_connection_new (connection, scb_client_reader_get_object_path (self),
-                                    share_mode, _scb_client_protocol_from_string (protocol));
+                                     share_mode, _scb_client_protocol_from_string (protocol));
 }
 
 static void
 on_connect_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr (GTask) task = user_data;
   ScbClientReader *self = g_task_get_source_object (task);
   ConnectData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *path = NULL;
   g_autofree char *protocol = NULL;
   ScbClientConnection *connection;
 
-  if (!scb_dbus_reader_call_connect_finish (SCB_DBUS_READER (source), &path, &protocol, result, &error))
+  if (!scb_dbus_reader_call_connect_finish (SCB_DBUS_READER (source), &path, &protocol, result,
+                                            &error))
     {
       _scb_client_error_normalize (&error);
       g_task_return_error (task, g_steal_pointer (&error));
@@ -426,8 +431,8 @@ scb_client_reader_open_connection (ScbClientReader *self, ScbClientShareMode sha
                                    ScbClientProtocol protocols, GCancellable *cancellable,
                                    GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_auto(GStrv) words = _scb_client_protocols_to_strv (protocols);
+  g_autoptr (GTask) task = NULL;
+  g_auto (GStrv) words = _scb_client_protocols_to_strv (protocols);
   ConnectData *data = g_new0 (ConnectData, 1);
 
   g_return_if_fail (SCB_IS_CLIENT_READER (self));
@@ -436,7 +441,7 @@ scb_client_reader_open_connection (ScbClientReader *self, ScbClientShareMode sha
   data->share_mode = share_mode;
   g_task_set_task_data (task, data, g_free);
   scb_dbus_reader_call_connect (self->proxy, _scb_client_share_mode_to_string (share_mode),
-                                (const char * const *) words, cancellable, on_connect_done,
+                                (const char *const *) words, cancellable, on_connect_done,
                                 g_steal_pointer (&task));
 }
 
@@ -449,7 +454,8 @@ scb_client_reader_open_connection (ScbClientReader *self, ScbClientShareMode sha
  * Returns: (transfer full): the connection, or %NULL with @error set
  */
 ScbClientConnection *
-scb_client_reader_open_connection_finish (ScbClientReader *self, GAsyncResult *result, GError **error)
+scb_client_reader_open_connection_finish (ScbClientReader *self, GAsyncResult *result,
+                                          GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
@@ -472,14 +478,14 @@ scb_client_reader_open_connection_sync (ScbClientReader *self, ScbClientShareMod
                                         ScbClientProtocol protocols, GCancellable *cancellable,
                                         GError **error)
 {
-  g_auto(GStrv) words = _scb_client_protocols_to_strv (protocols);
+  g_auto (GStrv) words = _scb_client_protocols_to_strv (protocols);
   g_autofree char *path = NULL;
   g_autofree char *protocol = NULL;
 
   g_return_val_if_fail (SCB_IS_CLIENT_READER (self), NULL);
-  if (!scb_dbus_reader_call_connect_sync (self->proxy, _scb_client_share_mode_to_string (share_mode),
-                                          (const char * const *) words, &path, &protocol,
-                                          cancellable, error))
+  if (!scb_dbus_reader_call_connect_sync (
+          self->proxy, _scb_client_share_mode_to_string (share_mode), (const char *const *) words,
+          &path, &protocol, cancellable, error))
     {
       _scb_client_error_normalize (error);
       return NULL;
@@ -490,8 +496,8 @@ scb_client_reader_open_connection_sync (ScbClientReader *self, ScbClientShareMod
 static void
 on_set_nad_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GError) error = NULL;
 
   if (!scb_dbus_reader_call_set_nad_finish (SCB_DBUS_READER (source), result, &error))
     {
@@ -722,9 +728,9 @@ scb_client_reader_class_init (ScbClientReaderClass *klass)
    *
    * A card was inserted; the reader's properties already describe it.
    */
-  signals[SIGNAL_CARD_INSERTED] = g_signal_new ("card-inserted", G_TYPE_FROM_CLASS (klass),
-                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                                G_TYPE_NONE, 1, SCB_TYPE_CLIENT_CARD);
+  signals[SIGNAL_CARD_INSERTED]
+      = g_signal_new ("card-inserted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 1, SCB_TYPE_CLIENT_CARD);
   /**
    * ScbClientReader::card-removed:
    * @self: the reader
@@ -732,7 +738,7 @@ scb_client_reader_class_init (ScbClientReaderClass *klass)
    *
    * The card was removed; the reader's properties already say so.
    */
-  signals[SIGNAL_CARD_REMOVED] = g_signal_new ("card-removed", G_TYPE_FROM_CLASS (klass),
-                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                               G_TYPE_NONE, 1, SCB_TYPE_CLIENT_CARD);
+  signals[SIGNAL_CARD_REMOVED]
+      = g_signal_new ("card-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 1, SCB_TYPE_CLIENT_CARD);
 }

@@ -32,12 +32,14 @@ gboolean scb_client_reader_has_card (ScbClientReader *self);
 void scb_client_reader_open_connection (ScbClientReader *self, ScbClientShareMode share_mode,
                                         ScbClientProtocol protocols, GCancellable *cancellable,
                                         GAsyncReadyCallback callback, gpointer user_data);
-ScbClientConnection *scb_client_reader_open_connection_finish (ScbClientReader *self, GAsyncResult *result,
+ScbClientConnection *scb_client_reader_open_connection_finish (ScbClientReader *self,
+                                                               GAsyncResult *result,
                                                                GError **error);
 ScbClientConnection *scb_client_reader_open_connection_sync (ScbClientReader *self,
                                                              ScbClientShareMode share_mode,
                                                              ScbClientProtocol protocols,
-                                                             GCancellable *cancellable, GError **error);
+                                                             GCancellable *cancellable,
+                                                             GError **error);
 
 void scb_client_reader_set_nad (ScbClientReader *self, guint8 nad, GCancellable *cancellable,
                                 GAsyncReadyCallback callback, gpointer user_data);

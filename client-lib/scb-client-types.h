@@ -19,7 +19,8 @@ G_BEGIN_DECLS
  *
  * How a connection shares its card, as `Reader.Connect()` takes it.
  */
-typedef enum {
+typedef enum
+{
   SCB_CLIENT_SHARE_MODE_SHARED,
   SCB_CLIENT_SHARE_MODE_EXCLUSIVE,
   SCB_CLIENT_SHARE_MODE_DIRECT,
@@ -36,7 +37,8 @@ typedef enum {
  * Transmission protocols. The values are PC/SC's `SCARD_PROTOCOL_*` values,
  * which the APDU channel also carries.
  */
-typedef enum /*< flags >*/ {
+typedef enum /*< flags >*/
+{
   SCB_CLIENT_PROTOCOL_NONE = 0,
   SCB_CLIENT_PROTOCOL_T0 = 1 << 0,
   SCB_CLIENT_PROTOCOL_T1 = 1 << 1,
@@ -54,7 +56,8 @@ typedef enum /*< flags >*/ {
  * What happens to the card at the end of a transaction or connection, or at a
  * reconnection (where `eject` is not accepted).
  */
-typedef enum {
+typedef enum
+{
   SCB_CLIENT_DISPOSITION_LEAVE,
   SCB_CLIENT_DISPOSITION_RESET,
   SCB_CLIENT_DISPOSITION_UNPOWER,
@@ -73,7 +76,8 @@ typedef enum {
  *
  * The `Reader.State` bits: pcsc-lite's `SCARD_STATE_*` values.
  */
-typedef enum /*< flags >*/ {
+typedef enum /*< flags >*/
+{
   SCB_CLIENT_READER_STATE_NONE = 0,
   SCB_CLIENT_READER_STATE_EMPTY = 0x0010,
   SCB_CLIENT_READER_STATE_PRESENT = 0x0020,

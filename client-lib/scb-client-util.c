@@ -40,7 +40,7 @@ _scb_client_disposition_to_string (ScbClientDisposition disposition)
 GStrv
 _scb_client_protocols_to_strv (ScbClientProtocol protocols)
 {
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
 
   if (protocols & SCB_CLIENT_PROTOCOL_T0)
     g_strv_builder_add (builder, "t0");
@@ -64,7 +64,7 @@ _scb_client_protocol_from_string (const char *word)
 }
 
 ScbClientProtocol
-_scb_client_protocols_from_strv (const char * const *words)
+_scb_client_protocols_from_strv (const char *const *words)
 {
   ScbClientProtocol protocols = SCB_CLIENT_PROTOCOL_NONE;
 

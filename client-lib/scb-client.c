@@ -25,13 +25,14 @@ struct _ScbClient
   GDBusConnection *connection;
   ScbDBusManager *manager;
   GDBusObjectManager *object_manager;
-  GPtrArray *readers;           /* ScbClientReader, in the order they were added */
-  GPtrArray *pending;           /* reader paths announced, not yet in the object manager */
+  GPtrArray *readers; /* ScbClientReader, in the order they were added */
+  GPtrArray *pending; /* reader paths announced, not yet in the object manager */
   guint32 reader_events;
   gboolean service_running;
 };
 
-enum {
+enum
+{
   PROP_0,
   PROP_CONNECTION,
   PROP_VERSION,
@@ -40,7 +41,8 @@ enum {
   N_PROPS
 };
 
-enum {
+enum
+{
   SIGNAL_READER_ADDED,
   SIGNAL_READER_REMOVED,
   SIGNAL_CARD_INSERTED,
@@ -55,9 +57,10 @@ static void scb_client_initable_iface_init (GInitableIface *iface);
 static void scb_client_async_initable_iface_init (GAsyncInitableIface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (ScbClient, scb_client, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, scb_client_initable_iface_init)
-                               G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_INITABLE,
-                                                      scb_client_async_initable_iface_init))
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                      scb_client_initable_iface_init)
+                                   G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_INITABLE,
+                                                          scb_client_async_initable_iface_init))
 
 static void
 set_reader_events (ScbClient *self, guint32 value)
@@ -91,13 +94,14 @@ path_in (GPtrArray *paths, const char *path, guint *index)
 static void
 materialize (ScbClient *self, const char *path, gboolean emit)
 {
-  g_autoptr(GDBusInterface) iface = NULL;
+  g_autoptr (GDBusInterface) iface = NULL;
   ScbClientReader *reader;
   guint index;
 
   if (scb_client_get_reader_by_path (self, path) != NULL)
     return;
-  iface = g_dbus_object_manager_get_interface (self->object_manager, path, SCB_DBUS_INTERFACE_READER);
+  iface
+      = g_dbus_object_manager_get_interface (self->object_manager, path, SCB_DBUS_INTERFACE_READER);
   if (iface == NULL)
     {
       if (!path_in (self->pending, path, NULL))
@@ -172,7 +176,7 @@ on_object_removed (GDBusObjectManager *manager, GDBusObject *object, gpointer us
 }
 
 static void
-add_snapshot (ScbClient *self, guint32 events, const char * const *paths, gboolean emit)
+add_snapshot (ScbClient *self, guint32 events, const char *const *paths, gboolean emit)
 {
   set_reader_events (self, events);
   for (guint i = 0; paths != NULL && paths[i] != NULL; i++)
@@ -182,18 +186,18 @@ add_snapshot (ScbClient *self, guint32 events, const char * const *paths, gboole
 static void
 on_restart_snapshot (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(ScbClient) self = user_data;
-  g_auto(GStrv) paths = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (ScbClient) self = user_data;
+  g_auto (GStrv) paths = NULL;
+  g_autoptr (GError) error = NULL;
   guint32 events = 0;
 
-  if (!scb_dbus_manager_call_get_readers_finish (SCB_DBUS_MANAGER (source), &events, &paths,
-                                                 result, &error))
+  if (!scb_dbus_manager_call_get_readers_finish (SCB_DBUS_MANAGER (source), &events, &paths, result,
+                                                 &error))
     {
       g_debug ("GetReaders after the service restarted: %s", error->message);
       return;
     }
-  add_snapshot (self, events, (const char * const *) paths, TRUE);
+  add_snapshot (self, events, (const char *const *) paths, TRUE);
 }
 
 static void
@@ -211,7 +215,8 @@ on_name_owner (GObject *object, GParamSpec *pspec, gpointer user_data)
     {
       /* Every reader went with the daemon. */
       while (self->readers->len > 0)
-        forget (self, scb_client_reader_get_object_path (g_ptr_array_index (self->readers, self->readers->len - 1)));
+        forget (self, scb_client_reader_get_object_path (
+                          g_ptr_array_index (self->readers, self->readers->len - 1)));
       g_ptr_array_set_size (self->pending, 0);
       return;
     }
@@ -220,7 +225,7 @@ on_name_owner (GObject *object, GParamSpec *pspec, gpointer user_data)
 }
 
 static gboolean
-finish_setup (ScbClient *self, guint32 events, const char * const *paths, GError **error)
+finish_setup (ScbClient *self, guint32 events, const char *const *paths, GError **error)
 {
   g_autofree char *owner = g_dbus_proxy_get_name_owner (G_DBUS_PROXY (self->manager));
 
@@ -237,24 +242,23 @@ finish_setup (ScbClient *self, guint32 events, const char * const *paths, GError
 static gboolean
 init_sync (ScbClient *self, GCancellable *cancellable, GError **error)
 {
-  g_auto(GStrv) paths = NULL;
+  g_auto (GStrv) paths = NULL;
   guint32 events = 0;
 
   /* The manager first: its subscription precedes every snapshot, and making
    * it starts the service when the bus can activate it. */
-  self->manager = scb_dbus_manager_proxy_new_sync (self->connection, G_DBUS_PROXY_FLAGS_NONE,
-                                                   SCB_DBUS_NAME, SCB_DBUS_PATH, cancellable, error);
+  self->manager = scb_dbus_manager_proxy_new_sync (
+      self->connection, G_DBUS_PROXY_FLAGS_NONE, SCB_DBUS_NAME, SCB_DBUS_PATH, cancellable, error);
   if (self->manager == NULL)
     return FALSE;
-  self->object_manager = scb_dbus_object_manager_client_new_sync (self->connection,
-                                                                  G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
-                                                                  SCB_DBUS_NAME, SCB_DBUS_PATH,
-                                                                  cancellable, error);
+  self->object_manager = scb_dbus_object_manager_client_new_sync (
+      self->connection, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE, SCB_DBUS_NAME, SCB_DBUS_PATH,
+      cancellable, error);
   if (self->object_manager == NULL)
     return FALSE;
   if (!scb_dbus_manager_call_get_readers_sync (self->manager, &events, &paths, cancellable, error))
     return FALSE;
-  return finish_setup (self, events, (const char * const *) paths, error);
+  return finish_setup (self, events, (const char *const *) paths, error);
 }
 
 static gboolean
@@ -297,14 +301,14 @@ fail_task (GTask *task, GError *error)
 static void
 on_init_snapshot (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr (GTask) task = user_data;
   ScbClient *self = g_task_get_source_object (task);
-  g_auto(GStrv) paths = NULL;
+  g_auto (GStrv) paths = NULL;
   GError *error = NULL;
   guint32 events = 0;
 
-  if (!scb_dbus_manager_call_get_readers_finish (self->manager, &events, &paths, result, &error) ||
-      !finish_setup (self, events, (const char * const *) paths, &error))
+  if (!scb_dbus_manager_call_get_readers_finish (self->manager, &events, &paths, result, &error)
+      || !finish_setup (self, events, (const char *const *) paths, &error))
     {
       fail_task (task, error);
       return;
@@ -315,7 +319,7 @@ on_init_snapshot (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 on_init_object_manager (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr (GTask) task = user_data;
   ScbClient *self = g_task_get_source_object (task);
   GCancellable *cancellable;
   GError *error = NULL;
@@ -334,7 +338,7 @@ on_init_object_manager (GObject *source, GAsyncResult *result, gpointer user_dat
 static void
 on_init_manager (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr (GTask) task = user_data;
   ScbClient *self = g_task_get_source_object (task);
   GCancellable *cancellable;
   GError *error = NULL;
@@ -363,7 +367,7 @@ start_manager (GTask *task)
 static void
 on_init_bus (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr (GTask) task = user_data;
   ScbClient *self = g_task_get_source_object (task);
   GError *error = NULL;
 
@@ -417,8 +421,8 @@ scb_client_async_initable_iface_init (GAsyncInitableIface *iface)
 void
 scb_client_new (GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_async_initable_new_async (SCB_TYPE_CLIENT, G_PRIORITY_DEFAULT, cancellable, callback,
-                              user_data, NULL);
+  g_async_initable_new_async (SCB_TYPE_CLIENT, G_PRIORITY_DEFAULT, cancellable, callback, user_data,
+                              NULL);
 }
 
 /**
@@ -432,7 +436,7 @@ scb_client_new (GCancellable *cancellable, GAsyncReadyCallback callback, gpointe
 ScbClient *
 scb_client_new_finish (GAsyncResult *result, GError **error)
 {
-  g_autoptr(GObject) source = g_async_result_get_source_object (result);
+  g_autoptr (GObject) source = g_async_result_get_source_object (result);
   GObject *object = g_async_initable_new_finish (G_ASYNC_INITABLE (source), result, error);
 
   return object != NULL ? SCB_CLIENT (object) : NULL;
@@ -726,9 +730,9 @@ scb_client_class_init (ScbClientClass *klass)
    *
    * The bus connection (the system bus by default).
    */
-  props[PROP_CONNECTION] = g_param_spec_object ("connection", NULL, NULL, G_TYPE_DBUS_CONNECTION,
-                                                G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                                                G_PARAM_STATIC_STRINGS);
+  props[PROP_CONNECTION]
+      = g_param_spec_object ("connection", NULL, NULL, G_TYPE_DBUS_CONNECTION,
+                             G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /**
    * ScbClient:version:
    *
@@ -740,7 +744,8 @@ scb_client_class_init (ScbClientClass *klass)
    *
    * The reader event counter.
    */
-  props[PROP_READER_EVENTS] = g_param_spec_uint ("reader-events", NULL, NULL, 0, G_MAXUINT32, 0, flags);
+  props[PROP_READER_EVENTS]
+      = g_param_spec_uint ("reader-events", NULL, NULL, 0, G_MAXUINT32, 0, flags);
   /**
    * ScbClient:service-running:
    *
@@ -757,9 +762,9 @@ scb_client_class_init (ScbClientClass *klass)
    * A reader was plugged (or a daemon started with it);
    * #ScbClient:reader-events already counts it.
    */
-  signals[SIGNAL_READER_ADDED] = g_signal_new ("reader-added", G_TYPE_FROM_CLASS (klass),
-                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                               G_TYPE_NONE, 1, SCB_TYPE_CLIENT_READER);
+  signals[SIGNAL_READER_ADDED]
+      = g_signal_new ("reader-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 1, SCB_TYPE_CLIENT_READER);
   /**
    * ScbClient::reader-removed:
    * @self: the client
@@ -767,9 +772,9 @@ scb_client_class_init (ScbClientClass *klass)
    *
    * A reader was unplugged (or the daemon stopped).
    */
-  signals[SIGNAL_READER_REMOVED] = g_signal_new ("reader-removed", G_TYPE_FROM_CLASS (klass),
-                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                                 G_TYPE_NONE, 1, SCB_TYPE_CLIENT_READER);
+  signals[SIGNAL_READER_REMOVED]
+      = g_signal_new ("reader-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 1, SCB_TYPE_CLIENT_READER);
   /**
    * ScbClient::card-inserted:
    * @self: the client
@@ -778,10 +783,9 @@ scb_client_class_init (ScbClientClass *klass)
    *
    * A card was inserted in one of the readers.
    */
-  signals[SIGNAL_CARD_INSERTED] = g_signal_new ("card-inserted", G_TYPE_FROM_CLASS (klass),
-                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                                G_TYPE_NONE, 2, SCB_TYPE_CLIENT_READER,
-                                                SCB_TYPE_CLIENT_CARD);
+  signals[SIGNAL_CARD_INSERTED]
+      = g_signal_new ("card-inserted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 2, SCB_TYPE_CLIENT_READER, SCB_TYPE_CLIENT_CARD);
   /**
    * ScbClient::card-removed:
    * @self: the client
@@ -790,8 +794,7 @@ scb_client_class_init (ScbClientClass *klass)
    *
    * A card was removed from one of the readers.
    */
-  signals[SIGNAL_CARD_REMOVED] = g_signal_new ("card-removed", G_TYPE_FROM_CLASS (klass),
-                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                               G_TYPE_NONE, 2, SCB_TYPE_CLIENT_READER,
-                                               SCB_TYPE_CLIENT_CARD);
+  signals[SIGNAL_CARD_REMOVED]
+      = g_signal_new ("card-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 2, SCB_TYPE_CLIENT_READER, SCB_TYPE_CLIENT_CARD);
 }

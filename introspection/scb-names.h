@@ -4,28 +4,28 @@
  */
 #pragma once
 
-#define SCB_DBUS_NAME                   "org.scardbus.SmartCard1"
-#define SCB_DBUS_PATH                   "/org/scardbus/SmartCard1"
-#define SCB_DBUS_READER_PATH_PREFIX     SCB_DBUS_PATH "/reader/"
-#define SCB_DBUS_CARD_PATH_PREFIX       SCB_DBUS_PATH "/card/"
+#define SCB_DBUS_NAME "org.scardbus.SmartCard1"
+#define SCB_DBUS_PATH "/org/scardbus/SmartCard1"
+#define SCB_DBUS_READER_PATH_PREFIX SCB_DBUS_PATH "/reader/"
+#define SCB_DBUS_CARD_PATH_PREFIX SCB_DBUS_PATH "/card/"
 #define SCB_DBUS_CONNECTION_PATH_PREFIX SCB_DBUS_PATH "/connection/"
 
-#define SCB_DBUS_INTERFACE_MANAGER      SCB_DBUS_NAME ".Manager"
-#define SCB_DBUS_INTERFACE_READER       SCB_DBUS_NAME ".Reader"
-#define SCB_DBUS_INTERFACE_CARD         SCB_DBUS_NAME ".Card"
-#define SCB_DBUS_INTERFACE_CONNECTION   SCB_DBUS_NAME ".Connection"
-#define SCB_DBUS_ERROR_PREFIX           SCB_DBUS_NAME ".Error."
+#define SCB_DBUS_INTERFACE_MANAGER SCB_DBUS_NAME ".Manager"
+#define SCB_DBUS_INTERFACE_READER SCB_DBUS_NAME ".Reader"
+#define SCB_DBUS_INTERFACE_CARD SCB_DBUS_NAME ".Card"
+#define SCB_DBUS_INTERFACE_CONNECTION SCB_DBUS_NAME ".Connection"
+#define SCB_DBUS_ERROR_PREFIX SCB_DBUS_NAME ".Error."
 
 /* polkit actions (policy/org.scardbus.SmartCard1.policy) */
-#define SCB_ACTION_ACCESS_CARD          SCB_DBUS_NAME ".access-card"
-#define SCB_ACTION_CONTROL              SCB_DBUS_NAME ".control"
-#define SCB_ACTION_SET_NAD              SCB_DBUS_NAME ".set-nad"
+#define SCB_ACTION_ACCESS_CARD SCB_DBUS_NAME ".access-card"
+#define SCB_ACTION_CONTROL SCB_DBUS_NAME ".control"
+#define SCB_ACTION_SET_NAD SCB_DBUS_NAME ".set-nad"
 
 /* The PC/SC name of the reader that reports plug and unplug events. */
-#define SCB_PNP_READER_NAME             "\\\\?PnP?\\Notification"
+#define SCB_PNP_READER_NAME "\\\\?PnP?\\Notification"
 
 /* The largest APDU a client may send: an extended case 4 APDU
  * (4 + 3 + 65535 + 2 = 65544 bytes), and the largest answer
  * (65536 bytes of data + SW1 SW2). */
-#define SCB_MAX_APDU_SIZE               65544
-#define SCB_MAX_RESPONSE_SIZE           65538
+#define SCB_MAX_APDU_SIZE 65544
+#define SCB_MAX_RESPONSE_SIZE 65538

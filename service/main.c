@@ -19,19 +19,18 @@ main (int argc, char **argv)
   gboolean verbose = FALSE;
   gboolean replace = FALSE;
   gboolean version = FALSE;
-  const GOptionEntry entries[] = {
-    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
-      "Read the configuration from FILE (default " SCB_CONFIG_FILE ")", "FILE" },
-    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log debug messages", NULL },
-    { "replace", 'r', 0, G_OPTION_ARG_NONE, &replace,
-      "Take over org.scardbus.SmartCard1 from a running instance", NULL },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
-    { NULL }
-  };
-  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ScbConfig) config = scb_config_new ();
-  g_autoptr(ScbDaemon) daemon = NULL;
+  const GOptionEntry entries[]
+      = { { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
+            "Read the configuration from FILE (default " SCB_CONFIG_FILE ")", "FILE" },
+          { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log debug messages", NULL },
+          { "replace", 'r', 0, G_OPTION_ARG_NONE, &replace,
+            "Take over org.scardbus.SmartCard1 from a running instance", NULL },
+          { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+          { NULL } };
+  g_autoptr (GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ScbConfig) config = scb_config_new ();
+  g_autoptr (ScbDaemon) daemon = NULL;
 
   setlocale (LC_ALL, "");
   g_option_context_set_summary (context, "The scardbus smart-card service.");

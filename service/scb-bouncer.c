@@ -18,19 +18,19 @@ struct _ScbBouncer
 {
   GObject parent_instance;
   GDBusConnection *connection;
-  PolkitAuthority *authority;   /* NULL until polkit_authority_get_async answers */
+  PolkitAuthority *authority; /* NULL until polkit_authority_get_async answers */
 };
 
 G_DEFINE_TYPE (ScbBouncer, scb_bouncer, G_TYPE_OBJECT)
 
 /* PC/SC part 10 control codes (SCARD_CTL_CODE(n) = 0x42000000 + n). */
-#define SCB_CTL_CODE(n)               (0x42000000u + (n))
-#define CM_IOCTL_GET_FEATURE_REQUEST  SCB_CTL_CODE (3400)
+#define SCB_CTL_CODE(n) (0x42000000u + (n))
+#define CM_IOCTL_GET_FEATURE_REQUEST SCB_CTL_CODE (3400)
 /* Feature ioctls as libccid numbers them: SCARD_CTL_CODE(0x330000 + tag). */
-#define FEATURE_IOCTL(tag)            SCB_CTL_CODE (0x330000u + (tag))
+#define FEATURE_IOCTL(tag) SCB_CTL_CODE (0x330000u + (tag))
 /* libccid's MEP NAD commands: get 3F 00 00, set 3E 00 01 nad. */
-#define MEP_NAD_CONTROL_CODE          SCB_CTL_CODE (3600)
-#define MEP_NAD_SET                   0x3e
+#define MEP_NAD_CONTROL_CODE SCB_CTL_CODE (3600)
+#define MEP_NAD_SET 0x3e
 
 /* The PC/SC part 10 features that need only access-card: PIN entry on the
  * reader's pad and the properties describing it, so opensc and gpg never
@@ -52,7 +52,7 @@ static const char *
 action_for_control (GVariant *parameters)
 {
   guint32 code = 0;
-  g_autoptr(GVariant) data = NULL;
+  g_autoptr (GVariant) data = NULL;
 
   g_variant_get (parameters, "(u@ay)", &code, &data);
   if (code == CM_IOCTL_GET_FEATURE_REQUEST)
@@ -95,8 +95,8 @@ typedef struct
 {
   const char *interface_name;
   const char *method_name;
-  const char *action;           /* NULL: open to anyone */
-  ActionFunc action_func;       /* the action depends on the arguments */
+  const char *action;     /* NULL: open to anyone */
+  ActionFunc action_func; /* the action depends on the arguments */
 } Rule;
 
 /* Connection methods other than those guarded here need no action: the
@@ -125,8 +125,8 @@ scb_bouncer_action_for_call (const char *interface_name, const char *method_name
 {
   for (gsize i = 0; i < G_N_ELEMENTS (rules); i++)
     {
-      if (strcmp (rules[i].interface_name, interface_name) != 0 ||
-          strcmp (rules[i].method_name, method_name) != 0)
+      if (strcmp (rules[i].interface_name, interface_name) != 0
+          || strcmp (rules[i].method_name, method_name) != 0)
         continue;
       *known = TRUE;
       if (rules[i].action_func != NULL)
@@ -165,21 +165,23 @@ action_check_deny (GTask *task, const char *why)
 static void
 on_authorization_checked (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr (GTask) task = user_data;
   ActionCheck *check = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PolkitAuthorizationResult) auth = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PolkitAuthorizationResult) auth = NULL;
 
   auth = polkit_authority_check_authorization_finish (POLKIT_AUTHORITY (source), result, &error);
   if (auth == NULL)
     {
-      g_warning ("polkit could not check %s for %s: %s", check->action, check->sender, error->message);
+      g_warning ("polkit could not check %s for %s: %s", check->action, check->sender,
+                 error->message);
       action_check_deny (task, "polkit could not be asked (is polkitd running?)");
     }
   else if (polkit_authorization_result_get_is_authorized (auth))
     g_task_return_boolean (task, TRUE);
   else if (polkit_authorization_result_get_is_challenge (auth))
-    action_check_deny (task, "authentication is required; call again with interactive authorization allowed");
+    action_check_deny (
+        task, "authentication is required; call again with interactive authorization allowed");
   else
     action_check_deny (task, "polkit said no");
 }
@@ -188,10 +190,10 @@ static void
 ask_polkit (GTask *task, PolkitAuthority *authority)
 {
   ActionCheck *check = g_task_get_task_data (task);
-  g_autoptr(PolkitSubject) subject = polkit_system_bus_name_new (check->sender);
-  PolkitCheckAuthorizationFlags flags = check->interactive
-    ? POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION
-    : POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
+  g_autoptr (PolkitSubject) subject = polkit_system_bus_name_new (check->sender);
+  PolkitCheckAuthorizationFlags flags
+      = check->interactive ? POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION
+                           : POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
 
   polkit_authority_check_authorization (authority, subject, check->action, NULL, flags, NULL,
                                         on_authorization_checked, task);
@@ -200,10 +202,10 @@ ask_polkit (GTask *task, PolkitAuthority *authority)
 static void
 on_authority (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr (GTask) task = user_data;
   ScbBouncer *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PolkitAuthority) authority = polkit_authority_get_finish (result, &error);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PolkitAuthority) authority = polkit_authority_get_finish (result, &error);
 
   if (authority == NULL)
     {
@@ -219,10 +221,10 @@ on_authority (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 on_caller_uid (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr (GTask) task = user_data;
   ScbBouncer *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
   guint32 uid;
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
@@ -248,7 +250,7 @@ scb_bouncer_check_action_async (ScbBouncer *self, const char *sender, const char
                                 gboolean interactive, GAsyncReadyCallback callback,
                                 gpointer user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+  g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
   ActionCheck *check = g_new0 (ActionCheck, 1);
 
   check->sender = g_strdup (sender);
@@ -263,8 +265,7 @@ scb_bouncer_check_action_async (ScbBouncer *self, const char *sender, const char
   g_dbus_connection_call (self->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                           "org.freedesktop.DBus", "GetConnectionUnixUser",
                           g_variant_new ("(s)", sender), G_VARIANT_TYPE ("(u)"),
-                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_caller_uid,
-                          g_steal_pointer (&task));
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_caller_uid, g_steal_pointer (&task));
 }
 
 gboolean
@@ -300,8 +301,8 @@ on_method_checked (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 void
-scb_bouncer_check (ScbBouncer *self, GDBusMethodInvocation *invocation,
-                   GObject *object, ScbBouncerAllowed allowed)
+scb_bouncer_check (ScbBouncer *self, GDBusMethodInvocation *invocation, GObject *object,
+                   ScbBouncerAllowed allowed)
 {
   GDBusMessage *message = g_dbus_method_invocation_get_message (invocation);
   const char *interface_name = g_dbus_method_invocation_get_interface_name (invocation);
@@ -310,13 +311,13 @@ scb_bouncer_check (ScbBouncer *self, GDBusMethodInvocation *invocation,
   const char *action;
   MethodCheck *check;
 
-  action = scb_bouncer_action_for_call (interface_name, method_name,
-                                        g_dbus_method_invocation_get_parameters (invocation), &known);
+  action = scb_bouncer_action_for_call (
+      interface_name, method_name, g_dbus_method_invocation_get_parameters (invocation), &known);
   if (!known)
     {
       g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_PERMISSION_DENIED,
-                                             "%s.%s is not allowed to anyone",
-                                             interface_name, method_name);
+                                             "%s.%s is not allowed to anyone", interface_name,
+                                             method_name);
       return;
     }
   if (action == NULL)
@@ -329,10 +330,11 @@ scb_bouncer_check (ScbBouncer *self, GDBusMethodInvocation *invocation,
   check->invocation = g_object_ref (invocation);
   check->object = g_object_ref (object);
   check->allowed = allowed;
-  scb_bouncer_check_action_async (self, g_dbus_method_invocation_get_sender (invocation), action,
-                                  (g_dbus_message_get_flags (message) &
-                                   G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION) != 0,
-                                  on_method_checked, check);
+  scb_bouncer_check_action_async (
+      self, g_dbus_method_invocation_get_sender (invocation), action,
+      (g_dbus_message_get_flags (message) & G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION)
+          != 0,
+      on_method_checked, check);
 }
 
 ScbBouncer *

@@ -28,8 +28,8 @@ const char *scb_bouncer_action_for_call (const char *interface_name, const char 
  * the action. Open calls go ahead at once; guarded calls go through
  * scb_bouncer_check_action_async(), interactively when the caller allowed
  * interactive authorization. */
-void scb_bouncer_check (ScbBouncer *self, GDBusMethodInvocation *invocation,
-                        GObject *object, ScbBouncerAllowed allowed);
+void scb_bouncer_check (ScbBouncer *self, GDBusMethodInvocation *invocation, GObject *object,
+                        ScbBouncerAllowed allowed);
 
 /* Whether @sender, a unique bus name, may do @action (NULL: anyone may):
  * uid 0 may without asking polkit, as fwupd does; anyone else is asked

@@ -12,8 +12,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ScbCard, scb_card, SCB, CARD, GObject)
 
 /* @protocols: CCID_SLOT_PROTOCOL_* bits. */
-ScbCard *scb_card_new (const char *path, const char *reader_path, GBytes *atr,
-                       guint protocols, guint32 inserted_event);
+ScbCard *scb_card_new (const char *path, const char *reader_path, GBytes *atr, guint protocols,
+                       guint32 inserted_event);
 
 /* The ATR changed (a reset, or the card answered after being published). */
 void scb_card_update (ScbCard *self, GBytes *atr, guint protocols);

@@ -34,15 +34,15 @@
 struct _ScbChannel
 {
   GObject parent_instance;
-  ScbConnection *connection;    /* not owned: it closes its channels first */
+  ScbConnection *connection; /* not owned: it closes its channels first */
   ScbBouncer *bouncer;
   char *owner;
   GSocket *socket;
-  GSource *source;              /* a ChannelSource */
-  GIOCondition events;          /* what the source watches */
-  gboolean busy;                /* a request is being served */
-  guint8 *buffer;               /* MAX_REQUEST + 1 */
-  GBytes *answer;               /* waiting for G_IO_OUT */
+  GSource *source;     /* a ChannelSource */
+  GIOCondition events; /* what the source watches */
+  gboolean busy;       /* a request is being served */
+  guint8 *buffer;      /* MAX_REQUEST + 1 */
+  GBytes *answer;      /* waiting for G_IO_OUT */
   gboolean closed;
   /* the request being served */
   guint8 op;
@@ -53,9 +53,10 @@ struct _ScbChannel
 
 G_DEFINE_TYPE (ScbChannel, scb_channel, G_TYPE_OBJECT)
 
-typedef struct {
+typedef struct
+{
   GSource source;
-  ScbChannel *channel;          /* not owned: the channel destroys it */
+  ScbChannel *channel; /* not owned: the channel destroys it */
   gpointer tag;
 } ChannelSource;
 
@@ -72,7 +73,7 @@ channel_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_da
 }
 
 static GSourceFuncs channel_source_funcs = {
-  .dispatch = channel_source_dispatch,  /* ready when the fd has revents */
+  .dispatch = channel_source_dispatch, /* ready when the fd has revents */
 };
 
 static void
@@ -159,8 +160,8 @@ answer (ScbChannel *self, GBytes *response, const GError *error)
     send_error (self, error);
   else if (g_bytes_get_size (response) > SCB_MAX_RESPONSE_SIZE)
     {
-      g_autoptr(GError) too_long = g_error_new (SCB_ERROR, SCB_ERROR_INSUFFICIENT_BUFFER,
-                                                "Answer too long");
+      g_autoptr (GError) too_long
+          = g_error_new (SCB_ERROR, SCB_ERROR_INSUFFICIENT_BUFFER, "Answer too long");
       send_error (self, too_long);
     }
   else
@@ -171,7 +172,7 @@ static void
 on_transmit_done (ScbConnection *connection, GBytes *response, const GError *error,
                   gpointer user_data)
 {
-  g_autoptr(ScbChannel) self = user_data;
+  g_autoptr (ScbChannel) self = user_data;
 
   answer (self, response, error);
 }
@@ -179,10 +180,10 @@ on_transmit_done (ScbConnection *connection, GBytes *response, const GError *err
 static void
 on_control_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(ScbChannel) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) response = scb_connection_control_finish (SCB_CONNECTION (source), result,
-                                                              &error);
+  g_autoptr (ScbChannel) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) response
+      = scb_connection_control_finish (SCB_CONNECTION (source), result, &error);
 
   answer (self, response, error);
 }
@@ -190,8 +191,8 @@ on_control_done (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 on_control_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(ScbChannel) self = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (ScbChannel) self = user_data;
+  g_autoptr (GError) error = NULL;
 
   if (self->closed)
     return;
@@ -207,12 +208,12 @@ on_control_authorized (GObject *source, GAsyncResult *result, gpointer user_data
 static void
 serve (ScbChannel *self)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   int protocol;
   guint32 expected;
   const char *action;
   gboolean known = FALSE;
-  g_autoptr(GVariant) parameters = NULL;
+  g_autoptr (GVariant) parameters = NULL;
   GVariant *data;
 
   if (self->op == SCB_CHANNEL_OP_TRANSMIT)
@@ -227,14 +228,15 @@ serve (ScbChannel *self)
           return;
         }
       scb_connection_transmit (self->connection, self->payload, on_transmit_done,
-                                 g_object_ref (self));
+                               g_object_ref (self));
       return;
     }
   /* The same authorization as Connection.Control, per control code. */
   data = g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, g_bytes_get_data (self->payload, NULL),
                                     g_bytes_get_size (self->payload), 1);
   parameters = g_variant_ref_sink (g_variant_new ("(u@ay)", self->code, data));
-  action = scb_bouncer_action_for_call (SCB_DBUS_INTERFACE_CONNECTION, "Control", parameters, &known);
+  action
+      = scb_bouncer_action_for_call (SCB_DBUS_INTERFACE_CONNECTION, "Control", parameters, &known);
   scb_bouncer_check_action_async (self->bouncer, self->owner, action, FALSE, on_control_authorized,
                                   g_object_ref (self));
 }
@@ -243,7 +245,7 @@ serve (ScbChannel *self)
 static void
 handle_packet (ScbChannel *self, gsize n)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   const guint8 *p = self->buffer;
 
   self->op = 0;
@@ -305,7 +307,7 @@ on_ready (ScbChannel *self, GIOCondition revents)
 
   if (self->answer != NULL)
     {
-      flush_answer (self);   /* a hang-up fails the send */
+      flush_answer (self); /* a hang-up fails the send */
       return;
     }
   if (self->busy)
@@ -323,8 +325,10 @@ on_ready (ScbChannel *self, GIOCondition revents)
   if (n < 0 && (errno == EAGAIN || errno == EINTR))
     return;
   /* 0 is EOF, or an empty packet while the peer is still there. */
-  if (n < 0 || (n == 0 && ((revents & (G_IO_HUP | G_IO_ERR))
-                           || g_socket_condition_check (self->socket, G_IO_HUP) != 0)))
+  if (n < 0
+      || (n == 0
+          && ((revents & (G_IO_HUP | G_IO_ERR))
+              || g_socket_condition_check (self->socket, G_IO_HUP) != 0)))
     {
       forget (self);
       return;
@@ -362,7 +366,7 @@ ScbChannel *
 scb_channel_new (ScbConnection *connection, ScbBouncer *bouncer, int fd, const char *owner)
 {
   ScbChannel *self = g_object_new (SCB_TYPE_CHANNEL, NULL);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   self->connection = connection;
   self->bouncer = g_object_ref (bouncer);

@@ -17,10 +17,10 @@ G_DECLARE_FINAL_TYPE (ScbChannel, scb_channel, SCB, CHANNEL, GObject)
 
 /* The framing of docs/dbus-api.md: a 16-byte little-endian header. */
 #define SCB_CHANNEL_HEADER_SIZE 16
-#define SCB_CHANNEL_VERSION     1
+#define SCB_CHANNEL_VERSION 1
 #define SCB_CHANNEL_OP_TRANSMIT 1
-#define SCB_CHANNEL_OP_CONTROL  2
-#define SCB_CHANNEL_OP_ANSWER   0x80
+#define SCB_CHANNEL_OP_CONTROL 2
+#define SCB_CHANNEL_OP_ANSWER 0x80
 
 /* Serves requests from @fd (ours, taken) for @connection, whose owner is
  * @owner, from the main loop. */

@@ -53,13 +53,13 @@ parse_log_level (ScbConfig *self, const char *value, GError **error)
 static gboolean
 parse_usb_id (const char *text, ScbUsbId *id)
 {
-  g_auto(GStrv) parts = g_strsplit (text, ":", -1);
+  g_auto (GStrv) parts = g_strsplit (text, ":", -1);
   guint64 vid, pid;
 
   if (g_strv_length (parts) != 2 || strlen (parts[0]) != 4 || strlen (parts[1]) != 4)
     return FALSE;
-  if (!g_ascii_string_to_unsigned (parts[0], 16, 0, 0xffff, &vid, NULL) ||
-      !g_ascii_string_to_unsigned (parts[1], 16, 0, 0xffff, &pid, NULL))
+  if (!g_ascii_string_to_unsigned (parts[0], 16, 0, 0xffff, &vid, NULL)
+      || !g_ascii_string_to_unsigned (parts[1], 16, 0, 0xffff, &pid, NULL))
     return FALSE;
   id->vendor_id = (guint16) vid;
   id->product_id = (guint16) pid;
@@ -69,7 +69,7 @@ parse_usb_id (const char *text, ScbUsbId *id)
 static gboolean
 parse_ignore (ScbConfig *self, const char *value, GError **error)
 {
-  g_auto(GStrv) items = g_strsplit (value, ";", -1);
+  g_auto (GStrv) items = g_strsplit (value, ";", -1);
 
   g_array_set_size (self->ignore, 0);
   for (guint i = 0; items[i] != NULL; i++)
@@ -100,8 +100,8 @@ parse_poll_interval (ScbConfig *self, const char *value, GError **error)
 static gboolean
 parse_max_connections (ScbConfig *self, const char *value, GError **error)
 {
-  return parse_uint (value, 1, SCB_CONFIG_MAX_MAX_CONNECTIONS,
-                     &self->max_connections_per_client, error);
+  return parse_uint (value, 1, SCB_CONFIG_MAX_MAX_CONNECTIONS, &self->max_connections_per_client,
+                     error);
 }
 
 static const KeySpec keys[] = {
@@ -157,8 +157,7 @@ group_known (const char *group)
 static gboolean
 line_error (GError **error, const char *path, guint line_no, const char *what)
 {
-  g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_PARSE,
-               "%s:%u: %s", path, line_no, what);
+  g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_PARSE, "%s:%u: %s", path, line_no, what);
   return FALSE;
 }
 
@@ -168,9 +167,9 @@ line_error (GError **error, const char *path, guint line_no, const char *what)
 gboolean
 scb_config_load_data (ScbConfig *self, const char *path, const char *data, GError **error)
 {
-  g_auto(GStrv) lines = g_strsplit (data, "\n", -1);
+  g_auto (GStrv) lines = g_strsplit (data, "\n", -1);
   g_autofree char *group = NULL;
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   if (!g_utf8_validate (data, -1, NULL))
     return line_error (error, path, 1, "the file is not UTF-8 text");
@@ -179,7 +178,7 @@ scb_config_load_data (ScbConfig *self, const char *path, const char *data, GErro
     {
       guint line_no = i + 1;
       char *line = g_strstrip (lines[i]);
-      g_autoptr(GError) local_error = NULL;
+      g_autoptr (GError) local_error = NULL;
       const KeySpec *spec;
       char *eq;
       g_autofree char *what = NULL;
@@ -197,7 +196,8 @@ scb_config_load_data (ScbConfig *self, const char *path, const char *data, GErro
           group = g_strndup (line + 1, end - line - 1);
           if (!group_known (group))
             {
-              what = g_strdup_printf ("unknown group [%s] (known: [Daemon], [Readers], [Clients])", group);
+              what = g_strdup_printf ("unknown group [%s] (known: [Daemon], [Readers], [Clients])",
+                                      group);
               return line_error (error, path, line_no, what);
             }
           continue;
@@ -240,7 +240,7 @@ gboolean
 scb_config_load (ScbConfig *self, const char *path, gboolean missing_ok, GError **error)
 {
   g_autofree char *data = NULL;
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr (GError) local_error = NULL;
 
   if (!g_file_get_contents (path, &data, NULL, &local_error))
     {

@@ -7,10 +7,10 @@
 #include <glib.h>
 
 #define SCB_CONFIG_DEFAULT_POLL_INTERVAL_MS 400
-#define SCB_CONFIG_MIN_POLL_INTERVAL_MS     100
-#define SCB_CONFIG_MAX_POLL_INTERVAL_MS     60000
-#define SCB_CONFIG_DEFAULT_MAX_CONNECTIONS  32
-#define SCB_CONFIG_MAX_MAX_CONNECTIONS      4096
+#define SCB_CONFIG_MIN_POLL_INTERVAL_MS 100
+#define SCB_CONFIG_MAX_POLL_INTERVAL_MS 60000
+#define SCB_CONFIG_DEFAULT_MAX_CONNECTIONS 32
+#define SCB_CONFIG_MAX_MAX_CONNECTIONS 4096
 
 typedef struct
 {
@@ -21,7 +21,7 @@ typedef struct
 typedef struct
 {
   GLogLevelFlags log_level;
-  GArray *ignore;                       /* ScbUsbId */
+  GArray *ignore; /* ScbUsbId */
   guint poll_interval_ms;
   guint max_connections_per_client;
 } ScbConfig;

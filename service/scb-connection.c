@@ -23,10 +23,10 @@
 #include <sys/socket.h>
 
 /* SCARD_CTL_CODE(n) and the codes answered here. */
-#define CTL_CODE(n)                   (0x42000000u + (n))
-#define IOCTL_VENDOR_IFD_EXCHANGE     CTL_CODE (1)      /* libccid: PC_to_RDR_Escape */
-#define CM_IOCTL_GET_FEATURE_REQUEST  CTL_CODE (3400)
-#define MEP_NAD_CONTROL               CTL_CODE (3600)   /* libccid 1.6 */
+#define CTL_CODE(n) (0x42000000u + (n))
+#define IOCTL_VENDOR_IFD_EXCHANGE CTL_CODE (1) /* libccid: PC_to_RDR_Escape */
+#define CM_IOCTL_GET_FEATURE_REQUEST CTL_CODE (3400)
+#define MEP_NAD_CONTROL CTL_CODE (3600) /* libccid 1.6 */
 
 struct _ScbConnection
 {
@@ -39,10 +39,10 @@ struct _ScbConnection
   ScbShareMode mode;
   int protocol;
   guint8 nad;
-  guint generation;             /* the slot's card generation it is for */
+  guint generation; /* the slot's card generation it is for */
   gboolean reset_pending;
   gboolean closed;
-  GPtrArray *channels;          /* ScbChannel */
+  GPtrArray *channels; /* ScbChannel */
 };
 
 G_DEFINE_TYPE (ScbConnection, scb_connection, G_TYPE_OBJECT)
@@ -55,7 +55,8 @@ is_owner (ScbConnection *self, GDBusMethodInvocation *invocation)
   if (g_strcmp0 (g_dbus_method_invocation_get_sender (invocation), self->owner) == 0)
     return TRUE;
   g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_PERMISSION_DENIED,
-                                         "Only %s, which made %s, may use it", self->owner, self->path);
+                                         "Only %s, which made %s, may use it", self->owner,
+                                         self->path);
   return FALSE;
 }
 
@@ -100,7 +101,8 @@ check_card (ScbConnection *self, GError **error)
     {
       self->reset_pending = FALSE;
       g_set_error (error, SCB_ERROR, SCB_ERROR_RESET_CARD,
-                   "The card in %s was reset by another connection", scb_reader_get_name (self->reader));
+                   "The card in %s was reset by another connection",
+                   scb_reader_get_name (self->reader));
       return FALSE;
     }
   return TRUE;
@@ -118,8 +120,9 @@ check_not_locked (ScbConnection *self, GError **error)
 
 /* ---- transmit and control (the bus and the channel) ---------------------- */
 
-typedef struct {
-  ScbConnection *connection;    /* a reference while the APDU is out */
+typedef struct
+{
+  ScbConnection *connection; /* a reference while the APDU is out */
   ScbConnectionTransmitFunc func;
   gpointer user_data;
 } Transmit;
@@ -143,7 +146,7 @@ void
 scb_connection_transmit (ScbConnection *self, GBytes *apdu, ScbConnectionTransmitFunc func,
                          gpointer user_data)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   Transmit *t;
 
   if (!scb_pcsc_check_length (g_bytes_get_size (apdu), 1, "An APDU", &error)
@@ -170,7 +173,7 @@ scb_connection_transmit (ScbConnection *self, GBytes *apdu, ScbConnectionTransmi
 static void
 on_slot_escape (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr (GTask) task = user_data;
   GError *error = NULL;
   GBytes *response = ccid_slot_escape_finish (CCID_SLOT (source), result, &error);
 
@@ -184,7 +187,7 @@ void
 scb_connection_control_async (ScbConnection *self, guint32 code, GBytes *data,
                               GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+  g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
   GError *error = NULL;
   GBytes *answer = NULL;
 
@@ -232,14 +235,15 @@ on_transmit_done (ScbConnection *self, GBytes *response, const GError *error, gp
   if (response == NULL)
     g_dbus_method_invocation_return_gerror (invocation, error);
   else
-    scb_dbus_connection_complete_transmit (self->iface, invocation, scb_bytes_to_variant (response));
+    scb_dbus_connection_complete_transmit (self->iface, invocation,
+                                           scb_bytes_to_variant (response));
 }
 
 static void
 transmit_allowed (GObject *object, GDBusMethodInvocation *invocation)
 {
-  g_autoptr(GVariant) value = NULL;
-  g_autoptr(GBytes) apdu = NULL;
+  g_autoptr (GVariant) value = NULL;
+  g_autoptr (GBytes) apdu = NULL;
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(@ay)", &value);
   apdu = scb_bytes_from_variant (value);
@@ -251,8 +255,8 @@ on_control_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GDBusMethodInvocation *invocation = user_data;
   ScbConnection *self = SCB_CONNECTION (source);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) response = scb_connection_control_finish (self, result, &error);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) response = scb_connection_control_finish (self, result, &error);
 
   if (response == NULL)
     g_dbus_method_invocation_return_gerror (invocation, error);
@@ -263,15 +267,14 @@ on_control_done (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 control_allowed (GObject *object, GDBusMethodInvocation *invocation)
 {
-  g_autoptr(GVariant) value = NULL;
-  g_autoptr(GBytes) data = NULL;
+  g_autoptr (GVariant) value = NULL;
+  g_autoptr (GBytes) data = NULL;
   guint32 code = 0;
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(u@ay)", &code, &value);
   data = scb_bytes_from_variant (value);
   scb_connection_control_async (SCB_CONNECTION (object), code, data, on_control_done, invocation);
 }
-
 
 /* ---- dispositions -------------------------------------------------------- */
 
@@ -289,8 +292,8 @@ static void
 on_disposition (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   DispositionData *data = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) atr = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) atr = NULL;
   ScbConnection *self = data->connection;
 
   if (g_async_result_is_tagged (result, ccid_slot_reset_async))
@@ -335,7 +338,7 @@ static gboolean
 disposition_arg (GDBusMethodInvocation *invocation, ScbDisposition *disposition)
 {
   const char *word = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s)", &word);
   if (scb_disposition_from_string (word, disposition, &error))
@@ -350,7 +353,7 @@ static void
 begin_transaction_allowed (GObject *object, GDBusMethodInvocation *invocation)
 {
   ScbConnection *self = SCB_CONNECTION (object);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   if (!check_card (self, &error))
     {
@@ -402,7 +405,7 @@ reconnect_finish (ScbConnection *self, GDBusMethodInvocation *invocation, const 
   CcidSlot *slot = scb_reader_get_slot (self->reader);
   const char *share_word = NULL;
   g_autofree const char **protocols = NULL;
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr (GError) local_error = NULL;
   ScbShareMode mode;
   int active = SCB_PROTOCOL_NONE;
   int protocol = SCB_PROTOCOL_NONE;
@@ -412,15 +415,16 @@ reconnect_finish (ScbConnection *self, GDBusMethodInvocation *invocation, const 
       g_dbus_method_invocation_return_gerror (invocation, error);
       return;
     }
-  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s^a&s&s)",
-                 &share_word, &protocols, NULL);
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s^a&s&s)", &share_word,
+                 &protocols, NULL);
   (void) scb_share_mode_from_string (share_word, &mode, NULL);
   if (ccid_slot_get_state (slot) == CCID_SLOT_POWERED)
     active = ccid_slot_get_active_protocol (slot);
   if (mode != SCB_SHARE_DIRECT && active == SCB_PROTOCOL_NONE)
     {
       g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_NO_SMARTCARD,
-                                             "No usable card in %s", scb_reader_get_name (self->reader));
+                                             "No usable card in %s",
+                                             scb_reader_get_name (self->reader));
       return;
     }
   if (!scb_protocol_choose (protocols, mode, active, &protocol, &local_error)
@@ -434,14 +438,15 @@ reconnect_finish (ScbConnection *self, GDBusMethodInvocation *invocation, const 
   self->generation = ccid_slot_get_card_generation (slot);
   self->reset_pending = FALSE;
   scb_reader_update_state (self->reader);
-  scb_dbus_connection_complete_reconnect (self->iface, invocation, scb_protocol_to_string (protocol));
+  scb_dbus_connection_complete_reconnect (self->iface, invocation,
+                                          scb_protocol_to_string (protocol));
 }
 
 static void
 on_reconnect_power_on (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   DispositionData *data = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   GBytes *atr = ccid_slot_power_on_finish (CCID_SLOT (source), result, &error);
 
   g_clear_pointer (&atr, g_bytes_unref);
@@ -458,11 +463,11 @@ reconnect_allowed (GObject *object, GDBusMethodInvocation *invocation)
   const char *share_word = NULL, *init_word = NULL;
   ScbShareMode mode;
   ScbDisposition init;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   DispositionData *data;
 
-  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s@as&s)",
-                 &share_word, NULL, &init_word);
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s@as&s)", &share_word,
+                 NULL, &init_word);
   if (!scb_share_mode_from_string (share_word, &mode, &error)
       || !scb_disposition_from_string (init_word, &init, &error))
     {
@@ -542,7 +547,7 @@ status_allowed (GObject *object, GDBusMethodInvocation *invocation)
 {
   ScbConnection *self = SCB_CONNECTION (object);
   CcidSlot *slot = scb_reader_get_slot (self->reader);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   GBytes *atr = ccid_slot_get_state (slot) == CCID_SLOT_POWERED ? ccid_slot_get_atr (slot) : NULL;
 
   if (!check_card (self, &error))
@@ -550,18 +555,17 @@ status_allowed (GObject *object, GDBusMethodInvocation *invocation)
       g_dbus_method_invocation_return_gerror (invocation, error);
       return;
     }
-  scb_dbus_connection_complete_status (self->iface, invocation, scb_reader_get_name (self->reader),
-                                       scb_pcsc_status_state (slot),
-                                       scb_protocol_to_string (self->protocol),
-                                       scb_bytes_to_variant (atr));
+  scb_dbus_connection_complete_status (
+      self->iface, invocation, scb_reader_get_name (self->reader), scb_pcsc_status_state (slot),
+      scb_protocol_to_string (self->protocol), scb_bytes_to_variant (atr));
 }
 
 static void
 get_attrib_allowed (GObject *object, GDBusMethodInvocation *invocation)
 {
   ScbConnection *self = SCB_CONNECTION (object);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) value = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) value = NULL;
   guint32 id = 0;
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(u)", &id);
@@ -606,7 +610,7 @@ static void
 open_channel_allowed (GObject *object, GDBusMethodInvocation *invocation)
 {
   ScbConnection *self = SCB_CONNECTION (object);
-  g_autoptr(GUnixFDList) fd_list = NULL;
+  g_autoptr (GUnixFDList) fd_list = NULL;
   int fds[2];
 
   if (self->closed)
@@ -622,7 +626,7 @@ open_channel_allowed (GObject *object, GDBusMethodInvocation *invocation)
       return;
     }
   /* The client gets a blocking end; ours is made non-blocking by GSocket. */
-  fd_list = g_unix_fd_list_new_from_array (&fds[1], 1);   /* takes fds[1] */
+  fd_list = g_unix_fd_list_new_from_array (&fds[1], 1); /* takes fds[1] */
   g_ptr_array_add (self->channels, scb_channel_new (self, scb_manager_get_bouncer (self->manager),
                                                     fds[0], self->owner));
   scb_dbus_connection_complete_open_channel (self->iface, invocation, fd_list,
@@ -717,15 +721,15 @@ gboolean
 scb_connection_export (ScbConnection *self, GError **error)
 {
   return g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->iface),
-                                           scb_manager_get_connection (self->manager),
-                                           self->path, error);
+                                           scb_manager_get_connection (self->manager), self->path,
+                                           error);
 }
 
 void
 scb_connection_close (ScbConnection *self)
 {
-  g_autoptr(ScbConnection) ref = NULL;
-  g_autoptr(GPtrArray) channels = NULL;
+  g_autoptr (ScbConnection) ref = NULL;
+  g_autoptr (GPtrArray) channels = NULL;
 
   if (self->closed)
     return;

@@ -14,11 +14,11 @@
 
 /* org.freedesktop.DBus.RequestName flags and replies */
 #define NAME_FLAG_ALLOW_REPLACEMENT 0x1
-#define NAME_FLAG_REPLACE_EXISTING  0x2
-#define NAME_FLAG_DO_NOT_QUEUE      0x4
-#define NAME_REPLY_PRIMARY_OWNER    1
-#define NAME_REPLY_EXISTS           3
-#define NAME_REPLY_ALREADY_OWNER    4
+#define NAME_FLAG_REPLACE_EXISTING 0x2
+#define NAME_FLAG_DO_NOT_QUEUE 0x4
+#define NAME_REPLY_PRIMARY_OWNER 1
+#define NAME_REPLY_EXISTS 3
+#define NAME_REPLY_ALREADY_OWNER 4
 
 struct _ScbDaemon
 {
@@ -55,8 +55,8 @@ on_quit_signal (gpointer user_data)
 
 static void
 on_name_lost (GDBusConnection *connection, const char *sender, const char *path,
-              const char *interface_name, const char *signal_name,
-              GVariant *parameters, gpointer user_data)
+              const char *interface_name, const char *signal_name, GVariant *parameters,
+              gpointer user_data)
 {
   ScbDaemon *self = user_data;
   const char *name = NULL;
@@ -69,21 +69,21 @@ on_name_lost (GDBusConnection *connection, const char *sender, const char *path,
 }
 
 static void
-on_connection_closed (GDBusConnection *connection, gboolean remote_peer_vanished,
-                      GError *error, gpointer user_data)
+on_connection_closed (GDBusConnection *connection, gboolean remote_peer_vanished, GError *error,
+                      gpointer user_data)
 {
   ScbDaemon *self = user_data;
 
-  g_warning ("lost the connection to the system bus%s%s; exiting",
-             error != NULL ? ": " : "", error != NULL ? error->message : "");
+  g_warning ("lost the connection to the system bus%s%s; exiting", error != NULL ? ": " : "",
+             error != NULL ? error->message : "");
   quit (self, 1);
 }
 
 static gboolean
 request_name (ScbDaemon *self, gboolean replace, GError **error)
 {
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GError) local_error = NULL;
   guint32 flags = NAME_FLAG_ALLOW_REPLACEMENT | NAME_FLAG_DO_NOT_QUEUE;
   guint32 result;
 
@@ -91,11 +91,10 @@ request_name (ScbDaemon *self, gboolean replace, GError **error)
     flags |= NAME_FLAG_REPLACE_EXISTING;
 
   /* Startup only: the objects are exported, nothing else is waiting. */
-  reply = g_dbus_connection_call_sync (self->connection, "org.freedesktop.DBus",
-                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                       "RequestName", g_variant_new ("(su)", SCB_DBUS_NAME, flags),
-                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
-                                       NULL, &local_error);
+  reply = g_dbus_connection_call_sync (
+      self->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+      "RequestName", g_variant_new ("(su)", SCB_DBUS_NAME, flags), G_VARIANT_TYPE ("(u)"),
+      G_DBUS_CALL_FLAGS_NONE, -1, NULL, &local_error);
   if (reply == NULL)
     {
       if (g_error_matches (local_error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED))
@@ -122,8 +121,8 @@ request_name (ScbDaemon *self, gboolean replace, GError **error)
     }
   if (result != NAME_REPLY_PRIMARY_OWNER && result != NAME_REPLY_ALREADY_OWNER)
     {
-      g_set_error (error, SCB_ERROR, SCB_ERROR_FAILED,
-                   "cannot own %s (RequestName answered %u)", SCB_DBUS_NAME, result);
+      g_set_error (error, SCB_ERROR, SCB_ERROR_FAILED, "cannot own %s (RequestName answered %u)",
+                   SCB_DBUS_NAME, result);
       return FALSE;
     }
   return TRUE;
@@ -132,7 +131,7 @@ request_name (ScbDaemon *self, gboolean replace, GError **error)
 gboolean
 scb_daemon_start (ScbDaemon *self, gboolean replace, GError **error)
 {
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr (GError) local_error = NULL;
 
   self->connection = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &local_error);
   if (self->connection == NULL)
@@ -154,8 +153,7 @@ scb_daemon_start (ScbDaemon *self, gboolean replace, GError **error)
   /* Subscribed before asking, so a takeover right after is not missed. */
   self->name_lost_id = g_dbus_connection_signal_subscribe (
       self->connection, "org.freedesktop.DBus", "org.freedesktop.DBus", "NameLost",
-      "/org/freedesktop/DBus", SCB_DBUS_NAME, G_DBUS_SIGNAL_FLAGS_NONE,
-      on_name_lost, self, NULL);
+      "/org/freedesktop/DBus", SCB_DBUS_NAME, G_DBUS_SIGNAL_FLAGS_NONE, on_name_lost, self, NULL);
   if (!request_name (self, replace, error))
     return FALSE;
 

@@ -15,10 +15,8 @@ static const struct
   const char *name;
   GLogLevelFlags level;
 } level_names[] = {
-  { "error", G_LOG_LEVEL_CRITICAL },
-  { "warning", G_LOG_LEVEL_WARNING },
-  { "message", G_LOG_LEVEL_MESSAGE },
-  { "info", G_LOG_LEVEL_INFO },
+  { "error", G_LOG_LEVEL_CRITICAL },  { "warning", G_LOG_LEVEL_WARNING },
+  { "message", G_LOG_LEVEL_MESSAGE }, { "info", G_LOG_LEVEL_INFO },
   { "debug", G_LOG_LEVEL_DEBUG },
 };
 
@@ -81,9 +79,8 @@ write_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoint
   if (message == NULL)
     return G_LOG_WRITER_UNHANDLED;
 
-  fprintf (stderr, "scardbusd[%d]: %s%s%s: %s\n", (int) getpid (),
-           domain != NULL ? domain : "", domain != NULL ? "-" : "",
-           level_prefix (level), message);
+  fprintf (stderr, "scardbusd[%d]: %s%s%s: %s\n", (int) getpid (), domain != NULL ? domain : "",
+           domain != NULL ? "-" : "", level_prefix (level), message);
   return G_LOG_WRITER_HANDLED;
 }
 

@@ -30,7 +30,7 @@ typedef struct
   ScbManager *manager;
   char *owner;
   guint watch_id;
-  GPtrArray *connections;       /* ScbConnection, owned */
+  GPtrArray *connections; /* ScbConnection, owned */
 } Client;
 
 struct _ScbManager
@@ -42,8 +42,8 @@ struct _ScbManager
   ScbDBusManager *skeleton;
   GDBusObjectManagerServer *object_manager;
   CcidMonitor *monitor;
-  GPtrArray *readers;           /* ScbReader, in the order added */
-  GHashTable *clients;          /* owner -> Client */
+  GPtrArray *readers;  /* ScbReader, in the order added */
+  GHashTable *clients; /* owner -> Client */
   guint next_reader;
   guint next_card;
   guint next_connection;
@@ -55,7 +55,7 @@ static void
 get_readers_allowed (GObject *object, GDBusMethodInvocation *invocation)
 {
   ScbManager *self = SCB_MANAGER (object);
-  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+  g_autoptr (GPtrArray) paths = g_ptr_array_new ();
 
   for (guint i = 0; i < self->readers->len; i++)
     g_ptr_array_add (paths, (gpointer) scb_reader_get_path (g_ptr_array_index (self->readers, i)));
@@ -64,11 +64,12 @@ get_readers_allowed (GObject *object, GDBusMethodInvocation *invocation)
   /* The counter and the list are read together, in one main-loop turn. */
   scb_dbus_manager_complete_get_readers (self->skeleton, invocation,
                                          scb_dbus_manager_get_reader_events (self->skeleton),
-                                         (const char * const *) paths->pdata);
+                                         (const char *const *) paths->pdata);
 }
 
 static gboolean
-on_handle_get_readers (ScbDBusManager *skeleton, GDBusMethodInvocation *invocation, gpointer user_data)
+on_handle_get_readers (ScbDBusManager *skeleton, GDBusMethodInvocation *invocation,
+                       gpointer user_data)
 {
   ScbManager *self = user_data;
 
@@ -92,7 +93,7 @@ static void
 add_reader (ScbManager *self, CcidDevice *device, CcidSlot *slot)
 {
   g_autofree char *path = g_strdup_printf (SCB_DBUS_READER_PATH_PREFIX "%u", self->next_reader++);
-  g_autoptr(ScbReader) reader = scb_reader_new (self, device, slot, path);
+  g_autoptr (ScbReader) reader = scb_reader_new (self, device, slot, path);
   guint32 events;
 
   g_ptr_array_add (self->readers, g_object_ref (reader));
@@ -107,7 +108,7 @@ add_reader (ScbManager *self, CcidDevice *device, CcidSlot *slot)
 static void
 remove_reader (ScbManager *self, guint index)
 {
-  g_autoptr(ScbReader) reader = g_ptr_array_steal_index (self->readers, index);
+  g_autoptr (ScbReader) reader = g_ptr_array_steal_index (self->readers, index);
   g_autofree char *path = g_strdup (scb_reader_get_path (reader));
   guint32 events;
 
@@ -118,7 +119,8 @@ remove_reader (ScbManager *self, guint index)
   scb_dbus_manager_set_reader_events (self->skeleton, events);
   g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (self->skeleton));
   g_dbus_object_manager_server_unexport (self->object_manager, path);
-  g_debug ("reader %s removed from %s, ReaderEvents %u", scb_reader_get_name (reader), path, events);
+  g_debug ("reader %s removed from %s, ReaderEvents %u", scb_reader_get_name (reader), path,
+           events);
 }
 
 static void
@@ -158,7 +160,7 @@ static void
 on_owner_vanished (GDBusConnection *connection, const char *name, gpointer user_data)
 {
   Client *client = user_data;
-  g_autoptr(GPtrArray) connections = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) connections = g_ptr_array_new_with_free_func (g_object_unref);
 
   /* Closing removes each from client->connections, and the last one frees
    * the client: work on a copy. */
@@ -182,9 +184,9 @@ scb_manager_add_connection (ScbManager *self, ScbConnection *connection, GError 
       client->owner = g_strdup (owner);
       client->connections = g_ptr_array_new_with_free_func (g_object_unref);
       g_hash_table_insert (self->clients, client->owner, client);
-      client->watch_id = g_bus_watch_name_on_connection (self->connection, owner,
-                                                         G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,
-                                                         on_owner_vanished, client, NULL);
+      client->watch_id
+          = g_bus_watch_name_on_connection (self->connection, owner, G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                            NULL, on_owner_vanished, client, NULL);
     }
   if (client->connections->len >= self->config->max_connections_per_client)
     {
@@ -247,12 +249,12 @@ scb_manager_next_connection_path (ScbManager *self)
 gboolean
 scb_manager_export (ScbManager *self, GDBusConnection *connection, GError **error)
 {
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr (GError) local_error = NULL;
 
   g_set_object (&self->connection, connection);
   g_dbus_object_manager_server_set_connection (self->object_manager, connection);
-  if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->skeleton),
-                                         connection, SCB_DBUS_PATH, error))
+  if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->skeleton), connection,
+                                         SCB_DBUS_PATH, error))
     return FALSE;
 
   self->monitor = ccid_monitor_new ();
@@ -336,7 +338,8 @@ static void
 scb_manager_init (ScbManager *self)
 {
   self->readers = g_ptr_array_new_with_free_func (g_object_unref);
-  self->clients = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) client_free);
+  self->clients
+      = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) client_free);
   self->object_manager = g_dbus_object_manager_server_new (SCB_DBUS_PATH);
   self->skeleton = scb_dbus_manager_skeleton_new ();
   /* ReaderEvents counts the start-up readers too: 1 + those found. */

@@ -11,20 +11,20 @@
 #include <string.h>
 
 /* SCardGetAttrib ids (pcsc-lite reader.h). */
-#define ATTR_VENDOR_NAME              0x00010100u
-#define ATTR_VENDOR_IFD_SERIAL_NO     0x00010103u
-#define ATTR_CHANNEL_ID               0x00020110u
-#define ATTR_MAXINPUT                 0x0007a007u
-#define ATTR_CURRENT_PROTOCOL_TYPE    0x00080201u
-#define ATTR_ICC_PRESENCE             0x00090300u
-#define ATTR_ATR_STRING               0x00090303u
-#define ATTR_DEVICE_FRIENDLY_NAME_A   0x7fff0003u
+#define ATTR_VENDOR_NAME 0x00010100u
+#define ATTR_VENDOR_IFD_SERIAL_NO 0x00010103u
+#define ATTR_CHANNEL_ID 0x00020110u
+#define ATTR_MAXINPUT 0x0007a007u
+#define ATTR_CURRENT_PROTOCOL_TYPE 0x00080201u
+#define ATTR_ICC_PRESENCE 0x00090300u
+#define ATTR_ATR_STRING 0x00090303u
+#define ATTR_DEVICE_FRIENDLY_NAME_A 0x7fff0003u
 
 /* SCardStatus' state values. */
-#define STATUS_ABSENT     0x0002
-#define STATUS_PRESENT    0x0004
-#define STATUS_SWALLOWED  0x0008
-#define STATUS_POWERED    0x0010
+#define STATUS_ABSENT 0x0002
+#define STATUS_PRESENT 0x0004
+#define STATUS_SWALLOWED 0x0008
+#define STATUS_POWERED 0x0010
 #define STATUS_NEGOTIABLE 0x0020
 
 /* ---- words -------------------------------------------------------------- */
@@ -32,7 +32,7 @@
 gboolean
 scb_share_mode_from_string (const char *word, ScbShareMode *mode, GError **error)
 {
-  static const char * const words[] = { "shared", "exclusive", "direct" };
+  static const char *const words[] = { "shared", "exclusive", "direct" };
 
   for (guint i = 0; i < G_N_ELEMENTS (words); i++)
     {
@@ -50,7 +50,7 @@ scb_share_mode_from_string (const char *word, ScbShareMode *mode, GError **error
 gboolean
 scb_disposition_from_string (const char *word, ScbDisposition *disposition, GError **error)
 {
-  static const char * const words[] = { "leave", "reset", "unpower", "eject" };
+  static const char *const words[] = { "leave", "reset", "unpower", "eject" };
 
   for (guint i = 0; i < G_N_ELEMENTS (words); i++)
     {
@@ -70,14 +70,17 @@ scb_protocol_to_string (int protocol)
 {
   switch (protocol)
     {
-    case 0: return "t0";
-    case 1: return "t1";
-    default: return "";
+    case 0:
+      return "t0";
+    case 1:
+      return "t1";
+    default:
+      return "";
     }
 }
 
 gboolean
-scb_protocol_choose (const char * const *words, ScbShareMode mode, int active, int *chosen,
+scb_protocol_choose (const char *const *words, ScbShareMode mode, int active, int *chosen,
                      GError **error)
 {
   gboolean want[2] = { FALSE, FALSE };
@@ -231,7 +234,8 @@ scb_pcsc_mep_nad (CcidSlot *slot, guint8 *nad, GBytes *data, GError **error)
 /* VERIFY, CHANGE REFERENCE DATA and RESET RETRY COUNTER carry PINs: their
  * data never reaches the log. */
 void
-scb_pcsc_log_apdu (const char *path, const char *direction, guint8 nad, GBytes *apdu, gboolean redact)
+scb_pcsc_log_apdu (const char *path, const char *direction, guint8 nad, GBytes *apdu,
+                   gboolean redact)
 {
   static const char digits[] = "0123456789ABCDEF";
   gsize len = 0;

@@ -12,13 +12,15 @@ G_BEGIN_DECLS
 
 typedef struct _ScbReader ScbReader;
 
-typedef enum {
+typedef enum
+{
   SCB_SHARE_SHARED,
   SCB_SHARE_EXCLUSIVE,
   SCB_SHARE_DIRECT,
 } ScbShareMode;
 
-typedef enum {
+typedef enum
+{
   SCB_DISPOSITION_LEAVE,
   SCB_DISPOSITION_RESET,
   SCB_DISPOSITION_UNPOWER,
@@ -29,12 +31,13 @@ typedef enum {
 #define SCB_PROTOCOL_NONE (-1)
 
 gboolean scb_share_mode_from_string (const char *word, ScbShareMode *mode, GError **error);
-gboolean scb_disposition_from_string (const char *word, ScbDisposition *disposition, GError **error);
+gboolean scb_disposition_from_string (const char *word, ScbDisposition *disposition,
+                                      GError **error);
 const char *scb_protocol_to_string (int protocol);
 /* The protocol to use for a card speaking @active (or none), given the
  * words a client accepts; ProtoMismatch or InvalidParameter. */
-gboolean scb_protocol_choose (const char * const *words, ScbShareMode mode, int active,
-                              int *chosen, GError **error);
+gboolean scb_protocol_choose (const char *const *words, ScbShareMode mode, int active, int *chosen,
+                              GError **error);
 
 /* SCardStatus' state for the card in @slot, as pcsc-lite reports it. */
 guint32 scb_pcsc_status_state (CcidSlot *slot);

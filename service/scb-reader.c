@@ -33,7 +33,7 @@ typedef struct
 struct _ScbReader
 {
   GObject parent_instance;
-  ScbManager *manager;          /* not owned: it outlives its readers */
+  ScbManager *manager; /* not owned: it outlives its readers */
   CcidDevice *device;
   CcidSlot *slot;
   char *path;
@@ -43,16 +43,16 @@ struct _ScbReader
   gulong changed_id;
   gboolean present;
 
-  guint generation;             /* the slot's card generation last published */
-  gboolean insert_pending;      /* inserted, waiting for the power-on */
+  guint generation;        /* the slot's card generation last published */
+  gboolean insert_pending; /* inserted, waiting for the power-on */
   guint insert_timeout_id;
   ScbCard *card;
-  GBytes *card_atr;             /* what the Card object shows */
+  GBytes *card_atr; /* what the Card object shows */
 
-  GPtrArray *connections;       /* ScbConnection, not owned */
+  GPtrArray *connections; /* ScbConnection, not owned */
   ScbConnection *tx_holder;
   guint tx_depth;
-  GQueue tx_waiters;            /* Waiter */
+  GQueue tx_waiters; /* Waiter */
 };
 
 G_DEFINE_TYPE (ScbReader, scb_reader, G_TYPE_OBJECT)
@@ -175,7 +175,7 @@ static void
 publish_removal (ScbReader *self)
 {
   guint32 events = scb_counter_next (scb_dbus_reader_get_card_events (self->iface));
-  g_autoptr(ScbCard) card = g_steal_pointer (&self->card);
+  g_autoptr (ScbCard) card = g_steal_pointer (&self->card);
 
   g_clear_pointer (&self->card_atr, g_bytes_unref);
   scb_dbus_reader_set_card_events (self->iface, events);
@@ -377,7 +377,7 @@ scb_reader_begin_transaction (ScbReader *self, ScbConnection *connection,
   waiter = g_new0 (Waiter, 1);
   waiter->reader = self;
   waiter->connection = g_object_ref (connection);
-  waiter->invocation = invocation;      /* the reference the handler got */
+  waiter->invocation = invocation; /* the reference the handler got */
   waiter->timeout_id = g_timeout_add (SCB_TRANSACTION_WAIT_MS, on_waiter_timeout, waiter);
   g_queue_push_tail (&self->tx_waiters, waiter);
 }
@@ -410,9 +410,8 @@ scb_reader_cancel_waiting (ScbReader *self, ScbConnection *connection)
       if (waiter->connection == connection)
         {
           g_queue_delete_link (&self->tx_waiters, l);
-          g_dbus_method_invocation_return_error_literal (waiter->invocation, SCB_ERROR,
-                                                         SCB_ERROR_CANCELLED,
-                                                         "The connection was closed");
+          g_dbus_method_invocation_return_error_literal (
+              waiter->invocation, SCB_ERROR, SCB_ERROR_CANCELLED, "The connection was closed");
           waiter_free (waiter);
         }
       l = next;
@@ -433,7 +432,7 @@ connect_new (ScbReader *self, GDBusMethodInvocation *invocation, GError **error)
   GVariant *parameters = g_dbus_method_invocation_get_parameters (invocation);
   const char *share_word = NULL;
   g_autofree const char **protocols = NULL;
-  g_autoptr(ScbConnection) connection = NULL;
+  g_autoptr (ScbConnection) connection = NULL;
   ScbShareMode mode;
   int active = SCB_PROTOCOL_NONE;
   int protocol = SCB_PROTOCOL_NONE;
@@ -450,17 +449,17 @@ connect_new (ScbReader *self, GDBusMethodInvocation *invocation, GError **error)
     active = ccid_slot_get_active_protocol (self->slot);
   if (mode != SCB_SHARE_DIRECT && active == SCB_PROTOCOL_NONE)
     {
-      g_set_error (error, SCB_ERROR, SCB_ERROR_UNPOWERED_CARD,
-                   "The card in %s is not powered", self->name);
+      g_set_error (error, SCB_ERROR, SCB_ERROR_UNPOWERED_CARD, "The card in %s is not powered",
+                   self->name);
       return NULL;
     }
   if (!scb_protocol_choose (protocols, mode, active, &protocol, error)
       || !scb_reader_check_sharing (self, NULL, mode, error))
     return NULL;
 
-  connection = scb_connection_new (self->manager, self,
-                                   g_dbus_method_invocation_get_sender (invocation), mode,
-                                   protocol, scb_dbus_reader_get_nad (self->iface));
+  connection
+      = scb_connection_new (self->manager, self, g_dbus_method_invocation_get_sender (invocation),
+                            mode, protocol, scb_dbus_reader_get_nad (self->iface));
   if (!scb_manager_add_connection (self->manager, connection, error))
     return NULL;
   if (!scb_connection_export (connection, error))
@@ -469,32 +468,34 @@ connect_new (ScbReader *self, GDBusMethodInvocation *invocation, GError **error)
       return NULL;
     }
   scb_reader_add_connection (self, connection);
-  g_debug ("%s: %s connected %s (%s, %s)", self->name, g_dbus_method_invocation_get_sender (invocation),
-           scb_connection_get_path (connection), share_word, scb_protocol_to_string (protocol));
+  g_debug ("%s: %s connected %s (%s, %s)", self->name,
+           g_dbus_method_invocation_get_sender (invocation), scb_connection_get_path (connection),
+           share_word, scb_protocol_to_string (protocol));
   return g_steal_pointer (&connection);
 }
 
 static void
 connect_finish (ScbReader *self, GDBusMethodInvocation *invocation)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ScbConnection) connection = connect_new (self, invocation, &error);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ScbConnection) connection = connect_new (self, invocation, &error);
 
   if (connection == NULL)
     {
       g_dbus_method_invocation_return_gerror (invocation, error);
       return;
     }
-  scb_dbus_reader_complete_connect (self->iface, invocation, scb_connection_get_path (connection),
-                                    scb_protocol_to_string (scb_connection_get_protocol (connection)));
+  scb_dbus_reader_complete_connect (
+      self->iface, invocation, scb_connection_get_path (connection),
+      scb_protocol_to_string (scb_connection_get_protocol (connection)));
 }
 
 static void
 on_connect_power_on (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   ConnectData *data = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) atr = ccid_slot_power_on_finish (CCID_SLOT (source), result, &error);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) atr = ccid_slot_power_on_finish (CCID_SLOT (source), result, &error);
 
   if (atr == NULL)
     g_dbus_method_invocation_return_gerror (data->invocation, error);
@@ -510,10 +511,11 @@ connect_allowed (GObject *object, GDBusMethodInvocation *invocation)
   ScbReader *self = SCB_READER (object);
   const char *share_word = NULL;
   ScbShareMode mode;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   ConnectData *data;
 
-  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s@as)", &share_word, NULL);
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s@as)", &share_word,
+                 NULL);
   if (!scb_share_mode_from_string (share_word, &mode, &error))
     {
       g_dbus_method_invocation_return_gerror (invocation, error);
@@ -549,7 +551,7 @@ connect_allowed (GObject *object, GDBusMethodInvocation *invocation)
 
 static gboolean
 on_handle_connect (ScbDBusReader *iface, GDBusMethodInvocation *invocation, const char *share_mode,
-                   const char * const *protocols, gpointer user_data)
+                   const char *const *protocols, gpointer user_data)
 {
   ScbReader *self = user_data;
 
@@ -569,7 +571,8 @@ set_nad_allowed (GObject *object, GDBusMethodInvocation *invocation)
     {
       g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED,
                                              "%s exchanges %s, not TPDUs: the card's NAD "
-                                             "cannot be chosen", self->name,
+                                             "cannot be chosen",
+                                             self->name,
                                              scb_dbus_reader_get_exchange_level (self->iface));
       return;
     }
@@ -646,8 +649,8 @@ scb_reader_new (ScbManager *manager, CcidDevice *device, CcidSlot *slot, const c
   scb_dbus_reader_set_product_id (self->iface, ccid_device_get_product_id (device));
   scb_dbus_reader_set_serial (self->iface, serial != NULL ? serial : "");
   scb_dbus_reader_set_slot (self->iface, (guint8) ccid_slot_get_index (slot));
-  scb_dbus_reader_set_exchange_level (self->iface,
-                                      ccid_exchange_level_to_string (ccid_slot_get_exchange_level (slot)));
+  scb_dbus_reader_set_exchange_level (
+      self->iface, ccid_exchange_level_to_string (ccid_slot_get_exchange_level (slot)));
   scb_dbus_reader_set_state (self->iface, SCB_STATE_EMPTY);
   /* Never a value whose low 16 bits are 0: it starts at 1. */
   scb_dbus_reader_set_card_events (self->iface, scb_counter_next (0));

@@ -17,7 +17,7 @@ run_file (const char *path)
 {
   g_autofree char *contents = NULL;
   gsize length = 0;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   if (!g_file_get_contents (path, &contents, &length, &error))
     {
@@ -37,8 +37,8 @@ main (int argc, char **argv)
     {
       if (g_file_test (argv[i], G_FILE_TEST_IS_DIR))
         {
-          g_autoptr(GError) error = NULL;
-          g_autoptr(GDir) dir = g_dir_open (argv[i], 0, &error);
+          g_autoptr (GError) error = NULL;
+          g_autoptr (GDir) dir = g_dir_open (argv[i], 0, &error);
           const char *name;
 
           if (dir == NULL)

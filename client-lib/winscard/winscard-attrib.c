@@ -20,15 +20,14 @@
 static LONG
 get_value (WscCard *card, DWORD id, GBytes **value)
 {
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) bytes = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GVariant) bytes = NULL;
   LONG rv;
 
   if (id > G_MAXUINT32)
     return SCARD_E_UNSUPPORTED_FEATURE;
   rv = wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "GetAttrib",
-                     g_variant_new ("(u)", (guint32) id), G_VARIANT_TYPE ("(ay)"), 0, &reply,
-                     NULL);
+                     g_variant_new ("(u)", (guint32) id), G_VARIANT_TYPE ("(ay)"), 0, &reply, NULL);
   if (rv == SCARD_E_UNSUPPORTED_FEATURE && id == SCARD_ATTR_DEVICE_FRIENDLY_NAME)
     {
       *value = g_bytes_new (card->reader_name, strlen (card->reader_name) + 1);
@@ -44,8 +43,8 @@ get_value (WscCard *card, DWORD id, GBytes **value)
 LONG
 SCardGetAttrib (SCARDHANDLE hCard, DWORD dwAttrId, LPBYTE pbAttr, LPDWORD pcbAttrLen)
 {
-  g_autoptr(WscCard) card = NULL;
-  g_autoptr(GBytes) value = NULL;
+  g_autoptr (WscCard) card = NULL;
+  g_autoptr (GBytes) value = NULL;
   const guint8 *data;
   gsize length = 0;
   guint8 *buffer;
@@ -106,7 +105,7 @@ SCardGetAttrib (SCARDHANDLE hCard, DWORD dwAttrId, LPBYTE pbAttr, LPDWORD pcbAtt
 LONG
 SCardSetAttrib (SCARDHANDLE hCard, DWORD dwAttrId, LPCBYTE pbAttr, DWORD cbAttrLen)
 {
-  g_autoptr(WscCard) card = NULL;
+  g_autoptr (WscCard) card = NULL;
   LONG rv;
 
   if (pbAttr == NULL || cbAttrLen == 0)
@@ -118,9 +117,9 @@ SCardSetAttrib (SCARDHANDLE hCard, DWORD dwAttrId, LPCBYTE pbAttr, DWORD cbAttrL
     return SCARD_E_INSUFFICIENT_BUFFER;
   if (dwAttrId > G_MAXUINT32)
     return SCARD_E_UNSUPPORTED_FEATURE;
-  return wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "SetAttrib",
-                       g_variant_new ("(u@ay)", (guint32) dwAttrId,
-                                      g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, pbAttr,
-                                                                 cbAttrLen, 1)),
-                       NULL, 0, NULL, NULL);
+  return wsc_bus_call (
+      card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "SetAttrib",
+      g_variant_new ("(u@ay)", (guint32) dwAttrId,
+                     g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, pbAttr, cbAttrLen, 1)),
+      NULL, 0, NULL, NULL);
 }

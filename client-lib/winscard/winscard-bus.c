@@ -24,8 +24,8 @@
 #define DEFAULT_TIMEOUT_MS 25000
 
 static GMutex bus_lock;
-static GMainContext *bus_context;           /* the library thread's */
-static GDBusConnection *bus_connection;     /* under bus_lock; NULL when closed */
+static GMainContext *bus_context;       /* the library thread's */
+static GDBusConnection *bus_connection; /* under bus_lock; NULL when closed */
 static guint owner_subscription;
 static gint forked;
 
@@ -46,7 +46,7 @@ wsc_bus_in_forked_child (void)
 static gpointer
 bus_thread_main (gpointer user_data)
 {
-  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr (GMainLoop) loop = NULL;
 
   g_main_context_push_thread_default (bus_context);
   loop = g_main_loop_new (bus_context, FALSE);
@@ -80,7 +80,7 @@ start_thread (gpointer user_data)
 static void
 drop_connection (void)
 {
-  g_autoptr(GDBusConnection) old = NULL;
+  g_autoptr (GDBusConnection) old = NULL;
 
   g_mutex_lock (&bus_lock);
   old = g_steal_pointer (&bus_connection);
@@ -95,8 +95,8 @@ drop_connection (void)
 }
 
 static void
-on_connection_closed (GDBusConnection *connection, gboolean remote_peer_vanished,
-                      GError *error, gpointer user_data)
+on_connection_closed (GDBusConnection *connection, gboolean remote_peer_vanished, GError *error,
+                      gpointer user_data)
 {
   g_debug ("winscard: bus connection closed");
   wsc_cache_set_offline ();
@@ -105,8 +105,8 @@ on_connection_closed (GDBusConnection *connection, gboolean remote_peer_vanished
 
 static void
 on_name_owner_changed (GDBusConnection *connection, const char *sender, const char *path,
-                       const char *interface_name, const char *signal_name,
-                       GVariant *parameters, gpointer user_data)
+                       const char *interface_name, const char *signal_name, GVariant *parameters,
+                       gpointer user_data)
 {
   const char *name = NULL;
   const char *old_owner = NULL;
@@ -128,9 +128,9 @@ on_name_owner_changed (GDBusConnection *connection, const char *sender, const ch
 static LONG
 connect_and_load (void)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *address = NULL;
-  g_autoptr(GDBusConnection) connection = NULL;
+  g_autoptr (GDBusConnection) connection = NULL;
 
   g_mutex_lock (&bus_lock);
   if (bus_connection != NULL)
@@ -154,8 +154,8 @@ connect_and_load (void)
         }
       connection = g_dbus_connection_new_for_address_sync (
           address,
-          G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-              G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+          G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+              | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
           NULL, NULL, &error);
       if (connection == NULL)
         {
@@ -167,8 +167,8 @@ connect_and_load (void)
       /* Subscribe first, then load the snapshot (DESIGN.md). */
       owner_subscription = g_dbus_connection_signal_subscribe (
           connection, "org.freedesktop.DBus", "org.freedesktop.DBus", "NameOwnerChanged",
-          "/org/freedesktop/DBus", SCB_DBUS_NAME, G_DBUS_SIGNAL_FLAGS_NONE,
-          on_name_owner_changed, NULL, NULL);
+          "/org/freedesktop/DBus", SCB_DBUS_NAME, G_DBUS_SIGNAL_FLAGS_NONE, on_name_owner_changed,
+          NULL, NULL);
       wsc_cache_subscribe (connection);
       g_mutex_lock (&bus_lock);
       bus_connection = g_object_ref (connection);
@@ -250,7 +250,7 @@ static void
 on_connection_made (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   OpenRequest *request = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   GDBusConnection *connection = g_dbus_connection_new_for_address_finish (result, &error);
 
   if (connection == NULL)
@@ -277,8 +277,8 @@ open_in_thread (gpointer user_data)
     }
   /* Asynchronous, so contexts made by many threads connect in parallel. */
   g_dbus_connection_new_for_address (address,
-                                     G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                         G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                     G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+                                         | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
                                      NULL, NULL, on_connection_made, request);
   return G_SOURCE_REMOVE;
 }
@@ -306,16 +306,15 @@ wsc_bus_call (GDBusConnection *connection, const char *object_path, const char *
               const char *method, GVariant *parameters, const GVariantType *reply_type,
               int timeout_ms, GVariant **reply, GError **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GVariant) result = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (GVariant) result = NULL;
   LONG rv;
 
   /* No auto-start: a handle must never reach a new instance by accident. */
-  result = g_dbus_connection_call_sync (connection, SCB_DBUS_NAME, object_path, interface_name,
-                                        method, parameters, reply_type,
-                                        G_DBUS_CALL_FLAGS_NO_AUTO_START,
-                                        timeout_ms != 0 ? timeout_ms : DEFAULT_TIMEOUT_MS,
-                                        NULL, &local_error);
+  result = g_dbus_connection_call_sync (
+      connection, SCB_DBUS_NAME, object_path, interface_name, method, parameters, reply_type,
+      G_DBUS_CALL_FLAGS_NO_AUTO_START, timeout_ms != 0 ? timeout_ms : DEFAULT_TIMEOUT_MS, NULL,
+      &local_error);
   if (result == NULL)
     {
       rv = wsc_error_to_scard (local_error);
@@ -336,8 +335,8 @@ wsc_bus_call_with_fds (GDBusConnection *connection, const char *object_path,
                        const GVariantType *reply_type, GVariant **reply, GUnixFDList **fd_list,
                        GError **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GVariant) result = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (GVariant) result = NULL;
 
   result = g_dbus_connection_call_with_unix_fd_list_sync (
       connection, SCB_DBUS_NAME, object_path, interface_name, method, parameters, reply_type,

@@ -25,8 +25,8 @@
 
 static GMutex cache_mutex;
 static GCond cache_cond;
-static GHashTable *readers;     /* path -> WscReader (owned) */
-static GPtrArray *visible;      /* WscReader (borrowed), in order of addition */
+static GHashTable *readers; /* path -> WscReader (owned) */
+static GPtrArray *visible;  /* WscReader (borrowed), in order of addition */
 static guint32 reader_events;
 static guint64 generation;
 static guint64 last_generation;
@@ -138,8 +138,8 @@ reader_apply (WscReader *reader, GVariant *properties)
         }
       else if (strcmp (key, "State") == 0 && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
         reader->state = g_variant_get_uint32 (value);
-      else if (strcmp (key, "CardEvents") == 0 &&
-               g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
+      else if (strcmp (key, "CardEvents") == 0
+               && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
         reader->card_events = g_variant_get_uint32 (value);
       else if (strcmp (key, "Nad") == 0 && g_variant_is_of_type (value, G_VARIANT_TYPE_BYTE))
         reader->nad = g_variant_get_byte (value);
@@ -196,21 +196,20 @@ wsc_cache_set_offline (void)
 LONG
 wsc_cache_load (GDBusConnection *connection)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) list = NULL;
-  g_autoptr(GVariant) objects = NULL;
-  g_autoptr(GVariantIter) paths = NULL;
-  g_autoptr(GVariant) object_dict = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) list = NULL;
+  g_autoptr (GVariant) objects = NULL;
+  g_autoptr (GVariantIter) paths = NULL;
+  g_autoptr (GVariant) object_dict = NULL;
   GVariantIter object_iter;
   const char *object_path;
   GVariant *interfaces;
   guint32 events = 0;
 
   /* The one call that may start the service through D-Bus activation. */
-  list = g_dbus_connection_call_sync (connection, SCB_DBUS_NAME, SCB_DBUS_PATH,
-                                      SCB_DBUS_INTERFACE_MANAGER, "GetReaders", NULL,
-                                      G_VARIANT_TYPE ("(uao)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
-                                      &error);
+  list = g_dbus_connection_call_sync (
+      connection, SCB_DBUS_NAME, SCB_DBUS_PATH, SCB_DBUS_INTERFACE_MANAGER, "GetReaders", NULL,
+      G_VARIANT_TYPE ("(uao)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
   if (list == NULL)
     {
       g_debug ("winscard: GetReaders: %s", error->message);
@@ -235,9 +234,8 @@ wsc_cache_load (GDBusConnection *connection)
   g_variant_iter_init (&object_iter, object_dict);
   while (g_variant_iter_next (&object_iter, "{&o@a{sa{sv}}}", &object_path, &interfaces))
     {
-      g_autoptr(GVariant) properties = g_variant_lookup_value (interfaces,
-                                                               SCB_DBUS_INTERFACE_READER,
-                                                               G_VARIANT_TYPE ("a{sv}"));
+      g_autoptr (GVariant) properties = g_variant_lookup_value (
+          interfaces, SCB_DBUS_INTERFACE_READER, G_VARIANT_TYPE ("a{sv}"));
 
       if (properties != NULL)
         reader_apply (reader_lookup_or_add (object_path), properties);
@@ -266,18 +264,18 @@ wsc_cache_load (GDBusConnection *connection)
 
 static void
 on_interfaces_added (GDBusConnection *connection, const char *sender, const char *path,
-                     const char *interface_name, const char *signal_name,
-                     GVariant *parameters, gpointer user_data)
+                     const char *interface_name, const char *signal_name, GVariant *parameters,
+                     gpointer user_data)
 {
-  g_autoptr(GVariant) interfaces = NULL;
-  g_autoptr(GVariant) properties = NULL;
+  g_autoptr (GVariant) interfaces = NULL;
+  g_autoptr (GVariant) properties = NULL;
   const char *object_path = NULL;
 
   if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(oa{sa{sv}})")))
     return;
   g_variant_get (parameters, "(&o@a{sa{sv}})", &object_path, &interfaces);
-  properties = g_variant_lookup_value (interfaces, SCB_DBUS_INTERFACE_READER,
-                                       G_VARIANT_TYPE ("a{sv}"));
+  properties
+      = g_variant_lookup_value (interfaces, SCB_DBUS_INTERFACE_READER, G_VARIANT_TYPE ("a{sv}"));
   if (properties == NULL)
     return;
   wsc_cache_lock ();
@@ -288,8 +286,8 @@ on_interfaces_added (GDBusConnection *connection, const char *sender, const char
 
 static void
 on_interfaces_removed (GDBusConnection *connection, const char *sender, const char *path,
-                       const char *interface_name, const char *signal_name,
-                       GVariant *parameters, gpointer user_data)
+                       const char *interface_name, const char *signal_name, GVariant *parameters,
+                       gpointer user_data)
 {
   g_autofree const char **interfaces = NULL;
   const char *object_path = NULL;
@@ -317,13 +315,12 @@ on_interfaces_removed (GDBusConnection *connection, const char *sender, const ch
 static GVariant *
 fetch_reader_properties (GDBusConnection *connection, const char *object_path)
 {
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr (GVariant) reply = NULL;
 
-  reply = g_dbus_connection_call_sync (connection, SCB_DBUS_NAME, object_path,
-                                       "org.freedesktop.DBus.Properties", "GetAll",
-                                       g_variant_new ("(s)", SCB_DBUS_INTERFACE_READER),
-                                       G_VARIANT_TYPE ("(a{sv})"),
-                                       G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL);
+  reply = g_dbus_connection_call_sync (
+      connection, SCB_DBUS_NAME, object_path, "org.freedesktop.DBus.Properties", "GetAll",
+      g_variant_new ("(s)", SCB_DBUS_INTERFACE_READER), G_VARIANT_TYPE ("(a{sv})"),
+      G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL);
   if (reply == NULL)
     return NULL;
   return g_variant_get_child_value (reply, 0);
@@ -331,10 +328,10 @@ fetch_reader_properties (GDBusConnection *connection, const char *object_path)
 
 static void
 on_reader_added (GDBusConnection *connection, const char *sender, const char *path,
-                 const char *interface_name, const char *signal_name,
-                 GVariant *parameters, gpointer user_data)
+                 const char *interface_name, const char *signal_name, GVariant *parameters,
+                 gpointer user_data)
 {
-  g_autoptr(GVariant) fetched = NULL;
+  g_autoptr (GVariant) fetched = NULL;
   const char *object_path = NULL;
   const char *name = NULL;
   guint32 events = 0;
@@ -377,8 +374,8 @@ on_reader_added (GDBusConnection *connection, const char *sender, const char *pa
 
 static void
 on_reader_removed (GDBusConnection *connection, const char *sender, const char *path,
-                   const char *interface_name, const char *signal_name,
-                   GVariant *parameters, gpointer user_data)
+                   const char *interface_name, const char *signal_name, GVariant *parameters,
+                   gpointer user_data)
 {
   const char *object_path = NULL;
   const char *name = NULL;
@@ -403,10 +400,10 @@ on_reader_removed (GDBusConnection *connection, const char *sender, const char *
 
 static void
 on_properties_changed (GDBusConnection *connection, const char *sender, const char *path,
-                       const char *interface_name, const char *signal_name,
-                       GVariant *parameters, gpointer user_data)
+                       const char *interface_name, const char *signal_name, GVariant *parameters,
+                       gpointer user_data)
 {
-  g_autoptr(GVariant) changed = NULL;
+  g_autoptr (GVariant) changed = NULL;
   const char *changed_interface = NULL;
   WscReader *reader;
   guint32 card_events;
@@ -422,9 +419,9 @@ on_properties_changed (GDBusConnection *connection, const char *sender, const ch
   wsc_cache_lock ();
   reader = g_hash_table_lookup (readers, path);
   /* A change older than our snapshot is dropped. */
-  if (reader != NULL &&
-      !(g_variant_lookup (changed, "CardEvents", "u", &card_events) &&
-        counter_newer (reader->card_events, card_events)))
+  if (reader != NULL
+      && !(g_variant_lookup (changed, "CardEvents", "u", &card_events)
+           && counter_newer (reader->card_events, card_events)))
     {
       reader_apply (reader, changed);
       if (reader->visible)

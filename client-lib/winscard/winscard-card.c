@@ -26,11 +26,16 @@ wsc_disposition_word (DWORD disposition)
 {
   switch (disposition)
     {
-    case SCARD_LEAVE_CARD: return "leave";
-    case SCARD_RESET_CARD: return "reset";
-    case SCARD_UNPOWER_CARD: return "unpower";
-    case SCARD_EJECT_CARD: return "eject";
-    default: return NULL;
+    case SCARD_LEAVE_CARD:
+      return "leave";
+    case SCARD_RESET_CARD:
+      return "reset";
+    case SCARD_UNPOWER_CARD:
+      return "unpower";
+    case SCARD_EJECT_CARD:
+      return "eject";
+    default:
+      return NULL;
     }
 }
 
@@ -51,10 +56,14 @@ share_mode_word (DWORD share_mode)
 {
   switch (share_mode)
     {
-    case SCARD_SHARE_SHARED: return "shared";
-    case SCARD_SHARE_EXCLUSIVE: return "exclusive";
-    case SCARD_SHARE_DIRECT: return "direct";
-    default: return NULL;
+    case SCARD_SHARE_SHARED:
+      return "shared";
+    case SCARD_SHARE_EXCLUSIVE:
+      return "exclusive";
+    case SCARD_SHARE_DIRECT:
+      return "direct";
+    default:
+      return NULL;
     }
 }
 
@@ -62,9 +71,9 @@ share_mode_word (DWORD share_mode)
 static LONG
 check_mode_and_protocols (DWORD share_mode, DWORD protocols)
 {
-  if (share_mode != SCARD_SHARE_DIRECT &&
-      !(protocols & (SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1 | SCARD_PROTOCOL_RAW |
-                     WSC_PROTOCOL_ANY_OLD)))
+  if (share_mode != SCARD_SHARE_DIRECT
+      && !(protocols
+           & (SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1 | SCARD_PROTOCOL_RAW | WSC_PROTOCOL_ANY_OLD)))
     return SCARD_E_PROTO_MISMATCH;
   if (share_mode_word (share_mode) == NULL)
     return SCARD_E_INVALID_VALUE;
@@ -87,11 +96,11 @@ protocols_variant (DWORD protocols)
 }
 
 LONG
-SCardConnect (SCARDCONTEXT hContext, LPCSTR szReader, DWORD dwShareMode,
-              DWORD dwPreferredProtocols, LPSCARDHANDLE phCard, LPDWORD pdwActiveProtocol)
+SCardConnect (SCARDCONTEXT hContext, LPCSTR szReader, DWORD dwShareMode, DWORD dwPreferredProtocols,
+              LPSCARDHANDLE phCard, LPDWORD pdwActiveProtocol)
 {
-  g_autoptr(WscContext) context = NULL;
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr (WscContext) context = NULL;
+  g_autoptr (GVariant) reply = NULL;
   g_autofree char *path = NULL;
   const char *connection = NULL;
   const char *protocol = NULL;
@@ -145,8 +154,8 @@ LONG
 SCardReconnect (SCARDHANDLE hCard, DWORD dwShareMode, DWORD dwPreferredProtocols,
                 DWORD dwInitialization, LPDWORD pdwActiveProtocol)
 {
-  g_autoptr(WscCard) card = NULL;
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr (WscCard) card = NULL;
+  g_autoptr (GVariant) reply = NULL;
   const char *protocol = NULL;
   LONG rv;
 
@@ -155,22 +164,21 @@ SCardReconnect (SCARDHANDLE hCard, DWORD dwShareMode, DWORD dwPreferredProtocols
   rv = wsc_card_get (hCard, &card);
   if (rv != SCARD_S_SUCCESS)
     return rv;
-  if (dwInitialization != SCARD_LEAVE_CARD && dwInitialization != SCARD_RESET_CARD &&
-      dwInitialization != SCARD_UNPOWER_CARD && dwInitialization != SCARD_EJECT_CARD)
+  if (dwInitialization != SCARD_LEAVE_CARD && dwInitialization != SCARD_RESET_CARD
+      && dwInitialization != SCARD_UNPOWER_CARD && dwInitialization != SCARD_EJECT_CARD)
     return SCARD_E_INVALID_VALUE;
   rv = check_mode_and_protocols (dwShareMode, dwPreferredProtocols);
   if (rv != SCARD_S_SUCCESS)
     return rv;
 
   g_mutex_lock (&card->io_lock);
-  rv = wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "Reconnect",
-                     g_variant_new ("(s@as&s)", share_mode_word (dwShareMode),
-                                    protocols_variant (dwPreferredProtocols),
-                                    /* pcscd treats eject as leave here. */
-                                    dwInitialization == SCARD_EJECT_CARD
-                                        ? "leave"
-                                        : wsc_disposition_word (dwInitialization)),
-                     G_VARIANT_TYPE ("(s)"), CONNECT_TIMEOUT_MS, &reply, NULL);
+  rv = wsc_bus_call (
+      card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "Reconnect",
+      g_variant_new (
+          "(s@as&s)", share_mode_word (dwShareMode), protocols_variant (dwPreferredProtocols),
+          /* pcscd treats eject as leave here. */
+          dwInitialization == SCARD_EJECT_CARD ? "leave" : wsc_disposition_word (dwInitialization)),
+      G_VARIANT_TYPE ("(s)"), CONNECT_TIMEOUT_MS, &reply, NULL);
   if (rv == SCARD_S_SUCCESS)
     {
       g_variant_get (reply, "(&s)", &protocol);
@@ -184,7 +192,7 @@ SCardReconnect (SCARDHANDLE hCard, DWORD dwShareMode, DWORD dwPreferredProtocols
 LONG
 SCardDisconnect (SCARDHANDLE hCard, DWORD dwDisposition)
 {
-  g_autoptr(WscCard) card = NULL;
+  g_autoptr (WscCard) card = NULL;
   LONG rv;
 
   if (wsc_bus_in_forked_child () || hCard == 0)
@@ -223,8 +231,8 @@ wsc_card_begin_transaction (WscCard *card)
   /* pcsc-lite blocks until the other transaction ends; the daemon waits
    * for us, 60 s at a time. */
   do
-    rv = wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "BeginTransaction", NULL,
-                       NULL, TRANSACTION_TIMEOUT_MS, NULL, NULL);
+    rv = wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION,
+                       "BeginTransaction", NULL, NULL, TRANSACTION_TIMEOUT_MS, NULL, NULL);
   while (rv == SCARD_E_TIMEOUT);
   return rv;
 }
@@ -232,14 +240,14 @@ wsc_card_begin_transaction (WscCard *card)
 LONG
 wsc_card_end_transaction (WscCard *card, const char *disposition)
 {
-  return wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "EndTransaction",
-                       g_variant_new ("(s)", disposition), NULL, 0, NULL, NULL);
+  return wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION,
+                       "EndTransaction", g_variant_new ("(s)", disposition), NULL, 0, NULL, NULL);
 }
 
 LONG
 SCardBeginTransaction (SCARDHANDLE hCard)
 {
-  g_autoptr(WscCard) card = NULL;
+  g_autoptr (WscCard) card = NULL;
   LONG rv;
 
   rv = wsc_card_get (hCard, &card);
@@ -251,7 +259,7 @@ SCardBeginTransaction (SCARDHANDLE hCard)
 LONG
 SCardEndTransaction (SCARDHANDLE hCard, DWORD dwDisposition)
 {
-  g_autoptr(WscCard) card = NULL;
+  g_autoptr (WscCard) card = NULL;
   LONG rv;
 
   rv = wsc_card_get (hCard, &card);
@@ -290,9 +298,9 @@ LONG
 SCardStatus (SCARDHANDLE hCard, LPSTR szReaderName, LPDWORD pcchReaderLen, LPDWORD pdwState,
              LPDWORD pdwProtocol, LPBYTE pbAtr, LPDWORD pcbAtrLen)
 {
-  g_autoptr(WscCard) card = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) atr = NULL;
+  g_autoptr (WscCard) card = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GVariant) atr = NULL;
   const WscReader *reader;
   const char *protocol = NULL;
   const guint8 *atr_bytes;

@@ -44,9 +44,9 @@ wsc_channel_close (WscCard *card)
 static LONG
 channel_open (WscCard *card)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GUnixFDList) fds = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GUnixFDList) fds = NULL;
   gint32 index = -1;
   LONG rv;
 
@@ -55,8 +55,8 @@ channel_open (WscCard *card)
   if (rv != SCARD_S_SUCCESS)
     {
       /* A daemon without the fast path: the bus methods do the same. */
-      if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
-          g_error_matches (error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED))
+      if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD)
+          || g_error_matches (error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED))
         {
           card->channel_state = WSC_CHANNEL_UNAVAILABLE;
           return SCARD_S_SUCCESS;
@@ -84,8 +84,8 @@ static LONG
 exchange_over_bus (WscCard *card, guint8 op, guint32 code, const guint8 *data, gsize length,
                    GBytes **answer)
 {
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) bytes = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GVariant) bytes = NULL;
   GVariant *payload = g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, data, length, 1);
   LONG rv;
 
@@ -195,9 +195,8 @@ wsc_channel_exchange (WscCard *card, guint8 op, guint32 code, const guint8 *data
       return error_after_eof (card);
     }
   /* Every length from the daemon is checked before use. */
-  if (received < HEADER_SIZE || truncated || reply[0] != CHANNEL_VERSION ||
-      reply[1] != (op | ANSWER_BIT) ||
-      GUINT32_FROM_LE (*(guint32 *) (reply + 4)) != request_id)
+  if (received < HEADER_SIZE || truncated || reply[0] != CHANNEL_VERSION
+      || reply[1] != (op | ANSWER_BIT) || GUINT32_FROM_LE (*(guint32 *) (reply + 4)) != request_id)
     {
       wsc_channel_close (card);
       return SCARD_F_COMM_ERROR;

@@ -16,8 +16,8 @@
 #include <string.h>
 
 static GMutex handles_lock;
-static GHashTable *contexts;    /* SCARDCONTEXT -> WscContext (a reference) */
-static GHashTable *cards;       /* SCARDHANDLE -> WscCard (a reference) */
+static GHashTable *contexts; /* SCARDCONTEXT -> WscContext (a reference) */
+static GHashTable *cards;    /* SCARDHANDLE -> WscCard (a reference) */
 
 static void
 ensure_tables_locked (void)
@@ -104,8 +104,8 @@ wsc_card_unref (WscCard *card)
 }
 
 SCARDHANDLE
-wsc_card_register (WscContext *context, const char *reader_name, const char *path,
-                   DWORD protocol, guint8 nad)
+wsc_card_register (WscContext *context, const char *reader_name, const char *path, DWORD protocol,
+                   guint8 nad)
 {
   WscCard *card = g_new0 (WscCard, 1);
   gint64 handle;
@@ -189,8 +189,8 @@ SCardEstablishContext (DWORD dwScope, LPCVOID pvReserved1, LPCVOID pvReserved2,
   if (phContext == NULL)
     return SCARD_E_INVALID_PARAMETER;
   *phContext = 0;
-  if (dwScope != SCARD_SCOPE_USER && dwScope != SCARD_SCOPE_TERMINAL &&
-      dwScope != SCARD_SCOPE_SYSTEM && dwScope != SCARD_SCOPE_GLOBAL)
+  if (dwScope != SCARD_SCOPE_USER && dwScope != SCARD_SCOPE_TERMINAL
+      && dwScope != SCARD_SCOPE_SYSTEM && dwScope != SCARD_SCOPE_GLOBAL)
     return SCARD_E_INVALID_VALUE;
 
   context = g_new0 (WscContext, 1);
@@ -220,7 +220,7 @@ SCardEstablishContext (DWORD dwScope, LPCVOID pvReserved1, LPCVOID pvReserved2,
 LONG
 SCardReleaseContext (SCARDCONTEXT hContext)
 {
-  g_autoptr(GPtrArray) released = g_ptr_array_new_with_free_func ((GDestroyNotify) wsc_card_unref);
+  g_autoptr (GPtrArray) released = g_ptr_array_new_with_free_func ((GDestroyNotify) wsc_card_unref);
   gint64 key = (gint64) hContext;
   WscContext *context = NULL;
   GHashTableIter iter;
@@ -280,7 +280,7 @@ SCardReleaseContext (SCARDCONTEXT hContext)
 LONG
 SCardIsValidContext (SCARDCONTEXT hContext)
 {
-  g_autoptr(WscContext) context = NULL;
+  g_autoptr (WscContext) context = NULL;
 
   if (wsc_bus_in_forked_child ())
     return SCARD_E_INVALID_HANDLE;
@@ -297,7 +297,7 @@ SCardIsValidContext (SCARDCONTEXT hContext)
 LONG
 SCardCancel (SCARDCONTEXT hContext)
 {
-  g_autoptr(WscContext) context = NULL;
+  g_autoptr (WscContext) context = NULL;
 
   if (wsc_bus_in_forked_child ())
     return SCARD_E_INVALID_HANDLE;
@@ -319,7 +319,7 @@ SCardCancel (SCARDCONTEXT hContext)
 LONG
 SCardFreeMemory (SCARDCONTEXT hContext, LPCVOID pvMem)
 {
-  g_autoptr(WscContext) context = NULL;
+  g_autoptr (WscContext) context = NULL;
 
   if (wsc_bus_in_forked_child ())
     return SCARD_E_INVALID_HANDLE;
@@ -362,7 +362,7 @@ LONG
 SCardListReaderGroups (SCARDCONTEXT hContext, LPSTR mszGroups, LPDWORD pcchGroups)
 {
   static const char groups[] = "SCard$DefaultReaders\0";
-  g_autoptr(WscContext) context = NULL;
+  g_autoptr (WscContext) context = NULL;
   LONG rv;
 
   if (wsc_bus_in_forked_child ())
@@ -381,8 +381,8 @@ SCardListReaderGroups (SCARDCONTEXT hContext, LPSTR mszGroups, LPDWORD pcchGroup
 LONG
 SCardListReaders (SCARDCONTEXT hContext, LPCSTR mszGroups, LPSTR mszReaders, LPDWORD pcchReaders)
 {
-  g_autoptr(WscContext) context = NULL;
-  g_autoptr(GString) list = NULL;
+  g_autoptr (WscContext) context = NULL;
+  g_autoptr (GString) list = NULL;
   GPtrArray *readers;
   DWORD needed;
   LONG rv;

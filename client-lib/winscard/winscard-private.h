@@ -44,16 +44,15 @@ LONG wsc_bus_open_connection (GDBusConnection **connection);
 /* A synchronous method call to scardbusd on @connection. Returns the
  * SCARD_* code of the failure (scb_error_to_scard()) and, when @error is not
  * NULL, the GError. */
-LONG wsc_bus_call (GDBusConnection *connection, const char *object_path,
-                   const char *interface_name, const char *method, GVariant *parameters,
-                   const GVariantType *reply_type, int timeout_ms, GVariant **reply,
-                   GError **error);
+LONG wsc_bus_call (GDBusConnection *connection, const char *object_path, const char *interface_name,
+                   const char *method, GVariant *parameters, const GVariantType *reply_type,
+                   int timeout_ms, GVariant **reply, GError **error);
 
 /* The same, for a method that returns file descriptors. */
 LONG wsc_bus_call_with_fds (GDBusConnection *connection, const char *object_path,
-                            const char *interface_name, const char *method,
-                            GVariant *parameters, const GVariantType *reply_type,
-                            GVariant **reply, GUnixFDList **fd_list, GError **error);
+                            const char *interface_name, const char *method, GVariant *parameters,
+                            const GVariantType *reply_type, GVariant **reply, GUnixFDList **fd_list,
+                            GError **error);
 
 /* ---- winscard-cache.c: the readers, kept current by D-Bus signals ---- */
 
@@ -61,12 +60,12 @@ typedef struct
 {
   char *path;
   char *name;
-  guint32 state;                /* Reader.State: SCARD_STATE_* bits */
-  guint32 card_events;          /* Reader.CardEvents */
+  guint32 state;       /* Reader.State: SCARD_STATE_* bits */
+  guint32 card_events; /* Reader.CardEvents */
   guint8 atr[MAX_ATR_SIZE];
   gsize atr_len;
-  guint8 nad;                   /* Reader.Nad */
-  gboolean visible;             /* counted in ReaderEvents yet */
+  guint8 nad;       /* Reader.Nad */
+  gboolean visible; /* counted in ReaderEvents yet */
 } WscReader;
 
 /* Everything below with _locked runs with the cache lock held. */
@@ -101,17 +100,18 @@ typedef struct
   gint ref_count;
   SCARDCONTEXT handle;
   guint64 generation;
-  GDBusConnection *connection;  /* this context's own client of the daemon */
+  GDBusConnection *connection; /* this context's own client of the daemon */
   /* Under the cache lock: */
-  guint waiting;                /* SCardGetStatusChange() calls in progress */
-  guint cancel_seq;             /* bumped by SCardCancel() while waiting */
+  guint waiting;    /* SCardGetStatusChange() calls in progress */
+  guint cancel_seq; /* bumped by SCardCancel() while waiting */
   gboolean released;
 } WscContext;
 
-typedef enum {
+typedef enum
+{
   WSC_CHANNEL_UNOPENED,
   WSC_CHANNEL_OPEN,
-  WSC_CHANNEL_UNAVAILABLE,      /* the daemon has no OpenChannel: use Transmit */
+  WSC_CHANNEL_UNAVAILABLE, /* the daemon has no OpenChannel: use Transmit */
 } WscChannelState;
 
 typedef struct
@@ -120,11 +120,11 @@ typedef struct
   SCARDHANDLE handle;
   SCARDCONTEXT context;
   guint64 generation;
-  GDBusConnection *connection;  /* its context's: only it may call the object */
+  GDBusConnection *connection; /* its context's: only it may call the object */
   char *reader_name;
-  char *path;                   /* the Connection object */
-  GMutex io_lock;               /* one request at a time; guards what follows */
-  DWORD protocol;               /* SCARD_PROTOCOL_* */
+  char *path;     /* the Connection object */
+  GMutex io_lock; /* one request at a time; guards what follows */
+  DWORD protocol; /* SCARD_PROTOCOL_* */
   guint8 nad;
   WscChannelState channel_state;
   int channel_fd;
@@ -161,13 +161,13 @@ LONG wsc_card_end_transaction (WscCard *card, const char *disposition);
 /* ---- winscard-channel.c: the fd fast path of one card (io_lock held) ---- */
 
 #define WSC_CHANNEL_OP_TRANSMIT 1
-#define WSC_CHANNEL_OP_CONTROL  2
+#define WSC_CHANNEL_OP_CONTROL 2
 
 /* Sends one request and returns the answer's status (an SCARD_* value) and
  * payload. Falls back to Connection.Transmit/Control when the daemon offers
  * no channel. */
-LONG wsc_channel_exchange (WscCard *card, guint8 op, guint32 code, const guint8 *data,
-                           gsize length, GBytes **answer);
+LONG wsc_channel_exchange (WscCard *card, guint8 op, guint32 code, const guint8 *data, gsize length,
+                           GBytes **answer);
 void wsc_channel_close (WscCard *card);
 
 /* ---- winscard-error.c ---- */

@@ -211,7 +211,7 @@ LONG
 SCardGetStatusChange (SCARDCONTEXT hContext, DWORD dwTimeout, SCARD_READERSTATE *rgReaderStates,
                       DWORD cReaders)
 {
-  g_autoptr(WscContext) context = NULL;
+  g_autoptr (WscContext) context = NULL;
   DWORD ignored = 0;
   guint32 events_at_start;
   guint cancel_seq;

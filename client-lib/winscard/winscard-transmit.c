@@ -32,12 +32,12 @@
 #define WSC_EXACT_SIZE
 #endif
 
-WSC_EXACT_SIZE const SCARD_IO_REQUEST g_rgSCardT0Pci = { SCARD_PROTOCOL_T0,
-                                                         sizeof (SCARD_IO_REQUEST) };
-WSC_EXACT_SIZE const SCARD_IO_REQUEST g_rgSCardT1Pci = { SCARD_PROTOCOL_T1,
-                                                         sizeof (SCARD_IO_REQUEST) };
-WSC_EXACT_SIZE const SCARD_IO_REQUEST g_rgSCardRawPci = { SCARD_PROTOCOL_RAW,
-                                                          sizeof (SCARD_IO_REQUEST) };
+WSC_EXACT_SIZE const SCARD_IO_REQUEST g_rgSCardT0Pci
+    = { SCARD_PROTOCOL_T0, sizeof (SCARD_IO_REQUEST) };
+WSC_EXACT_SIZE const SCARD_IO_REQUEST g_rgSCardT1Pci
+    = { SCARD_PROTOCOL_T1, sizeof (SCARD_IO_REQUEST) };
+WSC_EXACT_SIZE const SCARD_IO_REQUEST g_rgSCardRawPci
+    = { SCARD_PROTOCOL_RAW, sizeof (SCARD_IO_REQUEST) };
 
 #define MEP_NAD_CODE SCARD_CTL_CODE (3600)
 #define MEP_GET_NAD 0x3F
@@ -53,8 +53,7 @@ blocking_wanted (void)
 /* One exchange, waiting (if the application did not ask otherwise) while
  * another connection holds a transaction. io_lock held. */
 static LONG
-exchange (WscCard *card, guint8 op, guint32 code, const guint8 *data, gsize length,
-          GBytes **answer)
+exchange (WscCard *card, guint8 op, guint32 code, const guint8 *data, gsize length, GBytes **answer)
 {
   LONG rv = wsc_channel_exchange (card, op, code, data, length, answer);
   LONG end_rv;
@@ -74,14 +73,13 @@ SCardTransmit (SCARDHANDLE hCard, const SCARD_IO_REQUEST *pioSendPci, LPCBYTE pb
                DWORD cbSendLength, SCARD_IO_REQUEST *pioRecvPci, LPBYTE pbRecvBuffer,
                LPDWORD pcbRecvLength)
 {
-  g_autoptr(WscCard) card = NULL;
-  g_autoptr(GBytes) answer = NULL;
+  g_autoptr (WscCard) card = NULL;
+  g_autoptr (GBytes) answer = NULL;
   gsize answer_len = 0;
   const guint8 *answer_data;
   LONG rv;
 
-  if (pbSendBuffer == NULL || pbRecvBuffer == NULL || pcbRecvLength == NULL ||
-      pioSendPci == NULL)
+  if (pbSendBuffer == NULL || pbRecvBuffer == NULL || pcbRecvLength == NULL || pioSendPci == NULL)
     return SCARD_E_INVALID_PARAMETER;
   rv = wsc_card_get (hCard, &card);
   if (rv != SCARD_S_SUCCESS)
@@ -97,9 +95,8 @@ SCardTransmit (SCARDHANDLE hCard, const SCARD_IO_REQUEST *pioSendPci, LPCBYTE pb
 
   g_mutex_lock (&card->io_lock);
   /* pcscd: the PCI must name the connection's protocol. */
-  if (card->protocol != SCARD_PROTOCOL_UNDEFINED &&
-      pioSendPci->dwProtocol != WSC_PROTOCOL_ANY_OLD &&
-      !(pioSendPci->dwProtocol & card->protocol))
+  if (card->protocol != SCARD_PROTOCOL_UNDEFINED && pioSendPci->dwProtocol != WSC_PROTOCOL_ANY_OLD
+      && !(pioSendPci->dwProtocol & card->protocol))
     rv = SCARD_E_PROTO_MISMATCH;
   else
     rv = exchange (card, WSC_CHANNEL_OP_TRANSMIT, (guint32) card->protocol, pbSendBuffer,
@@ -166,8 +163,8 @@ LONG
 SCardControl (SCARDHANDLE hCard, DWORD dwControlCode, LPCVOID pbSendBuffer, DWORD cbSendLength,
               LPVOID pbRecvBuffer, DWORD cbRecvLength, LPDWORD lpBytesReturned)
 {
-  g_autoptr(WscCard) card = NULL;
-  g_autoptr(GBytes) answer = NULL;
+  g_autoptr (WscCard) card = NULL;
+  g_autoptr (GBytes) answer = NULL;
   const guint8 *answer_data;
   gsize answer_len = 0;
   LONG rv;
@@ -185,8 +182,8 @@ SCardControl (SCARDHANDLE hCard, DWORD dwControlCode, LPCVOID pbSendBuffer, DWOR
     return SCARD_E_INVALID_VALUE;
 
   g_mutex_lock (&card->io_lock);
-  if (dwControlCode != MEP_NAD_CODE ||
-      !control_nad (card, pbSendBuffer, cbSendLength, &answer, &rv))
+  if (dwControlCode != MEP_NAD_CODE
+      || !control_nad (card, pbSendBuffer, cbSendLength, &answer, &rv))
     rv = exchange (card, WSC_CHANNEL_OP_CONTROL, (guint32) dwControlCode, pbSendBuffer,
                    cbSendLength, &answer);
   g_mutex_unlock (&card->io_lock);

@@ -170,8 +170,8 @@ ccid_descriptor_parse (const uint8_t *buf, size_t len, CcidDescriptor *out, cons
     d.max_busy_slots = 1;
 
   d.n_slots = (unsigned) d.max_slot_index + 1;
-  d.message_length = d.max_message_length > CCID_MAX_MESSAGE_LENGTH
-                       ? CCID_MAX_MESSAGE_LENGTH : d.max_message_length;
+  d.message_length = d.max_message_length > CCID_MAX_MESSAGE_LENGTH ? CCID_MAX_MESSAGE_LENGTH
+                                                                    : d.max_message_length;
 
   /* IFSD: what the reader accepts, at most 254 (ISO 7816-3 §11.4.2), and a
    * whole block (prologue 3, INF, CRC 2) must fit in one message. No value
@@ -207,7 +207,8 @@ ccid_exchange_level_to_string (CcidExchangeLevel level)
 }
 
 bool
-ccid_endpoints_pick (const CcidEndpointInfo *eps, size_t n_eps, CcidEndpoints *out, const char **reason)
+ccid_endpoints_pick (const CcidEndpointInfo *eps, size_t n_eps, CcidEndpoints *out,
+                     const char **reason)
 {
   CcidEndpoints e;
   const char *dummy;
@@ -218,7 +219,7 @@ ccid_endpoints_pick (const CcidEndpointInfo *eps, size_t n_eps, CcidEndpoints *o
   memset (&e, 0, sizeof e);
   for (size_t i = 0; eps != NULL && i < n_eps; i++)
     {
-      uint8_t type = eps[i].attributes & 0x03;  /* USB 2.0 §9.6.6 */
+      uint8_t type = eps[i].attributes & 0x03; /* USB 2.0 §9.6.6 */
       bool in = (eps[i].address & 0x80) != 0;
 
       if ((eps[i].address & 0x0f) == 0)

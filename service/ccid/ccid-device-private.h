@@ -9,9 +9,10 @@
 
 #include <libusb.h>
 
-typedef struct _Command Command;   /* one PC_to_RDR message and who waits for it */
+typedef struct _Command Command; /* one PC_to_RDR message and who waits for it */
 
-struct _CcidDevice {
+struct _CcidDevice
+{
   GObject parent_instance;
 
   CcidUsbContext *usb;
@@ -24,7 +25,7 @@ struct _CcidDevice {
   char *sysfs_path;
   char *name;
   char *serial;
-  char *manufacturer;         /* the USB iManufacturer string, NULL without one */
+  char *manufacturer; /* the USB iManufacturer string, NULL without one */
   guint busnum;
   guint devnum;
   guint16 vendor_id;
@@ -32,14 +33,14 @@ struct _CcidDevice {
   guint index;
   guint poll_interval_ms;
 
-  GPtrArray *slots;           /* CcidSlot */
+  GPtrArray *slots; /* CcidSlot */
 
   guint8 seq;
-  GQueue queue;               /* Command */
+  GQueue queue; /* Command */
   Command *current;
   guint timeout_id;
-  gint64 deadline;            /* of the command in flight (monotonic µs) */
-  gint64 timer_expiry;        /* when timeout_id fires */
+  gint64 deadline;     /* of the command in flight (monotonic µs) */
+  gint64 timer_expiry; /* when timeout_id fires */
   guint poll_id;
   guint halt_id;
   guint8 halted_ep;
@@ -48,10 +49,10 @@ struct _CcidDevice {
   struct libusb_transfer *in_xfer;
   struct libusb_transfer *int_xfer;
   guint8 *out_buf;
-  guint8 *in_buf;             /* one of in_bufs: the next bulk IN's */
-  guint8 *in_bufs[2];         /* an answer stays valid while the next is read */
+  guint8 *in_buf;     /* one of in_bufs: the next bulk IN's */
+  guint8 *in_bufs[2]; /* an answer stays valid while the next is read */
   gsize in_buf_size;
-  GQueue failed;              /* Command, failed before they were sent */
+  GQueue failed; /* Command, failed before they were sent */
   guint failed_id;
   guint8 int_buf[64];
   gboolean out_busy;

@@ -20,19 +20,19 @@
 /* Class request ABORT, CCID §5.3.1 */
 #define CCID_REQUEST_ABORT 0x01
 
-struct _Command {
-  CcidDevice *device;         /* a reference while @func waits */
-  CcidTransferFunc func;      /* NULL for our own Abort */
+struct _Command
+{
+  CcidDevice *device;    /* a reference while @func waits */
+  CcidTransferFunc func; /* NULL for our own Abort */
   gpointer user_data;
   guint8 slot;
   guint8 type;
   guint8 seq;
   guint timeout_ms;
-  GError *error;              /* why it failed before it was sent */
+  GError *error; /* why it failed before it was sent */
   gsize len;
   guint8 message[];
 };
-
 
 G_DEFINE_FINAL_TYPE (CcidDevice, ccid_device, G_TYPE_OBJECT)
 
@@ -106,12 +106,13 @@ device_gone (CcidDevice *self, const char *why)
   g_clear_handle_id (&self->halt_id, g_source_remove);
 
   if (self->current != NULL)
-    command_finish (g_steal_pointer (&self->current), NULL, 0,
-                    g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
-                                 "Reader %s was removed", self->name));
+    command_finish (
+        g_steal_pointer (&self->current), NULL, 0,
+        g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE, "Reader %s was removed", self->name));
   while ((cmd = g_queue_pop_head (&self->queue)) != NULL)
-    command_finish (cmd, NULL, 0, g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
-                                             "Reader %s was removed", self->name));
+    command_finish (
+        cmd, NULL, 0,
+        g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE, "Reader %s was removed", self->name));
 
   /* Their callbacks drop the references they hold. */
   if (self->out_busy)
@@ -140,8 +141,8 @@ clear_halt_cb (gpointer user_data)
   if (r == LIBUSB_ERROR_NO_DEVICE)
     device_gone (self, "gone while clearing a halt");
   else if (r < 0)
-    g_warning ("%s: cannot clear the halt of endpoint 0x%02x: %s",
-               self->name, self->halted_ep, libusb_error_name (r));
+    g_warning ("%s: cannot clear the halt of endpoint 0x%02x: %s", self->name, self->halted_ep,
+               libusb_error_name (r));
   if (self->halted_ep == self->eps.interrupt_in)
     submit_interrupt (self);
   pump (self);
@@ -153,8 +154,8 @@ schedule_clear_halt (CcidDevice *self, guint8 ep)
 {
   self->halted_ep = ep;
   if (self->halt_id == 0)
-    self->halt_id = g_idle_add_full (G_PRIORITY_DEFAULT, clear_halt_cb,
-                                     g_object_ref (self), g_object_unref);
+    self->halt_id
+        = g_idle_add_full (G_PRIORITY_DEFAULT, clear_halt_cb, g_object_ref (self), g_object_unref);
 }
 
 static void
@@ -199,13 +200,13 @@ handle_transfer_error (CcidDevice *self, struct libusb_transfer *xfer, const cha
     case LIBUSB_TRANSFER_STALL:
       g_warning ("%s: %s endpoint 0x%02x stalled", self->name, what, xfer->endpoint);
       schedule_clear_halt (self, xfer->endpoint);
-      fail_current (self, g_error_new (SCB_ERROR, SCB_ERROR_COMM_ERROR,
-                                       "Reader %s stalled", self->name));
+      fail_current (self,
+                    g_error_new (SCB_ERROR, SCB_ERROR_COMM_ERROR, "Reader %s stalled", self->name));
       break;
     default:
       fail_current (self, g_error_new (SCB_ERROR, SCB_ERROR_COMM_ERROR,
-                                       "Reader %s: %s transfer failed (status %d)",
-                                       self->name, what, (int) xfer->status));
+                                       "Reader %s: %s transfer failed (status %d)", self->name,
+                                       what, (int) xfer->status));
       break;
     }
 }
@@ -213,7 +214,7 @@ handle_transfer_error (CcidDevice *self, struct libusb_transfer *xfer, const cha
 static void LIBUSB_CALL
 on_out_done (struct libusb_transfer *xfer)
 {
-  g_autoptr(CcidTransferRef) self = xfer->user_data;   /* the submit's reference */
+  g_autoptr (CcidTransferRef) self = xfer->user_data; /* the submit's reference */
 
   self->out_busy = FALSE;
   if (self->removed)
@@ -236,22 +237,22 @@ handle_reply (CcidDevice *self, const guint8 *buf, gsize len)
   Command *cmd = self->current;
 
   if (cmd == NULL)
-    return;   /* an answer to an aborted command */
+    return; /* an answer to an aborted command */
   pr = ccid_reply_parse (buf, len, self->desc.message_length, &reply, &reason);
   if (pr != CCID_PARSE_OK)
     {
-      g_warning ("%s: malformed answer to %s: %s", self->name,
-                 ccid_message_type_name (cmd->type), reason);
-      fail_current (self, g_error_new (SCB_ERROR, SCB_ERROR_COMM_ERROR,
-                                       "Reader %s sent a malformed answer: %s",
-                                       self->name, reason));
+      g_warning ("%s: malformed answer to %s: %s", self->name, ccid_message_type_name (cmd->type),
+                 reason);
+      fail_current (self,
+                    g_error_new (SCB_ERROR, SCB_ERROR_COMM_ERROR,
+                                 "Reader %s sent a malformed answer: %s", self->name, reason));
       return;
     }
 
   switch (ccid_reply_match (&reply, cmd->type, cmd->slot, cmd->seq))
     {
     case CCID_MATCH_OK:
-      self->current = NULL;   /* the timer stays for the next command */
+      self->current = NULL; /* the timer stays for the next command */
       command_finish (cmd, buf, CCID_HEADER_LENGTH + reply.length, NULL);
       break;
     case CCID_MATCH_TIME_EXTENSION:
@@ -265,17 +266,17 @@ handle_reply (CcidDevice *self, const guint8 *buf, gsize len)
       }
     case CCID_MATCH_WRONG_SEQ:
       /* stale: the answer to a command we gave up on */
-      g_debug ("%s: dropping an answer with bSeq %u (waiting for %u)",
-               self->name, reply.seq, cmd->seq);
+      g_debug ("%s: dropping an answer with bSeq %u (waiting for %u)", self->name, reply.seq,
+               cmd->seq);
       submit_in (self);
       break;
     case CCID_MATCH_WRONG_SLOT:
     case CCID_MATCH_WRONG_TYPE:
     default:
-      fail_current (self, g_error_new (SCB_ERROR, SCB_ERROR_COMM_ERROR,
-                                       "Reader %s answered %s with %s",
-                                       self->name, ccid_message_type_name (cmd->type),
-                                       ccid_message_type_name (reply.type)));
+      fail_current (self,
+                    g_error_new (SCB_ERROR, SCB_ERROR_COMM_ERROR, "Reader %s answered %s with %s",
+                                 self->name, ccid_message_type_name (cmd->type),
+                                 ccid_message_type_name (reply.type)));
       break;
     }
 }
@@ -283,7 +284,7 @@ handle_reply (CcidDevice *self, const guint8 *buf, gsize len)
 static void LIBUSB_CALL
 on_in_done (struct libusb_transfer *xfer)
 {
-  g_autoptr(CcidTransferRef) self = xfer->user_data;
+  g_autoptr (CcidTransferRef) self = xfer->user_data;
 
   self->in_busy = FALSE;
   if (self->removed)
@@ -303,16 +304,15 @@ submit_in (CcidDevice *self)
 {
   if (self->in_busy || self->removed)
     return;
-  libusb_fill_bulk_transfer (self->in_xfer, self->handle, self->eps.bulk_in,
-                             self->in_buf, (int) self->in_buf_size, on_in_done,
-                             self, 0 /* our own timer */);
+  libusb_fill_bulk_transfer (self->in_xfer, self->handle, self->eps.bulk_in, self->in_buf,
+                             (int) self->in_buf_size, on_in_done, self, 0 /* our own timer */);
   submit (self, self->in_xfer, &self->in_busy, "read");
 }
 
 static void LIBUSB_CALL
 on_abort_request_done (struct libusb_transfer *xfer)
 {
-  g_autoptr(CcidTransferRef) self = xfer->user_data;
+  g_autoptr (CcidTransferRef) self = xfer->user_data;
 
   if (xfer->status != LIBUSB_TRANSFER_COMPLETED)
     g_debug ("%s: ABORT request: status %d", self->name, (int) xfer->status);
@@ -324,7 +324,7 @@ send_abort (CcidDevice *self, guint8 slot)
 {
   Command *cmd;
   guint8 msg[CCID_HEADER_LENGTH];
-  guint8 seq = self->seq;   /* the Abort message will take this bSeq */
+  guint8 seq = self->seq; /* the Abort message will take this bSeq */
   struct libusb_transfer *xfer = libusb_alloc_transfer (0);
   guint8 *setup = g_malloc0 (LIBUSB_CONTROL_SETUP_SIZE);
 
@@ -359,12 +359,12 @@ on_timeout (gpointer user_data)
     {
       /* A later command, with time left */
       self->timer_expiry = self->deadline;
-      self->timeout_id = g_timeout_add ((guint) ((self->deadline - now + 999) / 1000),
-                                        on_timeout, self);
+      self->timeout_id
+          = g_timeout_add ((guint) ((self->deadline - now + 999) / 1000), on_timeout, self);
       return G_SOURCE_REMOVE;
     }
-  g_warning ("%s: no answer to %s in %u ms", self->name,
-             ccid_message_type_name (cmd->type), cmd->timeout_ms);
+  g_warning ("%s: no answer to %s in %u ms", self->name, ccid_message_type_name (cmd->type),
+             cmd->timeout_ms);
   self->current = NULL;
   /* Bulk OUT has no libusb timeout (it would arm libusb's timerfd twice
    * per command): a message a wedged reader never took is cancelled here. */
@@ -372,8 +372,9 @@ on_timeout (gpointer user_data)
     libusb_cancel_transfer (self->out_xfer);
   if (cmd->type != CCID_PC_TO_RDR_ABORT)
     send_abort (self, cmd->slot);
-  command_finish (cmd, NULL, 0, g_error_new (SCB_ERROR, SCB_ERROR_TIMEOUT,
-                                             "Reader %s did not answer in time", self->name));
+  command_finish (
+      cmd, NULL, 0,
+      g_error_new (SCB_ERROR, SCB_ERROR_TIMEOUT, "Reader %s did not answer in time", self->name));
   pump (self);
   return G_SOURCE_REMOVE;
 }
@@ -396,8 +397,8 @@ pump (CcidDevice *self)
   self->out_buf[6] = cmd->seq;
   self->current = cmd;
 
-  libusb_fill_bulk_transfer (self->out_xfer, self->handle, self->eps.bulk_out,
-                             self->out_buf, (int) len, on_out_done, self, 0);
+  libusb_fill_bulk_transfer (self->out_xfer, self->handle, self->eps.bulk_out, self->out_buf,
+                             (int) len, on_out_done, self, 0);
   if (!submit (self, self->out_xfer, &self->out_busy, "write"))
     return;
   restart_timeout (self, cmd->timeout_ms);
@@ -444,12 +445,13 @@ ccid_device_transfer (CcidDevice *self, const guint8 *message, gsize len, guint 
   cmd->func = func;
   cmd->user_data = user_data;
   if (self->removed)
-    cmd->error = g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
-                              "Reader %s was removed", self->name);
+    cmd->error = g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE, "Reader %s was removed",
+                              self->name);
   else if (len > self->desc.message_length)
     cmd->error = g_error_new (SCB_ERROR, SCB_ERROR_INSUFFICIENT_BUFFER,
                               "A %" G_GSIZE_FORMAT "-byte message does not fit reader %s "
-                              "(at most %u bytes)", len, self->name, self->desc.message_length);
+                              "(at most %u bytes)",
+                              len, self->name, self->desc.message_length);
   if (cmd->error != NULL)
     {
       /* Never from inside the call: the caller is not ready for it. */
@@ -478,8 +480,8 @@ handle_notification (CcidDevice *self, const guint8 *buf, gsize len)
   if (n.type == CCID_RDR_TO_PC_NOTIFY_SLOT_CHANGE)
     {
       for (guint i = 0; i < self->slots->len; i++)
-        ccid_slot_handle_presence (g_ptr_array_index (self->slots, i),
-                                   (n.present & (1u << i)) != 0, (n.changed & (1u << i)) != 0);
+        ccid_slot_handle_presence (g_ptr_array_index (self->slots, i), (n.present & (1u << i)) != 0,
+                                   (n.changed & (1u << i)) != 0);
     }
   else if (n.type == CCID_RDR_TO_PC_HARDWARE_ERROR)
     {
@@ -492,7 +494,7 @@ handle_notification (CcidDevice *self, const guint8 *buf, gsize len)
 static void LIBUSB_CALL
 on_interrupt_done (struct libusb_transfer *xfer)
 {
-  g_autoptr(CcidTransferRef) self = xfer->user_data;
+  g_autoptr (CcidTransferRef) self = xfer->user_data;
 
   self->int_busy = FALSE;
   if (self->removed)
@@ -507,7 +509,7 @@ on_interrupt_done (struct libusb_transfer *xfer)
       device_gone (self, "unplugged (interrupt endpoint)");
       break;
     case LIBUSB_TRANSFER_STALL:
-      schedule_clear_halt (self, xfer->endpoint);   /* resubmits when cleared */
+      schedule_clear_halt (self, xfer->endpoint); /* resubmits when cleared */
       break;
     case LIBUSB_TRANSFER_CANCELLED:
       break;
@@ -527,8 +529,7 @@ submit_interrupt (CcidDevice *self)
   if (self->int_busy || self->removed || self->eps.interrupt_in == 0)
     return;
   libusb_fill_interrupt_transfer (self->int_xfer, self->handle, self->eps.interrupt_in,
-                                  self->int_buf, sizeof self->int_buf, on_interrupt_done,
-                                  self, 0);
+                                  self->int_buf, sizeof self->int_buf, on_interrupt_done, self, 0);
   submit (self, self->int_xfer, &self->int_busy, "read the interrupt endpoint");
 }
 
@@ -574,17 +575,17 @@ ccid_device_is_removed (CcidDevice *self)
 /* ---- construction ------------------------------------------------------ */
 
 CcidDevice *
-ccid_device_new (CcidUsbContext *usb, GUdevDevice *interface, guint index,
-                 guint poll_interval_ms, GError **error)
+ccid_device_new (CcidUsbContext *usb, GUdevDevice *interface, guint index, guint poll_interval_ms,
+                 GError **error)
 {
-  g_autoptr(CcidDevice) self = g_object_new (CCID_TYPE_DEVICE, NULL);
-  g_autoptr(GUdevDevice) usb_device = NULL;
+  g_autoptr (CcidDevice) self = g_object_new (CCID_TYPE_DEVICE, NULL);
+  g_autoptr (GUdevDevice) usb_device = NULL;
 
   usb_device = g_udev_device_get_parent_with_subsystem (interface, "usb", "usb_device");
   if (usb_device == NULL)
     {
-      g_set_error (error, SCB_ERROR, SCB_ERROR_UNKNOWN_READER,
-                   "%s is not below a USB device", g_udev_device_get_sysfs_path (interface));
+      g_set_error (error, SCB_ERROR, SCB_ERROR_UNKNOWN_READER, "%s is not below a USB device",
+                   g_udev_device_get_sysfs_path (interface));
       return NULL;
     }
   self->usb = ccid_usb_context_ref (usb);
@@ -651,8 +652,8 @@ ccid_device_finalize (GObject *object)
   Command *cmd;
 
   while ((cmd = g_queue_pop_head (&self->queue)) != NULL)
-    command_finish (cmd, NULL, 0, g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
-                                             "Reader closed"));
+    command_finish (cmd, NULL, 0,
+                    g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE, "Reader closed"));
   if (self->handle != NULL)
     {
       if (self->claimed)

@@ -39,9 +39,9 @@ void ccid_device_start (CcidDevice *self);
 void ccid_device_shutdown (CcidDevice *self);
 gboolean ccid_device_is_removed (CcidDevice *self);
 
-const char *ccid_device_get_sysfs_path (CcidDevice *self);  /* the interface's */
-const char *ccid_device_get_name (CcidDevice *self);        /* without " NN SS" */
-const char *ccid_device_get_serial (CcidDevice *self);      /* NULL without one */
+const char *ccid_device_get_sysfs_path (CcidDevice *self);   /* the interface's */
+const char *ccid_device_get_name (CcidDevice *self);         /* without " NN SS" */
+const char *ccid_device_get_serial (CcidDevice *self);       /* NULL without one */
 const char *ccid_device_get_manufacturer (CcidDevice *self); /* NULL without one */
 void ccid_device_get_usb_address (CcidDevice *self, guint *busnum, guint *devnum);
 guint16 ccid_device_get_vendor_id (CcidDevice *self);

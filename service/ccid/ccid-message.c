@@ -25,13 +25,13 @@ get_le32 (const uint8_t *p)
 /* Every PC_to_RDR message: bMessageType, dwLength, bSlot, bSeq, three
  * message-specific bytes, then dwLength bytes (CCID §6.1). */
 static size_t
-build (uint8_t *out, size_t out_size, uint8_t type, uint8_t slot, uint8_t seq,
-       uint8_t p0, uint8_t p1, uint8_t p2, const uint8_t *data, size_t len)
+build (uint8_t *out, size_t out_size, uint8_t type, uint8_t slot, uint8_t seq, uint8_t p0,
+       uint8_t p1, uint8_t p2, const uint8_t *data, size_t len)
 {
   if (out == NULL || (data == NULL && len > 0))
     return 0;
-  if (len > CCID_MAX_MESSAGE_LENGTH - CCID_HEADER_LENGTH
-      || out_size < CCID_HEADER_LENGTH || len > out_size - CCID_HEADER_LENGTH)
+  if (len > CCID_MAX_MESSAGE_LENGTH - CCID_HEADER_LENGTH || out_size < CCID_HEADER_LENGTH
+      || len > out_size - CCID_HEADER_LENGTH)
     return 0;
   out[0] = type;
   put_le32 (out + 1, (uint32_t) len);
@@ -49,8 +49,8 @@ size_t
 ccid_build_icc_power_on (uint8_t *out, size_t out_size, uint8_t slot, uint8_t seq,
                          CcidPowerSelect power)
 {
-  return build (out, out_size, CCID_PC_TO_RDR_ICC_POWER_ON, slot, seq,
-                (uint8_t) power, 0, 0, NULL, 0);
+  return build (out, out_size, CCID_PC_TO_RDR_ICC_POWER_ON, slot, seq, (uint8_t) power, 0, 0, NULL,
+                0);
 }
 
 size_t
@@ -66,11 +66,11 @@ ccid_build_get_slot_status (uint8_t *out, size_t out_size, uint8_t slot, uint8_t
 }
 
 size_t
-ccid_build_xfr_block (uint8_t *out, size_t out_size, uint8_t slot, uint8_t seq,
-                      uint8_t bwi, uint16_t level_parameter, const uint8_t *data, size_t len)
+ccid_build_xfr_block (uint8_t *out, size_t out_size, uint8_t slot, uint8_t seq, uint8_t bwi,
+                      uint16_t level_parameter, const uint8_t *data, size_t len)
 {
-  return build (out, out_size, CCID_PC_TO_RDR_XFR_BLOCK, slot, seq, bwi,
-                (uint8_t) level_parameter, (uint8_t) (level_parameter >> 8), data, len);
+  return build (out, out_size, CCID_PC_TO_RDR_XFR_BLOCK, slot, seq, bwi, (uint8_t) level_parameter,
+                (uint8_t) (level_parameter >> 8), data, len);
 }
 
 size_t
@@ -123,8 +123,8 @@ ccid_build_set_parameters_t1 (uint8_t *out, size_t out_size, uint8_t slot, uint8
 }
 
 size_t
-ccid_build_escape (uint8_t *out, size_t out_size, uint8_t slot, uint8_t seq,
-                   const uint8_t *data, size_t len)
+ccid_build_escape (uint8_t *out, size_t out_size, uint8_t slot, uint8_t seq, const uint8_t *data,
+                   size_t len)
 {
   return build (out, out_size, CCID_PC_TO_RDR_ESCAPE, slot, seq, 0, 0, 0, data, len);
 }
@@ -137,19 +137,19 @@ ccid_build_icc_clock (uint8_t *out, size_t out_size, uint8_t slot, uint8_t seq,
 }
 
 size_t
-ccid_build_t0_apdu (uint8_t *out, size_t out_size, uint8_t slot, uint8_t seq,
-                    uint8_t changes, uint8_t class_get_response, uint8_t class_envelope)
+ccid_build_t0_apdu (uint8_t *out, size_t out_size, uint8_t slot, uint8_t seq, uint8_t changes,
+                    uint8_t class_get_response, uint8_t class_envelope)
 {
-  return build (out, out_size, CCID_PC_TO_RDR_T0_APDU, slot, seq, changes,
-                class_get_response, class_envelope, NULL, 0);
+  return build (out, out_size, CCID_PC_TO_RDR_T0_APDU, slot, seq, changes, class_get_response,
+                class_envelope, NULL, 0);
 }
 
 size_t
-ccid_build_secure (uint8_t *out, size_t out_size, uint8_t slot, uint8_t seq,
-                   uint8_t bwi, uint16_t level_parameter, const uint8_t *data, size_t len)
+ccid_build_secure (uint8_t *out, size_t out_size, uint8_t slot, uint8_t seq, uint8_t bwi,
+                   uint16_t level_parameter, const uint8_t *data, size_t len)
 {
-  return build (out, out_size, CCID_PC_TO_RDR_SECURE, slot, seq, bwi,
-                (uint8_t) level_parameter, (uint8_t) (level_parameter >> 8), data, len);
+  return build (out, out_size, CCID_PC_TO_RDR_SECURE, slot, seq, bwi, (uint8_t) level_parameter,
+                (uint8_t) (level_parameter >> 8), data, len);
 }
 
 size_t
@@ -173,8 +173,8 @@ ccid_build_set_data_rate_and_clock (uint8_t *out, size_t out_size, uint8_t slot,
   /* CCID §6.1.14: dwClockFrequency then dwDataRate */
   put_le32 (d, clock_khz);
   put_le32 (d + 4, data_rate);
-  return build (out, out_size, CCID_PC_TO_RDR_SET_DATA_RATE_AND_CLOCK, slot, seq,
-                0, 0, 0, d, sizeof d);
+  return build (out, out_size, CCID_PC_TO_RDR_SET_DATA_RATE_AND_CLOCK, slot, seq, 0, 0, 0, d,
+                sizeof d);
 }
 
 uint8_t
@@ -212,34 +212,56 @@ ccid_message_type_name (uint8_t type)
 {
   switch (type)
     {
-    case CCID_PC_TO_RDR_SET_PARAMETERS: return "PC_to_RDR_SetParameters";
-    case CCID_PC_TO_RDR_ICC_POWER_ON: return "PC_to_RDR_IccPowerOn";
-    case CCID_PC_TO_RDR_ICC_POWER_OFF: return "PC_to_RDR_IccPowerOff";
-    case CCID_PC_TO_RDR_GET_SLOT_STATUS: return "PC_to_RDR_GetSlotStatus";
-    case CCID_PC_TO_RDR_SECURE: return "PC_to_RDR_Secure";
-    case CCID_PC_TO_RDR_T0_APDU: return "PC_to_RDR_T0APDU";
-    case CCID_PC_TO_RDR_ESCAPE: return "PC_to_RDR_Escape";
-    case CCID_PC_TO_RDR_GET_PARAMETERS: return "PC_to_RDR_GetParameters";
-    case CCID_PC_TO_RDR_RESET_PARAMETERS: return "PC_to_RDR_ResetParameters";
-    case CCID_PC_TO_RDR_ICC_CLOCK: return "PC_to_RDR_IccClock";
-    case CCID_PC_TO_RDR_XFR_BLOCK: return "PC_to_RDR_XfrBlock";
-    case CCID_PC_TO_RDR_MECHANICAL: return "PC_to_RDR_Mechanical";
-    case CCID_PC_TO_RDR_ABORT: return "PC_to_RDR_Abort";
-    case CCID_PC_TO_RDR_SET_DATA_RATE_AND_CLOCK: return "PC_to_RDR_SetDataRateAndClockFrequency";
-    case CCID_RDR_TO_PC_DATA_BLOCK: return "RDR_to_PC_DataBlock";
-    case CCID_RDR_TO_PC_SLOT_STATUS: return "RDR_to_PC_SlotStatus";
-    case CCID_RDR_TO_PC_PARAMETERS: return "RDR_to_PC_Parameters";
-    case CCID_RDR_TO_PC_ESCAPE: return "RDR_to_PC_Escape";
-    case CCID_RDR_TO_PC_DATA_RATE_AND_CLOCK: return "RDR_to_PC_DataRateAndClockFrequency";
-    case CCID_RDR_TO_PC_NOTIFY_SLOT_CHANGE: return "RDR_to_PC_NotifySlotChange";
-    case CCID_RDR_TO_PC_HARDWARE_ERROR: return "RDR_to_PC_HardwareError";
-    default: return "unknown";
+    case CCID_PC_TO_RDR_SET_PARAMETERS:
+      return "PC_to_RDR_SetParameters";
+    case CCID_PC_TO_RDR_ICC_POWER_ON:
+      return "PC_to_RDR_IccPowerOn";
+    case CCID_PC_TO_RDR_ICC_POWER_OFF:
+      return "PC_to_RDR_IccPowerOff";
+    case CCID_PC_TO_RDR_GET_SLOT_STATUS:
+      return "PC_to_RDR_GetSlotStatus";
+    case CCID_PC_TO_RDR_SECURE:
+      return "PC_to_RDR_Secure";
+    case CCID_PC_TO_RDR_T0_APDU:
+      return "PC_to_RDR_T0APDU";
+    case CCID_PC_TO_RDR_ESCAPE:
+      return "PC_to_RDR_Escape";
+    case CCID_PC_TO_RDR_GET_PARAMETERS:
+      return "PC_to_RDR_GetParameters";
+    case CCID_PC_TO_RDR_RESET_PARAMETERS:
+      return "PC_to_RDR_ResetParameters";
+    case CCID_PC_TO_RDR_ICC_CLOCK:
+      return "PC_to_RDR_IccClock";
+    case CCID_PC_TO_RDR_XFR_BLOCK:
+      return "PC_to_RDR_XfrBlock";
+    case CCID_PC_TO_RDR_MECHANICAL:
+      return "PC_to_RDR_Mechanical";
+    case CCID_PC_TO_RDR_ABORT:
+      return "PC_to_RDR_Abort";
+    case CCID_PC_TO_RDR_SET_DATA_RATE_AND_CLOCK:
+      return "PC_to_RDR_SetDataRateAndClockFrequency";
+    case CCID_RDR_TO_PC_DATA_BLOCK:
+      return "RDR_to_PC_DataBlock";
+    case CCID_RDR_TO_PC_SLOT_STATUS:
+      return "RDR_to_PC_SlotStatus";
+    case CCID_RDR_TO_PC_PARAMETERS:
+      return "RDR_to_PC_Parameters";
+    case CCID_RDR_TO_PC_ESCAPE:
+      return "RDR_to_PC_Escape";
+    case CCID_RDR_TO_PC_DATA_RATE_AND_CLOCK:
+      return "RDR_to_PC_DataRateAndClockFrequency";
+    case CCID_RDR_TO_PC_NOTIFY_SLOT_CHANGE:
+      return "RDR_to_PC_NotifySlotChange";
+    case CCID_RDR_TO_PC_HARDWARE_ERROR:
+      return "RDR_to_PC_HardwareError";
+    default:
+      return "unknown";
     }
 }
 
 CcidParseResult
-ccid_reply_parse (const uint8_t *buf, size_t len, uint32_t max_message_length,
-                  CcidReply *out, const char **reason)
+ccid_reply_parse (const uint8_t *buf, size_t len, uint32_t max_message_length, CcidReply *out,
+                  const char **reason)
 {
   CcidReply r;
   uint32_t limit = max_message_length;
@@ -335,22 +357,38 @@ ccid_error_to_string (uint8_t error)
 {
   switch (error)
     {
-    case CCID_ERR_CMD_ABORTED: return "command aborted";
-    case CCID_ERR_ICC_MUTE: return "card mute (no answer in time)";
-    case CCID_ERR_XFR_PARITY_ERROR: return "parity error in the exchange with the card";
-    case CCID_ERR_XFR_OVERRUN: return "overrun in the exchange with the card";
-    case CCID_ERR_HW_ERROR: return "hardware error while activating the card";
-    case CCID_ERR_BAD_ATR_TS: return "bad ATR TS byte";
-    case CCID_ERR_BAD_ATR_TCK: return "bad ATR TCK byte";
-    case CCID_ERR_ICC_PROTOCOL_NOT_SUPPORTED: return "card protocol not supported";
-    case CCID_ERR_ICC_CLASS_NOT_SUPPORTED: return "card class (voltage) not supported";
-    case CCID_ERR_PROCEDURE_BYTE_CONFLICT: return "T=0 procedure byte conflict";
-    case CCID_ERR_DEACTIVATED_PROTOCOL: return "protocol deactivated";
-    case CCID_ERR_BUSY_WITH_AUTO_SEQUENCE: return "reader busy with an automatic sequence";
-    case CCID_ERR_PIN_TIMEOUT: return "PIN entry timed out";
-    case CCID_ERR_PIN_CANCELLED: return "PIN entry cancelled";
-    case CCID_ERR_CMD_SLOT_BUSY: return "slot busy with another command";
-    case CCID_ERR_CMD_NOT_SUPPORTED: return "command not supported";
+    case CCID_ERR_CMD_ABORTED:
+      return "command aborted";
+    case CCID_ERR_ICC_MUTE:
+      return "card mute (no answer in time)";
+    case CCID_ERR_XFR_PARITY_ERROR:
+      return "parity error in the exchange with the card";
+    case CCID_ERR_XFR_OVERRUN:
+      return "overrun in the exchange with the card";
+    case CCID_ERR_HW_ERROR:
+      return "hardware error while activating the card";
+    case CCID_ERR_BAD_ATR_TS:
+      return "bad ATR TS byte";
+    case CCID_ERR_BAD_ATR_TCK:
+      return "bad ATR TCK byte";
+    case CCID_ERR_ICC_PROTOCOL_NOT_SUPPORTED:
+      return "card protocol not supported";
+    case CCID_ERR_ICC_CLASS_NOT_SUPPORTED:
+      return "card class (voltage) not supported";
+    case CCID_ERR_PROCEDURE_BYTE_CONFLICT:
+      return "T=0 procedure byte conflict";
+    case CCID_ERR_DEACTIVATED_PROTOCOL:
+      return "protocol deactivated";
+    case CCID_ERR_BUSY_WITH_AUTO_SEQUENCE:
+      return "reader busy with an automatic sequence";
+    case CCID_ERR_PIN_TIMEOUT:
+      return "PIN entry timed out";
+    case CCID_ERR_PIN_CANCELLED:
+      return "PIN entry cancelled";
+    case CCID_ERR_CMD_SLOT_BUSY:
+      return "slot busy with another command";
+    case CCID_ERR_CMD_NOT_SUPPORTED:
+      return "command not supported";
     default:
       break;
     }
@@ -421,8 +459,8 @@ ccid_reply_get_parameters (const CcidReply *reply, CcidParameters *out, const ch
 }
 
 CcidParseResult
-ccid_notification_parse (const uint8_t *buf, size_t len, unsigned n_slots,
-                         CcidNotification *out, const char **reason)
+ccid_notification_parse (const uint8_t *buf, size_t len, unsigned n_slots, CcidNotification *out,
+                         const char **reason)
 {
   CcidNotification n;
   const char *dummy;

@@ -23,7 +23,8 @@
 #define ADD_RETRY_MS 100
 #define ADD_RETRIES 10
 
-typedef struct {
+typedef struct
+{
   guint16 vendor_id;
   guint16 product_id;
 } UsbId;
@@ -31,25 +32,27 @@ typedef struct {
 /* Vendor-class interfaces that carry a CCID class descriptor and speak
  * CCID (libccid's Info.plist lists them as CCID readers). */
 static const UsbId vendor_class_quirks[] = {
-  { 0x04e6, 0x5111 },   /* SCM Microsystems SCR331-DI */
-  { 0x04e6, 0x5120 },   /* SCM Microsystems SCR331-DI (NTT Com) */
-  { 0x04e6, 0xe003 },   /* SCM Microsystems SPR 532 */
+  { 0x04e6, 0x5111 }, /* SCM Microsystems SCR331-DI */
+  { 0x04e6, 0x5120 }, /* SCM Microsystems SCR331-DI (NTT Com) */
+  { 0x04e6, 0xe003 }, /* SCM Microsystems SPR 532 */
 };
 
-struct _CcidMonitor {
+struct _CcidMonitor
+{
   GObject parent_instance;
 
   GUdevClient *udev;
   CcidUsbContext *usb;
-  GPtrArray *devices;         /* CcidDevice */
-  GArray *ignored;            /* UsbId */
+  GPtrArray *devices; /* CcidDevice */
+  GArray *ignored;    /* UsbId */
   guint poll_interval_ms;
-  GHashTable *pending;        /* sysfs path -> retry count */
+  GHashTable *pending; /* sysfs path -> retry count */
   guint retry_id;
   gboolean started;
 };
 
-enum {
+enum
+{
   SIGNAL_DEVICE_ADDED,
   SIGNAL_DEVICE_REMOVED,
   N_SIGNALS
@@ -69,8 +72,8 @@ sysfs_hex (GUdevDevice *dev, const char *attr)
 static gboolean
 usb_ids (GUdevDevice *interface, UsbId *id)
 {
-  g_autoptr(GUdevDevice) parent = g_udev_device_get_parent_with_subsystem (interface, "usb",
-                                                                           "usb_device");
+  g_autoptr (GUdevDevice) parent
+      = g_udev_device_get_parent_with_subsystem (interface, "usb", "usb_device");
 
   if (parent == NULL)
     return FALSE;
@@ -162,8 +165,8 @@ static gboolean retry_pending (gpointer user_data);
 static gboolean
 add_interface (CcidMonitor *self, GUdevDevice *dev)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CcidDevice) device = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CcidDevice) device = NULL;
   UsbId id;
   const char *path = g_udev_device_get_sysfs_path (dev);
 
@@ -171,8 +174,8 @@ add_interface (CcidMonitor *self, GUdevDevice *dev)
     return TRUE;
   if (is_ignored (self, &id))
     {
-      g_message ("Ignoring reader %04x:%04x at %s (configuration)", id.vendor_id,
-                 id.product_id, path);
+      g_message ("Ignoring reader %04x:%04x at %s (configuration)", id.vendor_id, id.product_id,
+                 path);
       return TRUE;
     }
   device = ccid_device_new (self->usb, dev, free_index (self), self->poll_interval_ms, &error);
@@ -184,8 +187,8 @@ add_interface (CcidMonitor *self, GUdevDevice *dev)
       g_warning ("%s", error->message);
       return TRUE;
     }
-  g_message ("Reader added: %s (%04x:%04x, %s)", ccid_device_get_name (device),
-             id.vendor_id, id.product_id,
+  g_message ("Reader added: %s (%04x:%04x, %s)", ccid_device_get_name (device), id.vendor_id,
+             id.product_id,
              ccid_exchange_level_to_string (ccid_device_get_descriptor (device)->level));
   g_ptr_array_add (self->devices, g_object_ref (device));
   g_signal_emit (self, signals[SIGNAL_DEVICE_ADDED], 0, device);
@@ -216,7 +219,7 @@ retry_pending (gpointer user_data)
   g_hash_table_iter_init (&iter, self->pending);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      g_autoptr(GUdevDevice) dev = g_udev_client_query_by_sysfs_path (self->udev, key);
+      g_autoptr (GUdevDevice) dev = g_udev_client_query_by_sysfs_path (self->udev, key);
       guint tries = GPOINTER_TO_UINT (value) + 1;
 
       if (dev == NULL || add_interface (self, dev))
@@ -244,7 +247,7 @@ remove_path (CcidMonitor *self, const char *path)
   g_hash_table_remove (self->pending, path);
   while ((device = find_device (self, path, &index)) != NULL)
     {
-      g_autoptr(CcidDevice) ref = g_object_ref (device);
+      g_autoptr (CcidDevice) ref = g_object_ref (device);
 
       g_message ("Reader removed: %s", ccid_device_get_name (device));
       g_ptr_array_remove_index (self->devices, index);
@@ -293,8 +296,8 @@ ccid_monitor_stop (CcidMonitor *self)
   g_clear_handle_id (&self->retry_id, g_source_remove);
   g_hash_table_remove_all (self->pending);
   while (self->devices->len > 0)
-    remove_path (self, ccid_device_get_sysfs_path (g_ptr_array_index (self->devices,
-                                                                       self->devices->len - 1)));
+    remove_path (self, ccid_device_get_sysfs_path (
+                           g_ptr_array_index (self->devices, self->devices->len - 1)));
 }
 
 GPtrArray *
@@ -352,17 +355,17 @@ ccid_monitor_class_init (CcidMonitorClass *klass)
    * @device: the new, opened reader; its slots report their cards once
    *   the handlers of this signal have run.
    */
-  signals[SIGNAL_DEVICE_ADDED] = g_signal_new ("device-added", G_TYPE_FROM_CLASS (klass),
-                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                               G_TYPE_NONE, 1, CCID_TYPE_DEVICE);
+  signals[SIGNAL_DEVICE_ADDED]
+      = g_signal_new ("device-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 1, CCID_TYPE_DEVICE);
   /**
    * CcidMonitor::device-removed:
    * @device: the reader, already shut down: its slots are absent and every
    *   operation on them fails with READER_UNAVAILABLE.
    */
-  signals[SIGNAL_DEVICE_REMOVED] = g_signal_new ("device-removed", G_TYPE_FROM_CLASS (klass),
-                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                                 G_TYPE_NONE, 1, CCID_TYPE_DEVICE);
+  signals[SIGNAL_DEVICE_REMOVED]
+      = g_signal_new ("device-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 1, CCID_TYPE_DEVICE);
 }
 
 static void

@@ -18,7 +18,8 @@
 #define ESCAPE_TIMEOUT_MS 30000
 #define MAX_HOST_TIMEOUT_MS (10 * 60 * 1000)
 
-typedef struct {
+typedef struct
+{
   t1_state st;
 } SlotT1;
 
@@ -41,7 +42,8 @@ ccid_slot_card_timeout_ms (CcidSlot *self, guint multiplier)
     base = ((guint64) 1 << MIN (self->atr_info.bwi, 9)) * 960 * 372 / clock_khz + 1;
   else if (self->have_atr_info)
     /* WT = WI x 960 x Fi / f (ISO 7816-3 §10.2) */
-    base = (guint64) MAX (self->atr_info.wi, 1) * 960 * MAX (self->atr_info.fi, 372) / clock_khz + 1;
+    base
+        = (guint64) MAX (self->atr_info.wi, 1) * 960 * MAX (self->atr_info.fi, 372) / clock_khz + 1;
   /* The reader gives up after BWT itself (ICC_MUTE); ours is a backstop
    * for a reader that does not answer at all. */
   total = 2 * base * MAX (multiplier, 1) + 2000;
@@ -122,8 +124,8 @@ error_from_t1 (CcidSlot *self, t1_error err)
       code = SCB_ERROR_COMM_ERROR;
       break;
     }
-  return g_error_new (SCB_ERROR, code, "T=1 exchange with the card in %s failed: %s",
-                      self->name, t1_error_reason (err));
+  return g_error_new (SCB_ERROR, code, "T=1 exchange with the card in %s failed: %s", self->name,
+                      t1_error_reason (err));
 }
 
 static void
@@ -274,8 +276,8 @@ error_from_t0 (CcidSlot *self, t0_error err)
     code = SCB_ERROR_INSUFFICIENT_BUFFER;
   else if (err == T0_ERR_TOO_MANY_ROUNDS)
     code = SCB_ERROR_NOT_TRANSACTED;
-  return g_error_new (SCB_ERROR, code, "T=0 exchange with the card in %s failed: %s",
-                      self->name, t0_error_reason (err));
+  return g_error_new (SCB_ERROR, code, "T=0 exchange with the card in %s failed: %s", self->name,
+                      t0_error_reason (err));
 }
 
 static void t0_send (CcidJob *job);
@@ -334,7 +336,8 @@ start_t0 (CcidJob *job)
   job->resp_cap = T0_MAX_RESPONSE;
   job->resp = g_malloc (job->resp_cap);
   if (t0_begin (&job->t0, g_bytes_get_data (job->input, NULL), g_bytes_get_size (job->input),
-                job->resp, job->resp_cap) == T0_ERROR)
+                job->resp, job->resp_cap)
+      == T0_ERROR)
     {
       ccid_job_return_error (job, error_from_t0 (job->slot, t0_error_of (&job->t0)));
       return;
@@ -386,8 +389,8 @@ on_apdu_part (CcidJob *job, const CcidReply *reply, const GError *error)
     {
       /* CCID §6.1.4: an empty XfrBlock with wLevelParameter 10h asks for
        * the next piece of the answer. */
-      len = ccid_build_xfr_block (msg, sizeof msg, (guint8) self->index, 0, 0,
-                                  CCID_LEVEL_CONTINUE, NULL, 0);
+      len = ccid_build_xfr_block (msg, sizeof msg, (guint8) self->index, 0, 0, CCID_LEVEL_CONTINUE,
+                                  NULL, 0);
       ccid_job_send (job, msg, len, ccid_slot_card_timeout_ms (self, 1), on_apdu_part);
       return;
     }
@@ -407,8 +410,8 @@ apdu_send_part (CcidJob *job)
   guint16 level = ccid_xfr_level_parameter (job->offset, chunk, total);
   gsize len;
 
-  len = ccid_build_xfr_block (msg, CCID_HEADER_LENGTH + chunk, (guint8) self->index, 0, 0,
-                              level, apdu + job->offset, chunk);
+  len = ccid_build_xfr_block (msg, CCID_HEADER_LENGTH + chunk, (guint8) self->index, 0, 0, level,
+                              apdu + job->offset, chunk);
   job->offset += chunk;
   ccid_job_send (job, msg, len, ccid_slot_card_timeout_ms (self, 1), on_apdu_part);
 }
@@ -444,8 +447,8 @@ ccid_slot_start_transmit (CcidJob *job)
   switch (self->state)
     {
     case CCID_SLOT_ABSENT:
-      ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_NO_SMARTCARD,
-                                               "No card in %s", self->name));
+      ccid_job_return_error (
+          job, g_error_new (SCB_ERROR, SCB_ERROR_NO_SMARTCARD, "No card in %s", self->name));
       return;
     case CCID_SLOT_PRESENT:
       ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_UNPOWERED_CARD,
@@ -461,9 +464,9 @@ ccid_slot_start_transmit (CcidJob *job)
     }
   if (len < 4 || len > T1_MAX_APDU)
     {
-      ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
-                                               "A command APDU has 4 to 65544 bytes, not %"
-                                               G_GSIZE_FORMAT, len));
+      ccid_job_return_error (
+          job, g_error_new (SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
+                            "A command APDU has 4 to 65544 bytes, not %" G_GSIZE_FORMAT, len));
       return;
     }
   if (job->nad != 0 && (d->level != CCID_LEVEL_TPDU || self->protocol != 1))

@@ -40,8 +40,8 @@ static void negotiate (CcidJob *job);
 static GError *
 mute_error (CcidSlot *self, const char *why)
 {
-  return g_error_new (SCB_ERROR, SCB_ERROR_UNRESPONSIVE_CARD,
-                      "The card in %s does not answer: %s", self->name, why);
+  return g_error_new (SCB_ERROR, SCB_ERROR_UNRESPONSIVE_CARD, "The card in %s does not answer: %s",
+                      self->name, why);
 }
 
 static void
@@ -89,8 +89,8 @@ on_power_on (CcidJob *job, const CcidReply *reply, const GError *error)
 
       if (ccid_reply_icc_status (reply) == CCID_ICC_ABSENT)
         {
-          ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_NO_SMARTCARD,
-                                                   "No card in %s", self->name));
+          ccid_job_return_error (
+              job, g_error_new (SCB_ERROR, SCB_ERROR_NO_SMARTCARD, "No card in %s", self->name));
           return;
         }
       ccid_error_describe (reply->error, why, sizeof why);
@@ -162,8 +162,8 @@ ccid_slot_start_power_on (CcidJob *job)
 
   if (self->state == CCID_SLOT_ABSENT)
     {
-      ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_NO_SMARTCARD,
-                                               "No card in %s", self->name));
+      ccid_job_return_error (
+          job, g_error_new (SCB_ERROR, SCB_ERROR_NO_SMARTCARD, "No card in %s", self->name));
       return;
     }
   job->n_voltages = 0;
@@ -206,7 +206,8 @@ finish_power_on (CcidJob *job, int protocol)
       else
         ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_PROTO_MISMATCH,
                                                  "The card in %s cannot use the protocols "
-                                                 "asked for", self->name));
+                                                 "asked for",
+                                                 self->name));
       return;
     }
   ccid_job_return_bytes (job, g_bytes_ref (self->atr));
@@ -341,7 +342,8 @@ negotiate (CcidJob *job)
   guint wanted;
   int protocol;
   guint8 fidi = 0x11;
-  gboolean auto_pps = (d->features & (CCID_FEATURE_AUTO_PPS_ATR | CCID_FEATURE_AUTO_PPS_CURRENT)) != 0;
+  gboolean auto_pps
+      = (d->features & (CCID_FEATURE_AUTO_PPS_ATR | CCID_FEATURE_AUTO_PPS_CURRENT)) != 0;
 
   self->protocols = (atr_offers (a, 0) ? CCID_SLOT_PROTOCOL_T0 : 0)
                     | (atr_offers (a, 1) ? CCID_SLOT_PROTOCOL_T1 : 0);
@@ -352,14 +354,15 @@ negotiate (CcidJob *job)
       ccid_slot_set_state (self, CCID_SLOT_POWERED);
       ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_UNSUPPORTED_CARD,
                                                "The card in %s speaks no protocol the reader "
-                                               "supports", self->name));
+                                               "supports",
+                                               self->name));
       return;
     }
   /* Specific mode (TA2) imposes its protocol; otherwise the card's first
    * one (TD1), or the other if the reader lacks it. */
   wanted = self->protocols & (job->wanted != 0 ? job->wanted : self->protocols);
   if (wanted == 0)
-    wanted = self->protocols;   /* power on anyway; set_protocol reports the mismatch */
+    wanted = self->protocols; /* power on anyway; set_protocol reports the mismatch */
   if (a->specific_mode)
     protocol = a->specific_protocol;
   else if (wanted & (1u << a->first_protocol))
@@ -368,8 +371,9 @@ negotiate (CcidJob *job)
     protocol = (wanted & CCID_SLOT_PROTOCOL_T1) ? 1 : 0;
   if (protocol > 1 || !(self->protocols & (1u << protocol)))
     {
-      ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_UNSUPPORTED_CARD,
-                                               "The card in %s imposes T=%d", self->name, protocol));
+      ccid_job_return_error (job,
+                             g_error_new (SCB_ERROR, SCB_ERROR_UNSUPPORTED_CARD,
+                                          "The card in %s imposes T=%d", self->name, protocol));
       return;
     }
   self->protocol = protocol;
@@ -444,8 +448,8 @@ ccid_slot_start_power_off (CcidJob *job)
 
   if (self->state == CCID_SLOT_ABSENT)
     {
-      ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_NO_SMARTCARD,
-                                               "No card in %s", self->name));
+      ccid_job_return_error (
+          job, g_error_new (SCB_ERROR, SCB_ERROR_NO_SMARTCARD, "No card in %s", self->name));
       return;
     }
   ccid_build_icc_power_off (msg, sizeof msg, (guint8) self->index, 0);
@@ -453,11 +457,11 @@ ccid_slot_start_power_off (CcidJob *job)
 }
 
 void
-ccid_slot_power_on_async (CcidSlot *self, GCancellable *cancellable,
-                          GAsyncReadyCallback callback, gpointer user_data)
+ccid_slot_power_on_async (CcidSlot *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                          gpointer user_data)
 {
-  ccid_slot_queue_job (self, ccid_job_new (self, CCID_JOB_POWER_ON, TRUE, cancellable,
-                                           callback, user_data, ccid_slot_power_on_async));
+  ccid_slot_queue_job (self, ccid_job_new (self, CCID_JOB_POWER_ON, TRUE, cancellable, callback,
+                                           user_data, ccid_slot_power_on_async));
 }
 
 GBytes *
@@ -468,11 +472,11 @@ ccid_slot_power_on_finish (CcidSlot *self, GAsyncResult *result, GError **error)
 }
 
 void
-ccid_slot_power_off_async (CcidSlot *self, GCancellable *cancellable,
-                           GAsyncReadyCallback callback, gpointer user_data)
+ccid_slot_power_off_async (CcidSlot *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                           gpointer user_data)
 {
-  ccid_slot_queue_job (self, ccid_job_new (self, CCID_JOB_POWER_OFF, TRUE, cancellable,
-                                           callback, user_data, ccid_slot_power_off_async));
+  ccid_slot_queue_job (self, ccid_job_new (self, CCID_JOB_POWER_OFF, TRUE, cancellable, callback,
+                                           user_data, ccid_slot_power_off_async));
 }
 
 gboolean
@@ -483,11 +487,11 @@ ccid_slot_power_off_finish (CcidSlot *self, GAsyncResult *result, GError **error
 }
 
 void
-ccid_slot_reset_async (CcidSlot *self, GCancellable *cancellable,
-                       GAsyncReadyCallback callback, gpointer user_data)
+ccid_slot_reset_async (CcidSlot *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                       gpointer user_data)
 {
-  ccid_slot_queue_job (self, ccid_job_new (self, CCID_JOB_RESET, TRUE, cancellable,
-                                           callback, user_data, ccid_slot_reset_async));
+  ccid_slot_queue_job (self, ccid_job_new (self, CCID_JOB_RESET, TRUE, cancellable, callback,
+                                           user_data, ccid_slot_reset_async));
 }
 
 GBytes *
@@ -513,7 +517,8 @@ ccid_slot_start_set_protocol (CcidJob *job)
     {
       ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_PROTO_MISMATCH,
                                                "The card in %s does not offer the protocols "
-                                               "asked for", self->name));
+                                               "asked for",
+                                               self->name));
       return;
     }
   /* Another protocol: a cold reset, then PPS to it (ISO 7816-3 §9). */
@@ -524,8 +529,8 @@ void
 ccid_slot_set_protocol_async (CcidSlot *self, guint protocols, GCancellable *cancellable,
                               GAsyncReadyCallback callback, gpointer user_data)
 {
-  CcidJob *job = ccid_job_new (self, CCID_JOB_SET_PROTOCOL, TRUE, cancellable, callback,
-                               user_data, ccid_slot_set_protocol_async);
+  CcidJob *job = ccid_job_new (self, CCID_JOB_SET_PROTOCOL, TRUE, cancellable, callback, user_data,
+                               ccid_slot_set_protocol_async);
 
   job->wanted = protocols & (CCID_SLOT_PROTOCOL_T0 | CCID_SLOT_PROTOCOL_T1);
   if (job->wanted == 0)
@@ -536,7 +541,7 @@ ccid_slot_set_protocol_async (CcidSlot *self, guint protocols, GCancellable *can
 int
 ccid_slot_set_protocol_finish (CcidSlot *self, GAsyncResult *result, GError **error)
 {
-  g_autoptr(GError) local = NULL;
+  g_autoptr (GError) local = NULL;
   gssize protocol;
 
   g_return_val_if_fail (g_task_is_valid (result, self), -1);

@@ -23,7 +23,8 @@ typedef struct _CcidJob CcidJob;
 /* @reply is NULL exactly when @error is set; the step owns neither. */
 typedef void (*CcidJobStep) (CcidJob *job, const CcidReply *reply, const GError *error);
 
-typedef enum {
+typedef enum
+{
   CCID_JOB_POWER_ON,
   CCID_JOB_POWER_OFF,
   CCID_JOB_RESET,
@@ -32,10 +33,11 @@ typedef enum {
   CCID_JOB_ESCAPE,
 } CcidJobKind;
 
-struct _CcidJob {
+struct _CcidJob
+{
   CcidSlot *slot;
-  GTask *task;                /* NULL for a transmit job, which has... */
-  CcidSlotTransmitFunc transmit_func;   /* ...a callback instead */
+  GTask *task;                        /* NULL for a transmit job, which has... */
+  CcidSlotTransmitFunc transmit_func; /* ...a callback instead */
   gpointer transmit_data;
   CcidJobKind kind;
   guint generation;
@@ -45,10 +47,10 @@ struct _CcidJob {
   /* power on */
   guint8 voltages[4];
   guint n_voltages;
-  guint voltage;              /* index into voltages */
+  guint voltage; /* index into voltages */
   gboolean skip_pps;
   gboolean class_retried;
-  guint wanted;               /* CCID_SLOT_PROTOCOL_* to choose from, 0: any */
+  guint wanted; /* CCID_SLOT_PROTOCOL_* to choose from, 0: any */
   atr_info atr;
 
   /* transmit and escape */
@@ -59,16 +61,17 @@ struct _CcidJob {
   gsize resp_len;
   t0_ctx t0;
   t1_state *t1;
-  gboolean t1_ifs;            /* running S(IFS request) before the APDU */
-  guint8 bwi;                 /* XfrBlock bBWI: T=1 WTX multiplier */
-  gsize offset;               /* extended APDU chaining */
+  gboolean t1_ifs; /* running S(IFS request) before the APDU */
+  guint8 bwi;      /* XfrBlock bBWI: T=1 WTX multiplier */
+  gsize offset;    /* extended APDU chaining */
   GByteArray *collected;
 };
 
-struct _CcidSlot {
+struct _CcidSlot
+{
   GObject parent_instance;
 
-  CcidDevice *device;         /* weak */
+  CcidDevice *device; /* weak */
   guint index;
   char *name;
 
@@ -79,11 +82,11 @@ struct _CcidSlot {
   int protocol;
   atr_info atr_info;
   gboolean have_atr_info;
-  guint clock_khz;            /* for the timeouts */
+  guint clock_khz; /* for the timeouts */
   guint etu_ns;
 
-  GHashTable *t1_states;      /* NAD -> t1_state, with its IFS negotiated flag */
-  GHashTable *t1_ifs_done;    /* NAD set */
+  GHashTable *t1_states;   /* NAD -> t1_state, with its IFS negotiated flag */
+  GHashTable *t1_ifs_done; /* NAD set */
 
   GQueue jobs;
   CcidJob *job;
@@ -97,8 +100,8 @@ void ccid_job_return_boolean (CcidJob *job);
 void ccid_job_done (CcidJob *job);
 void ccid_job_return_error (CcidJob *job, GError *error);
 CcidJob *ccid_job_new (CcidSlot *slot, CcidJobKind kind, gboolean needs_card,
-                       GCancellable *cancellable, GAsyncReadyCallback callback,
-                       gpointer user_data, gpointer source_tag);
+                       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data,
+                       gpointer source_tag);
 /* A transmit job answers through @func instead of a GTask. */
 CcidJob *ccid_job_new_transmit (CcidSlot *slot, CcidSlotTransmitFunc func, gpointer user_data);
 void ccid_slot_queue_job (CcidSlot *slot, CcidJob *job);

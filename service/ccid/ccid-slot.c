@@ -19,7 +19,8 @@
 
 #define SHORT_TIMEOUT_MS 5000
 
-enum {
+enum
+{
   SIGNAL_CHANGED,
   N_SIGNALS
 };
@@ -36,11 +37,16 @@ ccid_slot_state_to_string (CcidSlotState state)
 {
   switch (state)
     {
-    case CCID_SLOT_ABSENT: return "absent";
-    case CCID_SLOT_PRESENT: return "present";
-    case CCID_SLOT_POWERED: return "powered";
-    case CCID_SLOT_MUTE: return "mute";
-    default: return "unknown";
+    case CCID_SLOT_ABSENT:
+      return "absent";
+    case CCID_SLOT_PRESENT:
+      return "present";
+    case CCID_SLOT_POWERED:
+      return "powered";
+    case CCID_SLOT_MUTE:
+      return "mute";
+    default:
+      return "unknown";
     }
 }
 
@@ -82,8 +88,8 @@ card_removed (CcidSlot *self)
 static void
 power_on_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) atr = ccid_slot_power_on_finish (CCID_SLOT (source), result, &error);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) atr = ccid_slot_power_on_finish (CCID_SLOT (source), result, &error);
 
   if (atr == NULL)
     g_debug ("%s: automatic power on: %s", CCID_SLOT (source)->name, error->message);
@@ -122,7 +128,7 @@ handle_icc_status (CcidSlot *self, CcidIccStatus status)
         card_inserted (self);
       else if (status == CCID_ICC_INACTIVE && self->state == CCID_SLOT_POWERED
                && (self->job == NULL || self->job->kind != CCID_JOB_POWER_ON))
-        ccid_slot_set_state (self, CCID_SLOT_PRESENT);   /* deactivated behind our back */
+        ccid_slot_set_state (self, CCID_SLOT_PRESENT); /* deactivated behind our back */
       break;
     default:
       break;
@@ -161,8 +167,9 @@ ccid_slot_handle_device_removed (CcidSlot *self)
   /* The job in progress fails when its command comes back. */
   while ((job = g_queue_pop_head (&self->jobs)) != NULL)
     {
-      job_report (job, NULL, g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
-                                          "Reader %s was removed", self->name));
+      job_report (job, NULL,
+                  g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE, "Reader %s was removed",
+                               self->name));
       job_free (job);
     }
   if (self->state != CCID_SLOT_ABSENT)
@@ -173,7 +180,7 @@ static void
 refresh_done (CcidDevice *device, const guint8 *data, gsize len, const GError *error,
               gpointer user_data)
 {
-  g_autoptr(CcidSlot) self = user_data;
+  g_autoptr (CcidSlot) self = user_data;
   CcidReply reply;
 
   self->refreshing = FALSE;
@@ -254,7 +261,7 @@ job_report (CcidJob *job, GBytes *bytes, GError *error)
 static void
 job_done (CcidJob *job)
 {
-  g_autoptr(CcidSlot) slot = g_object_ref (job->slot);
+  g_autoptr (CcidSlot) slot = g_object_ref (job->slot);
 
   if (slot->job == job)
     slot->job = NULL;
@@ -350,7 +357,6 @@ ccid_job_send (CcidJob *job, const guint8 *msg, gsize len, guint timeout_ms, Cci
   ccid_device_transfer (job->slot->device, msg, len, timeout_ms, on_job_transfer, job);
 }
 
-
 static void
 run_next (CcidSlot *self)
 {
@@ -409,7 +415,6 @@ ccid_slot_queue_job (CcidSlot *slot, CcidJob *job)
   run_next (slot);
 }
 
-
 /* ---- the object -------------------------------------------------------- */
 
 CcidSlot *
@@ -451,9 +456,8 @@ ccid_slot_class_init (CcidSlotClass *klass)
    * The state, the ATR or the protocol changed, or a card was removed and
    * another inserted (compare ccid_slot_get_card_generation()).
    */
-  signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass),
-                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                          G_TYPE_NONE, 0);
+  signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

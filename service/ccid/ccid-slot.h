@@ -15,11 +15,12 @@ typedef struct _CcidDevice CcidDevice;
 #define CCID_TYPE_SLOT (ccid_slot_get_type ())
 G_DECLARE_FINAL_TYPE (CcidSlot, ccid_slot, CCID, SLOT, GObject)
 
-typedef enum {
-  CCID_SLOT_ABSENT,       /* no card (also once the reader is gone) */
-  CCID_SLOT_PRESENT,      /* a card, not powered */
-  CCID_SLOT_POWERED,      /* ATR read, protocol and parameters set: ready */
-  CCID_SLOT_MUTE,         /* a card that gives no usable ATR */
+typedef enum
+{
+  CCID_SLOT_ABSENT,  /* no card (also once the reader is gone) */
+  CCID_SLOT_PRESENT, /* a card, not powered */
+  CCID_SLOT_POWERED, /* ATR read, protocol and parameters set: ready */
+  CCID_SLOT_MUTE,    /* a card that gives no usable ATR */
 } CcidSlotState;
 
 /* Bits of ccid_slot_get_protocols() */
@@ -59,8 +60,8 @@ void ccid_slot_power_off_async (CcidSlot *self, GCancellable *cancellable,
                                 GAsyncReadyCallback callback, gpointer user_data);
 gboolean ccid_slot_power_off_finish (CcidSlot *self, GAsyncResult *result, GError **error);
 /* Cold reset: power off, then power on. Returns the new ATR. */
-void ccid_slot_reset_async (CcidSlot *self, GCancellable *cancellable,
-                            GAsyncReadyCallback callback, gpointer user_data);
+void ccid_slot_reset_async (CcidSlot *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                            gpointer user_data);
 GBytes *ccid_slot_reset_finish (CcidSlot *self, GAsyncResult *result, GError **error);
 
 /* Makes one of @protocols (CCID_SLOT_PROTOCOL_* bits) the protocol in

@@ -37,7 +37,7 @@ sysfs_string (GUdevDevice *dev, const char *attr)
  * not already contain it. RFSetReaderName then appends " NN SS". */
 char *
 ccid_usb_reader_name (GUdevDevice *usb_device, GUdevDevice *interface, guint16 vid, guint16 pid,
-              char **out_serial)
+                      char **out_serial)
 {
   g_autofree char *manufacturer = sysfs_string (usb_device, "manufacturer");
   g_autofree char *product = sysfs_string (usb_device, "product");
@@ -95,8 +95,8 @@ ccid_usb_read_interface (libusb_device *dev, int interface_number, const char *n
   if (alt == NULL)
     {
       libusb_free_config_descriptor (config);
-      g_set_error (error, SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
-                   "%s has no interface %d", name, interface_number);
+      g_set_error (error, SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE, "%s has no interface %d", name,
+                   interface_number);
       return FALSE;
     }
 
@@ -145,11 +145,9 @@ ccid_usb_find_device (CcidUsbContext *usb, guint busnum, guint devnum)
   return found;
 }
 
-
 libusb_device_handle *
 ccid_usb_open_interface (CcidUsbContext *usb, GUdevDevice *usb_device, int interface_number,
-                         const char *name, CcidDescriptor *desc, CcidEndpoints *eps,
-                         GError **error)
+                         const char *name, CcidDescriptor *desc, CcidEndpoints *eps, GError **error)
 {
   guint busnum = (guint) g_udev_device_get_sysfs_attr_as_int (usb_device, "busnum");
   guint devnum = (guint) g_udev_device_get_sysfs_attr_as_int (usb_device, "devnum");
@@ -172,10 +170,10 @@ ccid_usb_open_interface (CcidUsbContext *usb, GUdevDevice *usb_device, int inter
   libusb_unref_device (dev);
   if (r < 0)
     {
-      g_set_error (error, SCB_ERROR, r == LIBUSB_ERROR_ACCESS ? SCB_ERROR_PERMISSION_DENIED
-                                                              : SCB_ERROR_READER_UNAVAILABLE,
-                   "Cannot open %s (USB %03u/%03u): %s", name, busnum, devnum,
-                   libusb_error_name (r));
+      g_set_error (
+          error, SCB_ERROR,
+          r == LIBUSB_ERROR_ACCESS ? SCB_ERROR_PERMISSION_DENIED : SCB_ERROR_READER_UNAVAILABLE,
+          "Cannot open %s (USB %03u/%03u): %s", name, busnum, devnum, libusb_error_name (r));
       return NULL;
     }
   r = libusb_claim_interface (handle, interface_number);

@@ -17,8 +17,8 @@ guint ccid_usb_sysfs_hex (GUdevDevice *dev, const char *attr);
 
 /* The reader name pcscd + libccid would give, without " NN SS"; the
  * serial number, if any, in @out_serial. */
-char *ccid_usb_reader_name (GUdevDevice *usb_device, GUdevDevice *interface,
-                            guint16 vid, guint16 pid, char **out_serial);
+char *ccid_usb_reader_name (GUdevDevice *usb_device, GUdevDevice *interface, guint16 vid,
+                            guint16 pid, char **out_serial);
 
 /* The libusb device at @busnum/@devnum (a new reference), or NULL. */
 libusb_device *ccid_usb_find_device (CcidUsbContext *usb, guint busnum, guint devnum);

@@ -12,14 +12,16 @@
 
 #include "scb-error.h"
 
-typedef struct {
+typedef struct
+{
   GSource source;
   libusb_context *ctx;
-  GHashTable *tags;   /* fd -> tag from g_source_add_unix_fd */
-  gboolean fd_timeouts;   /* libusb's timeouts are a timerfd among the fds */
+  GHashTable *tags;     /* fd -> tag from g_source_add_unix_fd */
+  gboolean fd_timeouts; /* libusb's timeouts are a timerfd among the fds */
 } CcidUsbSource;
 
-struct _CcidUsbContext {
+struct _CcidUsbContext
+{
   gatomicrefcount ref;
   libusb_context *ctx;
   GSource *source;
@@ -85,8 +87,8 @@ usb_source_check (GSource *source)
   while (g_hash_table_iter_next (&iter, NULL, &tag))
     if (g_source_query_unix_fd (source, tag) != 0)
       return TRUE;
-  return !self->fd_timeouts && libusb_get_next_timeout (self->ctx, &tv) == 1
-         && tv.tv_sec == 0 && tv.tv_usec == 0;
+  return !self->fd_timeouts && libusb_get_next_timeout (self->ctx, &tv) == 1 && tv.tv_sec == 0
+         && tv.tv_usec == 0;
 }
 
 static gboolean
@@ -152,8 +154,8 @@ ccid_usb_context_new (GError **error)
   r = libusb_init (&self->ctx);
   if (r < 0)
     {
-      g_set_error (error, SCB_ERROR, SCB_ERROR_NO_SERVICE,
-                   "Cannot initialise libusb: %s", libusb_error_name (r));
+      g_set_error (error, SCB_ERROR, SCB_ERROR_NO_SERVICE, "Cannot initialise libusb: %s",
+                   libusb_error_name (r));
       return NULL;
     }
   g_atomic_ref_count_init (&self->ref);

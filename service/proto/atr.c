@@ -243,7 +243,7 @@ atr_parse (const uint8_t *atr, size_t len, atr_info *out)
     return ATR_ERR_EXTRA_BYTES;
 
   if (out->protocols == 0)
-    out->protocols = 1u << 0;   /* no TD1, or only T=15: T=0 (§8.2.3) */
+    out->protocols = 1u << 0; /* no TD1, or only T=15: T=0 (§8.2.3) */
   if (!(out->td_present & 1u))
     out->first_protocol = 0;
 

@@ -62,7 +62,7 @@ pps_build (const pps_request *req, uint8_t *out, size_t cap, size_t *out_len)
     out[n++] = req->pps2;
   for (size_t i = 0; i < n; i++)
     pck ^= out[i];
-  out[n++] = pck;             /* XOR of PPSS to PCK is 00 */
+  out[n++] = pck; /* XOR of PPSS to PCK is 00 */
   *out_len = n;
   return PPS_OK;
 }
@@ -117,7 +117,7 @@ pps_check_response (const pps_request *req, const uint8_t *resp, size_t len)
   else if (req->has_pps2)
     return PPS_ERR_PPS2;
   if (has3)
-    return PPS_ERR_PPS3;      /* never requested here */
+    return PPS_ERR_PPS3; /* never requested here */
   if (req->has_pps1 && !has1)
     return PPS_OK_DEFAULT_FD;
   return PPS_OK;

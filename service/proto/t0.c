@@ -6,10 +6,11 @@
 
 #include <string.h>
 
-enum {
+enum
+{
   PHASE_IDLE = 0,
-  PHASE_SEND,         /* a TPDU is ready for t0_next_tpdu */
-  PHASE_WAIT,         /* the TPDU is out, waiting for its answer */
+  PHASE_SEND, /* a TPDU is ready for t0_next_tpdu */
+  PHASE_WAIT, /* the TPDU is out, waiting for its answer */
   PHASE_DONE,
   PHASE_FAILED,
 };
@@ -98,9 +99,9 @@ static uint8_t
 get_response_cla (uint8_t cla)
 {
   if ((cla & 0xC0) == 0x00)
-    return cla & 0x03;              /* 000x xxcc: channels 0-3 */
+    return cla & 0x03; /* 000x xxcc: channels 0-3 */
   if ((cla & 0xC0) == 0x40)
-    return cla & 0x4F;              /* 01xx cccc: channels 4-19 */
+    return cla & 0x4F; /* 01xx cccc: channels 4-19 */
   return cla;
 }
 
@@ -135,15 +136,15 @@ t0_begin (t0_ctx *ctx, const uint8_t *apdu, size_t apdu_len, uint8_t *resp, size
   switch (ctx->apdu_case)
     {
     case T0_CASE_1:
-      ctx->tpdu_hdr[4] = 0x00;            /* §12.2.2: P3 = 00 */
+      ctx->tpdu_hdr[4] = 0x00; /* §12.2.2: P3 = 00 */
       break;
     case T0_CASE_2S:
-      ctx->tpdu_hdr[4] = apdu[4];         /* §12.2.3: P3 = Le */
+      ctx->tpdu_hdr[4] = apdu[4]; /* §12.2.3: P3 = Le */
       ctx->expect = ctx->le;
       break;
     case T0_CASE_3S:
     case T0_CASE_4S:
-      ctx->tpdu_hdr[4] = ctx->lc;         /* §12.2.4, §12.2.5: P3 = Lc, then data */
+      ctx->tpdu_hdr[4] = ctx->lc; /* §12.2.4, §12.2.5: P3 = Lc, then data */
       ctx->tpdu_with_data = true;
       break;
     default:
@@ -294,7 +295,7 @@ t0_proc_on_byte (t0_proc *p, uint8_t byte, uint16_t *count)
     }
   if (byte == 0x60)
     {
-      p->nulls++;               /* NULL: the card asks for more time */
+      p->nulls++; /* NULL: the card asks for more time */
       return T0_PROC_WAIT;
     }
   if (byte == p->ins)

@@ -51,8 +51,8 @@ put_edc (t1_edc edc, uint8_t *buf, size_t n)
 }
 
 size_t
-t1_block_encode (uint8_t nad, uint8_t pcb, const uint8_t *inf, size_t inf_len,
-                 t1_edc edc, uint8_t *out, size_t cap)
+t1_block_encode (uint8_t nad, uint8_t pcb, const uint8_t *inf, size_t inf_len, t1_edc edc,
+                 uint8_t *out, size_t cap)
 {
   size_t n = 3 + inf_len + t1_edc_size (edc);
 
@@ -98,16 +98,16 @@ t1_block_decode (const uint8_t *in, size_t len, t1_edc edc, t1_block *out)
   out->len = in[2];
   out->inf = in[2] ? in + 3 : NULL;
   if ((in[1] & 0x80) == 0)
-    out->type = T1_BLOCK_I;                   /* 0 N(S) M x x x x x */
+    out->type = T1_BLOCK_I; /* 0 N(S) M x x x x x */
   else if ((in[1] & 0xC0) == 0x80)
     {
-      out->type = T1_BLOCK_R;                 /* 1 0 0 N(R) 0 0 e e */
+      out->type = T1_BLOCK_R; /* 1 0 0 N(R) 0 0 e e */
       if ((in[1] & 0x2C) != 0 || in[2] != 0)
         return T1_BLOCK_ERR_PCB;
     }
   else
     {
-      out->type = T1_BLOCK_S;                 /* 1 1 resp 0 0 0 t t */
+      out->type = T1_BLOCK_S; /* 1 1 resp 0 0 0 t t */
       if ((in[1] & 0x1C) != 0)
         return T1_BLOCK_ERR_PCB;
       switch (in[1] & 0x03)

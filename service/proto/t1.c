@@ -6,26 +6,29 @@
 
 #include <string.h>
 
-enum {
+enum
+{
   PHASE_IDLE = 0,
-  PHASE_SEND,         /* an I-block of ours is in flight (tx_*) */
-  PHASE_RECV,         /* receiving the card's chain; we acknowledged with R */
-  PHASE_S_WAIT,       /* our S(RESYNCH or IFS request) awaits its response */
-  PHASE_ABORT_WAIT,   /* we answered S(ABORT request); waiting for the card */
+  PHASE_SEND,       /* an I-block of ours is in flight (tx_*) */
+  PHASE_RECV,       /* receiving the card's chain; we acknowledged with R */
+  PHASE_S_WAIT,     /* our S(RESYNCH or IFS request) awaits its response */
+  PHASE_ABORT_WAIT, /* we answered S(ABORT request); waiting for the card */
   PHASE_DONE,
   PHASE_FAILED,
 };
 
-enum {
+enum
+{
   KIND_APDU = 0,
   KIND_IFS,
   KIND_RESYNCH,
 };
 
-enum {
-  AFTER_START = 0,    /* resynchronised before the exchange: start it */
-  AFTER_FAIL,         /* resynchronised after failed recovery: not transacted */
-  AFTER_DONE,         /* an explicit resynchronisation */
+enum
+{
+  AFTER_START = 0, /* resynchronised before the exchange: start it */
+  AFTER_FAIL,      /* resynchronised after failed recovery: not transacted */
+  AFTER_DONE,      /* an explicit resynchronisation */
 };
 
 const char *
@@ -115,7 +118,8 @@ queue_r (t1_state *st, uint8_t err)
 static t1_status
 queue_i (t1_state *st)
 {
-  queue (st, (uint8_t) ((st->tx_ns ? T1_PCB_I_NS : 0) | (st->tx_more ? T1_PCB_I_MORE : 0)), false, 0);
+  queue (st, (uint8_t) ((st->tx_ns ? T1_PCB_I_NS : 0) | (st->tx_more ? T1_PCB_I_MORE : 0)), false,
+         0);
   return T1_SEND;
 }
 
@@ -165,7 +169,7 @@ start_resynch (t1_state *st, uint8_t after)
 {
   st->after_resynch = after;
   st->phase = PHASE_S_WAIT;
-  st->s_type = T1_S_RESYNCH;          /* s_inf is kept: an IFS exchange may follow */
+  st->s_type = T1_S_RESYNCH; /* s_inf is kept: an IFS exchange may follow */
   st->retries = 0;
   st->resynch_tries = 1;
   return queue_s_request (st);
@@ -254,8 +258,8 @@ accept_i (t1_state *st, const t1_block *b)
 static bool
 in_exchange (const t1_state *st)
 {
-  return st->phase == PHASE_SEND || st->phase == PHASE_RECV
-         || st->phase == PHASE_S_WAIT || st->phase == PHASE_ABORT_WAIT;
+  return st->phase == PHASE_SEND || st->phase == PHASE_RECV || st->phase == PHASE_S_WAIT
+         || st->phase == PHASE_ABORT_WAIT;
 }
 
 static bool
@@ -339,8 +343,8 @@ t1_begin_resynch (t1_state *st)
 bool
 t1_set_nad (t1_state *st, uint8_t nad)
 {
-  if (st == NULL || st->phase == PHASE_SEND || st->phase == PHASE_RECV
-      || st->phase == PHASE_S_WAIT || st->phase == PHASE_ABORT_WAIT)
+  if (st == NULL || st->phase == PHASE_SEND || st->phase == PHASE_RECV || st->phase == PHASE_S_WAIT
+      || st->phase == PHASE_ABORT_WAIT)
     return false;
   set_nad (st, nad);
   return true;

@@ -124,19 +124,21 @@ bench_latencies_clear (BenchLatencies *l)
 
 /* ---- probes -------------------------------------------------------------- */
 
-typedef struct {
+typedef struct
+{
   int pid;
-  GArray *fds;           /* int: one syscall counter per thread */
-  GArray *start_counts;  /* guint64 */
+  GArray *fds;          /* int: one syscall counter per thread */
+  GArray *start_counts; /* guint64 */
   gint64 cpu_start;
   gint64 cpu_ns;
   gint64 syscalls;
 } ProbeTarget;
 
-struct _BenchProbe {
+struct _BenchProbe
+{
   ProbeTarget *targets;
   guint n;
-  gint64 tracepoint;     /* raw_syscalls:sys_enter id, -1: none */
+  gint64 tracepoint; /* raw_syscalls:sys_enter id, -1: none */
 };
 
 static char *
@@ -150,7 +152,7 @@ static gint64
 read_cpu_ns (int pid)
 {
   g_autofree char *dir_path = task_dir (pid);
-  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
   const char *name;
   gint64 total = 0;
 
@@ -215,7 +217,7 @@ static void
 open_counters (BenchProbe *self, ProbeTarget *t)
 {
   g_autofree char *dir_path = task_dir (t->pid);
-  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
   const char *name;
 
   if (self->tracepoint < 0)
@@ -229,7 +231,8 @@ open_counters (BenchProbe *self, ProbeTarget *t)
       attr.type = PERF_TYPE_TRACEPOINT;
       attr.size = sizeof attr;
       attr.config = (guint64) self->tracepoint;
-      fd = (int) syscall (SYS_perf_event_open, &attr, (pid_t) g_ascii_strtoll (name, NULL, 10), -1, -1, 0);
+      fd = (int) syscall (SYS_perf_event_open, &attr, (pid_t) g_ascii_strtoll (name, NULL, 10), -1,
+                          -1, 0);
       if (fd < 0)
         continue;
       if (read (fd, &count, sizeof count) != sizeof count)
@@ -308,10 +311,10 @@ char *
 bench_sim_ctl (const char *command, GError **error)
 {
   const char *path = g_getenv ("SCARDBUS_SIM_CONTROL");
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GDataInputStream) in = NULL;
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketAddress) address = NULL;
+  g_autoptr (GSocketConnection) connection = NULL;
+  g_autoptr (GDataInputStream) in = NULL;
   g_autofree char *line = NULL;
   g_autofree char *reply = NULL;
 
@@ -325,15 +328,16 @@ bench_sim_ctl (const char *command, GError **error)
   if (connection == NULL)
     return NULL;
   line = g_strconcat (command, "\n", NULL);
-  if (!g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
-                                  line, strlen (line), NULL, NULL, error))
+  if (!g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)), line,
+                                  strlen (line), NULL, NULL, error))
     return NULL;
   in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (connection)));
   reply = g_data_input_stream_read_line (in, NULL, NULL, error);
   if (reply == NULL)
     {
       if (error != NULL && *error == NULL)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the sim did not answer \"%s\"", command);
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the sim did not answer \"%s\"",
+                     command);
       return NULL;
     }
   if (g_str_equal (reply, "ok"))
@@ -356,7 +360,8 @@ json_counter (const char *json, const char *key)
 gboolean
 bench_sim_usb_stats (guint index, guint64 counters[5], GError **error)
 {
-  static const char *const keys[5] = { "ioctls", "urbs_submitted", "reaps", "empty_reaps", "discards" };
+  static const char *const keys[5]
+      = { "ioctls", "urbs_submitted", "reaps", "empty_reaps", "discards" };
   g_autofree char *command = g_strdup_printf ("stats %u", index);
   g_autofree char *json = bench_sim_ctl (command, error);
   const char *usb;
@@ -366,7 +371,8 @@ bench_sim_usb_stats (guint index, guint64 counters[5], GError **error)
   usb = strstr (json, "\"usb\"");
   if (usb == NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "no usb counters in the sim's stats");
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "no usb counters in the sim's stats");
       return FALSE;
     }
   for (guint i = 0; i < 5; i++)

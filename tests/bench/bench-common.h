@@ -13,10 +13,11 @@
 G_BEGIN_DECLS
 
 /* The APDUs the benchmark sends (see docs/performance.md). */
-typedef enum {
-  BENCH_APDU_SHORT,     /* GET CHALLENGE, 5 bytes: 00 84 00 00 08 */
-  BENCH_APDU_261,       /* ECHO case 4S, Lc 255: 261 bytes out, 257 back */
-  BENCH_APDU_4K,        /* ECHO case 4E: 4,096 bytes out, 4,089 back */
+typedef enum
+{
+  BENCH_APDU_SHORT, /* GET CHALLENGE, 5 bytes: 00 84 00 00 08 */
+  BENCH_APDU_261,   /* ECHO case 4S, Lc 255: 261 bytes out, 257 back */
+  BENCH_APDU_4K,    /* ECHO case 4E: 4,096 bytes out, 4,089 back */
 } BenchApdu;
 
 gboolean bench_apdu_parse (const char *size, BenchApdu *apdu);
@@ -24,8 +25,9 @@ gboolean bench_apdu_parse (const char *size, BenchApdu *apdu);
 GBytes *bench_apdu_build (BenchApdu apdu, gsize *answer_len);
 
 /* Latencies in microseconds. */
-typedef struct {
-  GArray *us;           /* double */
+typedef struct
+{
+  GArray *us; /* double */
 } BenchLatencies;
 
 void bench_latencies_init (BenchLatencies *l);
@@ -55,7 +57,8 @@ char *bench_sim_ctl (const char *command, GError **error);
 gboolean bench_sim_usb_stats (guint index, guint64 counters[5], GError **error);
 
 /* The JSON object a client prints: keys in insertion order. */
-typedef struct {
+typedef struct
+{
   GString *s;
 } BenchJson;
 

@@ -27,12 +27,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define BUS_NAME     "org.scardbus.SmartCard1"
-#define ROOT_PATH    "/org/scardbus/SmartCard1"
-#define MANAGER      "org.scardbus.SmartCard1.Manager"
-#define READER       "org.scardbus.SmartCard1.Reader"
-#define CONNECTION   "org.scardbus.SmartCard1.Connection"
-#define HEADER       16
+#define BUS_NAME "org.scardbus.SmartCard1"
+#define ROOT_PATH "/org/scardbus/SmartCard1"
+#define MANAGER "org.scardbus.SmartCard1.Manager"
+#define READER "org.scardbus.SmartCard1.Reader"
+#define CONNECTION "org.scardbus.SmartCard1.Connection"
+#define HEADER 16
 
 static GDBusConnection *
 open_bus (GError **error)
@@ -44,20 +44,21 @@ open_bus (GError **error)
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "DBUS_SYSTEM_BUS_ADDRESS is not set");
       return NULL;
     }
-  return g_dbus_connection_new_for_address_sync (address,
-                                                 G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
-                                                 | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                 NULL, NULL, error);
+  return g_dbus_connection_new_for_address_sync (
+      address,
+      G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+          | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+      NULL, NULL, error);
 }
 
 /* The reader object paths, in the daemon's order. */
 static char **
 get_readers (GDBusConnection *bus, GError **error)
 {
-  g_autoptr(GVariant) reply = g_dbus_connection_call_sync (bus, BUS_NAME, ROOT_PATH, MANAGER, "GetReaders",
-                                                           NULL, G_VARIANT_TYPE ("(uao)"),
-                                                           G_DBUS_CALL_FLAGS_NONE, 10000, NULL, error);
-  g_autoptr(GVariant) paths = NULL;
+  g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
+      bus, BUS_NAME, ROOT_PATH, MANAGER, "GetReaders", NULL, G_VARIANT_TYPE ("(uao)"),
+      G_DBUS_CALL_FLAGS_NONE, 10000, NULL, error);
+  g_autoptr (GVariant) paths = NULL;
 
   if (reply == NULL)
     return NULL;
@@ -66,19 +67,20 @@ get_readers (GDBusConnection *bus, GError **error)
 }
 
 static gboolean
-channel_transmit (int fd, guint32 id, const guint8 *apdu, gsize len, guint8 *answer, gsize *answer_len,
-                  GError **error)
+channel_transmit (int fd, guint32 id, const guint8 *apdu, gsize len, guint8 *answer,
+                  gsize *answer_len, GError **error)
 {
   guint8 request[HEADER + 65544] = { 1, 1, 0, 0 };
   ssize_t n;
   guint32 status;
 
-  memcpy (request + 4, &id, 4);                 /* little-endian hosts only, as x86 and arm64 */
-  memset (request + 8, 0, 8);                   /* code 0: the connection's protocol; status 0 */
+  memcpy (request + 4, &id, 4); /* little-endian hosts only, as x86 and arm64 */
+  memset (request + 8, 0, 8);   /* code 0: the connection's protocol; status 0 */
   memcpy (request + HEADER, apdu, len);
   if (send (fd, request, HEADER + len, 0) != (ssize_t) (HEADER + len))
     {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "channel send: %s", g_strerror (errno));
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "channel send: %s",
+                   g_strerror (errno));
       return FALSE;
     }
   n = recv (fd, answer, HEADER + 65538, 0);
@@ -101,11 +103,11 @@ channel_transmit (int fd, guint32 id, const guint8 *apdu, gsize len, guint8 *ans
 static gboolean
 do_transmit (const char *mode, const char *size, guint count, int host_pid, GError **error)
 {
-  g_autoptr(GDBusConnection) bus = open_bus (error);
-  g_auto(GStrv) readers = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GBytes) apdu = NULL;
-  g_autoptr(BenchProbe) probe = NULL;
+  g_autoptr (GDBusConnection) bus = open_bus (error);
+  g_auto (GStrv) readers = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GBytes) apdu = NULL;
+  g_autoptr (BenchProbe) probe = NULL;
   g_autofree guint8 *answer = g_malloc (HEADER + 65538);
   gboolean channel = g_str_equal (mode, "channel");
   const char *connection;
@@ -137,19 +139,19 @@ do_transmit (const char *mode, const char *size, guint count, int host_pid, GErr
   {
     const char *protocols[] = { "t0", "t1", NULL };
 
-    reply = g_dbus_connection_call_sync (bus, BUS_NAME, readers[0], READER, "Connect",
-                                         g_variant_new ("(s^as)", "shared", protocols),
-                                         G_VARIANT_TYPE ("(os)"), G_DBUS_CALL_FLAGS_NONE, 10000, NULL, error);
+    reply = g_dbus_connection_call_sync (
+        bus, BUS_NAME, readers[0], READER, "Connect", g_variant_new ("(s^as)", "shared", protocols),
+        G_VARIANT_TYPE ("(os)"), G_DBUS_CALL_FLAGS_NONE, 10000, NULL, error);
   }
   if (reply == NULL)
     return FALSE;
   g_variant_get (reply, "(&o&s)", &connection, NULL);
   if (channel)
     {
-      g_autoptr(GUnixFDList) fds = NULL;
-      g_autoptr(GVariant) r = g_dbus_connection_call_with_unix_fd_list_sync (
-        bus, BUS_NAME, connection, CONNECTION, "OpenChannel", NULL, G_VARIANT_TYPE ("(h)"),
-        G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &fds, NULL, error);
+      g_autoptr (GUnixFDList) fds = NULL;
+      g_autoptr (GVariant) r = g_dbus_connection_call_with_unix_fd_list_sync (
+          bus, BUS_NAME, connection, CONNECTION, "OpenChannel", NULL, G_VARIANT_TYPE ("(h)"),
+          G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &fds, NULL, error);
 
       if (r == NULL)
         return FALSE;
@@ -179,11 +181,12 @@ do_transmit (const char *mode, const char *size, guint count, int host_pid, GErr
         }
       else
         {
-          g_autoptr(GVariant) r = g_dbus_connection_call_sync (
-            bus, BUS_NAME, connection, CONNECTION, "Transmit",
-            g_variant_new ("(@ay)", g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, bytes, apdu_len, 1)),
-            G_VARIANT_TYPE ("(ay)"), G_DBUS_CALL_FLAGS_NONE, 30000, NULL, error);
-          g_autoptr(GVariant) data = NULL;
+          g_autoptr (GVariant) r = g_dbus_connection_call_sync (
+              bus, BUS_NAME, connection, CONNECTION, "Transmit",
+              g_variant_new ("(@ay)",
+                             g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, bytes, apdu_len, 1)),
+              G_VARIANT_TYPE ("(ay)"), G_DBUS_CALL_FLAGS_NONE, 30000, NULL, error);
+          g_autoptr (GVariant) data = NULL;
 
           if (r == NULL)
             goto out;
@@ -220,17 +223,19 @@ out:
 
 /* ---- watchers ------------------------------------------------------------- */
 
-typedef struct {
+typedef struct
+{
   BenchBoard board;
   const char *reader;
   guint n;
   GDBusConnection **buses;
   guint *card_events;
   guint *reader_events;
-  gint64 last_at;           /* the last signal's arrival, any watcher */
+  gint64 last_at; /* the last signal's arrival, any watcher */
 } Watch;
 
-typedef struct {
+typedef struct
+{
   Watch *watch;
   guint index;
 } Watcher;
@@ -244,7 +249,8 @@ on_message (GDBusConnection *bus, GDBusMessage *message, gboolean incoming, gpoi
   GVariant *body = g_dbus_message_get_body (message);
   gint64 now = g_get_monotonic_time ();
 
-  if (!incoming || g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_SIGNAL || member == NULL)
+  if (!incoming || g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_SIGNAL
+      || member == NULL)
     return message;
   g_mutex_lock (&watch->board.lock);
   watch->last_at = now;
@@ -254,7 +260,7 @@ on_message (GDBusConnection *bus, GDBusMessage *message, gboolean incoming, gpoi
            && g_strcmp0 (g_dbus_message_get_path (message), watch->reader) == 0
            && g_variant_is_of_type (body, G_VARIANT_TYPE ("(sa{sv}as)")))
     {
-      g_autoptr(GVariant) changed = g_variant_get_child_value (body, 1);
+      g_autoptr (GVariant) changed = g_variant_get_child_value (body, 1);
       const char *card = NULL;
       guint32 events;
 
@@ -273,7 +279,7 @@ on_message (GDBusConnection *bus, GDBusMessage *message, gboolean incoming, gpoi
 static gboolean
 setup_watch (Watch *watch, Watcher *ws, guint n, GError **error)
 {
-  g_auto(GStrv) readers = NULL;
+  g_auto (GStrv) readers = NULL;
 
   /* the sim starts with the card in */
   bench_board_init (&watch->board, n, TRUE);
@@ -283,7 +289,7 @@ setup_watch (Watch *watch, Watcher *ws, guint n, GError **error)
   watch->reader_events = g_new0 (guint, n);
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(GVariant) r = NULL;
+      g_autoptr (GVariant) r = NULL;
 
       watch->buses[i] = open_bus (error);
       if (watch->buses[i] == NULL)
@@ -292,8 +298,8 @@ setup_watch (Watch *watch, Watcher *ws, guint n, GError **error)
       ws[i].index = i;
       g_dbus_connection_add_filter (watch->buses[i], on_message, &ws[i], NULL);
       /* Subscribe first, then read the snapshot (DESIGN.md) */
-      r = g_dbus_connection_call_sync (watch->buses[i], "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "AddMatch",
+      r = g_dbus_connection_call_sync (watch->buses[i], "org.freedesktop.DBus",
+                                       "/org/freedesktop/DBus", "org.freedesktop.DBus", "AddMatch",
                                        g_variant_new ("(s)", "type='signal',sender='" BUS_NAME "'"),
                                        NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, error);
       if (r == NULL)
@@ -332,19 +338,21 @@ do_events (guint count, guint n, GError **error)
   g_autofree Watcher *ws = g_new0 (Watcher, n);
   gboolean ok;
 
-  ok = setup_watch (&watch, ws, n, error) && bench_board_time_insertions (&watch.board, count, error);
+  ok = setup_watch (&watch, ws, n, error)
+       && bench_board_time_insertions (&watch.board, count, error);
   clear_watch (&watch);
   return ok;
 }
 
 static guint32
-get_counter (GDBusConnection *bus, const char *path, const char *iface, const char *name, GError **error)
+get_counter (GDBusConnection *bus, const char *path, const char *iface, const char *name,
+             GError **error)
 {
-  g_autoptr(GVariant) reply = g_dbus_connection_call_sync (bus, BUS_NAME, path, "org.freedesktop.DBus.Properties",
-                                                           "Get", g_variant_new ("(ss)", iface, name),
-                                                           G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE,
-                                                           10000, NULL, error);
-  g_autoptr(GVariant) value = NULL;
+  g_autoptr (GVariant) reply
+      = g_dbus_connection_call_sync (bus, BUS_NAME, path, "org.freedesktop.DBus.Properties", "Get",
+                                     g_variant_new ("(ss)", iface, name), G_VARIANT_TYPE ("(v)"),
+                                     G_DBUS_CALL_FLAGS_NONE, 10000, NULL, error);
+  g_autoptr (GVariant) value = NULL;
 
   if (reply == NULL)
     return 0;
@@ -396,12 +404,11 @@ do_storm (guint n_events, guint n, gboolean cards_only, GError **error)
   settle (&watch);
   /* The storm ends with the card in: the reader must say so. */
   {
-    g_autoptr(GVariant) r = g_dbus_connection_call_sync (watch.buses[0], BUS_NAME, watch.reader,
-                                                         "org.freedesktop.DBus.Properties", "Get",
-                                                         g_variant_new ("(ss)", READER, "Card"),
-                                                         G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE,
-                                                         10000, NULL, error);
-    g_autoptr(GVariant) card = NULL;
+    g_autoptr (GVariant) r = g_dbus_connection_call_sync (
+        watch.buses[0], BUS_NAME, watch.reader, "org.freedesktop.DBus.Properties", "Get",
+        g_variant_new ("(ss)", READER, "Card"), G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE,
+        10000, NULL, error);
+    g_autoptr (GVariant) card = NULL;
 
     if (r != NULL)
       {
@@ -411,7 +418,8 @@ do_storm (guint n_events, guint n, gboolean cards_only, GError **error)
       }
   }
   card_published = get_counter (watch.buses[0], watch.reader, READER, "CardEvents", error) - card0;
-  reader_published = get_counter (watch.buses[0], ROOT_PATH, MANAGER, "ReaderEvents", error) - reader0;
+  reader_published
+      = get_counter (watch.buses[0], ROOT_PATH, MANAGER, "ReaderEvents", error) - reader0;
   g_mutex_lock (&watch.board.lock);
   t_end = watch.last_at;
   for (guint k = 0; k < n; k++)
@@ -451,8 +459,8 @@ do_storm (guint n_events, guint n, gboolean cards_only, GError **error)
 static gboolean
 do_list (GError **error)
 {
-  g_autoptr(GDBusConnection) bus = open_bus (error);
-  g_auto(GStrv) readers = bus != NULL ? get_readers (bus, error) : NULL;
+  g_autoptr (GDBusConnection) bus = open_bus (error);
+  g_auto (GStrv) readers = bus != NULL ? get_readers (bus, error) : NULL;
 
   if (readers == NULL)
     return FALSE;
@@ -463,8 +471,8 @@ do_list (GError **error)
 int
 main (int argc, char **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new ("transmit|events|storm|list");
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GOptionContext) context = g_option_context_new ("transmit|events|storm|list");
+  g_autoptr (GError) error = NULL;
   g_autofree char *size = NULL;
   g_autofree char *mode = NULL;
   int count = 1000, host_pid = 0, watchers = 1, events = 1000;
@@ -473,22 +481,25 @@ main (int argc, char **argv)
     { "mode", 0, 0, G_OPTION_ARG_STRING, &mode, "transmit: dbus or channel", "MODE" },
     { "size", 0, 0, G_OPTION_ARG_STRING, &size, "transmit: APDU size, 5, 261 or 4096", "BYTES" },
     { "count", 0, 0, G_OPTION_ARG_INT, &count, "transmit: APDUs; events: insertions", "N" },
-    { "host-pid", 0, 0, G_OPTION_ARG_INT, &host_pid, "the host's PID, for its CPU and system calls", "PID" },
+    { "host-pid", 0, 0, G_OPTION_ARG_INT, &host_pid, "the host's PID, for its CPU and system calls",
+      "PID" },
     { "watchers", 0, 0, G_OPTION_ARG_INT, &watchers, "events, storm: watching connections", "W" },
     { "events", 0, 0, G_OPTION_ARG_INT, &events, "storm: events to make", "N" },
-    { "cards-only", 0, 0, G_OPTION_ARG_NONE, &cards_only, "storm: only removals and insertions", NULL },
+    { "cards-only", 0, 0, G_OPTION_ARG_NONE, &cards_only, "storm: only removals and insertions",
+      NULL },
     { NULL }
   };
 
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2
-      || count < 1 || watchers < 1 || events < 2)
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2 || count < 1
+      || watchers < 1 || events < 2)
     {
       g_printerr ("bench-dbus: %s\n", error != NULL ? error->message : "bad arguments");
       return 2;
     }
   if (g_str_equal (argv[1], "transmit"))
-    ok = do_transmit (mode != NULL ? mode : "dbus", size != NULL ? size : "5", (guint) count, host_pid, &error);
+    ok = do_transmit (mode != NULL ? mode : "dbus", size != NULL ? size : "5", (guint) count,
+                      host_pid, &error);
   else if (g_str_equal (argv[1], "events"))
     ok = do_events ((guint) count, (guint) watchers, &error);
   else if (g_str_equal (argv[1], "storm"))

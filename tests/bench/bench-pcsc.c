@@ -33,20 +33,22 @@
 
 #define PNP_READER "\\\\?PnP?\\Notification"
 
-typedef struct {
+typedef struct
+{
   BenchBoard board;
   gboolean stop;
   char *reader;
-  gboolean pnp;             /* storm: also watch reader arrivals */
+  gboolean pnp; /* storm: also watch reader arrivals */
   guint n_watchers;
   /* per watcher */
   guint *card_changes;
   guint *pnp_changes;
-  guint *counters;          /* per watcher: first and last card, first and last PnP */
+  guint *counters; /* per watcher: first and last card, first and last PnP */
   SCARDCONTEXT *contexts;
 } Watch;
 
-typedef struct {
+typedef struct
+{
   Watch *watch;
   guint index;
 } Watcher;
@@ -81,7 +83,8 @@ list_readers (SCARDCONTEXT context, GError **error)
       check (rv, "SCardListReaders", error);
       return NULL;
     }
-  for (DWORD i = 0; buffer != NULL && i < size && buffer[i] != '\0'; i += (DWORD) strlen (buffer + i) + 1)
+  for (DWORD i = 0; buffer != NULL && i < size && buffer[i] != '\0';
+       i += (DWORD) strlen (buffer + i) + 1)
     g_ptr_array_add (names, g_strdup (buffer + i));
   g_ptr_array_add (names, NULL);
   return (char **) g_ptr_array_free (names, FALSE);
@@ -93,9 +96,9 @@ do_transmit (const char *size, guint count, int host_pid, guint reader_index, GE
   SCARDCONTEXT context = 0;
   SCARDHANDLE card = 0;
   DWORD protocol = 0;
-  g_auto(GStrv) readers = NULL;
-  g_autoptr(GBytes) apdu = NULL;
-  g_autoptr(BenchProbe) probe = NULL;
+  g_auto (GStrv) readers = NULL;
+  g_autoptr (GBytes) apdu = NULL;
+  g_autoptr (BenchProbe) probe = NULL;
   g_autofree guint8 *answer = g_malloc (65538);
   BenchApdu kind;
   BenchLatencies lat;
@@ -114,7 +117,8 @@ do_transmit (const char *size, guint count, int host_pid, guint reader_index, GE
     }
   apdu = bench_apdu_build (kind, &answer_len);
   bytes = g_bytes_get_data (apdu, &apdu_len);
-  if (!check (SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &context), "SCardEstablishContext", error))
+  if (!check (SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &context),
+              "SCardEstablishContext", error))
     return FALSE;
   bench_latencies_init (&lat);
   readers = list_readers (context, error);
@@ -133,11 +137,13 @@ do_transmit (const char *size, guint count, int host_pid, guint reader_index, GE
     const SCARD_IO_REQUEST *pci = protocol == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
     DWORD len = 65538;
 
-    if (!check (SCardTransmit (card, pci, bytes, (DWORD) apdu_len, NULL, answer, &len), "SCardTransmit", error))
+    if (!check (SCardTransmit (card, pci, bytes, (DWORD) apdu_len, NULL, answer, &len),
+                "SCardTransmit", error))
       goto out;
     if (len != answer_len || answer[len - 2] != 0x90)
       {
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "unexpected answer (%lu bytes)", (unsigned long) len);
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "unexpected answer (%lu bytes)",
+                     (unsigned long) len);
         goto out;
       }
     probe = bench_probe_new (pids, host_pid > 0 ? 2 : 1);
@@ -149,7 +155,8 @@ do_transmit (const char *size, guint count, int host_pid, guint reader_index, GE
         gint64 t = g_get_monotonic_time ();
 
         len = 65538;
-        if (!check (SCardTransmit (card, pci, bytes, (DWORD) apdu_len, NULL, answer, &len), "SCardTransmit", error))
+        if (!check (SCardTransmit (card, pci, bytes, (DWORD) apdu_len, NULL, answer, &len),
+                    "SCardTransmit", error))
           goto out;
         bench_latencies_add (&lat, (double) (g_get_monotonic_time () - t));
       }
@@ -274,7 +281,7 @@ stop_watchers (Watch *watch, GThread **threads)
 static gboolean
 setup_watch (Watch *watch, guint n_watchers, gboolean pnp, GError **error)
 {
-  g_auto(GStrv) readers = NULL;
+  g_auto (GStrv) readers = NULL;
 
   bench_board_init (&watch->board, n_watchers, FALSE);
   watch->n_watchers = n_watchers;
@@ -413,9 +420,10 @@ static gboolean
 do_list (GError **error)
 {
   SCARDCONTEXT context = 0;
-  g_auto(GStrv) readers = NULL;
+  g_auto (GStrv) readers = NULL;
 
-  if (!check (SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &context), "SCardEstablishContext", error))
+  if (!check (SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &context),
+              "SCardEstablishContext", error))
     return FALSE;
   readers = list_readers (context, error);
   SCardReleaseContext (context);
@@ -428,31 +436,34 @@ do_list (GError **error)
 int
 main (int argc, char **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new ("transmit|events|storm|list");
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GOptionContext) context = g_option_context_new ("transmit|events|storm|list");
+  g_autoptr (GError) error = NULL;
   g_autofree char *size = NULL;
   int count = 1000, host_pid = 0, reader_index = 0, watchers = 1, events = 1000;
   gboolean ok, cards_only = FALSE;
-  GOptionEntry entries[] = {
-    { "size", 0, 0, G_OPTION_ARG_STRING, &size, "transmit: APDU size, 5, 261 or 4096", "BYTES" },
-    { "count", 0, 0, G_OPTION_ARG_INT, &count, "transmit: APDUs; events: insertions", "N" },
-    { "host-pid", 0, 0, G_OPTION_ARG_INT, &host_pid, "the host's PID, for its CPU and system calls", "PID" },
-    { "reader-index", 0, 0, G_OPTION_ARG_INT, &reader_index, "transmit: which reader", "R" },
-    { "watchers", 0, 0, G_OPTION_ARG_INT, &watchers, "events, storm: watching threads", "W" },
-    { "events", 0, 0, G_OPTION_ARG_INT, &events, "storm: events to make", "N" },
-    { "cards-only", 0, 0, G_OPTION_ARG_NONE, &cards_only, "storm: only removals and insertions", NULL },
-    { NULL }
-  };
+  GOptionEntry entries[]
+      = { { "size", 0, 0, G_OPTION_ARG_STRING, &size, "transmit: APDU size, 5, 261 or 4096",
+            "BYTES" },
+          { "count", 0, 0, G_OPTION_ARG_INT, &count, "transmit: APDUs; events: insertions", "N" },
+          { "host-pid", 0, 0, G_OPTION_ARG_INT, &host_pid,
+            "the host's PID, for its CPU and system calls", "PID" },
+          { "reader-index", 0, 0, G_OPTION_ARG_INT, &reader_index, "transmit: which reader", "R" },
+          { "watchers", 0, 0, G_OPTION_ARG_INT, &watchers, "events, storm: watching threads", "W" },
+          { "events", 0, 0, G_OPTION_ARG_INT, &events, "storm: events to make", "N" },
+          { "cards-only", 0, 0, G_OPTION_ARG_NONE, &cards_only,
+            "storm: only removals and insertions", NULL },
+          { NULL } };
 
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2
-      || count < 1 || watchers < 1 || events < 2 || reader_index < 0)
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2 || count < 1
+      || watchers < 1 || events < 2 || reader_index < 0)
     {
       g_printerr ("bench-pcsc: %s\n", error != NULL ? error->message : "bad arguments");
       return 2;
     }
   if (g_str_equal (argv[1], "transmit"))
-    ok = do_transmit (size != NULL ? size : "5", (guint) count, host_pid, (guint) reader_index, &error);
+    ok = do_transmit (size != NULL ? size : "5", (guint) count, host_pid, (guint) reader_index,
+                      &error);
   else if (g_str_equal (argv[1], "events"))
     ok = do_events ((guint) count, (guint) watchers, &error);
   else if (g_str_equal (argv[1], "storm"))

@@ -19,16 +19,17 @@
 #include <stdio.h>
 #include <string.h>
 
-#define EP_BULK_OUT    0x01
-#define EP_BULK_IN     0x82
-#define MAX_MESSAGE    271          /* the sim's dwMaxCCIDMessageLength */
-#define CHUNK          (MAX_MESSAGE - 10)
-#define IN_BUFFER      512          /* dwMaxCCIDMessageLength in whole packets, as scardbusd */
-#define TIMEOUT_MS     5000
-#define T1_IFSC        0x80         /* the sim's t1 card (its ATR's TA3) */
-#define T1_IFSD        254
+#define EP_BULK_OUT 0x01
+#define EP_BULK_IN 0x82
+#define MAX_MESSAGE 271 /* the sim's dwMaxCCIDMessageLength */
+#define CHUNK (MAX_MESSAGE - 10)
+#define IN_BUFFER 512 /* dwMaxCCIDMessageLength in whole packets, as scardbusd */
+#define TIMEOUT_MS 5000
+#define T1_IFSC 0x80 /* the sim's t1 card (its ATR's TA3) */
+#define T1_IFSD 254
 
-typedef struct {
+typedef struct
+{
   const char *name;
   guint16 vid, pid;
   gboolean tpdu;
@@ -40,13 +41,14 @@ static const Model models[] = {
   { "extended-apdu", 0x046A, 0x003E, FALSE },
 };
 
-typedef struct {
+typedef struct
+{
   libusb_device_handle *handle;
   guint8 seq;
   guint8 in[IN_BUFFER];
   gsize in_len;
-  guint8 ns;                        /* T=1: our next N(S) */
-  guint8 card_ns;                   /* T=1: the card's next N(S) */
+  guint8 ns;      /* T=1: our next N(S) */
+  guint8 card_ns; /* T=1: the card's next N(S) */
 } Floor;
 
 static gboolean
@@ -93,7 +95,7 @@ ccid (Floor *f, guint8 type, guint8 b7, guint16 level, const guint8 *data, gsize
       if (dw > (guint32) done - 10)
         return fail (error, "dwLength past what arrived", 0);
       if ((f->in[7] & 0xC0) == 0x80)
-        continue;                   /* CCID 1.1 §6.2.6: time extension */
+        continue; /* CCID 1.1 §6.2.6: time extension */
       if ((f->in[7] & 0xC0) != 0)
         return fail (error, "command failed", 0);
       f->in_len = dw;
@@ -200,9 +202,9 @@ apdu_transmit (Floor *f, const guint8 *apdu, gsize len, GByteArray *answer, GErr
 static gboolean
 run (const Model *model, BenchApdu kind, guint count, guint index, GError **error)
 {
-  g_autoptr(GBytes) apdu = NULL;
-  g_autoptr(BenchProbe) probe = NULL;
-  g_autoptr(GByteArray) answer = g_byte_array_new ();
+  g_autoptr (GBytes) apdu = NULL;
+  g_autoptr (BenchProbe) probe = NULL;
+  g_autoptr (GByteArray) answer = g_byte_array_new ();
   g_autofree Floor *f = g_new0 (Floor, 1);
   libusb_context *usb = NULL;
   BenchLatencies lat;
@@ -223,8 +225,8 @@ run (const Model *model, BenchApdu kind, guint count, guint index, GError **erro
   if (f->handle == NULL)
     {
       libusb_exit (usb);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no %04x:%04x reader (is the preload on?)",
-                   model->vid, model->pid);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "no %04x:%04x reader (is the preload on?)", model->vid, model->pid);
       return FALSE;
     }
   bench_latencies_init (&lat);
@@ -233,13 +235,13 @@ run (const Model *model, BenchApdu kind, guint count, guint index, GError **erro
       fail (error, "claim", r);
       goto out;
     }
-  if (!ccid (f, 0x62, 0, 0, NULL, 0, error))                 /* IccPowerOn, automatic voltage */
+  if (!ccid (f, 0x62, 0, 0, NULL, 0, error)) /* IccPowerOn, automatic voltage */
     goto out;
   if (model->tpdu)
     {
       guint8 ifsd = T1_IFSD;
 
-      if (!t1_block (f, 0xC1, &ifsd, 1, error))            /* S(IFS request) */
+      if (!t1_block (f, 0xC1, &ifsd, 1, error)) /* S(IFS request) */
         goto out;
     }
   /* One APDU to check the answer, then the loop. */
@@ -247,7 +249,8 @@ run (const Model *model, BenchApdu kind, guint count, guint index, GError **erro
     goto out;
   if (answer->len != answer_len || answer->data[answer->len - 2] != 0x90)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "unexpected answer (%u bytes)", answer->len);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "unexpected answer (%u bytes)",
+                   answer->len);
       goto out;
     }
   probe = bench_probe_new (pids, 1);
@@ -287,20 +290,21 @@ out:
 int
 main (int argc, char **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new ("- the bare libusb XfrBlock floor");
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GOptionContext) context = g_option_context_new ("- the bare libusb XfrBlock floor");
+  g_autoptr (GError) error = NULL;
   g_autofree char *model_name = NULL;
   g_autofree char *size = NULL;
   int count = 1000, index = 0;
   const Model *model = NULL;
   BenchApdu kind;
-  GOptionEntry entries[] = {
-    { "model", 0, 0, G_OPTION_ARG_STRING, &model_name, "tpdu, short-apdu or extended-apdu", "MODEL" },
-    { "size", 0, 0, G_OPTION_ARG_STRING, &size, "APDU size: 5, 261 or 4096", "BYTES" },
-    { "count", 0, 0, G_OPTION_ARG_INT, &count, "APDUs to time", "N" },
-    { "index", 0, 0, G_OPTION_ARG_INT, &index, "the reader's index in the sim, for its USB counters", "I" },
-    { NULL }
-  };
+  GOptionEntry entries[]
+      = { { "model", 0, 0, G_OPTION_ARG_STRING, &model_name, "tpdu, short-apdu or extended-apdu",
+            "MODEL" },
+          { "size", 0, 0, G_OPTION_ARG_STRING, &size, "APDU size: 5, 261 or 4096", "BYTES" },
+          { "count", 0, 0, G_OPTION_ARG_INT, &count, "APDUs to time", "N" },
+          { "index", 0, 0, G_OPTION_ARG_INT, &index,
+            "the reader's index in the sim, for its USB counters", "I" },
+          { NULL } };
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))

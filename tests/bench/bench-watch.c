@@ -129,7 +129,8 @@ bench_make_storm (guint n_events, gboolean cards_only, guint *card_events, guint
       if (i % 4 == 0 && !cards_only)
         {
           g_autofree char *index = bench_sim_ctl ("plug tpdu", error);
-          g_autofree char *unplug = index != NULL ? g_strdup_printf ("unplug %s", g_strstrip (index)) : NULL;
+          g_autofree char *unplug
+              = index != NULL ? g_strdup_printf ("unplug %s", g_strstrip (index)) : NULL;
 
           if (unplug == NULL || !bench_ctl (unplug, error))
             return FALSE;

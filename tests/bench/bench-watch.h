@@ -13,12 +13,13 @@
 
 G_BEGIN_DECLS
 
-typedef struct {
-  GMutex lock;              /* watchers update under it, ... */
-  GCond cond;               /* ... and broadcast this */
+typedef struct
+{
+  GMutex lock; /* watchers update under it, ... */
+  GCond cond;  /* ... and broadcast this */
   guint n;
-  gboolean *present;        /* per watcher: shows the card */
-  gint64 *seen_at;          /* per watcher: when it last saw the card arrive */
+  gboolean *present; /* per watcher: shows the card */
+  gint64 *seen_at;   /* per watcher: when it last saw the card arrive */
 } BenchBoard;
 
 void bench_board_init (BenchBoard *board, guint n, gboolean present);

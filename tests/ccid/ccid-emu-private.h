@@ -7,7 +7,7 @@
 #include "ccid-emu.h"
 
 #define EP_OUT 0x01
-#define EP_IN  0x82
+#define EP_IN 0x82
 #define EP_INT 0x83
 
 /* 08e6:3437 "Gemalto" "PC Twin Reader", one slot. */

@@ -20,24 +20,34 @@
 
 #define DEVNODE "/dev/bus/usb/001/002"
 #define SYS_DEV "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1"
-#define SYS_IF  SYS_DEV "/1-1:1.0"
+#define SYS_IF SYS_DEV "/1-1:1.0"
 
-typedef struct {
+typedef struct
+{
   UMockdevIoctlData *urb;
   UMockdevIoctlData *buf;
 } Urb;
 
-typedef struct {
+typedef struct
+{
   GQueue pending_in, pending_int, done;
   gboolean dead;
 } Client;
 
-typedef struct { UMockdevIoctlBase parent; CcidEmu *emu; } EmuHandler;
-typedef struct { UMockdevIoctlBaseClass parent_class; } EmuHandlerClass;
+typedef struct
+{
+  UMockdevIoctlBase parent;
+  CcidEmu *emu;
+} EmuHandler;
+typedef struct
+{
+  UMockdevIoctlBaseClass parent_class;
+} EmuHandlerClass;
 GType emu_handler_get_type (void);
 G_DEFINE_TYPE (EmuHandler, emu_handler, UMOCKDEV_TYPE_IOCTL_BASE)
 
-struct _CcidEmu {
+struct _CcidEmu
+{
   GMutex lock;
   UMockdevTestbed *tb;
   EmuHandler *handler;
@@ -45,9 +55,9 @@ struct _CcidEmu {
   gboolean interrupt;
   gboolean plugged;
   gboolean present, powered, mute;
-  GQueue responses;           /* GBytes, bulk IN */
-  GQueue notifications;       /* GBytes, interrupt IN */
-  GPtrArray *clients;         /* UMockdevIoctlClient */
+  GQueue responses;     /* GBytes, bulk IN */
+  GQueue notifications; /* GBytes, interrupt IN */
+  GPtrArray *clients;   /* UMockdevIoctlClient */
   guint faults[8];
   guint counts[256];
   guint8 get_response_data[256];
@@ -74,16 +84,21 @@ icc_status (CcidEmu *emu)
 }
 
 static GBytes *
-answer (const guint8 *cmd, guint8 type, guint8 status, guint8 error, guint8 b9,
-        const guint8 *data, guint32 len)
+answer (const guint8 *cmd, guint8 type, guint8 status, guint8 error, guint8 b9, const guint8 *data,
+        guint32 len)
 {
   guint8 *m = g_malloc (10 + len);
 
   m[0] = type;
-  m[1] = (guint8) len; m[2] = (guint8) (len >> 8); m[3] = (guint8) (len >> 16); m[4] = 0;
+  m[1] = (guint8) len;
+  m[2] = (guint8) (len >> 8);
+  m[3] = (guint8) (len >> 16);
+  m[4] = 0;
   m[5] = cmd[5];
   m[6] = cmd[6];
-  m[7] = status; m[8] = error; m[9] = b9;
+  m[7] = status;
+  m[8] = error;
+  m[9] = b9;
   if (len > 0)
     memcpy (m + 10, data, len);
   return g_bytes_new_take (m, 10 + len);
@@ -113,7 +128,8 @@ card_answer (CcidEmu *emu, const guint8 *d, guint32 len, guint8 *r)
 
   if (len < 4)
     {
-      r[0] = 0x67; r[1] = 0x00;
+      r[0] = 0x67;
+      r[1] = 0x00;
       return 2;
     }
   if (len == 5 && d[1] == 0xC0 && emu->get_response_len > 0)
@@ -136,7 +152,8 @@ card_answer (CcidEmu *emu, const guint8 *d, guint32 len, guint8 *r)
           /* T=0 case 4: keep the data for GET RESPONSE */
           memcpy (emu->get_response_data, d + 5, d[4]);
           emu->get_response_len = d[4];
-          r[0] = 0x61; r[1] = d[4];
+          r[0] = 0x61;
+          r[1] = d[4];
           return 2;
         }
       memcpy (r, d + 5, d[4]);
@@ -250,7 +267,7 @@ pump (CcidEmu *emu, Client *s)
 {
   while (!g_queue_is_empty (&emu->responses) && !g_queue_is_empty (&s->pending_in))
     {
-      g_autoptr(GBytes) b = g_queue_pop_head (&emu->responses);
+      g_autoptr (GBytes) b = g_queue_pop_head (&emu->responses);
       Urb *u = g_queue_pop_head (&s->pending_in);
       gsize bl;
       const guint8 *bd = g_bytes_get_data (b, &bl);
@@ -268,7 +285,7 @@ pump (CcidEmu *emu, Client *s)
     }
   while (!g_queue_is_empty (&emu->notifications) && !g_queue_is_empty (&s->pending_int))
     {
-      g_autoptr(GBytes) b = g_queue_pop_head (&emu->notifications);
+      g_autoptr (GBytes) b = g_queue_pop_head (&emu->notifications);
       Urb *u = g_queue_pop_head (&s->pending_int);
       gsize bl;
       const guint8 *bd = g_bytes_get_data (b, &bl);
@@ -342,7 +359,7 @@ queue_answer (CcidEmu *emu, const guint8 *cmd, GBytes *resp)
       guint8 *m = g_bytes_unref_to_data (resp, &n);
 
       emu->faults[CCID_EMU_FAULT_BAD_LENGTH]--;
-      m[1] = 0xff;   /* dwLength 255 + what it carries */
+      m[1] = 0xff; /* dwLength 255 + what it carries */
       resp = g_bytes_new_take (m, n);
     }
   g_queue_push_tail (&emu->responses, resp);
@@ -376,7 +393,8 @@ emu_handle_ioctl (UMockdevIoctlBase *base, UMockdevIoctlClient *client)
   if (s->dead)
     {
       Urb *u = (request == USBDEVFS_REAPURBNDELAY || request == USBDEVFS_REAPURB)
-                 ? g_queue_pop_head (&s->done) : NULL;
+                   ? g_queue_pop_head (&s->done)
+                   : NULL;
 
       if (u != NULL)
         {
@@ -415,16 +433,17 @@ emu_handle_ioctl (UMockdevIoctlBase *base, UMockdevIoctlClient *client)
     case USBDEVFS_CONTROL:
       {
         struct usbdevfs_ctrltransfer *ct = (void *) data->data;
-        guint8 setup[8] = { ct->bRequestType, ct->bRequest, (guint8) ct->wValue,
-                            (guint8) (ct->wValue >> 8), (guint8) ct->wIndex,
-                            (guint8) (ct->wIndex >> 8), (guint8) ct->wLength,
-                            (guint8) (ct->wLength >> 8) };
-        UMockdevIoctlData *b = ct->wLength
-          ? umockdev_ioctl_data_resolve (data, G_STRUCT_OFFSET (struct usbdevfs_ctrltransfer, data),
-                                         ct->wLength, NULL)
-          : NULL;
+        guint8 setup[8] = { ct->bRequestType,     ct->bRequest,
+                            (guint8) ct->wValue,  (guint8) (ct->wValue >> 8),
+                            (guint8) ct->wIndex,  (guint8) (ct->wIndex >> 8),
+                            (guint8) ct->wLength, (guint8) (ct->wLength >> 8) };
+        UMockdevIoctlData *b
+            = ct->wLength ? umockdev_ioctl_data_resolve (
+                  data, G_STRUCT_OFFSET (struct usbdevfs_ctrltransfer, data), ct->wLength, NULL)
+                          : NULL;
         guint8 dummy[1];
-        int r = ccid_emu_control (emu->level, emu->interrupt, setup, b ? b->data : dummy, b ? ct->wLength : 0);
+        int r = ccid_emu_control (emu->level, emu->interrupt, setup, b ? b->data : dummy,
+                                  b ? ct->wLength : 0);
 
         umockdev_ioctl_client_complete (client, r < 0 ? -1 : r, r < 0 ? -r : 0);
         g_clear_object (&b);
@@ -441,8 +460,9 @@ emu_handle_ioctl (UMockdevIoctlBase *base, UMockdevIoctlClient *client)
         if (urb->type == USBDEVFS_URB_TYPE_CONTROL)
           {
             int r = u->buf && urb->buffer_length >= 8
-                      ? ccid_emu_control (emu->level, emu->interrupt, u->buf->data, u->buf->data + 8, urb->buffer_length - 8)
-                      : -EINVAL;
+                        ? ccid_emu_control (emu->level, emu->interrupt, u->buf->data,
+                                            u->buf->data + 8, urb->buffer_length - 8)
+                        : -EINVAL;
 
             finish_urb (s, u, r < 0 ? r : 0, r < 0 ? 0 : r);
           }
@@ -551,7 +571,7 @@ add_reader (CcidEmu *emu, GError **error)
 {
   guint8 dev[18], cfg[128];
   gsize cfg_len;
-  g_autoptr(GString) hex = g_string_new (NULL);
+  g_autoptr (GString) hex = g_string_new (NULL);
   g_autofree char *s = NULL;
 
   ccid_emu_descriptors (emu->level, emu->interrupt, dev, cfg, &cfg_len);
@@ -560,23 +580,23 @@ add_reader (CcidEmu *emu, GError **error)
   for (guint i = 0; i < cfg_len; i++)
     g_string_append_printf (hex, "%02x", cfg[i]);
   s = g_strdup_printf (
-    "P: /devices/pci0000:00/0000:00:14.0/usb1/1-1\n"
-    "N: bus/usb/001/002\n"
-    "E: DEVNAME=/dev/bus/usb/001/002\nE: DEVTYPE=usb_device\nE: DRIVER=usb\n"
-    "E: PRODUCT=8e6/3437/201\nE: TYPE=0/0/0\nE: BUSNUM=001\nE: DEVNUM=002\n"
-    "E: MAJOR=189\nE: MINOR=1\nE: SUBSYSTEM=usb\n"
-    "A: busnum=1\nA: devnum=2\nA: dev=189:1\nA: idVendor=08e6\nA: idProduct=3437\n"
-    "A: bcdDevice=0201\nA: speed=12\nA: bConfigurationValue=1\nA: bNumConfigurations=1\n"
-    "A: bNumInterfaces= 1\nA: bDeviceClass=00\nA: bMaxPacketSize0=64\nA: devpath=1\n"
-    "A: manufacturer=Gemalto\nA: product=PC Twin Reader\n"
-    "H: descriptors=%s\n"
-    "\n"
-    "P: /devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0\n"
-    "E: DEVTYPE=usb_interface\nE: DRIVER=usbfs\nE: PRODUCT=8e6/3437/201\nE: TYPE=0/0/0\n"
-    "E: INTERFACE=11/0/0\nE: SUBSYSTEM=usb\n"
-    "A: bInterfaceClass=0b\nA: bInterfaceSubClass=00\nA: bInterfaceProtocol=00\n"
-    "A: bInterfaceNumber=00\nA: bAlternateSetting= 0\nA: bNumEndpoints=0%u\n",
-    hex->str, emu->interrupt ? 3 : 2);
+      "P: /devices/pci0000:00/0000:00:14.0/usb1/1-1\n"
+      "N: bus/usb/001/002\n"
+      "E: DEVNAME=/dev/bus/usb/001/002\nE: DEVTYPE=usb_device\nE: DRIVER=usb\n"
+      "E: PRODUCT=8e6/3437/201\nE: TYPE=0/0/0\nE: BUSNUM=001\nE: DEVNUM=002\n"
+      "E: MAJOR=189\nE: MINOR=1\nE: SUBSYSTEM=usb\n"
+      "A: busnum=1\nA: devnum=2\nA: dev=189:1\nA: idVendor=08e6\nA: idProduct=3437\n"
+      "A: bcdDevice=0201\nA: speed=12\nA: bConfigurationValue=1\nA: bNumConfigurations=1\n"
+      "A: bNumInterfaces= 1\nA: bDeviceClass=00\nA: bMaxPacketSize0=64\nA: devpath=1\n"
+      "A: manufacturer=Gemalto\nA: product=PC Twin Reader\n"
+      "H: descriptors=%s\n"
+      "\n"
+      "P: /devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0\n"
+      "E: DEVTYPE=usb_interface\nE: DRIVER=usbfs\nE: PRODUCT=8e6/3437/201\nE: TYPE=0/0/0\n"
+      "E: INTERFACE=11/0/0\nE: SUBSYSTEM=usb\n"
+      "A: bInterfaceClass=0b\nA: bInterfaceSubClass=00\nA: bInterfaceProtocol=00\n"
+      "A: bInterfaceNumber=00\nA: bAlternateSetting= 0\nA: bNumEndpoints=0%u\n",
+      hex->str, emu->interrupt ? 3 : 2);
   if (!umockdev_testbed_add_from_string (emu->tb, s, error))
     return FALSE;
   emu->plugged = TRUE;
@@ -584,8 +604,8 @@ add_reader (CcidEmu *emu, GError **error)
 }
 
 CcidEmu *
-ccid_emu_new (CcidEmuLevel level, gboolean interrupt, gboolean card_present,
-              gboolean mute_card, GError **error)
+ccid_emu_new (CcidEmuLevel level, gboolean interrupt, gboolean card_present, gboolean mute_card,
+              GError **error)
 {
   CcidEmu *emu = g_new0 (CcidEmu, 1);
 
@@ -666,7 +686,7 @@ ccid_emu_unplug (CcidEmu *emu)
 void
 ccid_emu_plug (CcidEmu *emu)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   g_mutex_lock (&emu->lock);
   g_ptr_array_set_size (emu->clients, 0);
@@ -696,7 +716,7 @@ ccid_emu_fault (CcidEmu *emu, CcidEmuFault fault)
 {
   g_mutex_lock (&emu->lock);
   if (fault == CCID_EMU_FAULT_HW_ERROR && emu->interrupt)
-    g_queue_push_tail (&emu->notifications, g_bytes_new ((const guint8[]) { 0x51, 0, 0, 1 }, 4));
+    g_queue_push_tail (&emu->notifications, g_bytes_new ((const guint8[]){ 0x51, 0, 0, 1 }, 4));
   if (fault == CCID_EMU_FAULT_HW_ERROR)
     emu->powered = FALSE;
   else

@@ -15,23 +15,25 @@
 #include <glib.h>
 #include <umockdev.h>
 
-typedef enum {
+typedef enum
+{
   CCID_EMU_SHORT_APDU,
   CCID_EMU_TPDU,
-  CCID_EMU_TPDU_PPS,          /* TPDU, the card's ATR asks for Fi/Di 96 */
-  CCID_EMU_TPDU_PPS_REJECT,   /* the same, and the card ignores PPS */
-  CCID_EMU_TPDU_DUAL,         /* TPDU, the card offers T=0 (first) and T=1 */
+  CCID_EMU_TPDU_PPS,        /* TPDU, the card's ATR asks for Fi/Di 96 */
+  CCID_EMU_TPDU_PPS_REJECT, /* the same, and the card ignores PPS */
+  CCID_EMU_TPDU_DUAL,       /* TPDU, the card offers T=0 (first) and T=1 */
 } CcidEmuLevel;
 
-typedef enum {
-  CCID_EMU_FAULT_STALL,         /* the answer to the next command is a STALL */
-  CCID_EMU_FAULT_HW_ERROR,      /* HardwareError on the interrupt pipe, card deactivated */
-  CCID_EMU_FAULT_TIME_EXTENSION,/* two time extensions before the next answer */
-  CCID_EMU_FAULT_DROP,          /* no answer at all to the next command */
-  CCID_EMU_FAULT_UNPLUG_MID,    /* unplugged when the next XfrBlock arrives */
-  CCID_EMU_FAULT_REMOVE_MID,    /* card pulled when the next XfrBlock arrives */
-  CCID_EMU_FAULT_BAD_LENGTH,    /* next answer claims more data than it carries */
-  CCID_EMU_FAULT_STALE,         /* an answer with the wrong bSeq before the next answer */
+typedef enum
+{
+  CCID_EMU_FAULT_STALL,          /* the answer to the next command is a STALL */
+  CCID_EMU_FAULT_HW_ERROR,       /* HardwareError on the interrupt pipe, card deactivated */
+  CCID_EMU_FAULT_TIME_EXTENSION, /* two time extensions before the next answer */
+  CCID_EMU_FAULT_DROP,           /* no answer at all to the next command */
+  CCID_EMU_FAULT_UNPLUG_MID,     /* unplugged when the next XfrBlock arrives */
+  CCID_EMU_FAULT_REMOVE_MID,     /* card pulled when the next XfrBlock arrives */
+  CCID_EMU_FAULT_BAD_LENGTH,     /* next answer claims more data than it carries */
+  CCID_EMU_FAULT_STALE,          /* an answer with the wrong bSeq before the next answer */
 } CcidEmuFault;
 
 typedef struct _CcidEmu CcidEmu;

@@ -16,7 +16,8 @@ ccid_test_expire (gpointer expired)
   return G_SOURCE_REMOVE;
 }
 
-typedef struct {
+typedef struct
+{
   gboolean done;
   GBytes *response;
   GError *error;
@@ -60,7 +61,7 @@ ccid_test_reexec_under_preload (char **argv)
       exit (77);
     }
   preload = old != NULL && *old != '\0' ? g_strconcat ("libumockdev-preload.so.0:", old, NULL)
-                                       : g_strdup ("libumockdev-preload.so.0");
+                                        : g_strdup ("libumockdev-preload.so.0");
   g_setenv ("LD_PRELOAD", preload, TRUE);
   g_setenv ("CCID_TEST_REEXECED", "1", TRUE);
   execv ("/proc/self/exe", argv);

@@ -23,10 +23,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   if (ccid_descriptor_parse (data, size, &d, NULL))
     {
       /* What the device layer relies on */
-      if (d.n_slots < 1 || d.n_slots > CCID_MAX_SLOTS
-          || d.message_length < CCID_MIN_MESSAGE_LENGTH
-          || d.message_length > CCID_MAX_MESSAGE_LENGTH
-          || d.ifsd < 1 || d.ifsd > 254
+      if (d.n_slots < 1 || d.n_slots > CCID_MAX_SLOTS || d.message_length < CCID_MIN_MESSAGE_LENGTH
+          || d.message_length > CCID_MAX_MESSAGE_LENGTH || d.ifsd < 1 || d.ifsd > 254
           || d.ifsd + CCID_HEADER_LENGTH + 5u > d.message_length)
         __builtin_trap ();
       (void) ccid_exchange_level_to_string (d.level);

@@ -13,7 +13,8 @@
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
-static const uint32_t limits[] = { 0, 64, 263, 271, 3072, CCID_MAX_MESSAGE_LENGTH, 0xffffffffu, 11 };
+static const uint32_t limits[]
+    = { 0, 64, 263, 271, 3072, CCID_MAX_MESSAGE_LENGTH, 0xffffffffu, 11 };
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)

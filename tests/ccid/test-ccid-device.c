@@ -16,7 +16,8 @@
 #include "ccid-monitor.h"
 #include "scb-error.h"
 
-typedef struct {
+typedef struct
+{
   CcidEmu *emu;
   CcidMonitor *monitor;
   CcidDevice *device;
@@ -27,7 +28,8 @@ typedef struct {
   GAsyncResult *result;
 } Fixture;
 
-typedef struct {
+typedef struct
+{
   CcidEmuLevel level;
   gboolean interrupt;
   gboolean present;
@@ -81,7 +83,7 @@ static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
   const Setup *s = data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   f->emu = ccid_emu_new (s->level, s->interrupt, s->present, s->mute, &error);
   g_assert_no_error (error);
@@ -97,7 +99,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  g_autoptr(CcidDevice) device = g_steal_pointer (&f->device);
+  g_autoptr (CcidDevice) device = g_steal_pointer (&f->device);
 
   g_clear_object (&f->result);
   g_clear_object (&f->slot);
@@ -124,7 +126,7 @@ on_result (GObject *source, GAsyncResult *result, gpointer data)
 static GBytes *
 transmit (Fixture *f, const guint8 *apdu, gsize len, GError **error)
 {
-  g_autoptr(GBytes) in = g_bytes_new (apdu, len);
+  g_autoptr (GBytes) in = g_bytes_new (apdu, len);
 
   return ccid_test_transmit (f->slot, 0, in, 10000, error);
 }
@@ -144,8 +146,8 @@ static const guint8 echo_answer[] = { 0xCA, 0xFE, 0x42, 0x90, 0x00 };
 static void
 assert_works (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) r = transmit (f, get_challenge, sizeof get_challenge, &error);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) r = transmit (f, get_challenge, sizeof get_challenge, &error);
 
   g_assert_no_error (error);
   assert_response (r, challenge_answer, sizeof challenge_answer);
@@ -191,8 +193,8 @@ test_atr (Fixture *f, gconstpointer data)
 static void
 test_apdu_short (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) r = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) r = NULL;
 
   wait_powered (f);
   assert_works (f);
@@ -201,8 +203,8 @@ test_apdu_short (Fixture *f, gconstpointer data)
   assert_response (r, echo_answer, sizeof echo_answer);
   /* NAD other than 0 needs a TPDU reader */
   {
-    g_autoptr(GBytes) in = g_bytes_new (get_challenge, sizeof get_challenge);
-    g_autoptr(GError) nad_error = NULL;
+    g_autoptr (GBytes) in = g_bytes_new (get_challenge, sizeof get_challenge);
+    g_autoptr (GError) nad_error = NULL;
 
     g_assert_null (ccid_test_transmit (f->slot, 0x12, in, 2000, &nad_error));
     g_assert_error (nad_error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED);
@@ -216,8 +218,8 @@ test_apdu_short (Fixture *f, gconstpointer data)
 static void
 test_apdu_tpdu_t0 (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) r = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) r = NULL;
 
   wait_powered (f);
   g_assert_cmpint (ccid_slot_get_exchange_level (f->slot), ==, CCID_LEVEL_TPDU);
@@ -236,8 +238,8 @@ test_apdu_tpdu_t0 (Fixture *f, gconstpointer data)
 static void
 test_insert_remove (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) r = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) r = NULL;
   guint generation;
 
   WAIT_FOR (ccid_emu_count (f->emu, CCID_PC_TO_RDR_GET_SLOT_STATUS) >= 1, 2000);
@@ -276,8 +278,8 @@ test_polled (Fixture *f, gconstpointer data)
 static void
 test_mute (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) r = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) r = NULL;
   guint power_ons;
 
   WAIT_FOR (ccid_slot_get_state (f->slot) == CCID_SLOT_MUTE, 5000);
@@ -338,7 +340,7 @@ set_protocol (Fixture *f, guint protocols, GError **error)
 static void
 test_set_protocol (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   wait_powered (f);
   /* the card's first protocol at power on */
@@ -362,7 +364,7 @@ test_set_protocol (Fixture *f, gconstpointer data)
 static void
 test_set_protocol_mismatch (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   wait_powered (f);
   g_assert_cmpint (set_protocol (f, CCID_SLOT_PROTOCOL_T1, &error), ==, -1);
@@ -383,8 +385,8 @@ test_time_extension (Fixture *f, gconstpointer data)
 static void
 test_drop (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) r = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) r = NULL;
 
   wait_powered (f);
   ccid_emu_fault (f->emu, CCID_EMU_FAULT_DROP);
@@ -398,8 +400,8 @@ test_drop (Fixture *f, gconstpointer data)
 static void
 test_stall (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) r = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) r = NULL;
 
   wait_powered (f);
   ccid_emu_fault (f->emu, CCID_EMU_FAULT_STALL);
@@ -411,8 +413,8 @@ test_stall (Fixture *f, gconstpointer data)
 static void
 test_bad_length (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) r = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) r = NULL;
 
   wait_powered (f);
   ccid_emu_fault (f->emu, CCID_EMU_FAULT_BAD_LENGTH);
@@ -424,9 +426,9 @@ test_bad_length (Fixture *f, gconstpointer data)
 static void
 test_hw_error (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) r = NULL;
-  g_autoptr(GBytes) atr = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) r = NULL;
+  g_autoptr (GBytes) atr = NULL;
 
   wait_powered (f);
   ccid_emu_fault (f->emu, CCID_EMU_FAULT_HW_ERROR);
@@ -444,8 +446,8 @@ test_hw_error (Fixture *f, gconstpointer data)
 static void
 test_remove_mid (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) r = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) r = NULL;
 
   wait_powered (f);
   ccid_emu_fault (f->emu, CCID_EMU_FAULT_REMOVE_MID);
@@ -457,8 +459,8 @@ test_remove_mid (Fixture *f, gconstpointer data)
 static void
 test_unplug_mid (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) r = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) r = NULL;
 
   wait_powered (f);
   ccid_emu_fault (f->emu, CCID_EMU_FAULT_UNPLUG_MID);
@@ -492,10 +494,10 @@ static void
 test_escape_and_power (Fixture *f, gconstpointer data)
 {
   const guint8 cmd[] = { 0x01, 0x02, 0x03 };
-  g_autoptr(GBytes) in = g_bytes_new (cmd, sizeof cmd);
-  g_autoptr(GBytes) out = NULL;
-  g_autoptr(GBytes) atr = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GBytes) in = g_bytes_new (cmd, sizeof cmd);
+  g_autoptr (GBytes) out = NULL;
+  g_autoptr (GBytes) atr = NULL;
+  g_autoptr (GError) error = NULL;
 
   wait_powered (f);
   ccid_slot_escape_async (f->slot, in, NULL, on_result, f);
@@ -521,8 +523,7 @@ test_escape_and_power (Fixture *f, gconstpointer data)
   assert_works (f);
 }
 
-#define ADD(path, setup, fn) \
-  g_test_add (path, Fixture, &setup, fixture_setup, fn, fixture_teardown)
+#define ADD(path, setup, fn) g_test_add (path, Fixture, &setup, fixture_setup, fn, fixture_teardown)
 
 int
 main (int argc, char **argv)

@@ -17,11 +17,13 @@ hex (const guint8 *p, gsize n)
   return g_string_free (s, FALSE);
 }
 
-#define assert_bytes(buf, n, expected) \
-  G_STMT_START { \
-    g_autofree char *_h = hex ((buf), (n)); \
-    g_assert_cmpstr (_h, ==, (expected)); \
-  } G_STMT_END
+#define assert_bytes(buf, n, expected)                                                             \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    g_autofree char *_h = hex ((buf), (n));                                                        \
+    g_assert_cmpstr (_h, ==, (expected));                                                          \
+  }                                                                                                \
+  G_STMT_END
 
 static void
 test_build_all (void)
@@ -50,13 +52,13 @@ test_build_all (void)
   assert_bytes (b, n, "6C 00 00 00 00 00 05 00 00 00");
   n = ccid_build_reset_parameters (b, sizeof b, 0, 0x06);
   assert_bytes (b, n, "6D 00 00 00 00 00 06 00 00 00");
-  n = ccid_build_escape (b, sizeof b, 0, 0x07, (const guint8[]) { 0x3F, 0x00, 0x00 }, 3);
+  n = ccid_build_escape (b, sizeof b, 0, 0x07, (const guint8[]){ 0x3F, 0x00, 0x00 }, 3);
   assert_bytes (b, n, "6B 03 00 00 00 00 07 00 00 00 3F 00 00");
   n = ccid_build_icc_clock (b, sizeof b, 0, 0x08, 1);
   assert_bytes (b, n, "6E 00 00 00 00 00 08 01 00 00");
   n = ccid_build_t0_apdu (b, sizeof b, 0, 0x09, 0x03, 0x00, 0xFF);
   assert_bytes (b, n, "6A 00 00 00 00 00 09 03 00 FF");
-  n = ccid_build_secure (b, sizeof b, 0, 0x0a, 0, 0x0000, (const guint8[]) { 0x00, 0x19 }, 2);
+  n = ccid_build_secure (b, sizeof b, 0, 0x0a, 0, 0x0000, (const guint8[]){ 0x00, 0x19 }, 2);
   assert_bytes (b, n, "69 02 00 00 00 00 0A 00 00 00 00 19");
   n = ccid_build_mechanical (b, sizeof b, 0, 0x0b, 2);
   assert_bytes (b, n, "71 00 00 00 00 00 0B 02 00 00");
@@ -72,8 +74,14 @@ test_build_set_parameters (void)
   guint8 b[32];
   gsize n;
   CcidT0Params t0 = { .findex_dindex = 0x11, .guard_time = 0, .waiting_integer = 10 };
-  CcidT1Params t1 = { .findex_dindex = 0x96, .crc = FALSE, .guard_time = 0xff,
-                      .bwi = 4, .cwi = 5, .clock_stop = 0, .ifsc = 0xfe, .nad = 0 };
+  CcidT1Params t1 = { .findex_dindex = 0x96,
+                      .crc = FALSE,
+                      .guard_time = 0xff,
+                      .bwi = 4,
+                      .cwi = 5,
+                      .clock_stop = 0,
+                      .ifsc = 0xfe,
+                      .nad = 0 };
 
   n = ccid_build_set_parameters_t0 (b, sizeof b, 0, 0x10, &t0);
   assert_bytes (b, n, "61 05 00 00 00 00 10 00 00 00 11 00 00 0A 00");
@@ -111,10 +119,11 @@ test_build_limits (void)
   g_assert_cmpuint (ccid_build_xfr_block (NULL, 0, 0, 0, 0, 0, NULL, 0), ==, 0);
 
   /* the largest extended APDU fits, one more byte does not */
-  g_assert_cmpuint (ccid_build_xfr_block (out, CCID_MAX_MESSAGE_LENGTH + 16, 0, 0, 0, 0,
-                                          big, 65544), ==, CCID_MAX_MESSAGE_LENGTH);
-  g_assert_cmpuint (ccid_build_xfr_block (out, CCID_MAX_MESSAGE_LENGTH + 16, 0, 0, 0, 0,
-                                          big, 65545), ==, 0);
+  g_assert_cmpuint (
+      ccid_build_xfr_block (out, CCID_MAX_MESSAGE_LENGTH + 16, 0, 0, 0, 0, big, 65544), ==,
+      CCID_MAX_MESSAGE_LENGTH);
+  g_assert_cmpuint (
+      ccid_build_xfr_block (out, CCID_MAX_MESSAGE_LENGTH + 16, 0, 0, 0, 0, big, 65545), ==, 0);
 }
 
 static void
@@ -144,9 +153,9 @@ static void
 test_parse_data_block (void)
 {
   /* the spike's ATR answer to IccPowerOn */
-  const guint8 msg[] = { 0x80, 0x04, 0x00, 0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00,
-                         0x3B, 0x02, 0x14, 0x50,
-                         0xAA, 0xAA };  /* padding after dwLength: ignored */
+  const guint8 msg[]
+      = { 0x80, 0x04, 0x00, 0x00, 0x00, 0x00, 0x05, 0x00,
+          0x00, 0x00, 0x3B, 0x02, 0x14, 0x50, 0xAA, 0xAA }; /* padding after dwLength: ignored */
   CcidReply r;
   const char *reason = NULL;
 
@@ -179,7 +188,10 @@ test_parse_truncated (void)
   g_assert_nonnull (strstr (reason, "what arrived"));
   g_assert_cmpint (ccid_reply_parse (msg, 20, 271, &r, &reason), ==, CCID_PARSE_OK);
   /* dwLength near 2^32 must not wrap */
-  msg[1] = 0xf8; msg[2] = 0xff; msg[3] = 0xff; msg[4] = 0xff;
+  msg[1] = 0xf8;
+  msg[2] = 0xff;
+  msg[3] = 0xff;
+  msg[4] = 0xff;
   g_assert_cmpint (ccid_reply_parse (msg, 20, 271, &r, &reason), ==, CCID_PARSE_TOO_LONG);
   g_assert_cmpint (ccid_reply_parse (msg, 20, 0, &r, &reason), ==, CCID_PARSE_TOO_LONG);
 }
@@ -209,9 +221,9 @@ test_parse_unknown_and_malformed (void)
   const char *reason = NULL;
 
   g_assert_cmpint (ccid_reply_parse (msg, 10, 271, &r, &reason), ==, CCID_PARSE_UNKNOWN_TYPE);
-  msg[0] = 0x6F;   /* our own command echoed back */
+  msg[0] = 0x6F; /* our own command echoed back */
   g_assert_cmpint (ccid_reply_parse (msg, 10, 271, &r, &reason), ==, CCID_PARSE_UNKNOWN_TYPE);
-  msg[0] = 0x50;   /* an interrupt message on the bulk pipe */
+  msg[0] = 0x50; /* an interrupt message on the bulk pipe */
   g_assert_cmpint (ccid_reply_parse (msg, 10, 271, &r, &reason), ==, CCID_PARSE_UNKNOWN_TYPE);
 
   /* Parameters: 5 bytes for T=0, 7 for T=1 */
@@ -243,10 +255,10 @@ test_parse_unknown_and_malformed (void)
 static void
 test_parse_parameters (void)
 {
-  const guint8 t1[] = { 0x82, 0x07, 0x00, 0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x01,
-                        0x96, 0x11, 0xFF, 0x45, 0x00, 0xFE, 0x21 };
-  const guint8 t0[] = { 0x82, 0x05, 0x00, 0x00, 0x00, 0x00, 0x0A, 0x00, 0x00, 0x00,
-                        0x11, 0x02, 0x00, 0x0A, 0x00 };
+  const guint8 t1[] = { 0x82, 0x07, 0x00, 0x00, 0x00, 0x00, 0x09, 0x00, 0x00,
+                        0x01, 0x96, 0x11, 0xFF, 0x45, 0x00, 0xFE, 0x21 };
+  const guint8 t0[] = { 0x82, 0x05, 0x00, 0x00, 0x00, 0x00, 0x0A, 0x00,
+                        0x00, 0x00, 0x11, 0x02, 0x00, 0x0A, 0x00 };
   CcidReply r;
   CcidParameters p;
 
@@ -278,12 +290,16 @@ test_match (void)
 
   g_assert_cmpint (ccid_reply_parse (msg, 10, 271, &r, NULL), ==, CCID_PARSE_OK);
   g_assert_cmpint (ccid_reply_icc_status (&r), ==, CCID_ICC_INACTIVE);
-  g_assert_cmpint (ccid_reply_match (&r, CCID_PC_TO_RDR_GET_SLOT_STATUS, 1, 0x22), ==, CCID_MATCH_OK);
+  g_assert_cmpint (ccid_reply_match (&r, CCID_PC_TO_RDR_GET_SLOT_STATUS, 1, 0x22), ==,
+                   CCID_MATCH_OK);
   /* sequence mismatch: a stale answer */
-  g_assert_cmpint (ccid_reply_match (&r, CCID_PC_TO_RDR_GET_SLOT_STATUS, 1, 0x21), ==, CCID_MATCH_WRONG_SEQ);
-  g_assert_cmpint (ccid_reply_match (&r, CCID_PC_TO_RDR_GET_SLOT_STATUS, 0, 0x22), ==, CCID_MATCH_WRONG_SLOT);
+  g_assert_cmpint (ccid_reply_match (&r, CCID_PC_TO_RDR_GET_SLOT_STATUS, 1, 0x21), ==,
+                   CCID_MATCH_WRONG_SEQ);
+  g_assert_cmpint (ccid_reply_match (&r, CCID_PC_TO_RDR_GET_SLOT_STATUS, 0, 0x22), ==,
+                   CCID_MATCH_WRONG_SLOT);
   /* a SlotStatus for an XfrBlock that succeeded: wrong type */
-  g_assert_cmpint (ccid_reply_match (&r, CCID_PC_TO_RDR_XFR_BLOCK, 1, 0x22), ==, CCID_MATCH_WRONG_TYPE);
+  g_assert_cmpint (ccid_reply_match (&r, CCID_PC_TO_RDR_XFR_BLOCK, 1, 0x22), ==,
+                   CCID_MATCH_WRONG_TYPE);
   /* ... but a failed command may be answered with another type */
   msg[7] = 0x40 | CCID_ICC_ABSENT;
   msg[8] = CCID_ERR_ICC_MUTE;
@@ -302,10 +318,12 @@ test_time_extension (void)
 
   g_assert_cmpint (ccid_reply_parse (msg, 10, 271, &r, NULL), ==, CCID_PARSE_OK);
   g_assert_cmpint (ccid_reply_command_status (&r), ==, CCID_CMD_TIME_EXTENSION);
-  g_assert_cmpint (ccid_reply_match (&r, CCID_PC_TO_RDR_XFR_BLOCK, 0, 0x30), ==, CCID_MATCH_TIME_EXTENSION);
+  g_assert_cmpint (ccid_reply_match (&r, CCID_PC_TO_RDR_XFR_BLOCK, 0, 0x30), ==,
+                   CCID_MATCH_TIME_EXTENSION);
   g_assert_cmpuint (ccid_reply_time_extension (&r), ==, 3);
   /* a time extension with another bSeq is still stale */
-  g_assert_cmpint (ccid_reply_match (&r, CCID_PC_TO_RDR_XFR_BLOCK, 0, 0x31), ==, CCID_MATCH_WRONG_SEQ);
+  g_assert_cmpint (ccid_reply_match (&r, CCID_PC_TO_RDR_XFR_BLOCK, 0, 0x31), ==,
+                   CCID_MATCH_WRONG_SEQ);
   msg[8] = 0;
   g_assert_cmpint (ccid_reply_parse (msg, 10, 271, &r, NULL), ==, CCID_PARSE_OK);
   g_assert_cmpuint (ccid_reply_time_extension (&r), ==, 1);
@@ -314,7 +332,11 @@ test_time_extension (void)
 static void
 test_errors (void)
 {
-  static const struct { guint8 code; const char *text; } table[] = {
+  static const struct
+  {
+    guint8 code;
+    const char *text;
+  } table[] = {
     { 0xFF, "command aborted" },
     { 0xFE, "card mute (no answer in time)" },
     { 0xFD, "parity error in the exchange with the card" },
@@ -361,12 +383,12 @@ test_notifications (void)
   const guint8 sixteen[] = { 0x50, 0x03, 0x00, 0x00, 0xC0, 0xFF };
   const guint8 hw[] = { 0x51, 0x00, 0x07, 0x01 };
 
-  g_assert_cmpint (ccid_notification_parse ((const guint8[]) { 0x50, 0x03 }, 2, 1, &n, &reason),
-                   ==, CCID_PARSE_OK);
+  g_assert_cmpint (ccid_notification_parse ((const guint8[]){ 0x50, 0x03 }, 2, 1, &n, &reason), ==,
+                   CCID_PARSE_OK);
   g_assert_cmphex (n.present, ==, 0x1);
   g_assert_cmphex (n.changed, ==, 0x1);
-  g_assert_cmpint (ccid_notification_parse ((const guint8[]) { 0x50, 0x02 }, 2, 1, &n, NULL),
-                   ==, CCID_PARSE_OK);
+  g_assert_cmpint (ccid_notification_parse ((const guint8[]){ 0x50, 0x02 }, 2, 1, &n, NULL), ==,
+                   CCID_PARSE_OK);
   g_assert_cmphex (n.present, ==, 0x0);
   g_assert_cmphex (n.changed, ==, 0x1);
 
@@ -374,7 +396,8 @@ test_notifications (void)
   g_assert_cmphex (n.present, ==, 0x1);
   g_assert_cmphex (n.changed, ==, 0x3);
 
-  g_assert_cmpint (ccid_notification_parse (sixteen, sizeof sixteen, 16, &n, NULL), ==, CCID_PARSE_OK);
+  g_assert_cmpint (ccid_notification_parse (sixteen, sizeof sixteen, 16, &n, NULL), ==,
+                   CCID_PARSE_OK);
   g_assert_cmphex (n.present, ==, 0x8001);
   g_assert_cmphex (n.changed, ==, 0x8001);
   /* 16 slots need 4 bitmap bytes; the 6th byte is padding */
@@ -382,7 +405,8 @@ test_notifications (void)
   g_assert_cmpint (ccid_notification_parse (sixteen, 1, 1, &n, &reason), ==, CCID_PARSE_TRUNCATED);
   g_assert_cmpint (ccid_notification_parse (NULL, 0, 1, &n, &reason), ==, CCID_PARSE_TRUNCATED);
   /* a longer message than needed is fine (padding) */
-  g_assert_cmpint (ccid_notification_parse (sixteen, sizeof sixteen, 1, &n, NULL), ==, CCID_PARSE_OK);
+  g_assert_cmpint (ccid_notification_parse (sixteen, sizeof sixteen, 1, &n, NULL), ==,
+                   CCID_PARSE_OK);
   g_assert_cmphex (n.present, ==, 0x1);
 
   g_assert_cmpint (ccid_notification_parse (hw, sizeof hw, 1, &n, NULL), ==, CCID_PARSE_OK);
@@ -391,8 +415,8 @@ test_notifications (void)
   g_assert_cmpuint (n.seq, ==, 7);
   g_assert_cmpuint (n.hardware_error, ==, 1);
   g_assert_cmpint (ccid_notification_parse (hw, 3, 1, &n, &reason), ==, CCID_PARSE_TRUNCATED);
-  g_assert_cmpint (ccid_notification_parse ((const guint8[]) { 0x80, 0 }, 2, 1, &n, &reason),
-                   ==, CCID_PARSE_UNKNOWN_TYPE);
+  g_assert_cmpint (ccid_notification_parse ((const guint8[]){ 0x80, 0 }, 2, 1, &n, &reason), ==,
+                   CCID_PARSE_UNKNOWN_TYPE);
 }
 
 static void

@@ -17,16 +17,18 @@
 #include "sim-app.h"
 #include "sim-bed.h"
 
-typedef struct {
+typedef struct
+{
   const char *model;
   SimCardKind card;
 } Setup;
 
-typedef struct {
+typedef struct
+{
   SimBed *bed;
   guint index;
   CcidMonitor *monitor;
-  GPtrArray *devices;     /* CcidDevice, as added */
+  GPtrArray *devices; /* CcidDevice, as added */
   guint removed;
 } Fixture;
 
@@ -53,9 +55,15 @@ on_removed (CcidMonitor *monitor, CcidDevice *device, Fixture *f)
 
 /* SimBed waits until the host has read the event, and the host is this
  * thread's main loop: drive the bed from another thread. */
-typedef enum { BED_INSERT, BED_REMOVE, BED_FAULT } BedOpKind;
+typedef enum
+{
+  BED_INSERT,
+  BED_REMOVE,
+  BED_FAULT
+} BedOpKind;
 
-typedef struct {
+typedef struct
+{
   SimBed *bed;
   guint index;
   guint slot;
@@ -118,7 +126,7 @@ static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
   const Setup *s = data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   SimCardKind cards[2] = { s->card, s->card };
   gint index;
 
@@ -157,7 +165,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
 static GBytes *
 transmit_nad (Fixture *f, CcidSlot *s, guint8 nad, const guint8 *apdu, gsize len, GError **error)
 {
-  g_autoptr(GBytes) in = g_bytes_new (apdu, len);
+  g_autoptr (GBytes) in = g_bytes_new (apdu, len);
 
   return ccid_test_transmit (s, nad, in, 20000, error);
 }
@@ -174,8 +182,8 @@ wait_powered (Fixture *f, guint n)
   WAIT_FOR (ccid_slot_get_state (slot (f, n)) == CCID_SLOT_POWERED, 10000);
 }
 
-static const guint8 select_aid[] = { 0x00, 0xA4, 0x04, 0x00, SIM_APP_AID_LEN,
-                                     0xF0, 0x53, 0x43, 0x42, 0x53, 0x49, 0x4D, 0x00 };
+static const guint8 select_aid[]
+    = { 0x00, 0xA4, 0x04, 0x00, SIM_APP_AID_LEN, 0xF0, 0x53, 0x43, 0x42, 0x53, 0x49, 0x4D, 0x00 };
 
 static void
 assert_sw (GBytes *r, guint16 sw)
@@ -193,9 +201,9 @@ assert_sw (GBytes *r, guint16 sw)
 static void
 assert_echo (Fixture *f, gsize n)
 {
-  g_autoptr(GByteArray) apdu = g_byte_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) r = NULL;
+  g_autoptr (GByteArray) apdu = g_byte_array_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) r = NULL;
   guint8 hdr[4] = { 0x80, SIM_APP_INS_ECHO, 0x00, 0x00 };
 
   g_byte_array_append (apdu, hdr, 4);
@@ -218,9 +226,9 @@ assert_echo (Fixture *f, gsize n)
       g_byte_array_append (apdu, &b, 1);
     }
   if (n <= 255)
-    g_byte_array_append (apdu, (const guint8[]) { 0x00 }, 1);
+    g_byte_array_append (apdu, (const guint8[]){ 0x00 }, 1);
   else
-    g_byte_array_append (apdu, (const guint8[]) { 0x00, 0x00 }, 2);
+    g_byte_array_append (apdu, (const guint8[]){ 0x00, 0x00 }, 2);
   r = transmit (f, apdu->data, apdu->len, &error);
   g_assert_no_error (error);
   if (g_bytes_get_size (r) == 2)
@@ -235,8 +243,8 @@ assert_echo (Fixture *f, gsize n)
 static void
 assert_select_works (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) r = transmit (f, select_aid, sizeof select_aid, &error);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) r = transmit (f, select_aid, sizeof select_aid, &error);
 
   g_assert_no_error (error);
   assert_sw (r, 0x9000);
@@ -256,8 +264,8 @@ test_t1 (Fixture *f, gconstpointer data)
   g_assert_cmpint (ccid_slot_get_active_protocol (slot (f, 0)), ==, 1);
   assert_select_works (f);
   assert_echo (f, 16);
-  assert_echo (f, 200);     /* chaining to the card (IFSC 128) */
-  assert_echo (f, 1000);    /* extended APDU, chaining both ways */
+  assert_echo (f, 200);  /* chaining to the card (IFSC 128) */
+  assert_echo (f, 1000); /* extended APDU, chaining both ways */
 }
 
 static void
@@ -265,8 +273,8 @@ test_t0 (Fixture *f, gconstpointer data)
 {
   const guint8 select_ef[] = { 0x00, 0xA4, 0x00, 0x0C, 0x02, 0x01, 0x02 };
   const guint8 read_binary[] = { 0x00, 0xB0, 0x00, 0x00, 0x00 };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) r = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) r = NULL;
   const guint8 *d;
 
   wait_powered (f, 0);
@@ -293,7 +301,7 @@ test_apdu_levels (Fixture *f, gconstpointer data)
   assert_select_works (f);
   assert_echo (f, 200);
   if (ccid_slot_get_exchange_level (slot (f, 0)) == CCID_LEVEL_EXTENDED_APDU)
-    assert_echo (f, 3000);   /* XfrBlock chaining, CCID §6.1.4 */
+    assert_echo (f, 3000); /* XfrBlock chaining, CCID §6.1.4 */
 }
 
 static void
@@ -305,8 +313,8 @@ test_mute (Fixture *f, gconstpointer data)
 static void
 test_multislot (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) r = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) r = NULL;
 
   g_assert_cmpuint (ccid_device_get_n_slots (g_ptr_array_index (f->devices, 0)), ==, 2);
   g_assert_true (g_str_has_suffix (ccid_slot_get_name (slot (f, 0)), " 00 00"));
@@ -336,9 +344,9 @@ test_polled (Fixture *f, gconstpointer data)
 static void
 test_mep (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) p0 = NULL;
-  g_autoptr(GBytes) p1 = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) p0 = NULL;
+  g_autoptr (GBytes) p1 = NULL;
 
   wait_powered (f, 0);
   g_assert_true (ccid_slot_supports_nad (slot (f, 0)));
@@ -377,8 +385,8 @@ test_faults_recovered (Fixture *f, gconstpointer data)
 static void
 test_fault_drop (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) r = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) r = NULL;
   gint64 start;
 
   wait_powered (f, 0);
@@ -389,7 +397,8 @@ test_fault_drop (Fixture *f, gconstpointer data)
   bed_op_n (f, BED_FAULT, 0, SIM_FAULT_DROP, 7);
   start = g_get_monotonic_time ();
   r = transmit (f, select_aid, sizeof select_aid, &error);
-  g_test_message ("gave up after %" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - start) / 1000);
+  g_test_message ("gave up after %" G_GINT64_FORMAT " ms",
+                  (g_get_monotonic_time () - start) / 1000);
   g_assert_error (error, SCB_ERROR, SCB_ERROR_NOT_TRANSACTED);
   /* and the next APDU works */
   assert_select_works (f);
@@ -398,8 +407,8 @@ test_fault_drop (Fixture *f, gconstpointer data)
 static void
 test_fault_stall (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) r = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) r = NULL;
 
   wait_powered (f, 0);
   fault (f, SIM_FAULT_STALL);
@@ -421,8 +430,8 @@ test_fault_hw_error (Fixture *f, gconstpointer data)
 static void
 test_fault_remove_mid (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) r = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) r = NULL;
 
   wait_powered (f, 0);
   fault (f, SIM_FAULT_REMOVE_MID);
@@ -434,9 +443,9 @@ test_fault_remove_mid (Fixture *f, gconstpointer data)
 static void
 test_fault_unplug_mid (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) r = NULL;
-  g_autoptr(CcidSlot) s = g_object_ref (slot (f, 0));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) r = NULL;
+  g_autoptr (CcidSlot) s = g_object_ref (slot (f, 0));
 
   wait_powered (f, 0);
   fault (f, SIM_FAULT_UNPLUG_MID);
@@ -467,7 +476,7 @@ thread_switches (pid_t tid)
 static pid_t
 libusb_thread (void)
 {
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  g_autoptr (GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
   const char *name;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
@@ -481,7 +490,8 @@ libusb_thread (void)
   return 0;
 }
 
-typedef struct {
+typedef struct
+{
   pid_t main_tid;
   pid_t usb_tid;
   guint64 main_switches;
@@ -495,7 +505,7 @@ idle_probe_thread (gpointer data)
   IdleProbe *p = data;
   guint64 m0, u0;
 
-  g_usleep (300 * 1000);   /* let the main thread fall asleep in poll() */
+  g_usleep (300 * 1000); /* let the main thread fall asleep in poll() */
   m0 = thread_switches (p->main_tid);
   u0 = p->usb_tid ? thread_switches (p->usb_tid) : 0;
   g_usleep (3 * G_USEC_PER_SEC);
@@ -521,14 +531,14 @@ test_idle (Fixture *f, gconstpointer data)
   while (!g_atomic_int_get (&probe.done))
     g_main_context_iteration (NULL, TRUE);
   g_thread_join (thread);
-  g_test_message ("idle 3 s: main thread %" G_GUINT64_FORMAT ", libusb thread %"
-                  G_GUINT64_FORMAT " context switches", probe.main_switches, probe.usb_switches);
+  g_test_message ("idle 3 s: main thread %" G_GUINT64_FORMAT ", libusb thread %" G_GUINT64_FORMAT
+                  " context switches",
+                  probe.main_switches, probe.usb_switches);
   g_assert_cmpuint (probe.main_switches, ==, 0);
   g_assert_cmpuint (probe.usb_switches, ==, 0);
 }
 
-#define ADD(path, setup, fn) \
-  g_test_add (path, Fixture, &setup, fixture_setup, fn, fixture_teardown)
+#define ADD(path, setup, fn) g_test_add (path, Fixture, &setup, fixture_setup, fn, fixture_teardown)
 
 int
 main (int argc, char **argv)

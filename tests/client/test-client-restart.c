@@ -36,16 +36,16 @@ test_restart (ScbFixture *fixture, gconstpointer user_data)
 {
   g_autofree char *scardctl = scb_fixture_build_path ("tools/scardctl/scardctl");
   const char *watch_argv[] = { scardctl, "--json", "watch", "--count", "2", NULL };
-  g_autoptr(GPtrArray) log = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ScbClient) client = NULL;
-  g_autoptr(GSubprocess) watch = NULL;
+  g_autoptr (GPtrArray) log = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ScbClient) client = NULL;
+  g_autoptr (GSubprocess) watch = NULL;
   g_autofree char *out = NULL;
-  g_auto(GStrv) lines = NULL;
-  g_autoptr(GPtrArray) readers = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GPtrArray) readers = NULL;
   char *first_line = NULL;
   gsize first_len = 0;
-  g_autoptr(GDataInputStream) watch_out = NULL;
+  g_autoptr (GDataInputStream) watch_out = NULL;
 
   client = scb_client_new_for_connection_sync (fixture->bus, NULL, &error);
   g_assert_no_error (error);

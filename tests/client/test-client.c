@@ -12,9 +12,9 @@
 
 #include <string.h>
 
-#define TPDU_NAME     "Gemalto PC Twin Reader 00 00"
-#define ESCAPE_CODE   0x42000001u    /* SCARD_CTL_CODE(1): the reader's escape, echoed by the sim */
-#define ATTR_ATR      0x00090303u    /* SCARD_ATTR_ATR_STRING */
+#define TPDU_NAME "Gemalto PC Twin Reader 00 00"
+#define ESCAPE_CODE 0x42000001u /* SCARD_CTL_CODE(1): the reader's escape, echoed by the sim */
+#define ATTR_ATR 0x00090303u    /* SCARD_ATTR_ATR_STRING */
 
 static void
 wait_until (gboolean *flag)
@@ -33,7 +33,7 @@ static char *
 ctl (const char *command)
 {
   g_autofree char *cmdline = g_strdup_printf ("%s ctl %s", g_getenv ("SCARDBUS_SIM_BIN"), command);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   char *out = NULL;
   int status = 0;
 
@@ -65,7 +65,7 @@ wait_result (GAsyncResult **slot)
 static ScbClient *
 new_client (void)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   ScbClient *client = scb_client_new_sync (NULL, &error);
 
   g_assert_no_error (error);
@@ -75,7 +75,7 @@ new_client (void)
 static ScbClientConnection *
 connect_tpdu (ScbClient *client)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   ScbClientReader *reader = scb_client_lookup_reader (client, "0", &error);
   ScbClientConnection *connection;
 
@@ -93,20 +93,20 @@ connect_tpdu (ScbClient *client)
 static void
 close_connection (ScbClientConnection *connection)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
-  g_assert_true (scb_client_connection_close_sync (connection, SCB_CLIENT_DISPOSITION_LEAVE, NULL,
-                                                   &error));
+  g_assert_true (
+      scb_client_connection_close_sync (connection, SCB_CLIENT_DISPOSITION_LEAVE, NULL, &error));
   g_assert_no_error (error);
 }
 
 static void
 test_new_async (void)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ScbClient) client = NULL;
-  g_autoptr(GPtrArray) readers = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ScbClient) client = NULL;
+  g_autoptr (GPtrArray) readers = NULL;
 
   scb_client_new (NULL, on_result, &result);
   client = scb_client_new_finish (wait_result (&result), &error);
@@ -124,10 +124,10 @@ test_new_async (void)
 static void
 test_new_cancelled (void)
 {
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ScbClient) client = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ScbClient) client = NULL;
 
   g_cancellable_cancel (cancellable);
   scb_client_new (cancellable, on_result, &result);
@@ -142,24 +142,25 @@ static void
 test_no_service (void)
 {
   const char *argv[] = { "dbus-daemon", "--session", "--nofork", "--print-address=1", NULL };
-  g_autoptr(GSubprocess) daemon = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GDBusConnection) connection = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ScbClient) client = NULL;
+  g_autoptr (GSubprocess) daemon = NULL;
+  g_autoptr (GDataInputStream) out = NULL;
+  g_autoptr (GDBusConnection) connection = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ScbClient) client = NULL;
   g_autofree char *address = NULL;
 
-  daemon = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                              &error);
+  daemon = g_subprocess_newv (
+      argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (daemon));
   address = g_data_input_stream_read_line (out, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (address);
-  connection = g_dbus_connection_new_for_address_sync (address,
-                                                       G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                       G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                       NULL, NULL, &error);
+  connection = g_dbus_connection_new_for_address_sync (
+      address,
+      G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+          | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+      NULL, NULL, &error);
   g_assert_no_error (error);
   client = scb_client_new_for_connection_sync (connection, NULL, &error);
   g_assert_error (error, SCB_ERROR, SCB_ERROR_NO_SERVICE);
@@ -173,14 +174,15 @@ test_no_service (void)
 static void
 test_lookup (void)
 {
-  g_autoptr(ScbClient) client = new_client ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr (ScbClient) client = new_client ();
+  g_autoptr (GError) error = NULL;
   ScbClientReader *first = scb_client_lookup_reader (client, "0", &error);
 
   g_assert_no_error (error);
   g_assert_true (scb_client_lookup_reader (client, TPDU_NAME, NULL) == first);
   g_assert_true (scb_client_lookup_reader (client, "Gem", NULL) == first);
-  g_assert_true (scb_client_lookup_reader (client, scb_client_reader_get_object_path (first), NULL) == first);
+  g_assert_true (scb_client_lookup_reader (client, scb_client_reader_get_object_path (first), NULL)
+                 == first);
   g_assert_true (scb_client_get_reader_by_name (client, TPDU_NAME) == first);
   g_assert_null (scb_client_lookup_reader (client, "2", &error));
   g_assert_error (error, SCB_ERROR, SCB_ERROR_UNKNOWN_READER);
@@ -196,7 +198,7 @@ test_lookup (void)
 static GBytes *
 echo_apdu (GRand *rand, gsize n, GByteArray *expected)
 {
-  g_autoptr(GByteArray) apdu = g_byte_array_new ();
+  g_autoptr (GByteArray) apdu = g_byte_array_new ();
   const guint8 header[] = { 0x80, 0xEC, 0x00, 0x00, (guint8) n };
   const guint8 le = 0x00;
 
@@ -217,19 +219,19 @@ echo_apdu (GRand *rand, gsize n, GByteArray *expected)
 static void
 test_channel_and_dbus (void)
 {
-  g_autoptr(ScbClient) client = new_client ();
-  g_autoptr(ScbClientConnection) connection = connect_tpdu (client);
-  g_autoptr(GRand) rand = g_rand_new_with_seed (7816);
-  g_autoptr(GByteArray) expected = g_byte_array_new ();
+  g_autoptr (ScbClient) client = new_client ();
+  g_autoptr (ScbClientConnection) connection = connect_tpdu (client);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (7816);
+  g_autoptr (GByteArray) expected = g_byte_array_new ();
   const guint8 length_256[] = { 0x80, 0xE1, 0x01, 0x00, 0x00 };
-  g_autoptr(GBytes) chained = g_bytes_new_static (length_256, sizeof length_256);
+  g_autoptr (GBytes) chained = g_bytes_new_static (length_256, sizeof length_256);
 
   for (guint i = 0; i < 200; i++)
     {
-      g_autoptr(GBytes) apdu = echo_apdu (rand, (gsize) g_rand_int_range (rand, 1, 256), expected);
-      g_autoptr(GBytes) want = g_bytes_new (expected->data, expected->len);
-      g_autoptr(GBytes) answer = NULL;
-      g_autoptr(GError) error = NULL;
+      g_autoptr (GBytes) apdu = echo_apdu (rand, (gsize) g_rand_int_range (rand, 1, 256), expected);
+      g_autoptr (GBytes) want = g_bytes_new (expected->data, expected->len);
+      g_autoptr (GBytes) answer = NULL;
+      g_autoptr (GError) error = NULL;
 
       /* Every other APDU over D-Bus: both paths give the same answers. */
       scb_client_connection_set_use_channel (connection, i % 2 == 0);
@@ -243,8 +245,8 @@ test_channel_and_dbus (void)
   /* 256 bytes back: T=1 chaining through the channel and through D-Bus. */
   for (guint i = 0; i < 2; i++)
     {
-      g_autoptr(GBytes) answer = NULL;
-      g_autoptr(GError) error = NULL;
+      g_autoptr (GBytes) answer = NULL;
+      g_autoptr (GError) error = NULL;
 
       scb_client_connection_set_use_channel (connection, i == 0);
       answer = scb_client_connection_transmit_sync (connection, chained, NULL, &error);
@@ -257,19 +259,19 @@ test_channel_and_dbus (void)
 static void
 test_async_and_cancel (void)
 {
-  g_autoptr(ScbClient) client = new_client ();
-  g_autoptr(ScbClientConnection) connection = connect_tpdu (client);
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
-  g_autoptr(GByteArray) expected = g_byte_array_new ();
-  g_autoptr(GBytes) apdu = echo_apdu (rand, 20, expected);
-  g_autoptr(GBytes) want = g_bytes_new (expected->data, expected->len);
+  g_autoptr (ScbClient) client = new_client ();
+  g_autoptr (ScbClientConnection) connection = connect_tpdu (client);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GRand) rand = g_rand_new_with_seed (3);
+  g_autoptr (GByteArray) expected = g_byte_array_new ();
+  g_autoptr (GBytes) apdu = echo_apdu (rand, 20, expected);
+  g_autoptr (GBytes) want = g_bytes_new (expected->data, expected->len);
 
   for (guint i = 0; i < 2; i++)
     {
-      g_autoptr(GAsyncResult) result = NULL;
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GBytes) answer = NULL;
+      g_autoptr (GAsyncResult) result = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GBytes) answer = NULL;
 
       scb_client_connection_set_use_channel (connection, i == 0);
       scb_client_connection_transmit (connection, apdu, NULL, on_result, &result);
@@ -283,9 +285,9 @@ test_async_and_cancel (void)
   scb_client_connection_set_use_channel (connection, TRUE);
   g_cancellable_cancel (cancellable);
   {
-    g_autoptr(GAsyncResult) result = NULL;
-    g_autoptr(GError) error = NULL;
-    g_autoptr(GBytes) answer = NULL;
+    g_autoptr (GAsyncResult) result = NULL;
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) answer = NULL;
 
     scb_client_connection_transmit (connection, apdu, cancellable, on_result, &result);
     answer = scb_client_connection_transmit_finish (connection, wait_result (&result), &error);
@@ -293,8 +295,9 @@ test_async_and_cancel (void)
     g_assert_null (answer);
   }
   {
-    g_autoptr(GError) error = NULL;
-    g_autoptr(GBytes) answer = scb_client_connection_transmit_sync (connection, apdu, NULL, &error);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) answer
+        = scb_client_connection_transmit_sync (connection, apdu, NULL, &error);
 
     g_assert_no_error (error);
     g_assert_true (g_bytes_equal (answer, want));
@@ -305,20 +308,20 @@ test_async_and_cancel (void)
 static void
 test_connection_methods (void)
 {
-  g_autoptr(ScbClient) client = new_client ();
-  g_autoptr(ScbClientConnection) connection = connect_tpdu (client);
+  g_autoptr (ScbClient) client = new_client ();
+  g_autoptr (ScbClientConnection) connection = connect_tpdu (client);
   ScbClientReader *reader = scb_client_lookup_reader (client, "0", NULL);
   const guint8 escape[] = { 0x01, 0x02, 0x03 };
-  g_autoptr(GBytes) escape_data = g_bytes_new_static (escape, sizeof escape);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GBytes) escape_data = g_bytes_new_static (escape, sizeof escape);
+  g_autoptr (GError) error = NULL;
   g_autofree char *name = NULL;
-  g_autoptr(GBytes) atr = NULL;
-  g_autoptr(GBytes) attr = NULL;
+  g_autoptr (GBytes) atr = NULL;
+  g_autoptr (GBytes) attr = NULL;
   ScbClientProtocol protocol = SCB_CLIENT_PROTOCOL_NONE;
   guint32 state = 0;
 
-  g_assert_true (scb_client_connection_status_sync (connection, &name, &state, &protocol, &atr,
-                                                    NULL, &error));
+  g_assert_true (
+      scb_client_connection_status_sync (connection, &name, &state, &protocol, &atr, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (name, ==, TPDU_NAME);
   g_assert_cmpint (protocol, ==, SCB_CLIENT_PROTOCOL_T1);
@@ -330,11 +333,12 @@ test_connection_methods (void)
   /* The reader's escape, over the channel and over D-Bus (root: allowed). */
   for (guint i = 0; i < 2; i++)
     {
-      g_autoptr(GAsyncResult) result = NULL;
-      g_autoptr(GBytes) answer = NULL;
+      g_autoptr (GAsyncResult) result = NULL;
+      g_autoptr (GBytes) answer = NULL;
 
       scb_client_connection_set_use_channel (connection, i == 0);
-      scb_client_connection_control (connection, ESCAPE_CODE, escape_data, NULL, on_result, &result);
+      scb_client_connection_control (connection, ESCAPE_CODE, escape_data, NULL, on_result,
+                                     &result);
       answer = scb_client_connection_control_finish (connection, wait_result (&result), &error);
       g_assert_no_error (error);
       g_assert_true (g_bytes_equal (answer, escape_data));
@@ -343,18 +347,19 @@ test_connection_methods (void)
 
   /* A transaction, asynchronously begun and synchronously ended. */
   {
-    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr (GAsyncResult) result = NULL;
 
     scb_client_connection_begin_transaction (connection, NULL, on_result, &result);
-    g_assert_true (scb_client_connection_begin_transaction_finish (connection, wait_result (&result), &error));
+    g_assert_true (
+        scb_client_connection_begin_transaction_finish (connection, wait_result (&result), &error));
     g_assert_no_error (error);
-    g_assert_true (scb_client_connection_end_transaction_sync (connection, SCB_CLIENT_DISPOSITION_LEAVE,
-                                                               NULL, &error));
+    g_assert_true (scb_client_connection_end_transaction_sync (
+        connection, SCB_CLIENT_DISPOSITION_LEAVE, NULL, &error));
     g_assert_no_error (error);
   }
   /* Ending a transaction that is not there is the daemon's error. */
-  g_assert_false (scb_client_connection_end_transaction_sync (connection, SCB_CLIENT_DISPOSITION_LEAVE,
-                                                              NULL, &error));
+  g_assert_false (scb_client_connection_end_transaction_sync (
+      connection, SCB_CLIENT_DISPOSITION_LEAVE, NULL, &error));
   g_assert_true (error != NULL && error->domain == SCB_ERROR);
   g_clear_error (&error);
 
@@ -364,24 +369,29 @@ test_connection_methods (void)
                                                    SCB_CLIENT_DISPOSITION_RESET, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (protocol, ==, SCB_CLIENT_PROTOCOL_T1);
-  g_assert_cmpint (scb_client_connection_get_share_mode (connection), ==, SCB_CLIENT_SHARE_MODE_EXCLUSIVE);
+  g_assert_cmpint (scb_client_connection_get_share_mode (connection), ==,
+                   SCB_CLIENT_SHARE_MODE_EXCLUSIVE);
   {
-    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr (GAsyncResult) result = NULL;
 
-    scb_client_connection_reconnect (connection, SCB_CLIENT_SHARE_MODE_SHARED, SCB_CLIENT_PROTOCOL_T1,
-                                     SCB_CLIENT_DISPOSITION_LEAVE, NULL, on_result, &result);
-    g_assert_cmpint (scb_client_connection_reconnect_finish (connection, wait_result (&result), &error),
-                     ==, SCB_CLIENT_PROTOCOL_T1);
+    scb_client_connection_reconnect (connection, SCB_CLIENT_SHARE_MODE_SHARED,
+                                     SCB_CLIENT_PROTOCOL_T1, SCB_CLIENT_DISPOSITION_LEAVE, NULL,
+                                     on_result, &result);
+    g_assert_cmpint (
+        scb_client_connection_reconnect_finish (connection, wait_result (&result), &error), ==,
+        SCB_CLIENT_PROTOCOL_T1);
     g_assert_no_error (error);
-    g_assert_cmpint (scb_client_connection_get_share_mode (connection), ==, SCB_CLIENT_SHARE_MODE_SHARED);
+    g_assert_cmpint (scb_client_connection_get_share_mode (connection), ==,
+                     SCB_CLIENT_SHARE_MODE_SHARED);
   }
 
   /* Closed: the connection is gone, and says so as an SCB_ERROR. */
   {
-    g_autoptr(GAsyncResult) result = NULL;
-    g_autoptr(GBytes) answer = NULL;
+    g_autoptr (GAsyncResult) result = NULL;
+    g_autoptr (GBytes) answer = NULL;
 
-    scb_client_connection_close (connection, SCB_CLIENT_DISPOSITION_LEAVE, NULL, on_result, &result);
+    scb_client_connection_close (connection, SCB_CLIENT_DISPOSITION_LEAVE, NULL, on_result,
+                                 &result);
     g_assert_true (scb_client_connection_close_finish (connection, wait_result (&result), &error));
     g_assert_no_error (error);
     answer = scb_client_connection_transmit_sync (connection, escape_data, NULL, &error);
@@ -390,10 +400,11 @@ test_connection_methods (void)
   }
 }
 
-typedef struct {
-  GPtrArray *log;               /* "event path" strings, in order */
+typedef struct
+{
+  GPtrArray *log; /* "event path" strings, in order */
   gboolean done;
-  const char *until;            /* the event that sets done */
+  const char *until; /* the event that sets done */
 } Events;
 
 static void
@@ -417,18 +428,22 @@ on_reader_removed (ScbClient *client, ScbClientReader *reader, gpointer user_dat
 }
 
 static void
-on_card_inserted (ScbClient *client, ScbClientReader *reader, ScbClientCard *card, gpointer user_data)
+on_card_inserted (ScbClient *client, ScbClientReader *reader, ScbClientCard *card,
+                  gpointer user_data)
 {
   /* The reader already describes the card when the signal comes. */
   g_assert_true (scb_client_reader_get_card (reader) == card);
   g_assert_true (scb_client_reader_get_state (reader) & SCB_CLIENT_READER_STATE_PRESENT);
-  g_assert_true (g_bytes_equal (scb_client_reader_get_atr (reader), scb_client_card_get_atr (card)));
-  g_assert_cmpuint (scb_client_card_get_inserted_event (card), ==, scb_client_reader_get_card_events (reader));
+  g_assert_true (
+      g_bytes_equal (scb_client_reader_get_atr (reader), scb_client_card_get_atr (card)));
+  g_assert_cmpuint (scb_client_card_get_inserted_event (card), ==,
+                    scb_client_reader_get_card_events (reader));
   log_event (user_data, "card-inserted", scb_client_card_get_object_path (card));
 }
 
 static void
-on_card_removed (ScbClient *client, ScbClientReader *reader, ScbClientCard *card, gpointer user_data)
+on_card_removed (ScbClient *client, ScbClientReader *reader, ScbClientCard *card,
+                 gpointer user_data)
 {
   g_assert_null (scb_client_reader_get_card (reader));
   g_assert_true (scb_client_reader_get_state (reader) & SCB_CLIENT_READER_STATE_EMPTY);
@@ -438,11 +453,12 @@ on_card_removed (ScbClient *client, ScbClientReader *reader, ScbClientCard *card
 static void
 test_events (void)
 {
-  g_autoptr(ScbClient) client = new_client ();
-  g_autoptr(GPtrArray) log = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (ScbClient) client = new_client ();
+  g_autoptr (GPtrArray) log = g_ptr_array_new_with_free_func (g_free);
   Events events = { log, FALSE, NULL };
   ScbClientReader *reader = scb_client_lookup_reader (client, "0", NULL);
-  g_autofree char *old_card = g_strdup (scb_client_card_get_object_path (scb_client_reader_get_card (reader)));
+  g_autofree char *old_card
+      = g_strdup (scb_client_card_get_object_path (scb_client_reader_get_card (reader)));
   guint32 card_events = scb_client_reader_get_card_events (reader);
   guint32 reader_events = scb_client_get_reader_events (client);
   g_autofree char *index = NULL;
@@ -465,7 +481,8 @@ test_events (void)
   wait_until (&events.done);
   g_assert_cmpuint (scb_client_reader_get_card_events (reader), ==, card_events + 2);
   /* A new insertion is a new card object. */
-  g_assert_cmpstr (scb_client_card_get_object_path (scb_client_reader_get_card (reader)), !=, old_card);
+  g_assert_cmpstr (scb_client_card_get_object_path (scb_client_reader_get_card (reader)), !=,
+                   old_card);
 
   events.done = FALSE;
   events.until = "reader-added";
@@ -473,7 +490,7 @@ test_events (void)
   wait_until (&events.done);
   g_assert_cmpuint (scb_client_get_reader_events (client), ==, reader_events + 1);
   {
-    g_autoptr(GPtrArray) readers = scb_client_get_readers (client);
+    g_autoptr (GPtrArray) readers = scb_client_get_readers (client);
 
     g_assert_cmpuint (readers->len, ==, 3);
     new_path = g_strdup (scb_client_reader_get_object_path (g_ptr_array_index (readers, 2)));
@@ -488,10 +505,14 @@ test_events (void)
   g_assert_null (scb_client_get_reader_by_path (client, new_path));
 
   g_assert_cmpuint (log->len, ==, 4);
-  g_assert_true (g_str_has_prefix (g_ptr_array_index (log, 0), "card-removed /org/scardbus/SmartCard1/card/"));
-  g_assert_true (g_str_has_prefix (g_ptr_array_index (log, 1), "card-inserted /org/scardbus/SmartCard1/card/"));
-  g_assert_true (g_str_has_prefix (g_ptr_array_index (log, 2), "reader-added /org/scardbus/SmartCard1/reader/"));
-  g_assert_true (g_str_has_prefix (g_ptr_array_index (log, 3), "reader-removed /org/scardbus/SmartCard1/reader/"));
+  g_assert_true (
+      g_str_has_prefix (g_ptr_array_index (log, 0), "card-removed /org/scardbus/SmartCard1/card/"));
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (log, 1),
+                                   "card-inserted /org/scardbus/SmartCard1/card/"));
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (log, 2),
+                                   "reader-added /org/scardbus/SmartCard1/reader/"));
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (log, 3),
+                                   "reader-removed /org/scardbus/SmartCard1/reader/"));
   g_signal_handlers_disconnect_by_data (client, &events);
 }
 

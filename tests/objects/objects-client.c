@@ -24,7 +24,7 @@
 static gboolean
 channel_control (GDBusConnection *bus, const char *path, GVariant *args, int *fd, guint32 *status)
 {
-  g_autoptr(GVariant) data = NULL;
+  g_autoptr (GVariant) data = NULL;
   guint8 packet[16 + 256] = { 1, 2 };
   guint8 answer[16 + 65538];
   guint32 code = 0;
@@ -33,14 +33,12 @@ channel_control (GDBusConnection *bus, const char *path, GVariant *args, int *fd
 
   if (*fd < 0)
     {
-      g_autoptr(GUnixFDList) fds = NULL;
-      g_autoptr(GVariant) reply = NULL;
+      g_autoptr (GUnixFDList) fds = NULL;
+      g_autoptr (GVariant) reply = NULL;
 
-      reply = g_dbus_connection_call_with_unix_fd_list_sync (bus, "org.scardbus.SmartCard1", path,
-                                                             "org.scardbus.SmartCard1.Connection",
-                                                             "OpenChannel", NULL, G_VARIANT_TYPE ("(h)"),
-                                                             G_DBUS_CALL_FLAGS_NONE, 30000, NULL,
-                                                             &fds, NULL, NULL);
+      reply = g_dbus_connection_call_with_unix_fd_list_sync (
+          bus, "org.scardbus.SmartCard1", path, "org.scardbus.SmartCard1.Connection", "OpenChannel",
+          NULL, G_VARIANT_TYPE ("(h)"), G_DBUS_CALL_FLAGS_NONE, 30000, NULL, &fds, NULL, NULL);
       if (reply == NULL)
         return FALSE;
       *fd = g_unix_fd_list_get (fds, 0, NULL);
@@ -65,8 +63,8 @@ int
 main (int argc, char **argv)
 {
   int channel = -1;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
   g_autofree char *connection = NULL;
 
   if (bus == NULL)
@@ -76,9 +74,9 @@ main (int argc, char **argv)
     }
   for (int i = 1; i < argc; i++)
     {
-      g_autoptr(GVariant) args = NULL;
-      g_autoptr(GVariant) reply = NULL;
-      g_autoptr(GError) call_error = NULL;
+      g_autoptr (GVariant) args = NULL;
+      g_autoptr (GVariant) reply = NULL;
+      g_autoptr (GError) call_error = NULL;
       g_autofree char *iface = NULL;
       g_autofree char *text = NULL;
       const char *path, *dot;
@@ -100,7 +98,8 @@ main (int argc, char **argv)
           fprintf (stderr, "objects-client: no connection yet, or METHOD without interface\n");
           return 1;
         }
-      iface = g_strdup_printf ("org.scardbus.SmartCard1.%.*s", (int) (dot - argv[i + 1]), argv[i + 1]);
+      iface = g_strdup_printf ("org.scardbus.SmartCard1.%.*s", (int) (dot - argv[i + 1]),
+                               argv[i + 1]);
       args = g_variant_parse (NULL, argv[i + 2], NULL, NULL, &call_error);
       if (args == NULL)
         {

@@ -10,15 +10,16 @@
 GDBusConnection *
 oc_bus_new (void)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   const char *address = g_getenv ("DBUS_SYSTEM_BUS_ADDRESS");
   GDBusConnection *bus;
 
   g_assert_nonnull (address);
-  bus = g_dbus_connection_new_for_address_sync (address,
-                                                G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
-                                                | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                NULL, NULL, &error);
+  bus = g_dbus_connection_new_for_address_sync (
+      address,
+      G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+          | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+      NULL, NULL, &error);
   g_assert_no_error (error);
   return bus;
 }
@@ -57,8 +58,9 @@ oc_assert_error (const GError *error, const char *short_name)
 GStrv
 oc_readers (GDBusConnection *bus, guint32 *reader_events)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = oc_call (bus, OC_ROOT, OC_MANAGER, "GetReaders", NULL, "(uao)", &error);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply
+      = oc_call (bus, OC_ROOT, OC_MANAGER, "GetReaders", NULL, "(uao)", &error);
   GStrv readers = NULL;
   guint32 events = 0;
 
@@ -72,9 +74,9 @@ oc_readers (GDBusConnection *bus, guint32 *reader_events)
 GVariant *
 oc_get_property (GDBusConnection *bus, const char *path, const char *iface, const char *name)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = oc_call (bus, path, "org.freedesktop.DBus.Properties", "Get",
-                                       g_variant_new ("(ss)", iface, name), "(v)", &error);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = oc_call (bus, path, "org.freedesktop.DBus.Properties", "Get",
+                                        g_variant_new ("(ss)", iface, name), "(v)", &error);
   GVariant *value = NULL;
 
   g_assert_no_error (error);
@@ -87,7 +89,7 @@ oc_connect (GDBusConnection *bus, const char *reader, const char *mode, const ch
             GError **error)
 {
   const char *protocols[] = { protocol, NULL };
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr (GVariant) reply = NULL;
   char *path = NULL;
 
   reply = oc_call (bus, reader, OC_READER, "Connect",
@@ -103,14 +105,15 @@ GBytes *
 oc_transmit (GDBusConnection *bus, const char *connection, const guint8 *apdu, gsize len,
              GError **error)
 {
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) response = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GVariant) response = NULL;
   gsize n = 0;
   gconstpointer data;
 
-  reply = oc_call (bus, connection, OC_CONNECTION, "Transmit",
-                   g_variant_new ("(@ay)", g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, apdu, len, 1)),
-                   "(ay)", error);
+  reply = oc_call (
+      bus, connection, OC_CONNECTION, "Transmit",
+      g_variant_new ("(@ay)", g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, apdu, len, 1)),
+      "(ay)", error);
   if (reply == NULL)
     return NULL;
   g_variant_get (reply, "(@ay)", &response);
@@ -155,11 +158,11 @@ oc_to_hex (GBytes *bytes)
 char *
 oc_ctl (const char *format, ...)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GDataInputStream) in = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketAddress) address = NULL;
+  g_autoptr (GSocketConnection) connection = NULL;
+  g_autoptr (GDataInputStream) in = NULL;
   g_autofree char *command = NULL;
   g_autofree char *line = NULL;
   const char *path = g_getenv ("SCARDBUS_SIM_CONTROL");
@@ -190,10 +193,10 @@ oc_ctl (const char *format, ...)
 void
 oc_set_allowed (const char *first, ...)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) actions = g_ptr_array_new ();
-  g_autoptr(GDBusConnection) bus = oc_bus_new ();
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) actions = g_ptr_array_new ();
+  g_autoptr (GDBusConnection) bus = oc_bus_new ();
+  g_autoptr (GVariant) reply = NULL;
   va_list args;
 
   va_start (args, first);
@@ -201,11 +204,11 @@ oc_set_allowed (const char *first, ...)
     g_ptr_array_add (actions, (gpointer) a);
   va_end (args);
   g_ptr_array_add (actions, NULL);
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.PolicyKit1",
-                                       "/org/freedesktop/PolicyKit1/Authority",
-                                       "org.freedesktop.DBus.Mock", "SetAllowed",
-                                       g_variant_new ("(^as)", (const char * const *) actions->pdata),
-                                       NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+  reply = g_dbus_connection_call_sync (
+      bus, "org.freedesktop.PolicyKit1", "/org/freedesktop/PolicyKit1/Authority",
+      "org.freedesktop.DBus.Mock", "SetAllowed",
+      g_variant_new ("(^as)", (const char *const *) actions->pdata), NULL, G_DBUS_CALL_FLAGS_NONE,
+      5000, NULL, &error);
   g_assert_no_error (error);
 }
 
@@ -221,10 +224,10 @@ oc_client_path (void)
 }
 
 char *
-oc_run_client (gboolean as_nobody, const char * const *args)
+oc_run_client (gboolean as_nobody, const char *const *args)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   int status = 0;

@@ -9,16 +9,16 @@
 
 #include <gio/gio.h>
 
-#define OC_NAME       "org.scardbus.SmartCard1"
-#define OC_ROOT       "/org/scardbus/SmartCard1"
-#define OC_MANAGER    OC_NAME ".Manager"
-#define OC_READER     OC_NAME ".Reader"
-#define OC_CARD       OC_NAME ".Card"
+#define OC_NAME "org.scardbus.SmartCard1"
+#define OC_ROOT "/org/scardbus/SmartCard1"
+#define OC_MANAGER OC_NAME ".Manager"
+#define OC_READER OC_NAME ".Reader"
+#define OC_CARD OC_NAME ".Card"
 #define OC_CONNECTION OC_NAME ".Connection"
-#define OC_ERROR      OC_NAME ".Error."
-#define OC_ACCESS     OC_NAME ".access-card"
-#define OC_CONTROL    OC_NAME ".control"
-#define OC_SET_NAD    OC_NAME ".set-nad"
+#define OC_ERROR OC_NAME ".Error."
+#define OC_ACCESS OC_NAME ".access-card"
+#define OC_CONTROL OC_NAME ".control"
+#define OC_SET_NAD OC_NAME ".set-nad"
 
 /* A new connection to the system bus (its own unique name). */
 GDBusConnection *oc_bus_new (void);
@@ -49,7 +49,7 @@ char *oc_ctl (const char *format, ...) G_GNUC_PRINTF (1, 2);
 void oc_set_allowed (const char *first, ...) G_GNUC_NULL_TERMINATED;
 
 /* Runs objects-client with @args, as nobody when @as_nobody; its stdout. */
-char *oc_run_client (gboolean as_nobody, const char * const *args);
+char *oc_run_client (gboolean as_nobody, const char *const *args);
 /* Path of objects-client, next to the running test. */
 char *oc_client_path (void);
 

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #define HEADER 16
-#define SCARD_E_INVALID_PARAMETER   0x80100004u
+#define SCARD_E_INVALID_PARAMETER 0x80100004u
 #define SCARD_E_INSUFFICIENT_BUFFER 0x80100008u
 #define MEP_CODE 0x42000e10u
 
@@ -23,11 +23,11 @@
 static char *
 find_reader (GDBusConnection *bus, const char *model)
 {
-  g_auto(GStrv) readers = oc_readers (bus, NULL);
+  g_auto (GStrv) readers = oc_readers (bus, NULL);
 
   for (guint i = 0; readers[i] != NULL; i++)
     {
-      g_autoptr(GVariant) atr = oc_get_property (bus, readers[i], OC_READER, "Atr");
+      g_autoptr (GVariant) atr = oc_get_property (bus, readers[i], OC_READER, "Atr");
       gsize len = 0;
       const char *data = g_variant_get_fixed_array (atr, &len, 1);
 
@@ -43,7 +43,7 @@ static char *
 connect_t1 (GDBusConnection *bus)
 {
   g_autofree char *reader = find_reader (bus, "scbsim1");
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   char *path = oc_connect (bus, reader, "shared", "t1", &error);
 
   g_assert_no_error (error);
@@ -53,17 +53,16 @@ connect_t1 (GDBusConnection *bus)
 static int
 open_channel (GDBusConnection *bus, const char *connection)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GUnixFDList) fds = NULL;
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GUnixFDList) fds = NULL;
+  g_autoptr (GVariant) reply = NULL;
   struct timeval timeout = { 10, 0 };
   gint32 handle = -1;
   int fd;
 
-  reply = g_dbus_connection_call_with_unix_fd_list_sync (bus, OC_NAME, connection, OC_CONNECTION,
-                                                         "OpenChannel", NULL, G_VARIANT_TYPE ("(h)"),
-                                                         G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &fds,
-                                                         NULL, &error);
+  reply = g_dbus_connection_call_with_unix_fd_list_sync (
+      bus, OC_NAME, connection, OC_CONNECTION, "OpenChannel", NULL, G_VARIANT_TYPE ("(h)"),
+      G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &fds, NULL, &error);
   g_assert_no_error (error);
   g_variant_get (reply, "(h)", &handle);
   fd = g_unix_fd_list_get (fds, handle, &error);
@@ -105,7 +104,7 @@ request (int fd, guint8 op, guint32 id, guint32 code, GBytes *payload, guint32 *
 {
   gsize len = g_bytes_get_size (payload);
   g_autofree guint8 *packet = g_malloc0 (HEADER + len);
-  g_autoptr(GBytes) answer = NULL;
+  g_autoptr (GBytes) answer = NULL;
   const guint8 *a;
   gsize n;
 
@@ -135,30 +134,34 @@ random_apdu (void)
 
   switch (kind)
     {
-    case 0:   /* ECHO, short, 1-255 bytes */
+    case 0: /* ECHO, short, 1-255 bytes */
       len = g_test_rand_int_range (1, 256);
       g_byte_array_append (apdu, header, 4);
-      g_byte_array_append (apdu, (guint8[]) { (guint8) len }, 1);
+      g_byte_array_append (apdu, (guint8[]){ (guint8) len }, 1);
       for (guint i = 0; i < len; i++)
-        g_byte_array_append (apdu, (guint8[]) { (guint8) g_test_rand_int () }, 1);
-      g_byte_array_append (apdu, (guint8[]) { 0 }, 1);
+        g_byte_array_append (apdu, (guint8[]){ (guint8) g_test_rand_int () }, 1);
+      g_byte_array_append (apdu, (guint8[]){ 0 }, 1);
       break;
-    case 1:   /* LENGTH: P1P2 bytes back */
+    case 1: /* LENGTH: P1P2 bytes back */
       len = g_test_rand_int_range (0, 257);
-      g_byte_array_append (apdu, (guint8[]) { 0x80, 0xe1, (guint8) (len >> 8), (guint8) len, 0 }, 5);
+      g_byte_array_append (apdu, (guint8[]){ 0x80, 0xe1, (guint8) (len >> 8), (guint8) len, 0 }, 5);
       break;
-    case 2:   /* SELECT an EF */
-      g_byte_array_append (apdu, (guint8[]) { 0x00, 0xa4, 0x00, 0x0c, 0x02, 0x01,
-                                              (guint8) g_test_rand_int_range (1, 3) }, 7);
+    case 2: /* SELECT an EF */
+      g_byte_array_append (
+          apdu,
+          (guint8[]){ 0x00, 0xa4, 0x00, 0x0c, 0x02, 0x01, (guint8) g_test_rand_int_range (1, 3) },
+          7);
       break;
-    case 3:   /* READ BINARY somewhere */
+    case 3: /* READ BINARY somewhere */
       len = g_test_rand_int_range (0, 4096);
-      g_byte_array_append (apdu, (guint8[]) { 0x00, 0xb0, (guint8) (len >> 8), (guint8) len,
-                                              (guint8) g_test_rand_int_range (0, 256) }, 5);
+      g_byte_array_append (apdu,
+                           (guint8[]){ 0x00, 0xb0, (guint8) (len >> 8), (guint8) len,
+                                       (guint8) g_test_rand_int_range (0, 256) },
+                           5);
       break;
-    default:  /* an instruction the card does not know (never GET CHALLENGE) */
-      g_byte_array_append (apdu, (guint8[]) { 0x00, (guint8) (0xc0 + g_test_rand_int_range (0, 16) * 2),
-                                              0, 0 }, 4);
+    default: /* an instruction the card does not know (never GET CHALLENGE) */
+      g_byte_array_append (
+          apdu, (guint8[]){ 0x00, (guint8) (0xc0 + g_test_rand_int_range (0, 16) * 2), 0, 0 }, 4);
       break;
     }
   return g_byte_array_free_to_bytes (apdu);
@@ -167,18 +170,18 @@ random_apdu (void)
 static void
 test_random_apdus (void)
 {
-  g_autoptr(GDBusConnection) bus = oc_bus_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GDBusConnection) bus = oc_bus_new ();
+  g_autoptr (GError) error = NULL;
   g_autofree char *path = connect_t1 (bus);
   int fd;
 
   fd = open_channel (bus, path);
   for (guint i = 0; i < 1000; i++)
     {
-      g_autoptr(GBytes) apdu = random_apdu ();
-      g_autoptr(GBytes) via_bus = oc_transmit (bus, path, g_bytes_get_data (apdu, NULL),
-                                               g_bytes_get_size (apdu), &error);
-      g_autoptr(GBytes) via_channel = NULL;
+      g_autoptr (GBytes) apdu = random_apdu ();
+      g_autoptr (GBytes) via_bus
+          = oc_transmit (bus, path, g_bytes_get_data (apdu, NULL), g_bytes_get_size (apdu), &error);
+      g_autoptr (GBytes) via_channel = NULL;
       guint32 status = 1;
 
       g_assert_no_error (error);
@@ -195,9 +198,9 @@ test_random_apdus (void)
     }
   /* The channel closes with its connection. */
   {
-    g_autoptr(GVariant) reply = NULL;
-    reply = oc_call (bus, path, OC_CONNECTION, "Disconnect",
-                     g_variant_new ("(s)", "leave"), NULL, &error);
+    g_autoptr (GVariant) reply = NULL;
+    reply = oc_call (bus, path, OC_CONNECTION, "Disconnect", g_variant_new ("(s)", "leave"), NULL,
+                     &error);
     guint8 byte;
 
     g_assert_no_error (error);
@@ -209,7 +212,7 @@ test_random_apdus (void)
 static void
 expect_error (int fd, const guint8 *packet, gsize len, guint32 status)
 {
-  g_autoptr(GBytes) answer = exchange_raw (fd, packet, len);
+  g_autoptr (GBytes) answer = exchange_raw (fd, packet, len);
   const guint8 *a = g_bytes_get_data (answer, NULL);
 
   g_assert_cmpuint (g_bytes_get_size (answer), ==, HEADER);
@@ -222,10 +225,10 @@ static void
 check_still_fine (GDBusConnection *bus, const char *path, int fd)
 {
   static const guint8 echo[] = { 0x80, 0xec, 0, 0, 1, 0x5a, 0 };
-  g_autoptr(GBytes) apdu = g_bytes_new_static (echo, sizeof echo);
-  g_autoptr(GBytes) answer = NULL;
-  g_autoptr(GBytes) via_bus = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GBytes) apdu = g_bytes_new_static (echo, sizeof echo);
+  g_autoptr (GBytes) answer = NULL;
+  g_autoptr (GBytes) via_bus = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *hex = NULL;
   guint32 status = 1;
 
@@ -240,42 +243,43 @@ check_still_fine (GDBusConnection *bus, const char *path, int fd)
 static void
 test_malformed (void)
 {
-  g_autoptr(GDBusConnection) bus = oc_bus_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GDBusConnection) bus = oc_bus_new ();
+  g_autoptr (GError) error = NULL;
   g_autofree char *path = connect_t1 (bus);
   g_autofree guint8 *big = g_malloc0 (HEADER + 65545);
-  guint8 packet[HEADER + 5] = { 1, 1, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0xec, 0, 0, 0 };
-  g_autoptr(GBytes) answer = NULL;
-  g_autoptr(GBytes) empty = g_bytes_new (NULL, 0);
-  g_autoptr(GBytes) nad_get = g_bytes_new_static ("\x3f\x00\x00", 3);
+  guint8 packet[HEADER + 5]
+      = { 1, 1, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0xec, 0, 0, 0 };
+  g_autoptr (GBytes) answer = NULL;
+  g_autoptr (GBytes) empty = g_bytes_new (NULL, 0);
+  g_autoptr (GBytes) nad_get = g_bytes_new_static ("\x3f\x00\x00", 3);
   guint32 status;
   int fd;
 
   fd = open_channel (bus, path);
-  expect_error (fd, packet, 5, SCARD_E_INVALID_PARAMETER);              /* shorter than a header */
+  expect_error (fd, packet, 5, SCARD_E_INVALID_PARAMETER); /* shorter than a header */
   check_still_fine (bus, path, fd);
-  expect_error (fd, packet, 0, SCARD_E_INVALID_PARAMETER);              /* empty packet */
+  expect_error (fd, packet, 0, SCARD_E_INVALID_PARAMETER); /* empty packet */
   check_still_fine (bus, path, fd);
-  packet[0] = 2;                                                        /* version */
+  packet[0] = 2; /* version */
   expect_error (fd, packet, sizeof packet, SCARD_E_INVALID_PARAMETER);
   packet[0] = 1;
-  packet[1] = 3;                                                        /* op */
+  packet[1] = 3; /* op */
   expect_error (fd, packet, sizeof packet, SCARD_E_INVALID_PARAMETER);
-  packet[1] = 0x81;                                                     /* an answer */
+  packet[1] = 0x81; /* an answer */
   expect_error (fd, packet, sizeof packet, SCARD_E_INVALID_PARAMETER);
   packet[1] = 1;
-  packet[12] = 1;                                                       /* status set */
+  packet[12] = 1; /* status set */
   expect_error (fd, packet, sizeof packet, SCARD_E_INVALID_PARAMETER);
   packet[12] = 0;
   check_still_fine (bus, path, fd);
   big[0] = 1;
   big[1] = 1;
-  expect_error (fd, big, HEADER + 65545, SCARD_E_INSUFFICIENT_BUFFER);  /* oversized */
+  expect_error (fd, big, HEADER + 65545, SCARD_E_INSUFFICIENT_BUFFER); /* oversized */
   check_still_fine (bus, path, fd);
-  answer = request (fd, 1, 3, 0, empty, &status);                       /* empty APDU */
+  answer = request (fd, 1, 3, 0, empty, &status); /* empty APDU */
   g_assert_cmphex (status, ==, SCARD_E_INVALID_PARAMETER);
   g_clear_pointer (&answer, g_bytes_unref);
-  answer = request (fd, 1, 4, 1, nad_get, &status);                     /* T=0 on a T=1 card */
+  answer = request (fd, 1, 4, 1, nad_get, &status); /* T=0 on a T=1 card */
   g_assert_cmphex (status, !=, 0);
   g_clear_pointer (&answer, g_bytes_unref);
   /* A control request: the MEP NAD get, on the channel. */
@@ -287,14 +291,14 @@ test_malformed (void)
   close (fd);
   {
     static const guint8 echo[] = { 0x80, 0xec, 0, 0, 1, 0x5a, 0 };
-    g_autoptr(GBytes) via_bus = NULL;
+    g_autoptr (GBytes) via_bus = NULL;
     via_bus = oc_transmit (bus, path, echo, sizeof echo, &error);
 
     g_assert_no_error (error);
   }
   /* The daemon answers everyone as before. */
   {
-    g_auto(GStrv) readers = oc_readers (bus, NULL);
+    g_auto (GStrv) readers = oc_readers (bus, NULL);
 
     g_assert_cmpuint (g_strv_length (readers), ==, 3);
   }
@@ -306,10 +310,10 @@ test_malformed (void)
 static void
 test_pipelined (void)
 {
-  g_autoptr(GDBusConnection) bus = oc_bus_new ();
+  g_autoptr (GDBusConnection) bus = oc_bus_new ();
   g_autofree char *path = connect_t1 (bus);
-  guint8 packet[HEADER + 7] = { 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                0x80, 0xec, 0, 0, 1, 0, 0 };
+  guint8 packet[HEADER + 7]
+      = { 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0xec, 0, 0, 1, 0, 0 };
   guint8 answer[HEADER + 16];
   int fd;
 
@@ -343,14 +347,14 @@ test_pipelined (void)
 static char *
 read_profile (GDBusConnection *bus, const char *path)
 {
-  static const guint8 select_aid[] = { 0x00, 0xa4, 0x04, 0x0c, 0x07,
-                                       0xf0, 0x53, 0x43, 0x42, 0x53, 0x49, 0x4d };
+  static const guint8 select_aid[]
+      = { 0x00, 0xa4, 0x04, 0x0c, 0x07, 0xf0, 0x53, 0x43, 0x42, 0x53, 0x49, 0x4d };
   static const guint8 select_ef[] = { 0x00, 0xa4, 0x02, 0x0c, 0x02, 0x01, 0x01 };
   static const guint8 read[] = { 0x00, 0xb0, 0x00, 0x00, 0x10 };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) r1 = oc_transmit (bus, path, select_aid, sizeof select_aid, &error);
-  g_autoptr(GBytes) r2 = NULL;
-  g_autoptr(GBytes) r3 = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) r1 = oc_transmit (bus, path, select_aid, sizeof select_aid, &error);
+  g_autoptr (GBytes) r2 = NULL;
+  g_autoptr (GBytes) r3 = NULL;
   gsize len = 0;
   const char *text;
 
@@ -372,11 +376,11 @@ read_profile (GDBusConnection *bus, const char *path)
 static guint8
 nad_of (GDBusConnection *bus, const char *path)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = oc_call (bus, path, OC_CONNECTION, "Control",
-                                       g_variant_new_parsed ("(uint32 0x42000e10, [byte 0x3f, 0, 0])"),
-                                       "(ay)", &error);
-  g_autoptr(GVariant) data = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply
+      = oc_call (bus, path, OC_CONNECTION, "Control",
+                 g_variant_new_parsed ("(uint32 0x42000e10, [byte 0x3f, 0, 0])"), "(ay)", &error);
+  g_autoptr (GVariant) data = NULL;
   gsize len = 0;
   const guint8 *bytes;
 
@@ -392,7 +396,7 @@ on_nad_changed (GDBusConnection *bus, const char *sender, const char *path, cons
                 const char *member, GVariant *parameters, gpointer user_data)
 {
   int *nad = user_data;
-  g_autoptr(GVariant) changed = NULL;
+  g_autoptr (GVariant) changed = NULL;
   guint8 value;
 
   g_variant_get (parameters, "(s@a{sv}@as)", NULL, &changed, NULL);
@@ -403,26 +407,26 @@ on_nad_changed (GDBusConnection *bus, const char *sender, const char *path, cons
 static void
 test_mep (void)
 {
-  g_autoptr(GDBusConnection) bus = oc_bus_new ();
+  g_autoptr (GDBusConnection) bus = oc_bus_new ();
   g_autofree char *reader = find_reader (bus, "scbsimM");
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *p0 = oc_connect (bus, reader, "shared", "t1", &error);
   g_autofree char *p1 = NULL;
   g_autofree char *p21 = NULL;
   g_autofree char *stats = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) nad = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GVariant) nad = NULL;
   const char *seen;
 
-  g_autoptr(GDBusConnection) watcher = oc_bus_new ();
+  g_autoptr (GDBusConnection) watcher = oc_bus_new ();
   int announced = -1;
   guint id;
 
   g_assert_no_error (error);
   /* Reader.SetNad is the default of new connections, announced to all. */
-  id = g_dbus_connection_signal_subscribe (watcher, OC_NAME, "org.freedesktop.DBus.Properties",
-                                           "PropertiesChanged", reader, OC_READER,
-                                           G_DBUS_SIGNAL_FLAGS_NONE, on_nad_changed, &announced, NULL);
+  id = g_dbus_connection_signal_subscribe (
+      watcher, OC_NAME, "org.freedesktop.DBus.Properties", "PropertiesChanged", reader, OC_READER,
+      G_DBUS_SIGNAL_FLAGS_NONE, on_nad_changed, &announced, NULL);
   g_strfreev (oc_readers (watcher, NULL));
   reply = oc_call (bus, reader, OC_READER, "SetNad", g_variant_new ("(y)", 0x10), NULL, &error);
   g_assert_no_error (error);
@@ -462,7 +466,7 @@ test_mep (void)
     }
   {
     static const guint8 echo[] = { 0x80, 0xec, 0, 0, 2, 0x21, 0x21, 0 };
-    g_autoptr(GBytes) r = oc_transmit (bus, p21, echo, sizeof echo, &error);
+    g_autoptr (GBytes) r = oc_transmit (bus, p21, echo, sizeof echo, &error);
     g_autofree char *hex = NULL;
 
     g_assert_no_error (error);
@@ -480,20 +484,20 @@ test_mep (void)
 static void
 test_apdu_reader (void)
 {
-  g_autoptr(GDBusConnection) bus = oc_bus_new ();
-  g_auto(GStrv) readers = oc_readers (bus, NULL);
+  g_autoptr (GDBusConnection) bus = oc_bus_new ();
+  g_auto (GStrv) readers = oc_readers (bus, NULL);
   const char *reader = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *path = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GBytes) set = g_bytes_new_static ("\x3e\x00\x01\x10", 4);
-  g_autoptr(GBytes) answer = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GBytes) set = g_bytes_new_static ("\x3e\x00\x01\x10", 4);
+  g_autoptr (GBytes) answer = NULL;
   guint32 status = 0;
   int fd;
 
   for (guint i = 0; readers[i] != NULL; i++)
     {
-      g_autoptr(GVariant) level = oc_get_property (bus, readers[i], OC_READER, "ExchangeLevel");
+      g_autoptr (GVariant) level = oc_get_property (bus, readers[i], OC_READER, "ExchangeLevel");
 
       if (g_str_equal (g_variant_get_string (level, NULL), "short-apdu"))
         reader = readers[i];
@@ -513,13 +517,14 @@ test_apdu_reader (void)
   g_assert_cmphex (status, !=, 0);
   for (guint i = 0; i < 200; i++)
     {
-      g_autoptr(GBytes) apdu = random_apdu ();
-      g_autoptr(GBytes) via_bus = NULL;
-      g_autoptr(GBytes) via_channel = NULL;
+      g_autoptr (GBytes) apdu = random_apdu ();
+      g_autoptr (GBytes) via_bus = NULL;
+      g_autoptr (GBytes) via_channel = NULL;
 
-      via_bus = oc_transmit (bus, path, g_bytes_get_data (apdu, NULL), g_bytes_get_size (apdu), &error);
+      via_bus
+          = oc_transmit (bus, path, g_bytes_get_data (apdu, NULL), g_bytes_get_size (apdu), &error);
       g_assert_no_error (error);
-      via_channel = request (fd, 1, i, 1, apdu, &status);    /* SCARD_PROTOCOL_T0 */
+      via_channel = request (fd, 1, i, 1, apdu, &status); /* SCARD_PROTOCOL_T0 */
       g_assert_cmphex (status, ==, 0);
       g_assert_true (g_bytes_equal (via_bus, via_channel));
     }

@@ -28,9 +28,9 @@ example_free (Example *example)
 static GPtrArray *
 read_examples (const char *path)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_auto (GStrv) lines = NULL;
   GPtrArray *examples = g_ptr_array_new_with_free_func ((GDestroyNotify) example_free);
   gboolean in_block = FALSE;
   Example *current = NULL;
@@ -70,15 +70,16 @@ read_examples (const char *path)
 static void
 test_examples (void)
 {
-  g_autofree char *path = g_build_filename (g_getenv ("SCB_SOURCEDIR"), "docs", "dbus-guide.md", NULL);
-  g_autoptr(GPtrArray) examples = read_examples (path);
+  g_autofree char *path
+      = g_build_filename (g_getenv ("SCB_SOURCEDIR"), "docs", "dbus-guide.md", NULL);
+  g_autoptr (GPtrArray) examples = read_examples (path);
 
   g_assert_cmpuint (examples->len, >=, 4);
   for (guint i = 0; i < examples->len; i++)
     {
       Example *example = g_ptr_array_index (examples, i);
       const char *argv[] = { "sh", "-c", example->command, NULL };
-      g_autoptr(GError) error = NULL;
+      g_autoptr (GError) error = NULL;
       g_autofree char *out = NULL;
       g_autofree char *err = NULL;
       int status = 0;

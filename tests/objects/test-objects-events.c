@@ -20,12 +20,12 @@
 
 typedef struct
 {
-  char kind;            /* A, R: Interfaces{Added,Removed}; P: PropertiesChanged;
-                         * a, r: Reader{Added,Removed} */
-  char *path;           /* the object concerned */
-  char *iface;          /* A, R: the first interface; P: the interface */
-  GVariant *props;      /* P: the changed properties */
-  guint32 counter;      /* a, r */
+  char kind;       /* A, R: Interfaces{Added,Removed}; P: PropertiesChanged;
+                    * a, r: Reader{Added,Removed} */
+  char *path;      /* the object concerned */
+  char *iface;     /* A, R: the first interface; P: the interface */
+  GVariant *props; /* P: the changed properties */
+  guint32 counter; /* a, r */
 } Event;
 
 typedef struct
@@ -33,8 +33,8 @@ typedef struct
   GDBusConnection *bus;
   guint id;
   GPtrArray *events;
-  guint32 reader_events;        /* the last ReaderEvents seen */
-  guint32 card_events;          /* the last CardEvents of reader/0 seen */
+  guint32 reader_events; /* the last ReaderEvents seen */
+  guint32 card_events;   /* the last CardEvents of reader/0 seen */
 } Watcher;
 
 static guint32
@@ -67,7 +67,7 @@ on_signal (GDBusConnection *bus, const char *sender, const char *path, const cha
   e = g_new0 (Event, 1);
   if (g_str_equal (member, "InterfacesAdded") || g_str_equal (member, "InterfacesRemoved"))
     {
-      g_autoptr(GVariant) ifaces = NULL;
+      g_autoptr (GVariant) ifaces = NULL;
 
       e->kind = member[10] == 'A' ? 'A' : 'R';
       g_variant_get (parameters, e->kind == 'A' ? "(o@a{sa{sv}})" : "(o@as)", &e->path, &ifaces);
@@ -85,7 +85,8 @@ on_signal (GDBusConnection *bus, const char *sender, const char *path, const cha
       g_variant_get (parameters, "(s@a{sv}@as)", &e->iface, &e->props, NULL);
       if (g_variant_lookup (e->props, "ReaderEvents", "u", &value))
         w->reader_events = value;
-      if (g_str_equal (path, OC_ROOT "/reader/0") && g_variant_lookup (e->props, "CardEvents", "u", &value))
+      if (g_str_equal (path, OC_ROOT "/reader/0")
+          && g_variant_lookup (e->props, "CardEvents", "u", &value))
         w->card_events = value;
     }
   else if (g_str_equal (member, "ReaderAdded") || g_str_equal (member, "ReaderRemoved"))
@@ -107,7 +108,7 @@ watchers_start (Watcher *watchers, guint32 *reader_events, guint32 *card_events)
   for (guint i = 0; i < N_WATCHERS; i++)
     {
       Watcher *w = &watchers[i];
-      g_autoptr(GVariant) value = NULL;
+      g_autoptr (GVariant) value = NULL;
       guint32 events = 0;
 
       w->bus = oc_bus_new ();
@@ -165,7 +166,8 @@ all_seen (gpointer data)
 
   for (guint i = 0; i < N_WATCHERS; i++)
     {
-      if (x->watchers[i].reader_events != x->reader_events || x->watchers[i].card_events != x->card_events)
+      if (x->watchers[i].reader_events != x->reader_events
+          || x->watchers[i].card_events != x->card_events)
         return FALSE;
     }
   return TRUE;
@@ -174,12 +176,12 @@ all_seen (gpointer data)
 static void
 test_startup (void)
 {
-  g_autoptr(GDBusConnection) bus = oc_bus_new ();
+  g_autoptr (GDBusConnection) bus = oc_bus_new ();
   guint32 events = 0;
-  g_auto(GStrv) readers = oc_readers (bus, &events);
-  g_autoptr(GVariant) value = oc_get_property (bus, OC_ROOT, OC_MANAGER, "ReaderEvents");
-  g_autoptr(GVariant) card = oc_get_property (bus, readers[0], OC_READER, "Card");
-  g_autoptr(GVariant) reader = NULL;
+  g_auto (GStrv) readers = oc_readers (bus, &events);
+  g_autoptr (GVariant) value = oc_get_property (bus, OC_ROOT, OC_MANAGER, "ReaderEvents");
+  g_autoptr (GVariant) card = oc_get_property (bus, readers[0], OC_READER, "Card");
+  g_autoptr (GVariant) reader = NULL;
 
   /* 1 + the readers found at start-up. */
   g_assert_cmpuint (g_strv_length (readers), ==, 1);
@@ -194,8 +196,8 @@ test_startup (void)
 static void
 check_plug_events (Watcher *w, guint32 start)
 {
-  g_autoptr(GPtrArray) seq = g_ptr_array_new ();
-  g_autoptr(GHashTable) paths = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GPtrArray) seq = g_ptr_array_new ();
+  g_autoptr (GHashTable) paths = g_hash_table_new (g_str_hash, g_str_equal);
   guint32 counter = start;
   guint i;
 
@@ -218,7 +220,7 @@ check_plug_events (Watcher *w, guint32 start)
       guint32 value = 0;
 
       g_assert_cmpint (added->kind, ==, 'A');
-      g_assert_false (g_hash_table_contains (paths, added->path));   /* never reused */
+      g_assert_false (g_hash_table_contains (paths, added->path)); /* never reused */
       g_hash_table_add (paths, added->path);
       counter = next (counter);
       g_assert_cmpint (pa->kind, ==, 'P');
@@ -269,8 +271,8 @@ test_plug_cycles (void)
 static void
 check_card_events (Watcher *w, guint32 start)
 {
-  g_autoptr(GPtrArray) seq = g_ptr_array_new ();
-  g_autoptr(GHashTable) paths = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GPtrArray) seq = g_ptr_array_new ();
+  g_autoptr (GHashTable) paths = g_hash_table_new (g_str_hash, g_str_equal);
   guint32 counter = start;
   guint i;
 
@@ -290,7 +292,7 @@ check_card_events (Watcher *w, guint32 start)
       Event *added = seq->pdata[i + 2], *pa = seq->pdata[i + 3];
       guint32 value = 0, state = 0;
       const char *card = NULL;
-      g_autoptr(GVariant) atr = NULL;
+      g_autoptr (GVariant) atr = NULL;
 
       /* Removal: one PropertiesChanged with all four, then the card goes. */
       counter = next (counter);
@@ -309,7 +311,7 @@ check_card_events (Watcher *w, guint32 start)
       /* Insertion: the card object first, then the reader's change. */
       counter = next (counter);
       g_assert_cmpint (added->kind, ==, 'A');
-      g_assert_false (g_hash_table_contains (paths, added->path));   /* never reused */
+      g_assert_false (g_hash_table_contains (paths, added->path)); /* never reused */
       g_hash_table_add (paths, added->path);
       g_assert_cmpint (pa->kind, ==, 'P');
       g_assert_true (g_variant_lookup (pa->props, "CardEvents", "u", &value));

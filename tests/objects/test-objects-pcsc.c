@@ -24,8 +24,8 @@ capture (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer
 static char *
 log_of (const char *hex)
 {
-  g_autoptr(GByteArray) bytes = g_byte_array_new ();
-  g_autoptr(GBytes) apdu = NULL;
+  g_autoptr (GByteArray) bytes = g_byte_array_new ();
+  g_autoptr (GBytes) apdu = NULL;
 
   for (const char *p = hex; p[0] != '\0' && p[1] != '\0'; p += p[2] == ' ' ? 3 : 2)
     {
@@ -42,11 +42,11 @@ log_of (const char *hex)
 static void
 test_pin_redaction (void)
 {
-  static const char * const pin_commands[] = {
-    "00 20 00 81 08 31 32 33 34 35 36 FF FF",       /* VERIFY */
-    "00 24 00 81 10 31 32 33 34 FF FF FF FF 35 36 37 38 FF FF FF FF",  /* CHANGE REFERENCE DATA */
-    "00 2C 00 81 10 31 32 33 34 35 36 37 38 35 36 37 38 FF FF FF FF",  /* RESET RETRY COUNTER */
-    "80 20 00 01 04 31 32 33 34",                   /* VERIFY with a proprietary class */
+  static const char *const pin_commands[] = {
+    "00 20 00 81 08 31 32 33 34 35 36 FF FF",                         /* VERIFY */
+    "00 24 00 81 10 31 32 33 34 FF FF FF FF 35 36 37 38 FF FF FF FF", /* CHANGE REFERENCE DATA */
+    "00 2C 00 81 10 31 32 33 34 35 36 37 38 35 36 37 38 FF FF FF FF", /* RESET RETRY COUNTER */
+    "80 20 00 01 04 31 32 33 34", /* VERIFY with a proprietary class */
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (pin_commands); i++)
@@ -76,7 +76,7 @@ test_pin_redaction (void)
 static void
 test_words (void)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   const char *t1[] = { "t1", NULL };
   const char *both[] = { "t0", "t1", NULL };
   const char *raw[] = { "raw", NULL };
@@ -121,7 +121,7 @@ test_words (void)
 static void
 test_lengths (void)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   g_assert_false (scb_pcsc_check_length (0, 1, "An APDU", &error));
   g_assert_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER);

@@ -16,7 +16,7 @@ static const guint8 echo[] = { 0x80, 0xec, 0x00, 0x00, 0x02, 0x12, 0x34, 0x00 };
 static char *
 reader0 (GDBusConnection *bus)
 {
-  g_auto(GStrv) readers = oc_readers (bus, NULL);
+  g_auto (GStrv) readers = oc_readers (bus, NULL);
 
   g_assert_cmpuint (g_strv_length (readers), >=, 1);
   return g_strdup (readers[0]);
@@ -25,10 +25,10 @@ reader0 (GDBusConnection *bus)
 static void
 disconnect (GDBusConnection *bus, const char *path, const char *disposition)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  reply = oc_call (bus, path, OC_CONNECTION, "Disconnect",
-                   g_variant_new ("(s)", disposition), NULL, &error);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  reply = oc_call (bus, path, OC_CONNECTION, "Disconnect", g_variant_new ("(s)", disposition), NULL,
+                   &error);
 
   g_assert_no_error (error);
 }
@@ -36,8 +36,8 @@ disconnect (GDBusConnection *bus, const char *path, const char *disposition)
 static void
 transmit_ok (GDBusConnection *bus, const char *path)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) response = oc_transmit (bus, path, echo, sizeof echo, &error);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) response = oc_transmit (bus, path, echo, sizeof echo, &error);
   g_autofree char *hex = NULL;
 
   g_assert_no_error (error);
@@ -48,8 +48,8 @@ transmit_ok (GDBusConnection *bus, const char *path)
 static void
 transmit_fails (GDBusConnection *bus, const char *path, const char *error_name)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) response = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) response = NULL;
   response = oc_transmit (bus, path, echo, sizeof echo, &error);
 
   oc_assert_error (error, error_name);
@@ -58,22 +58,24 @@ transmit_fails (GDBusConnection *bus, const char *path, const char *error_name)
 static void
 test_matrix (void)
 {
-  static const char * const modes[] = { "shared", "exclusive", "direct" };
-  g_autoptr(GDBusConnection) a = oc_bus_new ();
-  g_autoptr(GDBusConnection) b = oc_bus_new ();
+  static const char *const modes[] = { "shared", "exclusive", "direct" };
+  g_autoptr (GDBusConnection) a = oc_bus_new ();
+  g_autoptr (GDBusConnection) b = oc_bus_new ();
   g_autofree char *reader = reader0 (a);
 
   for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
     for (guint j = 0; j < G_N_ELEMENTS (modes); j++)
       {
-        g_autoptr(GError) error = NULL;
+        g_autoptr (GError) error = NULL;
         g_autofree char *first = oc_connect (a, reader, modes[i], "t1", &error);
         g_autofree char *second = NULL;
-        gboolean violation = g_str_equal (modes[i], "exclusive") || g_str_equal (modes[j], "exclusive");
+        gboolean violation
+            = g_str_equal (modes[i], "exclusive") || g_str_equal (modes[j], "exclusive");
 
         g_assert_no_error (error);
         second = oc_connect (b, reader, modes[j], "t1", &error);
-        g_test_message ("%s then %s: %s", modes[i], modes[j], second != NULL ? "ok" : error->message);
+        g_test_message ("%s then %s: %s", modes[i], modes[j],
+                        second != NULL ? "ok" : error->message);
         if (violation)
           {
             oc_assert_error (error, "SharingViolation");
@@ -96,11 +98,11 @@ test_matrix (void)
 static void
 test_protocols (void)
 {
-  g_autoptr(GDBusConnection) a = oc_bus_new ();
+  g_autoptr (GDBusConnection) a = oc_bus_new ();
   g_autofree char *reader = reader0 (a);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *path = oc_connect (a, reader, "shared", "t0", &error);
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr (GVariant) reply = NULL;
 
   oc_assert_error (error, "ProtoMismatch");
   g_clear_error (&error);
@@ -120,7 +122,7 @@ test_protocols (void)
 
     g_variant_get (reply, "(&su&s@ay)", &name, &state, &protocol, NULL);
     g_assert_cmpstr (protocol, ==, "t1");
-    g_assert_cmphex (state, ==, 0x34);    /* PRESENT | POWERED | NEGOTIABLE */
+    g_assert_cmphex (state, ==, 0x34); /* PRESENT | POWERED | NEGOTIABLE */
     g_assert_true (g_str_has_suffix (name, " 00 00"));
   }
   /* An unknown disposition is refused (SCARD_E_INVALID_VALUE, as pcscd),
@@ -149,9 +151,8 @@ static void
 on_begin (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Pending *pending = user_data;
-  g_autoptr(GVariant) reply = NULL;
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
-                                         &pending->error);
+  g_autoptr (GVariant) reply = NULL;
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &pending->error);
 
   pending->done = TRUE;
 }
@@ -166,8 +167,8 @@ begin_async (GDBusConnection *bus, const char *path, Pending *pending)
 static void
 call_ok (GDBusConnection *bus, const char *path, const char *method, GVariant *args)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
   reply = oc_call (bus, path, OC_CONNECTION, method, args, NULL, &error);
 
   g_assert_no_error (error);
@@ -176,21 +177,21 @@ call_ok (GDBusConnection *bus, const char *path, const char *method, GVariant *a
 static void
 test_transaction (void)
 {
-  g_autoptr(GDBusConnection) a = oc_bus_new ();
-  g_autoptr(GDBusConnection) b = oc_bus_new ();
-  g_autoptr(GDBusConnection) c = oc_bus_new ();
+  g_autoptr (GDBusConnection) a = oc_bus_new ();
+  g_autoptr (GDBusConnection) b = oc_bus_new ();
+  g_autoptr (GDBusConnection) c = oc_bus_new ();
   g_autofree char *reader = reader0 (a);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *pa = oc_connect (a, reader, "shared", "t1", &error);
   g_autofree char *pb = oc_connect (b, reader, "shared", "t1", &error);
   g_autofree char *pc = oc_connect (c, reader, "shared", "t1", &error);
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr (GVariant) reply = NULL;
   Pending pb_begin = { 0 }, pc_begin = { 0 };
   gboolean never = FALSE;
 
   g_assert_no_error (error);
   call_ok (a, pa, "BeginTransaction", NULL);
-  call_ok (a, pa, "BeginTransaction", NULL);          /* nested, as pcsc-lite counts */
+  call_ok (a, pa, "BeginTransaction", NULL); /* nested, as pcsc-lite counts */
   begin_async (c, pc, &pc_begin);
   begin_async (b, pb, &pb_begin);
   oc_wait (&never, 300);
@@ -203,7 +204,7 @@ test_transaction (void)
   g_dbus_connection_close_sync (c, NULL, NULL);
   call_ok (a, pa, "EndTransaction", g_variant_new ("(s)", "leave"));
   oc_wait (&never, 100);
-  g_assert_false (pb_begin.done);                     /* one level is still held */
+  g_assert_false (pb_begin.done); /* one level is still held */
   call_ok (a, pa, "EndTransaction", g_variant_new ("(s)", "leave"));
   g_assert_true (oc_wait (&pb_begin.done, 2000));
   g_assert_no_error (pb_begin.error);
@@ -215,7 +216,8 @@ test_transaction (void)
   transmit_ok (a, pa);
   transmit_ok (b, pb);
   /* No transaction to end. */
-  reply = oc_call (a, pa, OC_CONNECTION, "EndTransaction", g_variant_new ("(s)", "leave"), NULL, &error);
+  reply = oc_call (a, pa, OC_CONNECTION, "EndTransaction", g_variant_new ("(s)", "leave"), NULL,
+                   &error);
   oc_assert_error (error, "NotTransacted");
   g_clear_error (&error);
   /* Reconnect with reset: the other sees ResetCard once. */
@@ -232,7 +234,7 @@ test_transaction (void)
 static gboolean
 card_present (gpointer data)
 {
-  g_autoptr(GVariant) state = oc_get_property (data, OC_ROOT "/reader/0", OC_READER, "State");
+  g_autoptr (GVariant) state = oc_get_property (data, OC_ROOT "/reader/0", OC_READER, "State");
 
   return (g_variant_get_uint32 (state) & 0x20) != 0;
 }
@@ -240,8 +242,8 @@ card_present (gpointer data)
 static gboolean
 card_present_at (gpointer data)
 {
-  g_autoptr(GDBusConnection) bus = oc_bus_new ();
-  g_autoptr(GVariant) state = oc_get_property (bus, data, OC_READER, "State");
+  g_autoptr (GDBusConnection) bus = oc_bus_new ();
+  g_autoptr (GVariant) state = oc_get_property (bus, data, OC_READER, "State");
 
   return (g_variant_get_uint32 (state) & 0x20) != 0;
 }
@@ -249,13 +251,13 @@ card_present_at (gpointer data)
 static void
 test_removed (void)
 {
-  g_autoptr(GDBusConnection) a = oc_bus_new ();
-  g_autoptr(GDBusConnection) b = oc_bus_new ();
+  g_autoptr (GDBusConnection) a = oc_bus_new ();
+  g_autoptr (GDBusConnection) b = oc_bus_new ();
   g_autofree char *reader = reader0 (a);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *pa = oc_connect (a, reader, "shared", "t1", &error);
   g_autofree char *pb = oc_connect (b, reader, "shared", "t1", &error);
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr (GVariant) reply = NULL;
   g_autofree char *ignored = NULL;
   Pending pb_begin = { 0 };
 
@@ -293,14 +295,22 @@ test_removed (void)
 static void
 test_killed_holder (void)
 {
-  g_autoptr(GDBusConnection) bus = oc_bus_new ();
+  g_autoptr (GDBusConnection) bus = oc_bus_new ();
   g_autofree char *reader = reader0 (bus);
   g_autofree char *client = oc_client_path ();
-  const char *argv[] = { client, reader, "Reader.Connect", "('exclusive', ['t1'])",
-                         "@", "Connection.BeginTransaction", "()", "hold", NULL };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_autoptr(GDataInputStream) out = NULL;
+  const char *argv[] = { client,
+                         reader,
+                         "Reader.Connect",
+                         "('exclusive', ['t1'])",
+                         "@",
+                         "Connection.BeginTransaction",
+                         "()",
+                         "hold",
+                         NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) process
+      = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_autoptr (GDataInputStream) out = NULL;
   g_autofree char *path = NULL;
   gint64 killed, connected;
   guint attempts = 0;
@@ -346,13 +356,13 @@ test_killed_holder (void)
 static void
 test_limits (void)
 {
-  g_autoptr(GDBusConnection) bus = oc_bus_new ();
+  g_autoptr (GDBusConnection) bus = oc_bus_new ();
   g_autofree char *reader = reader0 (bus);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *path = oc_connect (bus, reader, "shared", "t1", &error);
   g_autofree guint8 *big = g_malloc0 (65545);
-  g_autoptr(GBytes) response = NULL;
-  g_autoptr(GPtrArray) more = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GBytes) response = NULL;
+  g_autoptr (GPtrArray) more = g_ptr_array_new_with_free_func (g_free);
 
   g_assert_no_error (error);
   response = oc_transmit (bus, path, big, 0, &error);
@@ -397,7 +407,7 @@ test_limits (void)
 static gboolean
 two_readers (gpointer data)
 {
-  g_auto(GStrv) readers = oc_readers (data, NULL);
+  g_auto (GStrv) readers = oc_readers (data, NULL);
 
   return g_strv_length (readers) == 2;
 }
@@ -405,7 +415,7 @@ two_readers (gpointer data)
 static gboolean
 one_reader (gpointer data)
 {
-  g_auto(GStrv) readers = oc_readers (data, NULL);
+  g_auto (GStrv) readers = oc_readers (data, NULL);
 
   return g_strv_length (readers) == 1;
 }
@@ -414,16 +424,16 @@ one_reader (gpointer data)
 static void
 test_unplugged (void)
 {
-  g_autoptr(GDBusConnection) a = oc_bus_new ();
-  g_autoptr(GDBusConnection) b = oc_bus_new ();
+  g_autoptr (GDBusConnection) a = oc_bus_new ();
+  g_autoptr (GDBusConnection) b = oc_bus_new ();
   g_autofree char *index = oc_ctl ("plug tpdu:t1");
   g_autofree char *ignored = NULL;
-  g_auto(GStrv) readers = NULL;
-  g_autoptr(GError) error = NULL;
+  g_auto (GStrv) readers = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *pa = NULL;
   g_autofree char *pb = NULL;
   g_autofree char *name = NULL;
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr (GVariant) reply = NULL;
   Pending pb_begin = { 0 };
 
   g_assert_true (oc_wait_for (two_readers, a, 10000));
@@ -459,14 +469,14 @@ test_unplugged (void)
 static void
 test_faults (void)
 {
-  g_autoptr(GDBusConnection) a = oc_bus_new ();
+  g_autoptr (GDBusConnection) a = oc_bus_new ();
   g_autofree char *index = oc_ctl ("plug tpdu:t1");
   g_autofree char *ignored = NULL;
-  g_auto(GStrv) readers = NULL;
-  g_autoptr(GError) error = NULL;
+  g_auto (GStrv) readers = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *pa = NULL;
-  g_autoptr(GBytes) response = NULL;
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr (GBytes) response = NULL;
+  g_autoptr (GVariant) reply = NULL;
   g_autofree char *name = NULL;
 
   g_assert_true (oc_wait_for (two_readers, a, 10000));
@@ -516,10 +526,10 @@ test_faults (void)
 static void
 test_wait_limit (void)
 {
-  g_autoptr(GDBusConnection) a = oc_bus_new ();
-  g_autoptr(GDBusConnection) b = oc_bus_new ();
+  g_autoptr (GDBusConnection) a = oc_bus_new ();
+  g_autoptr (GDBusConnection) b = oc_bus_new ();
   g_autofree char *reader = reader0 (a);
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *pa = oc_connect (a, reader, "shared", "t1", &error);
   g_autofree char *pb = oc_connect (b, reader, "shared", "t1", &error);
   Pending pb_begin = { 0 };

@@ -36,7 +36,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   /* A PPS for the first protocol and TA1 must round-trip. */
   if (info.first_protocol < 15)
     {
-      pps_request req = { .protocol = info.first_protocol, .has_pps1 = true,
+      pps_request req = { .protocol = info.first_protocol,
+                          .has_pps1 = true,
                           .pps1 = (uint8_t) (info.fi_index << 4 | info.di_index) };
       uint8_t pps[PPS_MAX_LEN];
       size_t len;

@@ -31,7 +31,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   n = data[0];
   if (n > size - 1)
     n = size - 1;
-  apdu = malloc (n ? n : 1);          /* exact size: over-reads are seen */
+  apdu = malloc (n ? n : 1); /* exact size: over-reads are seen */
   if (apdu == NULL)
     return 0;
   memcpy (apdu, data + 1, n);

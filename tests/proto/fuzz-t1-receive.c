@@ -54,7 +54,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     return 0;
   memset (&p, 0, sizeof p);
   p.edc = (data[0] & 0x01) ? T1_EDC_CRC : T1_EDC_LRC;
-  p.ifsc = (uint8_t) ((data[0] >> 1) * 2 + 1);     /* 1..255; 255 falls back to 32 */
+  p.ifsc = (uint8_t) ((data[0] >> 1) * 2 + 1); /* 1..255; 255 falls back to 32 */
   p.nad = (data[0] & 0x80) ? 0x12 : 0x00;
   p.max_wtx = 8;
   apdu_len = (size_t) data[1] * 3 + 1;

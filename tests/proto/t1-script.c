@@ -17,7 +17,8 @@ ref_crc (const uint8_t *d, size_t n)
     {
       uint8_t ch = (uint8_t) (d[i] ^ (uint8_t) (crc & 0xFF));
       ch = (uint8_t) (ch ^ (ch << 4));
-      crc = (uint16_t) ((crc >> 8) ^ ((uint16_t) ch << 8) ^ ((uint16_t) ch << 3) ^ ((uint16_t) ch >> 4));
+      crc = (uint16_t) ((crc >> 8) ^ ((uint16_t) ch << 8) ^ ((uint16_t) ch << 3)
+                        ^ ((uint16_t) ch >> 4));
     }
   return (uint16_t) ~crc;
 }
@@ -64,7 +65,8 @@ hex (const char *s)
   return a;
 }
 
-static const struct {
+static const struct
+{
   const char *name;
   t1_error error;
 } error_names[] = {
@@ -77,7 +79,6 @@ static const struct {
   { "ARGS", T1_ERR_ARGS },
   { "STATE", T1_ERR_STATE },
 };
-
 
 void
 runner_init (runner *r, const t1_params *p)
@@ -114,7 +115,7 @@ step (runner *r, const char *line)
     r->last = t1_begin_resynch (&r->st);
   else if (g_str_has_prefix (line, "> "))
     {
-      g_autoptr(GByteArray) want = hex (line + 2);
+      g_autoptr (GByteArray) want = hex (line + 2);
       uint8_t block[T1_MAX_BLOCK];
       size_t len = 0;
 
@@ -128,16 +129,16 @@ step (runner *r, const char *line)
   else if (g_str_has_prefix (line, "<! ") || g_str_has_prefix (line, "< "))
     {
       bool broken = line[1] == '!';
-      g_autoptr(GByteArray) in = hex (line + (broken ? 3 : 2));
+      g_autoptr (GByteArray) in = hex (line + (broken ? 3 : 2));
       g_autofree uint8_t *exact = NULL;
 
       add_edc (in, r->edc, broken);
-      exact = g_memdup2 (in->data, in->len);   /* exact size: ASan sees over-reads */
+      exact = g_memdup2 (in->data, in->len); /* exact size: ASan sees over-reads */
       r->last = t1_on_block (&r->st, exact, in->len);
     }
   else if (g_str_has_prefix (line, "<raw "))
     {
-      g_autoptr(GByteArray) in = hex (line + 5);
+      g_autoptr (GByteArray) in = hex (line + 5);
       g_autofree uint8_t *exact = g_memdup2 (in->data, in->len);
       r->last = t1_on_block (&r->st, exact, in->len);
     }
@@ -157,7 +158,7 @@ step (runner *r, const char *line)
                  t1_error_reason (t1_error_of (&r->st)));
       if (line[4] == ' ')
         {
-          g_autoptr(GByteArray) want = hex (line + 5);
+          g_autoptr (GByteArray) want = hex (line + 5);
           size_t len = 0;
 
           g_assert_cmpint (t1_take_response (&r->st, &len), ==, T1_DONE);
@@ -205,4 +206,3 @@ run_ifsc2 (const char *const *script)
   t1_params p = { .ifsc = 2, .ifsd = 32, .edc = T1_EDC_LRC };
   run_with (&p, script);
 }
-

@@ -28,13 +28,14 @@
 
 #include "t1.h"
 
-typedef struct {
+typedef struct
+{
   t1_state st;
   t1_status last;
   t1_edc edc;
   size_t resp_cap;
   uint8_t *resp;
-  GByteArray *apdu;         /* kept alive for the exchange */
+  GByteArray *apdu; /* kept alive for the exchange */
 } runner;
 
 uint16_t ref_crc (const uint8_t *d, size_t n);
@@ -44,7 +45,7 @@ void runner_init (runner *r, const t1_params *p);
 void runner_clear (runner *r);
 void step (runner *r, const char *line);
 void run_with (const t1_params *p, const char *const *script);
-void run (const char *const *script);          /* IFSC 32, IFSD 32, LRC, NAD 0 */
-void run_ifsc2 (const char *const *script);    /* IFSC 2 to force chaining */
+void run (const char *const *script);       /* IFSC 32, IFSD 32, LRC, NAD 0 */
+void run_ifsc2 (const char *const *script); /* IFSC 2 to force chaining */
 
-#define SCRIPT(...) ((const char *const[]) { __VA_ARGS__, NULL })
+#define SCRIPT(...) ((const char *const[]){ __VA_ARGS__, NULL })

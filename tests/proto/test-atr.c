@@ -11,7 +11,8 @@
 
 #include "atr.h"
 
-typedef struct {
+typedef struct
+{
   size_t len;
   uint8_t atr[ATR_MAX_LEN];
   unsigned fi, di, fmax_khz;
@@ -248,7 +249,7 @@ test_overflow (void)
   memset (buf, 0x80, sizeof buf);
   buf[0] = 0x3B;
   buf[1] = 0x8F;
-  buf[20] = 0x00;               /* TD chain ends at index 20; 15 hist would need 36 */
+  buf[20] = 0x00; /* TD chain ends at index 20; 15 hist would need 36 */
   g_assert_cmpint (parse_exact (buf, sizeof buf, &info), ==, ATR_ERR_OVERFLOW);
 
   /* TCK would be byte 34 */
@@ -326,7 +327,8 @@ test_contradictions (void)
   g_assert_cmpuint (info.specific_protocol, ==, 0);
   g_assert_false (info.specific_can_change);
 
-  g_assert_cmpint (atr_parse (ta1_rfu_explicit, sizeof ta1_rfu_explicit, &info), ==, ATR_ERR_TA1_RFU);
+  g_assert_cmpint (atr_parse (ta1_rfu_explicit, sizeof ta1_rfu_explicit, &info), ==,
+                   ATR_ERR_TA1_RFU);
   g_assert_cmpint (atr_parse (ta1_rfu_implicit, sizeof ta1_rfu_implicit, &info), ==, ATR_OK);
   g_assert_true (info.specific_implicit);
   g_assert_true (info.ta1_rfu);
@@ -355,11 +357,11 @@ test_specific_t1 (void)
 
   build_tck (atr2, sizeof atr2);
   g_assert_cmpint (atr_parse (atr2, sizeof atr2, &info), ==, ATR_OK);
-  g_assert_true (info.specific_mode);             /* TA2 11 */
+  g_assert_true (info.specific_mode); /* TA2 11 */
   g_assert_cmpuint (info.specific_protocol, ==, 1);
   g_assert_true (info.specific_implicit);
-  g_assert_cmpuint (info.wi, ==, 0x20);           /* TC2 */
-  g_assert_cmpuint (info.ifsc, ==, 0x20);         /* TA3 */
+  g_assert_cmpuint (info.wi, ==, 0x20);   /* TC2 */
+  g_assert_cmpuint (info.ifsc, ==, 0x20); /* TA3 */
   g_assert_cmpuint (info.edc, ==, ATR_EDC_LRC);
 }
 

@@ -22,24 +22,26 @@ test_build (void)
   g_assert_cmpmem (out, len, t1_13, sizeof t1_13);
 
   /* T=0, Fi 512 Di 32: FF 10 96 79 */
-  req = (pps_request) { .protocol = 0, .has_pps1 = true, .pps1 = 0x96 };
+  req = (pps_request){ .protocol = 0, .has_pps1 = true, .pps1 = 0x96 };
   g_assert_cmpint (pps_build (&req, out, sizeof out, &len), ==, PPS_OK);
   g_assert_cmpmem (out, len, t0_96, sizeof t0_96);
 
   /* T=1 without PPS1: FF 01 FE */
-  req = (pps_request) { .protocol = 1 };
+  req = (pps_request){ .protocol = 1 };
   g_assert_cmpint (pps_build (&req, out, sizeof out, &len), ==, PPS_OK);
   g_assert_cmpmem (out, len, t1_bare, sizeof t1_bare);
 
   /* with PPS2 (N = 2) */
-  req = (pps_request) { .protocol = 0, .has_pps1 = true, .pps1 = 0x18, .has_pps2 = true, .pps2 = 0x02 };
+  req = (pps_request){
+    .protocol = 0, .has_pps1 = true, .pps1 = 0x18, .has_pps2 = true, .pps2 = 0x02
+  };
   g_assert_cmpint (pps_build (&req, out, sizeof out, &len), ==, PPS_OK);
   g_assert_cmpmem (out, len, t0_n, sizeof t0_n);
 
   /* bad arguments */
-  req = (pps_request) { .protocol = 15 };
+  req = (pps_request){ .protocol = 15 };
   g_assert_cmpint (pps_build (&req, out, sizeof out, &len), ==, PPS_ERR_ARGS);
-  req = (pps_request) { .protocol = 1, .has_pps1 = true, .pps1 = 0x11 };
+  req = (pps_request){ .protocol = 1, .has_pps1 = true, .pps1 = 0x11 };
   g_assert_cmpint (pps_build (&req, out, 3, &len), ==, PPS_ERR_ARGS);
   g_assert_cmpint (pps_build (NULL, out, sizeof out, &len), ==, PPS_ERR_ARGS);
 }
@@ -79,7 +81,7 @@ test_responses (void)
     g_assert_cmpint (pps_check_response (&req, echo, n), ==, PPS_ERR_SHORT);
 
   /* a PPS1 the request did not carry */
-  req = (pps_request) { .protocol = 1 };
+  req = (pps_request){ .protocol = 1 };
   g_assert_cmpint (pps_check_response (&req, echo, sizeof echo), ==, PPS_ERR_PPS1);
   g_assert_cmpint (pps_check_response (&req, no_pps1, sizeof no_pps1), ==, PPS_OK);
 
@@ -87,7 +89,9 @@ test_responses (void)
   {
     static const uint8_t t0_n[] = { 0xFF, 0x30, 0x18, 0x02, 0xD5 };
     static const uint8_t t0_no_n[] = { 0xFF, 0x10, 0x18, 0xF7 };
-    req = (pps_request) { .protocol = 0, .has_pps1 = true, .pps1 = 0x18, .has_pps2 = true, .pps2 = 0x02 };
+    req = (pps_request){
+      .protocol = 0, .has_pps1 = true, .pps1 = 0x18, .has_pps2 = true, .pps2 = 0x02
+    };
     g_assert_cmpint (pps_check_response (&req, t0_n, sizeof t0_n), ==, PPS_OK);
     g_assert_cmpint (pps_check_response (&req, t0_no_n, sizeof t0_no_n), ==, PPS_ERR_PPS2);
   }

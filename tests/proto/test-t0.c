@@ -9,9 +9,10 @@
 #include "t0.h"
 
 /* One step: the TPDU the engine must send, and the card's answer. */
-typedef struct {
-  const char *tpdu;     /* hex */
-  const char *answer;   /* hex */
+typedef struct
+{
+  const char *tpdu;   /* hex */
+  const char *answer; /* hex */
 } step;
 
 static GByteArray *
@@ -39,7 +40,7 @@ hex (const char *s)
 static t0_status
 run (const char *apdu_hex, const step *steps, size_t n_steps, GByteArray **resp_out, t0_error *err)
 {
-  g_autoptr(GByteArray) apdu = hex (apdu_hex);
+  g_autoptr (GByteArray) apdu = hex (apdu_hex);
   g_autofree uint8_t *resp = g_malloc (T0_MAX_RESPONSE);
   t0_ctx ctx;
   t0_status st;
@@ -50,8 +51,8 @@ run (const char *apdu_hex, const step *steps, size_t n_steps, GByteArray **resp_
     {
       uint8_t tpdu[T0_MAX_TPDU];
       size_t tpdu_len = 0;
-      g_autoptr(GByteArray) want = NULL;
-      g_autoptr(GByteArray) answer = NULL;
+      g_autoptr (GByteArray) want = NULL;
+      g_autoptr (GByteArray) answer = NULL;
 
       g_assert_cmpuint (i, <, n_steps);
       g_assert_cmpint (t0_next_tpdu (&ctx, tpdu, sizeof tpdu, &tpdu_len), ==, T0_SEND_MORE);
@@ -78,8 +79,8 @@ run (const char *apdu_hex, const step *steps, size_t n_steps, GByteArray **resp_
 static void
 expect (const char *apdu, const step *steps, size_t n, const char *response)
 {
-  g_autoptr(GByteArray) resp = NULL;
-  g_autoptr(GByteArray) want = hex (response);
+  g_autoptr (GByteArray) resp = NULL;
+  g_autoptr (GByteArray) want = hex (response);
   t0_error err;
 
   g_assert_cmpint (run (apdu, steps, n, &resp, &err), ==, T0_DONE);
@@ -89,7 +90,7 @@ expect (const char *apdu, const step *steps, size_t n, const char *response)
 static void
 expect_error (const char *apdu, const step *steps, size_t n, t0_error want)
 {
-  g_autoptr(GByteArray) resp = NULL;
+  g_autoptr (GByteArray) resp = NULL;
   t0_error err;
 
   g_assert_cmpint (run (apdu, steps, n, &resp, &err), ==, T0_ERROR);
@@ -199,9 +200,9 @@ test_max_response (void)
 {
   /* 256 GET RESPONSE of 256 bytes: 65536 bytes + SW */
   g_autofree step *steps = g_new0 (step, 257);
-  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GString) data = g_string_new (NULL);
-  g_autoptr(GString) all = g_string_new (NULL);
+  g_autoptr (GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GString) data = g_string_new (NULL);
+  g_autoptr (GString) all = g_string_new (NULL);
 
   for (unsigned i = 0; i < 256; i++)
     g_string_append_printf (data, "%02X ", i);
@@ -221,11 +222,11 @@ test_max_response (void)
   /* one GET RESPONSE more does not fit 65538 bytes */
   {
     g_autofree step *more = g_new0 (step, 258);
-    g_autoptr(GByteArray) resp = NULL;
+    g_autoptr (GByteArray) resp = NULL;
     t0_error err;
 
     memcpy (more, steps, 257 * sizeof (step));
-    more[256].answer = g_ptr_array_index (strings, 0);     /* ... 61 00 */
+    more[256].answer = g_ptr_array_index (strings, 0); /* ... 61 00 */
     more[257].tpdu = "00 C0 00 00 00";
     more[257].answer = "01 90 00";
     g_assert_cmpint (run ("00 B0 00 00 00", more, 258, &resp, &err), ==, T0_ERROR);
@@ -290,7 +291,7 @@ test_errors (void)
 
   /* endless 6Cxx is bounded */
   {
-    g_autoptr(GByteArray) apdu = hex ("00 B0 00 00 05");
+    g_autoptr (GByteArray) apdu = hex ("00 B0 00 00 05");
     t0_status st;
     size_t n = 0;
 

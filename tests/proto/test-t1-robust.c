@@ -18,10 +18,10 @@ test_crc_vectors (void)
   static const uint8_t v2[] = { 0x0F, 0xAA, 0xFF };
 
   g_assert_cmphex (t1_crc (check, 9), ==, 0x906E);
-  g_assert_cmphex (t1_crc (zeros, 3), ==, 0xC6CC);    /* sent CC C6 */
-  g_assert_cmphex (t1_crc (v2, 3), ==, 0xD1FC);       /* sent FC D1 */
+  g_assert_cmphex (t1_crc (zeros, 3), ==, 0xC6CC); /* sent CC C6 */
+  g_assert_cmphex (t1_crc (v2, 3), ==, 0xD1FC);    /* sent FC D1 */
   g_assert_cmphex (ref_crc (check, 9), ==, 0x906E);
-  g_assert_cmphex (t1_crc (NULL, 0), ==, 0x0000);     /* ~FFFF */
+  g_assert_cmphex (t1_crc (NULL, 0), ==, 0x0000); /* ~FFFF */
 
   /* the two implementations agree on every block size */
   {
@@ -53,11 +53,14 @@ test_wire_exact (void)
   t1_state st;
   t1_params p = { .ifsc = 32, .edc = T1_EDC_LRC };
 
-  g_assert_cmpuint (t1_block_encode (0, 0x00, apdu, 2, T1_EDC_LRC, out, sizeof out), ==, sizeof i_lrc);
+  g_assert_cmpuint (t1_block_encode (0, 0x00, apdu, 2, T1_EDC_LRC, out, sizeof out), ==,
+                    sizeof i_lrc);
   g_assert_cmpmem (out, sizeof i_lrc, i_lrc, sizeof i_lrc);
-  g_assert_cmpuint (t1_block_encode (0, 0x00, apdu, 2, T1_EDC_CRC, out, sizeof out), ==, sizeof i_crc);
+  g_assert_cmpuint (t1_block_encode (0, 0x00, apdu, 2, T1_EDC_CRC, out, sizeof out), ==,
+                    sizeof i_crc);
   g_assert_cmpmem (out, sizeof i_crc, i_crc, sizeof i_crc);
-  g_assert_cmpuint (t1_block_encode (0, 0xC0, NULL, 0, T1_EDC_CRC, out, sizeof out), ==, sizeof resynch_crc);
+  g_assert_cmpuint (t1_block_encode (0, 0xC0, NULL, 0, T1_EDC_CRC, out, sizeof out), ==,
+                    sizeof resynch_crc);
   g_assert_cmpmem (out, sizeof resynch_crc, resynch_crc, sizeof resynch_crc);
 
   /* the engine, LRC */
@@ -97,23 +100,12 @@ test_crc_scenarios (void)
 {
   t1_params p = { .ifsc = 2, .ifsd = 32, .edc = T1_EDC_CRC };
 
-  run_with (&p, SCRIPT ("A 01 02 03",
-                        "> 00 20 02 01 02",
-                        "<! 00 90 00",
-                        "> 00 81 00",
-                        "< 00 90 00",
-                        "> 00 40 01 03",
-                        "<! 00 00 02 90 00",
-                        "> 00 81 00",
-                        "< 00 00 02 90 00",
+  run_with (&p, SCRIPT ("A 01 02 03", "> 00 20 02 01 02", "<! 00 90 00", "> 00 81 00", "< 00 90 00",
+                        "> 00 40 01 03", "<! 00 00 02 90 00", "> 00 81 00", "< 00 00 02 90 00",
                         "DONE 90 00"));
   /* an LRC block to a CRC engine is a damaged block */
-  run_with (&p, SCRIPT ("A 01",
-                        "> 00 00 01 01",
-                        "<raw 00 00 02 90 00 92",
-                        "> 00 82 00",
-                        "< 00 00 02 90 00",
-                        "DONE 90 00"));
+  run_with (&p, SCRIPT ("A 01", "> 00 00 01 01", "<raw 00 00 02 90 00 92", "> 00 82 00",
+                        "< 00 00 02 90 00", "DONE 90 00"));
 }
 
 /* ---- block codec ---- */
@@ -149,12 +141,14 @@ test_codec (void)
           }
       }
   /* INF too long, buffer too small */
-  g_assert_cmpuint (t1_block_encode (0, 0, inf, T1_MAX_INF + 1, T1_EDC_LRC, out, sizeof out), ==, 0);
+  g_assert_cmpuint (t1_block_encode (0, 0, inf, T1_MAX_INF + 1, T1_EDC_LRC, out, sizeof out), ==,
+                    0);
   g_assert_cmpuint (t1_block_encode (0, 0, inf, 10, T1_EDC_LRC, out, 13), ==, 0);
   g_assert_cmpuint (t1_block_encode (0, 0, inf, 10, T1_EDC_LRC, out, 14), ==, 14);
 
   {
-    static const struct {
+    static const struct
+    {
       const char *hex;
       t1_block_status st;
     } cases[] = {
@@ -162,24 +156,24 @@ test_codec (void)
       { "00", T1_BLOCK_ERR_SHORT },
       { "00 00 00", T1_BLOCK_ERR_SHORT },
       { "00 00 FF 00", T1_BLOCK_ERR_LEN_FF },
-      { "00 00 05 01 02 06", T1_BLOCK_ERR_LENGTH },     /* LEN past what arrived */
-      { "00 00 01 01 02 02", T1_BLOCK_ERR_LENGTH },     /* bytes past LEN */
+      { "00 00 05 01 02 06", T1_BLOCK_ERR_LENGTH }, /* LEN past what arrived */
+      { "00 00 01 01 02 02", T1_BLOCK_ERR_LENGTH }, /* bytes past LEN */
       { "00 00 01 01 01", T1_BLOCK_ERR_EDC },
-      { "00 80 01 00 81", T1_BLOCK_ERR_PCB },           /* R-block with INF */
-      { "00 A0 00 A0", T1_BLOCK_ERR_PCB },              /* R-block b6 set */
-      { "00 84 00 84", T1_BLOCK_ERR_PCB },              /* R-block b3 set */
-      { "00 C1 00 C1", T1_BLOCK_ERR_PCB },              /* S(IFS) without INF */
-      { "00 C1 02 20 20 C3", T1_BLOCK_ERR_PCB },        /* S(IFS) with 2 bytes */
-      { "00 C3 00 C3", T1_BLOCK_ERR_PCB },              /* S(WTX) without INF */
-      { "00 C0 01 00 C1", T1_BLOCK_ERR_PCB },           /* S(RESYNCH) with INF */
-      { "00 C4 00 C4", T1_BLOCK_ERR_PCB },              /* unknown S type */
+      { "00 80 01 00 81", T1_BLOCK_ERR_PCB },    /* R-block with INF */
+      { "00 A0 00 A0", T1_BLOCK_ERR_PCB },       /* R-block b6 set */
+      { "00 84 00 84", T1_BLOCK_ERR_PCB },       /* R-block b3 set */
+      { "00 C1 00 C1", T1_BLOCK_ERR_PCB },       /* S(IFS) without INF */
+      { "00 C1 02 20 20 C3", T1_BLOCK_ERR_PCB }, /* S(IFS) with 2 bytes */
+      { "00 C3 00 C3", T1_BLOCK_ERR_PCB },       /* S(WTX) without INF */
+      { "00 C0 01 00 C1", T1_BLOCK_ERR_PCB },    /* S(RESYNCH) with INF */
+      { "00 C4 00 C4", T1_BLOCK_ERR_PCB },       /* unknown S type */
       { "00 D0 00 D0", T1_BLOCK_ERR_PCB },
-      { "00 C2 00 C2", T1_BLOCK_OK },                   /* S(ABORT request) */
-      { "00 92 00 92", T1_BLOCK_OK },                   /* R(1), other error */
+      { "00 C2 00 C2", T1_BLOCK_OK }, /* S(ABORT request) */
+      { "00 92 00 92", T1_BLOCK_OK }, /* R(1), other error */
     };
     for (size_t i = 0; i < G_N_ELEMENTS (cases); i++)
       {
-        g_autoptr(GByteArray) a = hex (cases[i].hex);
+        g_autoptr (GByteArray) a = hex (cases[i].hex);
         g_autofree uint8_t *exact = g_memdup2 (a->data, a->len);
 
         g_assert_cmpint (t1_block_decode (exact, a->len, T1_EDC_LRC, &b), ==, cases[i].st);
@@ -195,21 +189,11 @@ test_nad (void)
   /* SAD 2, DAD 1: the card answers with SAD 1, DAD 2 */
   t1_params p = { .nad = 0x21, .ifsc = 32, .edc = T1_EDC_LRC };
 
-  run_with (&p, SCRIPT ("A 01 02",
-                        "> 21 00 02 01 02",
-                        "< 12 00 02 90 00",
-                        "DONE 90 00"));
+  run_with (&p, SCRIPT ("A 01 02", "> 21 00 02 01 02", "< 12 00 02 90 00", "DONE 90 00"));
   /* not swapped, or another node: invalid block */
-  run_with (&p, SCRIPT ("A 01 02",
-                        "> 21 00 02 01 02",
-                        "< 21 00 02 90 00",
-                        "> 21 82 00",
-                        "< 00 00 02 90 00",
-                        "> 21 82 00",
-                        "< 13 00 02 90 00",
-                        "> 21 82 00",
-                        "< 12 00 02 90 00",
-                        "DONE 90 00"));
+  run_with (&p, SCRIPT ("A 01 02", "> 21 00 02 01 02", "< 21 00 02 90 00", "> 21 82 00",
+                        "< 00 00 02 90 00", "> 21 82 00", "< 13 00 02 90 00", "> 21 82 00",
+                        "< 12 00 02 90 00", "DONE 90 00"));
   /* VPP bits b8 and b4 are never sent */
   p.nad = 0xA9;
   run_with (&p, SCRIPT ("A 01", "> 21 00 01 01", "< 12 00 02 90 00", "DONE 90 00"));
@@ -251,49 +235,25 @@ static void
 test_ifs (void)
 {
   /* the card lowers IFSC: the rest of our chain follows it */
-  run (SCRIPT ("A 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F 10 11 12 13 14 15 16 17 18 19 1A 1B 1C 1D 1E 1F 20 21 22",
-               "> 00 20 20 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F 10 11 12 13 14 15 16 17 18 19 1A 1B 1C 1D 1E 1F 20",
-               "< 00 C1 01 01",
-               "> 00 E1 01 01",
-               "< 00 90 00",
-               "> 00 60 01 21",
-               "< 00 80 00",
-               "> 00 00 01 22",
-               "< 00 00 02 90 00",
-               "DONE 90 00"));
+  run (SCRIPT ("A 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F 10 11 12 13 14 15 16 17 18 19 1A 1B "
+               "1C 1D 1E 1F 20 21 22",
+               "> 00 20 20 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F 10 11 12 13 14 15 16 17 18 "
+               "19 1A 1B 1C 1D 1E 1F 20",
+               "< 00 C1 01 01", "> 00 E1 01 01", "< 00 90 00", "> 00 60 01 21", "< 00 80 00",
+               "> 00 00 01 22", "< 00 00 02 90 00", "DONE 90 00"));
   /* IFS 00 and FF from the card are invalid */
-  run (SCRIPT ("A 01", "> 00 00 01 01",
-               "< 00 C1 01 00", "> 00 82 00",
-               "< 00 C1 01 FF", "> 00 82 00",
-               "< 00 00 02 90 00", "DONE 90 00"));
+  run (SCRIPT ("A 01", "> 00 00 01 01", "< 00 C1 01 00", "> 00 82 00", "< 00 C1 01 FF",
+               "> 00 82 00", "< 00 00 02 90 00", "DONE 90 00"));
   /* our S(IFS request): wrong echo, an R-block, silence: asked again;
    * then resynchronisation and failure */
-  run (SCRIPT ("IFS 80",
-               "> 00 C1 01 80",
-               "< 00 E1 01 20",
-               "> 00 C1 01 80",
-               "< 00 81 00",
-               "> 00 C1 01 80",
-               "<T",
-               "> 00 C1 01 80",
-               "<T",
-               "> 00 C0 00",
-               "< 00 E0 00",
-               "ERR NOT_TRANSACTED",
-               "IFS 80",
-               "> 00 C1 01 80",
-               "< 00 E1 01 80",
-               "DONE"));
+  run (SCRIPT ("IFS 80", "> 00 C1 01 80", "< 00 E1 01 20", "> 00 C1 01 80", "< 00 81 00",
+               "> 00 C1 01 80", "<T", "> 00 C1 01 80", "<T", "> 00 C0 00", "< 00 E0 00",
+               "ERR NOT_TRANSACTED", "IFS 80", "> 00 C1 01 80", "< 00 E1 01 80", "DONE"));
   /* a pending resynchronisation goes first, then the IFS request */
-  run (SCRIPT ("A 01", "> 00 00 01 01",
-               "< 00 C3 01 01", "W 1", "> 00 E3 01 01",
-               "<T", "> 00 82 00", "<T", "> 00 82 00", "<T", "> 00 82 00", "<T",
-               "> 00 C0 00", "<T", "> 00 C0 00", "<T", "> 00 C0 00", "<T",
-               "ERR RESYNCH_FAILED",
-               "IFS FE",
-               "> 00 C0 00", "< 00 E0 00",
-               "> 00 C1 01 FE", "< 00 E1 01 FE",
-               "DONE"));
+  run (SCRIPT ("A 01", "> 00 00 01 01", "< 00 C3 01 01", "W 1", "> 00 E3 01 01", "<T", "> 00 82 00",
+               "<T", "> 00 82 00", "<T", "> 00 82 00", "<T", "> 00 C0 00", "<T", "> 00 C0 00", "<T",
+               "> 00 C0 00", "<T", "ERR RESYNCH_FAILED", "IFS FE", "> 00 C0 00", "< 00 E0 00",
+               "> 00 C1 01 FE", "< 00 E1 01 FE", "DONE"));
   {
     t1_state st;
     t1_params p = { 0 };
@@ -316,18 +276,15 @@ test_wtx (void)
   t1_params p = { .ifsc = 32, .edc = T1_EDC_LRC, .max_wtx = 3 };
 
   /* WTX 00 is invalid */
-  run (SCRIPT ("A 01", "> 00 00 01 01", "< 00 C3 01 00", "> 00 82 00",
-               "< 00 C3 01 FF", "W 255", "> 00 E3 01 FF", "< 00 00 02 90 00", "DONE 90 00"));
+  run (SCRIPT ("A 01", "> 00 00 01 01", "< 00 C3 01 00", "> 00 82 00", "< 00 C3 01 FF", "W 255",
+               "> 00 E3 01 FF", "< 00 00 02 90 00", "DONE 90 00"));
   /* an endless S(WTX) stream is cut */
-  run_with (&p, SCRIPT ("A 01", "> 00 00 01 01",
-                        "< 00 C3 01 01", "W 1", "> 00 E3 01 01",
-                        "< 00 C3 01 02", "W 2", "> 00 E3 01 02",
-                        "< 00 C3 01 03", "W 3", "> 00 E3 01 03",
-                        "< 00 C3 01 04",
-                        "ERR WTX_LIMIT",
+  run_with (&p, SCRIPT ("A 01", "> 00 00 01 01", "< 00 C3 01 01", "W 1", "> 00 E3 01 01",
+                        "< 00 C3 01 02", "W 2", "> 00 E3 01 02", "< 00 C3 01 03", "W 3",
+                        "> 00 E3 01 03", "< 00 C3 01 04", "ERR WTX_LIMIT",
                         /* the state is uncertain: resynchronise first */
-                        "A 01", "> 00 C0 00", "< 00 E0 00",
-                        "> 00 00 01 01", "< 00 00 02 90 00", "DONE 90 00"));
+                        "A 01", "> 00 C0 00", "< 00 E0 00", "> 00 00 01 01", "< 00 00 02 90 00",
+                        "DONE 90 00"));
   /* the default bound */
   {
     runner r;
@@ -347,14 +304,11 @@ test_wtx (void)
     runner_clear (&r);
   }
   /* WTX between the blocks of a chain; the count restarts with progress */
-  run_with (&p, SCRIPT ("A 01", "> 00 00 01 01",
-                        "< 00 C3 01 01", "W 1", "> 00 E3 01 01",
-                        "< 00 C3 01 01", "W 1", "> 00 E3 01 01",
-                        "< 00 20 01 F1", "> 00 90 00",
-                        "< 00 C3 01 01", "W 1", "> 00 E3 01 01",
-                        "< 00 C3 01 01", "W 1", "> 00 E3 01 01",
-                        "< 00 C3 01 01", "W 1", "> 00 E3 01 01",
-                        "< 00 40 01 F2", "DONE F1 F2"));
+  run_with (&p, SCRIPT ("A 01", "> 00 00 01 01", "< 00 C3 01 01", "W 1", "> 00 E3 01 01",
+                        "< 00 C3 01 01", "W 1", "> 00 E3 01 01", "< 00 20 01 F1", "> 00 90 00",
+                        "< 00 C3 01 01", "W 1", "> 00 E3 01 01", "< 00 C3 01 01", "W 1",
+                        "> 00 E3 01 01", "< 00 C3 01 01", "W 1", "> 00 E3 01 01", "< 00 40 01 F2",
+                        "DONE F1 F2"));
 }
 
 /* ---- chaining, both ways, every IFSC ---- */
@@ -379,7 +333,7 @@ exchange (t1_state *st, uint8_t ifsc, const uint8_t *apdu, size_t apdu_len,
           const uint8_t *card_resp, size_t resp_len, size_t chunk)
 {
   g_autofree uint8_t *resp = g_malloc (T1_MAX_RESPONSE);
-  g_autoptr(GByteArray) seen = g_byte_array_new ();
+  g_autoptr (GByteArray) seen = g_byte_array_new ();
   uint8_t out[T1_MAX_BLOCK];
   size_t len;
   t1_status s;
@@ -391,7 +345,7 @@ exchange (t1_state *st, uint8_t ifsc, const uint8_t *apdu, size_t apdu_len,
   /* command: I-blocks of at most IFSC, acknowledged by R-blocks */
   for (;;)
     {
-      g_autoptr(GByteArray) in = NULL;
+      g_autoptr (GByteArray) in = NULL;
 
       g_assert_cmpint (s, ==, T1_SEND);
       g_assert_cmpint (t1_next_block (st, out, sizeof out, &len), ==, T1_SEND);
@@ -417,8 +371,8 @@ exchange (t1_state *st, uint8_t ifsc, const uint8_t *apdu, size_t apdu_len,
     {
       size_t n = resp_len - off > chunk ? chunk : resp_len - off;
       bool more = off + n < resp_len;
-      g_autoptr(GByteArray) in = card_block ((uint8_t) ((card_ns << 6) | (more ? 0x20 : 0)),
-                                             card_resp + off, n);
+      g_autoptr (GByteArray) in
+          = card_block ((uint8_t) ((card_ns << 6) | (more ? 0x20 : 0)), card_resp + off, n);
 
       card_ns ^= 1;
       off += n;
@@ -489,7 +443,7 @@ test_maximum_sizes (void)
     g_assert_cmpint (t1_next_block (&st, out, sizeof out, &len), ==, T1_SEND);
     while (s != T1_ERROR)
       {
-        g_autoptr(GByteArray) in = card_block ((uint8_t) ((ns << 6) | 0x20), card + off, 254);
+        g_autoptr (GByteArray) in = card_block ((uint8_t) ((ns << 6) | 0x20), card + off, 254);
 
         off += 254;
         ns ^= 1;
@@ -517,80 +471,49 @@ test_maximum_sizes (void)
   }
 }
 
-
 /* ---- hostile input ---- */
 
 static void
 test_hostile (void)
 {
   /* LEN larger than what arrived, smaller, FF; too short; garbage */
-  run (SCRIPT ("A 01", "> 00 00 01 01",
-               "<raw 00 00 05 90 00 95", "> 00 82 00",
-               "<raw 00 00 01 90 00 91", "> 00 82 00",
-               "<raw 00 00 FF 90 00 6F", "> 00 82 00",
-               "<raw 00", "> 00 C0 00",
-               "< 00 E0 00", "ERR NOT_TRANSACTED"));
+  run (SCRIPT ("A 01", "> 00 00 01 01", "<raw 00 00 05 90 00 95", "> 00 82 00",
+               "<raw 00 00 01 90 00 91", "> 00 82 00", "<raw 00 00 FF 90 00 6F", "> 00 82 00",
+               "<raw 00", "> 00 C0 00", "< 00 E0 00", "ERR NOT_TRANSACTED"));
   /* I-block with the wrong N(S) */
-  run (SCRIPT ("A 01", "> 00 00 01 01",
-               "< 00 40 02 90 00", "> 00 82 00",
-               "< 00 00 02 90 00", "DONE 90 00"));
+  run (SCRIPT ("A 01", "> 00 00 01 01", "< 00 40 02 90 00", "> 00 82 00", "< 00 00 02 90 00",
+               "DONE 90 00"));
   /* an I-block while we are still chaining */
-  run_ifsc2 (SCRIPT ("A 01 02 03", "> 00 20 02 01 02",
-                     "< 00 00 02 90 00", "> 00 82 00",
-                     "< 00 90 00", "> 00 40 01 03",
-                     "< 00 00 02 90 00", "DONE 90 00"));
+  run_ifsc2 (SCRIPT ("A 01 02 03", "> 00 20 02 01 02", "< 00 00 02 90 00", "> 00 82 00",
+                     "< 00 90 00", "> 00 40 01 03", "< 00 00 02 90 00", "DONE 90 00"));
   /* unknown S-block, S(RESYNCH request) from the card, unsolicited
    * S responses, R-block with INF */
-  run (SCRIPT ("A 01", "> 00 00 01 01",
-               "< 00 C4 00", "> 00 82 00",
-               "< 00 C0 00", "> 00 82 00",
-               "< 00 E1 01 20", "> 00 82 00",
-               "< 00 00 02 90 00", "DONE 90 00"));
-  run (SCRIPT ("A 01", "> 00 00 01 01",
-               "< 00 E3 01 20", "> 00 82 00",
-               "< 00 E0 00", "> 00 82 00",
-               "<raw 00 80 01 00 81", "> 00 82 00",
-               "< 00 00 02 90 00", "DONE 90 00"));
+  run (SCRIPT ("A 01", "> 00 00 01 01", "< 00 C4 00", "> 00 82 00", "< 00 C0 00", "> 00 82 00",
+               "< 00 E1 01 20", "> 00 82 00", "< 00 00 02 90 00", "DONE 90 00"));
+  run (SCRIPT ("A 01", "> 00 00 01 01", "< 00 E3 01 20", "> 00 82 00", "< 00 E0 00", "> 00 82 00",
+               "<raw 00 80 01 00 81", "> 00 82 00", "< 00 00 02 90 00", "DONE 90 00"));
   /* during the card's chain: a repeated I-block (wrong N(S)), an S response */
-  run (SCRIPT ("A 01", "> 00 00 01 01",
-               "< 00 20 01 F1", "> 00 90 00",
-               "< 00 20 01 F1", "> 00 92 00",
-               "< 00 E3 01 01", "> 00 92 00",
-               "< 00 40 01 F2", "DONE F1 F2"));
+  run (SCRIPT ("A 01", "> 00 00 01 01", "< 00 20 01 F1", "> 00 90 00", "< 00 20 01 F1",
+               "> 00 92 00", "< 00 E3 01 01", "> 00 92 00", "< 00 40 01 F2", "DONE F1 F2"));
   /* the card keeps acknowledging our last block instead of answering */
-  run (SCRIPT ("A 01", "> 00 00 01 01",
-               "<! 00 00 01 F1", "> 00 81 00",
-               "< 00 90 00", "> 00 81 00",
-               "< 00 90 00", "> 00 81 00",
-               "< 00 90 00", "> 00 C0 00",
-               "< 00 E0 00", "ERR NOT_TRANSACTED"));
+  run (SCRIPT ("A 01", "> 00 00 01 01", "<! 00 00 01 F1", "> 00 81 00", "< 00 90 00", "> 00 81 00",
+               "< 00 90 00", "> 00 81 00", "< 00 90 00", "> 00 C0 00", "< 00 E0 00",
+               "ERR NOT_TRANSACTED"));
   /* S(ABORT) while we wait for S(RESYNCH response): asked again */
   run (SCRIPT ("RESYNCH", "> 00 C0 00", "< 00 C2 00", "> 00 C0 00", "< 00 E0 00", "DONE"));
   /* the card asks for our block again and again: resynchronised */
-  run (SCRIPT ("A 01", "> 00 00 01 01",
-               "< 00 80 00", "> 00 00 01 01",
-               "< 00 80 00", "> 00 00 01 01",
-               "< 00 80 00", "> 00 00 01 01",
-               "< 00 80 00", "> 00 C0 00",
+  run (SCRIPT ("A 01", "> 00 00 01 01", "< 00 80 00", "> 00 00 01 01", "< 00 80 00",
+               "> 00 00 01 01", "< 00 80 00", "> 00 00 01 01", "< 00 80 00", "> 00 C0 00",
                "< 00 E0 00", "ERR NOT_TRANSACTED"));
   /* during its chain the card keeps sending R-blocks */
-  run (SCRIPT ("A 01", "> 00 00 01 01",
-               "< 00 20 01 F1", "> 00 90 00",
-               "< 00 80 00", "> 00 90 00",
-               "< 00 80 00", "> 00 90 00",
-               "< 00 80 00", "> 00 90 00",
-               "< 00 80 00", "> 00 C0 00",
-               "<P", "> 00 C0 00",
-               "< 00 E0 00", "ERR NOT_TRANSACTED"));
+  run (SCRIPT ("A 01", "> 00 00 01 01", "< 00 20 01 F1", "> 00 90 00", "< 00 80 00", "> 00 90 00",
+               "< 00 80 00", "> 00 90 00", "< 00 80 00", "> 00 90 00", "< 00 80 00", "> 00 C0 00",
+               "<P", "> 00 C0 00", "< 00 E0 00", "ERR NOT_TRANSACTED"));
   /* after S(ABORT response) something else than an R-block */
-  run (SCRIPT ("A 01", "> 00 00 01 01",
-               "< 00 C2 00", "> 00 E2 00",
-               "< 00 00 02 90 00", "ERR ABORTED",
-               "A 01", "> 00 C0 00", "< 00 E0 00",
-               "> 00 00 01 01", "< 00 00 02 90 00", "DONE 90 00"));
-  run (SCRIPT ("A 01", "> 00 00 01 01",
-               "< 00 C2 00", "> 00 E2 00",
-               "<T", "ERR ABORTED"));
+  run (SCRIPT ("A 01", "> 00 00 01 01", "< 00 C2 00", "> 00 E2 00", "< 00 00 02 90 00",
+               "ERR ABORTED", "A 01", "> 00 C0 00", "< 00 E0 00", "> 00 00 01 01",
+               "< 00 00 02 90 00", "DONE 90 00"));
+  run (SCRIPT ("A 01", "> 00 00 01 01", "< 00 C2 00", "> 00 E2 00", "<T", "ERR ABORTED"));
 }
 
 static void

@@ -20,7 +20,7 @@
 static const char *
 action (const char *interface_name, const char *method, GVariant *parameters, gboolean *known)
 {
-  g_autoptr(GVariant) owned = parameters != NULL ? g_variant_ref_sink (parameters) : NULL;
+  g_autoptr (GVariant) owned = parameters != NULL ? g_variant_ref_sink (parameters) : NULL;
 
   return scb_bouncer_action_for_call (interface_name, method, owned, known);
 }
@@ -42,18 +42,28 @@ test_table (void)
   g_assert_null (action (SCB_DBUS_INTERFACE_MANAGER, "GetReaders", NULL, &known));
   g_assert_true (known);
   g_assert_cmpstr (action (SCB_DBUS_INTERFACE_READER, "Connect",
-                           g_variant_new ("(s@as)", "shared", g_variant_new_strv (NULL, 0)), &known), ==, SCB_ACTION_ACCESS_CARD);
+                           g_variant_new ("(s@as)", "shared", g_variant_new_strv (NULL, 0)),
+                           &known),
+                   ==, SCB_ACTION_ACCESS_CARD);
   g_assert_cmpstr (action (SCB_DBUS_INTERFACE_READER, "Connect",
-                           g_variant_new ("(s@as)", "exclusive", g_variant_new_strv (NULL, 0)), &known), ==, SCB_ACTION_ACCESS_CARD);
+                           g_variant_new ("(s@as)", "exclusive", g_variant_new_strv (NULL, 0)),
+                           &known),
+                   ==, SCB_ACTION_ACCESS_CARD);
   g_assert_cmpstr (action (SCB_DBUS_INTERFACE_READER, "Connect",
-                           g_variant_new ("(s@as)", "direct", g_variant_new_strv (NULL, 0)), &known), ==, SCB_ACTION_CONTROL);
+                           g_variant_new ("(s@as)", "direct", g_variant_new_strv (NULL, 0)),
+                           &known),
+                   ==, SCB_ACTION_CONTROL);
   g_assert_cmpstr (action (SCB_DBUS_INTERFACE_READER, "Connect",
-                           g_variant_new ("(s@as)", "bogus", g_variant_new_strv (NULL, 0)), &known), ==, SCB_ACTION_CONTROL);
-  g_assert_cmpstr (action (SCB_DBUS_INTERFACE_READER, "SetNad", g_variant_new ("(y)", 0x21), &known),
-                   ==, SCB_ACTION_SET_NAD);
-  g_assert_cmpstr (action (SCB_DBUS_INTERFACE_CONNECTION, "SetNad", g_variant_new ("(y)", 0), &known),
-                   ==, SCB_ACTION_SET_NAD);
-  g_assert_cmpstr (action (SCB_DBUS_INTERFACE_CONNECTION, "SetAttrib", NULL, &known), ==, SCB_ACTION_CONTROL);
+                           g_variant_new ("(s@as)", "bogus", g_variant_new_strv (NULL, 0)), &known),
+                   ==, SCB_ACTION_CONTROL);
+  g_assert_cmpstr (
+      action (SCB_DBUS_INTERFACE_READER, "SetNad", g_variant_new ("(y)", 0x21), &known), ==,
+      SCB_ACTION_SET_NAD);
+  g_assert_cmpstr (
+      action (SCB_DBUS_INTERFACE_CONNECTION, "SetNad", g_variant_new ("(y)", 0), &known), ==,
+      SCB_ACTION_SET_NAD);
+  g_assert_cmpstr (action (SCB_DBUS_INTERFACE_CONNECTION, "SetAttrib", NULL, &known), ==,
+                   SCB_ACTION_CONTROL);
   g_assert_null (action (SCB_DBUS_INTERFACE_CONNECTION, "Transmit", NULL, &known));
   g_assert_true (known);
   g_assert_null (action (SCB_DBUS_INTERFACE_CONNECTION, "OpenChannel", NULL, &known));
@@ -61,15 +71,20 @@ test_table (void)
 
   /* Control: part 10 features under access-card, escape under control,
    * libccid's MEP NAD get under access-card and set under set-nad. */
-  g_assert_cmpstr (action (SCB_DBUS_INTERFACE_CONNECTION, "Control", control_args (0x42000000 + 3400, NULL, 0), &known),
+  g_assert_cmpstr (action (SCB_DBUS_INTERFACE_CONNECTION, "Control",
+                           control_args (0x42000000 + 3400, NULL, 0), &known),
                    ==, SCB_ACTION_ACCESS_CARD);
-  g_assert_cmpstr (action (SCB_DBUS_INTERFACE_CONNECTION, "Control", control_args (0x42330006, NULL, 0), &known),
-                   ==, SCB_ACTION_ACCESS_CARD);
-  g_assert_cmpstr (action (SCB_DBUS_INTERFACE_CONNECTION, "Control", control_args (0x42330012, NULL, 0), &known),
-                   ==, SCB_ACTION_ACCESS_CARD);
-  g_assert_cmpstr (action (SCB_DBUS_INTERFACE_CONNECTION, "Control", control_args (0x42330013, NULL, 0), &known),
-                   ==, SCB_ACTION_CONTROL);
-  g_assert_cmpstr (action (SCB_DBUS_INTERFACE_CONNECTION, "Control", control_args (0x42000000 + 1, NULL, 0), &known),
+  g_assert_cmpstr (
+      action (SCB_DBUS_INTERFACE_CONNECTION, "Control", control_args (0x42330006, NULL, 0), &known),
+      ==, SCB_ACTION_ACCESS_CARD);
+  g_assert_cmpstr (
+      action (SCB_DBUS_INTERFACE_CONNECTION, "Control", control_args (0x42330012, NULL, 0), &known),
+      ==, SCB_ACTION_ACCESS_CARD);
+  g_assert_cmpstr (
+      action (SCB_DBUS_INTERFACE_CONNECTION, "Control", control_args (0x42330013, NULL, 0), &known),
+      ==, SCB_ACTION_CONTROL);
+  g_assert_cmpstr (action (SCB_DBUS_INTERFACE_CONNECTION, "Control",
+                           control_args (0x42000000 + 1, NULL, 0), &known),
                    ==, SCB_ACTION_CONTROL);
   g_assert_cmpstr (action (SCB_DBUS_INTERFACE_CONNECTION, "Control",
                            control_args (0x42000000 + 3600, nad_get, sizeof nad_get), &known),
@@ -116,8 +131,8 @@ set_nad_allowed (GObject *object, GDBusMethodInvocation *invocation)
 }
 
 static gboolean
-on_handle_connect (ScbDBusReader *reader, GDBusMethodInvocation *invocation,
-                   const char *share_mode, const char * const *protocols, gpointer user_data)
+on_handle_connect (ScbDBusReader *reader, GDBusMethodInvocation *invocation, const char *share_mode,
+                   const char *const *protocols, gpointer user_data)
 {
   BouncerFixture *fixture = user_data;
 
@@ -126,8 +141,8 @@ on_handle_connect (ScbDBusReader *reader, GDBusMethodInvocation *invocation,
 }
 
 static gboolean
-on_handle_set_nad (ScbDBusReader *reader, GDBusMethodInvocation *invocation,
-                   guchar nad, gpointer user_data)
+on_handle_set_nad (ScbDBusReader *reader, GDBusMethodInvocation *invocation, guchar nad,
+                   gpointer user_data)
 {
   BouncerFixture *fixture = user_data;
 
@@ -138,8 +153,8 @@ on_handle_set_nad (ScbDBusReader *reader, GDBusMethodInvocation *invocation,
 static void
 bouncer_setup (BouncerFixture *fixture, gconstpointer user_data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
 
   scb_fixture_setup_bus (&fixture->fixture, NULL);
   /* polkit-gobject finds polkitd (the mock) on "the" system bus. */
@@ -152,11 +167,10 @@ bouncer_setup (BouncerFixture *fixture, gconstpointer user_data)
   g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (fixture->reader),
                                     fixture->fixture.bus, READER_PATH, &error);
   g_assert_no_error (error);
-  reply = g_dbus_connection_call_sync (fixture->fixture.bus, "org.freedesktop.DBus",
-                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                       "RequestName", g_variant_new ("(su)", SCB_DBUS_NAME, 4),
-                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, 5000,
-                                       NULL, &error);
+  reply = g_dbus_connection_call_sync (
+      fixture->fixture.bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+      "RequestName", g_variant_new ("(su)", SCB_DBUS_NAME, 4), G_VARIANT_TYPE ("(u)"),
+      G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
   g_assert_no_error (error);
 }
 
@@ -170,14 +184,13 @@ bouncer_teardown (BouncerFixture *fixture, gconstpointer user_data)
 }
 
 static int
-run_call (BouncerFixture *fixture, gboolean as_nobody, const char *method,
-          const char *arg1, const char *arg2, char **out, char **err)
+run_call (BouncerFixture *fixture, gboolean as_nobody, const char *method, const char *arg1,
+          const char *arg2, char **out, char **err)
 {
   g_autofree char *full_method = g_strconcat (SCB_DBUS_INTERFACE_READER ".", method, NULL);
-  const char * const argv[] = {
-    "gdbus", "call", "--system", "--dest", SCB_DBUS_NAME, "--object-path", READER_PATH,
-    "--method", full_method, arg1, arg2, NULL
-  };
+  const char *const argv[]
+      = { "gdbus",     "call",     "--system",  "--dest", SCB_DBUS_NAME, "--object-path",
+          READER_PATH, "--method", full_method, arg1,     arg2,          NULL };
 
   return scb_fixture_run (&fixture->fixture, as_nobody, argv, out, err);
 }
@@ -186,7 +199,7 @@ static void
 allow (BouncerFixture *fixture, const char *action_id)
 {
   const char *actions[] = { action_id, NULL };
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   scb_testenv_set_allowed (fixture->fixture.env, actions, &error);
   g_assert_no_error (error);
@@ -200,7 +213,8 @@ test_connect_denied (BouncerFixture *fixture, gconstpointer user_data)
   allow (fixture, NULL);
   g_assert_cmpint (run_call (fixture, TRUE, "Connect", "shared", "['t1']", NULL, &err), !=, 0);
   g_assert_nonnull (strstr (err, "org.scardbus.SmartCard1.Error.PermissionDenied"));
-  g_assert_nonnull (strstr (err, "Not authorized for org.scardbus.SmartCard1.access-card: polkit said no"));
+  g_assert_nonnull (
+      strstr (err, "Not authorized for org.scardbus.SmartCard1.access-card: polkit said no"));
   g_assert_cmpuint (fixture->n_allowed, ==, 0);
 }
 
@@ -255,7 +269,7 @@ unknown_method_call (GDBusConnection *connection, const char *sender, const char
                      const char *interface_name, const char *method_name, GVariant *parameters,
                      GDBusMethodInvocation *invocation, gpointer user_data)
 {
-  g_autoptr(GObject) object = g_object_new (G_TYPE_OBJECT, NULL);
+  g_autoptr (GObject) object = g_object_new (G_TYPE_OBJECT, NULL);
 
   scb_bouncer_check (SCB_BOUNCER (user_data), invocation, object, NULL);
 }
@@ -264,7 +278,7 @@ static void
 on_connection_ready (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GDBusConnection **connection = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   *connection = g_dbus_connection_new_finish (result, &error);
   g_assert_no_error (error);
@@ -274,7 +288,8 @@ static void
 on_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GError **error = user_data;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, error);
+  g_autoptr (GVariant) reply
+      = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, error);
 
   g_assert_null (reply);
 }
@@ -282,19 +297,18 @@ on_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 test_unknown_denied (void)
 {
-  static const char xml[] =
-    "<node><interface name='org.scardbus.SmartCard1.Manager'>"
-    "<method name='Frobnicate'/></interface></node>";
+  static const char xml[] = "<node><interface name='org.scardbus.SmartCard1.Manager'>"
+                            "<method name='Frobnicate'/></interface></node>";
   static const GDBusInterfaceVTable vtable = { unknown_method_call, NULL, NULL, { NULL } };
-  g_autoptr(GDBusNodeInfo) node = g_dbus_node_info_new_for_xml (xml, NULL);
-  g_autoptr(GDBusConnection) server = NULL;
-  g_autoptr(GDBusConnection) client = NULL;
-  g_autoptr(ScbBouncer) bouncer = NULL;
-  g_autoptr(GSocket) s0 = NULL;
-  g_autoptr(GSocket) s1 = NULL;
-  g_autoptr(GSocketConnection) server_stream = NULL;
-  g_autoptr(GSocketConnection) client_stream = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GDBusNodeInfo) node = g_dbus_node_info_new_for_xml (xml, NULL);
+  g_autoptr (GDBusConnection) server = NULL;
+  g_autoptr (GDBusConnection) client = NULL;
+  g_autoptr (ScbBouncer) bouncer = NULL;
+  g_autoptr (GSocket) s0 = NULL;
+  g_autoptr (GSocket) s1 = NULL;
+  g_autoptr (GSocketConnection) server_stream = NULL;
+  g_autoptr (GSocketConnection) client_stream = NULL;
+  g_autoptr (GError) error = NULL;
   GError *call_error = NULL;
   g_autofree char *guid = g_dbus_generate_guid ();
   int fds[2];
@@ -318,12 +332,13 @@ test_unknown_denied (void)
     g_main_context_iteration (NULL, TRUE);
 
   bouncer = scb_bouncer_new (server);
-  g_dbus_connection_register_object (server, SCB_DBUS_PATH, node->interfaces[0], &vtable,
-                                     bouncer, NULL, &error);
+  g_dbus_connection_register_object (server, SCB_DBUS_PATH, node->interfaces[0], &vtable, bouncer,
+                                     NULL, &error);
   g_assert_no_error (error);
 
   g_dbus_connection_call (client, NULL, SCB_DBUS_PATH, SCB_DBUS_INTERFACE_MANAGER, "Frobnicate",
-                          NULL, NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, on_call_done, &call_error);
+                          NULL, NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, on_call_done,
+                          &call_error);
   while (call_error == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_error (call_error, SCB_ERROR, SCB_ERROR_PERMISSION_DENIED);
@@ -340,7 +355,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/bouncer/table", test_table);
-#define ADD(path, func) \
+#define ADD(path, func)                                                                            \
   g_test_add (path, BouncerFixture, NULL, bouncer_setup, func, bouncer_teardown)
   ADD ("/bouncer/connect-denied", test_connect_denied);
   ADD ("/bouncer/connect-allowed", test_connect_allowed);

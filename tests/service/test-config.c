@@ -9,8 +9,8 @@
 static void
 test_defaults (void)
 {
-  g_autoptr(ScbConfig) config = scb_config_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr (ScbConfig) config = scb_config_new ();
+  g_autoptr (GError) error = NULL;
 
   g_assert_true (scb_config_load_data (config, "empty.conf", "", &error));
   g_assert_no_error (error);
@@ -23,8 +23,8 @@ test_defaults (void)
 static void
 test_installed_default_file (void)
 {
-  g_autoptr(ScbConfig) config = scb_config_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr (ScbConfig) config = scb_config_new ();
+  g_autoptr (GError) error = NULL;
   g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "data", "scardbusd.conf", NULL);
 
   /* The shipped file is all comments: it must load and change nothing. */
@@ -36,18 +36,17 @@ test_installed_default_file (void)
 static void
 test_values (void)
 {
-  g_autoptr(ScbConfig) config = scb_config_new ();
-  g_autoptr(GError) error = NULL;
-  const char *data =
-    "# a comment\n"
-    "[Daemon]\n"
-    "LogLevel = debug\n"
-    "\n"
-    "[Readers]\n"
-    "Ignore=08e6:3437; 04E6:5116;\n"
-    "PollInterval=250\n"
-    "[Clients]\n"
-    "MaxConnectionsPerClient=7\n";
+  g_autoptr (ScbConfig) config = scb_config_new ();
+  g_autoptr (GError) error = NULL;
+  const char *data = "# a comment\n"
+                     "[Daemon]\n"
+                     "LogLevel = debug\n"
+                     "\n"
+                     "[Readers]\n"
+                     "Ignore=08e6:3437; 04E6:5116;\n"
+                     "PollInterval=250\n"
+                     "[Clients]\n"
+                     "MaxConnectionsPerClient=7\n";
 
   g_assert_true (scb_config_load_data (config, "x.conf", data, &error));
   g_assert_no_error (error);
@@ -63,8 +62,8 @@ test_values (void)
 static void
 test_missing_file (void)
 {
-  g_autoptr(ScbConfig) config = scb_config_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr (ScbConfig) config = scb_config_new ();
+  g_autoptr (GError) error = NULL;
 
   g_assert_true (scb_config_load (config, "/nonexistent/scardbusd.conf", TRUE, &error));
   g_assert_no_error (error);
@@ -75,25 +74,35 @@ test_missing_file (void)
 typedef struct
 {
   const char *data;
-  const char *message;          /* what the error must say, FILE:LINE included */
+  const char *message; /* what the error must say, FILE:LINE included */
 } BadCase;
 
 static const BadCase bad_cases[] = {
-  { "[Readers]\nPollInterval=fast\n", "bad.conf:2: PollInterval: “fast” is not a whole number from 100 to 60000" },
-  { "[Readers]\nPollInterval=99\n", "bad.conf:2: PollInterval: “99” is not a whole number from 100 to 60000" },
-  { "[Readers]\nPollInterval=60001\n", "bad.conf:2: PollInterval: “60001” is not a whole number from 100 to 60000" },
+  { "[Readers]\nPollInterval=fast\n",
+    "bad.conf:2: PollInterval: “fast” is not a whole number from 100 to 60000" },
+  { "[Readers]\nPollInterval=99\n",
+    "bad.conf:2: PollInterval: “99” is not a whole number from 100 to 60000" },
+  { "[Readers]\nPollInterval=60001\n",
+    "bad.conf:2: PollInterval: “60001” is not a whole number from 100 to 60000" },
   { "\n\n[Readers\n", "bad.conf:3: a group header must read [Name]" },
   { "[]\n", "bad.conf:1: a group header must read [Name]" },
-  { "[Daemon]\nLogLevel=loud\n", "bad.conf:2: LogLevel: “loud” is not a log level (error, warning, message, info, debug)" },
-  { "[Daemon]\njust words\n", "bad.conf:2: “just words” is not KEY=VALUE, a [Group] or a # comment" },
+  { "[Daemon]\nLogLevel=loud\n",
+    "bad.conf:2: LogLevel: “loud” is not a log level (error, warning, message, info, debug)" },
+  { "[Daemon]\njust words\n",
+    "bad.conf:2: “just words” is not KEY=VALUE, a [Group] or a # comment" },
   { "Ignore=08e6:3437\n", "bad.conf:1: key Ignore comes before any [Group]" },
   { "[Deamon]\n", "bad.conf:1: unknown group [Deamon] (known: [Daemon], [Readers], [Clients])" },
   { "[Readers]\nIgnor=08e6:3437\n", "bad.conf:2: unknown key Ignor in [Readers]" },
-  { "[Readers]\nIgnore=8e6:3437\n", "bad.conf:2: Ignore: “8e6:3437” is not a USB id: write VID:PID in hexadecimal, e.g. 08e6:3437" },
-  { "[Readers]\nIgnore=08e6-3437\n", "bad.conf:2: Ignore: “08e6-3437” is not a USB id: write VID:PID in hexadecimal, e.g. 08e6:3437" },
-  { "[Readers]\nIgnore=08g6:3437\n", "bad.conf:2: Ignore: “08g6:3437” is not a USB id: write VID:PID in hexadecimal, e.g. 08e6:3437" },
-  { "[Clients]\nMaxConnectionsPerClient=0\n", "bad.conf:2: MaxConnectionsPerClient: “0” is not a whole number from 1 to 4096" },
-  { "[Clients]\nMaxConnectionsPerClient=2\nMaxConnectionsPerClient=3\n", "bad.conf:3: key MaxConnectionsPerClient appears twice in [Clients]" },
+  { "[Readers]\nIgnore=8e6:3437\n", "bad.conf:2: Ignore: “8e6:3437” is not a USB id: write VID:PID "
+                                    "in hexadecimal, e.g. 08e6:3437" },
+  { "[Readers]\nIgnore=08e6-3437\n", "bad.conf:2: Ignore: “08e6-3437” is not a USB id: write "
+                                     "VID:PID in hexadecimal, e.g. 08e6:3437" },
+  { "[Readers]\nIgnore=08g6:3437\n", "bad.conf:2: Ignore: “08g6:3437” is not a USB id: write "
+                                     "VID:PID in hexadecimal, e.g. 08e6:3437" },
+  { "[Clients]\nMaxConnectionsPerClient=0\n",
+    "bad.conf:2: MaxConnectionsPerClient: “0” is not a whole number from 1 to 4096" },
+  { "[Clients]\nMaxConnectionsPerClient=2\nMaxConnectionsPerClient=3\n",
+    "bad.conf:3: key MaxConnectionsPerClient appears twice in [Clients]" },
   { "[Daemon]\nLogLevel=\xff\n", "bad.conf:1: the file is not UTF-8 text" },
 };
 
@@ -102,8 +111,8 @@ test_malformed (void)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (bad_cases); i++)
     {
-      g_autoptr(ScbConfig) config = scb_config_new ();
-      g_autoptr(GError) error = NULL;
+      g_autoptr (ScbConfig) config = scb_config_new ();
+      g_autoptr (GError) error = NULL;
 
       g_assert_false (scb_config_load_data (config, "bad.conf", bad_cases[i].data, &error));
       g_assert_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_PARSE);

@@ -17,7 +17,8 @@
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
-static const char * const models[] = { "tpdu", "short-apdu", "extended-apdu", "multislot", "no-interrupt" };
+static const char *const models[]
+    = { "tpdu", "short-apdu", "extended-apdu", "multislot", "no-interrupt" };
 
 static void
 check_answer (GBytes *answer, const SimModel *model)
@@ -37,7 +38,7 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   const SimModel *model;
-  g_autoptr(SimReader) reader = NULL;
+  g_autoptr (SimReader) reader = NULL;
   GQueue answers = G_QUEUE_INIT;
   GBytes *answer;
   size_t pos = 2;

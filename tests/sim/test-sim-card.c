@@ -14,7 +14,7 @@ run (SimApp *app, const char *hex, guint16 sw, gssize data_len)
   g_autofree guint8 *apdu = NULL;
   gsize len = 0;
   GByteArray *r;
-  g_auto(GStrv) bytes = g_strsplit (hex, " ", -1);
+  g_auto (GStrv) bytes = g_strsplit (hex, " ", -1);
 
   apdu = g_new0 (guint8, g_strv_length (bytes));
   for (guint i = 0; bytes[i] != NULL; i++)
@@ -30,26 +30,26 @@ run (SimApp *app, const char *hex, guint16 sw, gssize data_len)
 static void
 test_app (void)
 {
-  g_autoptr(SimApp) app = sim_app_new (0);
-  g_autoptr(GByteArray) r = NULL;
+  g_autoptr (SimApp) app = sim_app_new (0);
+  g_autoptr (GByteArray) r = NULL;
 
   sim_app_reset (app);
   g_clear_pointer (&r, g_byte_array_unref);
   r = run (app, "00 A4 04 00 07 F0 53 43 42 53 49 4D 00", 0x9000, 16);
   g_assert_cmphex (r->data[0], ==, 0x6F);
   g_clear_pointer (&r, g_byte_array_unref);
-  r = run (app, "00 A4 04 0C 07 F0 53 43 42 53 49 4E", 0x6A82, 0);       /* other AID */
+  r = run (app, "00 A4 04 0C 07 F0 53 43 42 53 49 4E", 0x6A82, 0); /* other AID */
   g_clear_pointer (&r, g_byte_array_unref);
-  r = run (app, "00 B0 00 00 10", 0x6986, 0);                            /* no EF yet */
+  r = run (app, "00 B0 00 00 10", 0x6986, 0); /* no EF yet */
   g_clear_pointer (&r, g_byte_array_unref);
   r = run (app, "00 A4 02 0C 02 01 01", 0x9000, 0);
   g_clear_pointer (&r, g_byte_array_unref);
-  r = run (app, "00 B0 00 00 00", 0x9000, 16);                           /* Le 00: all there is */
+  r = run (app, "00 B0 00 00 00", 0x9000, 16); /* Le 00: all there is */
   g_assert_cmpmem (r->data, 16, "SCARDBUS SIM P0!", 16);
   g_clear_pointer (&r, g_byte_array_unref);
-  r = run (app, "00 B0 00 08 10", 0x6282, 8);                            /* end of file */
+  r = run (app, "00 B0 00 08 10", 0x6282, 8); /* end of file */
   g_clear_pointer (&r, g_byte_array_unref);
-  r = run (app, "00 B0 00 10 01", 0x6B00, 0);                            /* past the end */
+  r = run (app, "00 B0 00 10 01", 0x6B00, 0); /* past the end */
   g_clear_pointer (&r, g_byte_array_unref);
   r = run (app, "00 D6 00 02 03 AA BB CC", 0x9000, 0);
   g_clear_pointer (&r, g_byte_array_unref);
@@ -57,27 +57,27 @@ test_app (void)
   g_assert_cmphex (r->data[2], ==, 0xAA);
   g_assert_cmphex (r->data[4], ==, 0xCC);
   g_clear_pointer (&r, g_byte_array_unref);
-  r = run (app, "00 D6 00 0F 02 01 02", 0x6B00, 0);                      /* would overflow */
+  r = run (app, "00 D6 00 0F 02 01 02", 0x6B00, 0); /* would overflow */
   g_clear_pointer (&r, g_byte_array_unref);
   r = run (app, "00 A4 00 0C 02 01 02", 0x9000, 0);
   g_clear_pointer (&r, g_byte_array_unref);
-  r = run (app, "00 B0 0F 00 00 01 00", 0x9000, 256);                    /* extended Le, EF 0102 */
+  r = run (app, "00 B0 0F 00 00 01 00", 0x9000, 256); /* extended Le, EF 0102 */
   g_assert_cmphex (r->data[0], ==, (0x0F00 % 251));
   g_clear_pointer (&r, g_byte_array_unref);
   r = run (app, "00 84 00 00 08", 0x9000, 8);
   g_clear_pointer (&r, g_byte_array_unref);
   r = run (app, "80 EC 00 00 03 01 02 03 00", 0x9000, 3);
   g_clear_pointer (&r, g_byte_array_unref);
-  r = run (app, "80 E1 03 E8 00 00 00", 0x9000, 1000);                   /* LENGTH 1000 */
+  r = run (app, "80 E1 03 E8 00 00 00", 0x9000, 1000); /* LENGTH 1000 */
   g_assert_cmphex (r->data[999], ==, 999 & 0xFF);
   g_clear_pointer (&r, g_byte_array_unref);
-  r = run (app, "80 E1 01 00 10", 0x6282, 16);                           /* Le short of it */
+  r = run (app, "80 E1 01 00 10", 0x6282, 16); /* Le short of it */
   g_clear_pointer (&r, g_byte_array_unref);
   r = run (app, "00 FF 00 00", 0x6D00, 0);
   g_clear_pointer (&r, g_byte_array_unref);
   r = run (app, "A0 A4 00 00", 0x6E00, 0);
   g_clear_pointer (&r, g_byte_array_unref);
-  r = run (app, "00 A4 04 00 07 F0", 0x6700, 0);                         /* Lc lies */
+  r = run (app, "00 A4 04 00 07 F0", 0x6700, 0); /* Lc lies */
   g_clear_pointer (&r, g_byte_array_unref);
   r = run (app, "00 A4", 0x6700, 0);
 }
@@ -85,10 +85,10 @@ test_app (void)
 static void
 test_mep_profiles (void)
 {
-  g_autoptr(SimApp) p0 = sim_app_new (0);
-  g_autoptr(SimApp) p1 = sim_app_new (1);
-  g_autoptr(GByteArray) r0 = run (p0, "00 A4 04 00 07 F0 53 43 42 53 49 4D 00", 0x9000, 16);
-  g_autoptr(GByteArray) r1 = run (p1, "00 A4 04 00 07 F0 53 43 42 53 49 4D 00", 0x9000, 16);
+  g_autoptr (SimApp) p0 = sim_app_new (0);
+  g_autoptr (SimApp) p1 = sim_app_new (1);
+  g_autoptr (GByteArray) r0 = run (p0, "00 A4 04 00 07 F0 53 43 42 53 49 4D 00", 0x9000, 16);
+  g_autoptr (GByteArray) r1 = run (p1, "00 A4 04 00 07 F0 53 43 42 53 49 4D 00", 0x9000, 16);
 
   g_assert_cmphex (r0->data[15], ==, 0);
   g_assert_cmphex (r1->data[15], ==, 1);
@@ -98,17 +98,17 @@ test_mep_profiles (void)
 static void
 test_t0 (void)
 {
-  g_autoptr(SimApp) app = sim_app_new (0);
-  g_autoptr(SimT0Card) t0 = sim_t0_card_new (app);
-  static const guint8 select_aid[12] = { 0x00, 0xA4, 0x04, 0x00, 0x07, 0xF0, 0x53, 0x43, 0x42,
-                                         0x53, 0x49, 0x4D };
+  g_autoptr (SimApp) app = sim_app_new (0);
+  g_autoptr (SimT0Card) t0 = sim_t0_card_new (app);
+  static const guint8 select_aid[12]
+      = { 0x00, 0xA4, 0x04, 0x00, 0x07, 0xF0, 0x53, 0x43, 0x42, 0x53, 0x49, 0x4D };
   static const guint8 get_response_8[5] = { 0x00, 0xC0, 0x00, 0x00, 0x08 };
   static const guint8 get_response_20[5] = { 0x00, 0xC0, 0x00, 0x00, 0x20 };
   static const guint8 select_ef[7] = { 0x00, 0xA4, 0x02, 0x0C, 0x02, 0x01, 0x01 };
   static const guint8 read_00[5] = { 0x00, 0xB0, 0x00, 0x00, 0x00 };
   static const guint8 read_10[5] = { 0x00, 0xB0, 0x00, 0x00, 0x10 };
   static const guint8 short_tpdu[3] = { 0x00, 0xB0, 0x00 };
-  g_autoptr(GByteArray) r = NULL;
+  g_autoptr (GByteArray) r = NULL;
 
   sim_app_reset (app);
   r = sim_t0_card_tpdu (t0, select_aid, sizeof select_aid);
@@ -123,7 +123,7 @@ test_t0 (void)
   g_assert_cmphex (r->data[9], ==, 0x08);
   g_clear_pointer (&r, g_byte_array_unref);
   r = sim_t0_card_tpdu (t0, get_response_20, sizeof get_response_20);
-  g_assert_cmphex (r->data[0], ==, 0x6C);                               /* asked too much */
+  g_assert_cmphex (r->data[0], ==, 0x6C); /* asked too much */
   g_assert_cmphex (r->data[1], ==, 0x08);
   g_clear_pointer (&r, g_byte_array_unref);
   r = sim_t0_card_tpdu (t0, get_response_8, sizeof get_response_8);
@@ -146,7 +146,7 @@ test_t0 (void)
   r = sim_t0_card_tpdu (t0, short_tpdu, sizeof short_tpdu);
   g_assert_cmphex (r->data[0], ==, 0x67);
   g_clear_pointer (&r, g_byte_array_unref);
-  r = sim_t0_card_tpdu (t0, get_response_8, sizeof get_response_8);      /* nothing pending */
+  r = sim_t0_card_tpdu (t0, get_response_8, sizeof get_response_8); /* nothing pending */
   g_assert_cmphex (r->data[0], ==, 0x6F);
 }
 

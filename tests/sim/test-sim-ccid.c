@@ -38,8 +38,8 @@ teardown (Fixture *f, gconstpointer data)
 
 /* Sends a command with a correct dwLength and returns the first answer. */
 static GBytes *
-command (Fixture *f, guint8 type, guint8 slot, guint8 b7, guint8 b8, guint8 b9,
-         const guint8 *data, gsize len)
+command (Fixture *f, guint8 type, guint8 slot, guint8 b7, guint8 b8, guint8 b9, const guint8 *data,
+         gsize len)
 {
   g_autofree guint8 *m = g_malloc0 (10 + len);
 
@@ -59,7 +59,8 @@ command (Fixture *f, guint8 type, guint8 slot, guint8 b7, guint8 b8, guint8 b9,
 
 /* Checks the header of an answer: type, dwLength, slot, seq, status, error. */
 static const guint8 *
-check (GBytes *answer, guint8 type, guint8 slot, guint8 seq, guint8 status, guint8 error, gsize *len)
+check (GBytes *answer, guint8 type, guint8 slot, guint8 seq, guint8 status, guint8 error,
+       gsize *len)
 {
   gsize size;
   const guint8 *a;
@@ -85,10 +86,10 @@ test_malformed (Fixture *f, gconstpointer data)
 {
   static const guint8 tiny[5] = { 0x65, 0, 0, 0, 0 };
   guint8 lying[12] = { 0x65, 0x05, 0, 0, 0, 0, 0x33, 0, 0, 0, 1, 2 };
-  g_autoptr(GBytes) a1 = NULL;
-  g_autoptr(GBytes) a2 = NULL;
-  g_autoptr(GBytes) a3 = NULL;
-  g_autoptr(GBytes) a4 = NULL;
+  g_autoptr (GBytes) a1 = NULL;
+  g_autoptr (GBytes) a2 = NULL;
+  g_autoptr (GBytes) a3 = NULL;
+  g_autoptr (GBytes) a4 = NULL;
   g_autofree guint8 *big = g_malloc0 (400);
 
   /* Too short for a header: nothing to answer. */
@@ -120,31 +121,31 @@ test_power_and_t1 (Fixture *f, gconstpointer data)
 {
   guint8 block[4 + 7] = { 0x00, 0x00, 7, 0x00, 0xA4, 0x04, 0x00, 0x02, 0x3F, 0x00 };
   guint8 t0_params[5] = { 0x11, 0, 0, 0x0A, 0 };
-  g_autoptr(GBytes) a1 = NULL;
-  g_autoptr(GBytes) a2 = NULL;
-  g_autoptr(GBytes) a3 = NULL;
-  g_autoptr(GBytes) a4 = NULL;
-  g_autoptr(GBytes) a5 = NULL;
-  g_autoptr(GBytes) a6 = NULL;
+  g_autoptr (GBytes) a1 = NULL;
+  g_autoptr (GBytes) a2 = NULL;
+  g_autoptr (GBytes) a3 = NULL;
+  g_autoptr (GBytes) a4 = NULL;
+  g_autoptr (GBytes) a5 = NULL;
+  g_autoptr (GBytes) a6 = NULL;
   const guint8 *d;
   gsize n;
 
   g_assert_true (sim_reader_insert (f->reader, 0, SIM_CARD_T1, NULL));
   a1 = command (f, 0x65, 0, 0, 0, 0, NULL, 0);
-  check (a1, 0x81, 0, 0, 0x01, 0, NULL);                        /* present, inactive */
+  check (a1, 0x81, 0, 0, 0x01, 0, NULL); /* present, inactive */
   a2 = command (f, 0x62, 0, 9, 0, 0, NULL, 0);
-  check (a2, 0x80, 0, 1, 0x41, 0x07, NULL);                     /* bPowerSelect 9 */
+  check (a2, 0x80, 0, 1, 0x41, 0x07, NULL); /* bPowerSelect 9 */
   a3 = command (f, 0x62, 0, 0, 0, 0, NULL, 0);
   d = check (a3, 0x80, 0, 2, 0x00, 0, &n);
   g_assert_cmpuint (n, ==, 17);
   g_assert_cmphex (d[0], ==, 0x3B);
   a4 = command (f, 0x61, 0, 0, 0, 0, t0_params, sizeof t0_params);
-  check (a4, 0x82, 0, 3, 0x40, 0x07, NULL);                     /* T=1 card refuses T=0 */
+  check (a4, 0x82, 0, 3, 0x40, 0x07, NULL); /* T=1 card refuses T=0 */
 
   block[sizeof block - 1] = sim_t1_lrc (block, sizeof block - 1);
   a5 = command (f, 0x6F, 0, 0, 0, 0, block, sizeof block);
   d = check (a5, 0x80, 0, 4, 0x00, 0, &n);
-  g_assert_cmpuint (n, ==, 4 + 2);                              /* I-block, 6A 82 */
+  g_assert_cmpuint (n, ==, 4 + 2); /* I-block, 6A 82 */
   g_assert_cmphex (d[3], ==, 0x6A);
   g_assert_cmpuint (sim_t1_lrc (d, n), ==, 0);
 
@@ -155,25 +156,25 @@ test_power_and_t1 (Fixture *f, gconstpointer data)
 static void
 test_no_card (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GBytes) a1 = command (f, 0x62, 0, 0, 0, 0, NULL, 0);
-  g_autoptr(GBytes) a2 = command (f, 0x6F, 0, 0, 0, 0, (const guint8 *) "\0\0\0\0", 4);
+  g_autoptr (GBytes) a1 = command (f, 0x62, 0, 0, 0, 0, NULL, 0);
+  g_autoptr (GBytes) a2 = command (f, 0x6F, 0, 0, 0, 0, (const guint8 *) "\0\0\0\0", 4);
 
   check (a1, 0x80, 0, 0, 0x42, 0xFE, NULL);
   check (a2, 0x80, 0, 1, 0x42, 0xFE, NULL);
   g_assert_true (sim_reader_insert (f->reader, 0, SIM_CARD_MUTE, NULL));
   g_clear_pointer (&a1, g_bytes_unref);
   a1 = command (f, 0x62, 0, 0, 0, 0, NULL, 0);
-  check (a1, 0x80, 0, 2, 0x41, 0xFE, NULL);                     /* mute: no ATR */
+  check (a1, 0x80, 0, 2, 0x41, 0xFE, NULL); /* mute: no ATR */
 }
 
 static void
 test_extended_chaining (Fixture *f, gconstpointer data)
 {
   static const guint8 length_cmd[7] = { 0x80, 0xE1, 0x01, 0x90, 0x00, 0x00, 0x00 }; /* 400 bytes */
-  guint8 part1[6] = { 0x80, 0xEC, 0x00, 0x00, 0x00, 0x00 };  /* case 4E, Lc 0002 */
+  guint8 part1[6] = { 0x80, 0xEC, 0x00, 0x00, 0x00, 0x00 }; /* case 4E, Lc 0002 */
   guint8 part2[3] = { 0x02, 0xAB, 0xCD };
-  guint8 part3[2] = { 0x00, 0x00 };                          /* Le 0000 */
-  g_autoptr(GBytes) a = NULL;
+  guint8 part3[2] = { 0x00, 0x00 }; /* Le 0000 */
+  g_autoptr (GBytes) a = NULL;
   const guint8 *d;
   gsize n, total = 0;
 
@@ -226,13 +227,13 @@ static void
 test_faults (Fixture *f, gconstpointer data)
 {
   static const guint8 select_mf[7] = { 0x00, 0xA4, 0x00, 0x0C, 0x02, 0x3F, 0x00 };
-  g_autoptr(GBytes) a = NULL;
-  g_autoptr(GBytes) msg = NULL;
+  g_autoptr (GBytes) a = NULL;
+  g_autoptr (GBytes) msg = NULL;
   const guint8 *m;
 
   g_assert_true (sim_reader_insert (f->reader, 0, SIM_CARD_T1, NULL));
   g_clear_pointer (&msg, g_bytes_unref);
-  msg = sim_reader_pop_interrupt (f->reader);                   /* the insertion */
+  msg = sim_reader_pop_interrupt (f->reader); /* the insertion */
   m = g_bytes_get_data (msg, NULL);
   g_assert_cmphex (m[0], ==, 0x50);
   g_assert_cmphex (m[1], ==, 0x03);
@@ -276,8 +277,8 @@ test_faults (Fixture *f, gconstpointer data)
 static void
 test_multislot (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GBytes) msg = NULL;
-  g_autoptr(GBytes) a = NULL;
+  g_autoptr (GBytes) msg = NULL;
+  g_autoptr (GBytes) a = NULL;
 
   g_assert_true (sim_reader_insert (f->reader, 1, SIM_CARD_T0, NULL));
   msg = sim_reader_pop_interrupt (f->reader);
@@ -287,7 +288,7 @@ test_multislot (Fixture *f, gconstpointer data)
   check (a, 0x80, 1, 0, 0x00, 0, NULL);
   g_clear_pointer (&a, g_bytes_unref);
   a = command (f, 0x65, 0, 0, 0, 0, NULL, 0);
-  check (a, 0x81, 0, 1, 0x02, 0, NULL);                         /* slot 0 empty */
+  check (a, 0x81, 0, 1, 0x02, 0, NULL); /* slot 0 empty */
   g_assert_false (sim_reader_insert (f->reader, 2, SIM_CARD_T1, NULL));
 }
 
@@ -297,9 +298,9 @@ test_multislot (Fixture *f, gconstpointer data)
 static void
 test_mep (Fixture *f, gconstpointer data)
 {
-  static const guint8 select_aid[13] = { 0x00, 0xA4, 0x04, 0x00, 0x07, 0xF0, 0x53, 0x43, 0x42,
-                                         0x53, 0x49, 0x4D, 0x00 };
-  g_autoptr(GBytes) a = NULL;
+  static const guint8 select_aid[13]
+      = { 0x00, 0xA4, 0x04, 0x00, 0x07, 0xF0, 0x53, 0x43, 0x42, 0x53, 0x49, 0x4D, 0x00 };
+  g_autoptr (GBytes) a = NULL;
   guint8 block[4 + sizeof select_aid];
   const guint8 *d;
   gsize n;
@@ -310,19 +311,19 @@ test_mep (Fixture *f, gconstpointer data)
   block[2] = sizeof select_aid;
   for (guint dad = 0; dad < 4; dad++)
     {
-      block[0] = (guint8) (dad << 4);                           /* SAD 0, DAD dad */
-      block[1] = 0x00;                                          /* I(0,0) on each NAD */
+      block[0] = (guint8) (dad << 4); /* SAD 0, DAD dad */
+      block[1] = 0x00;                /* I(0,0) on each NAD */
       block[sizeof block - 1] = sim_t1_lrc (block, sizeof block - 1);
       g_clear_pointer (&a, g_bytes_unref);
       a = command (f, 0x6F, 0, 0, 0, 0, block, sizeof block);
       d = check (a, 0x80, 0, f->seq - 1, 0x00, 0, &n);
-      g_assert_cmphex (d[0], ==, dad);                          /* SAD dad, DAD 0 */
+      g_assert_cmphex (d[0], ==, dad); /* SAD dad, DAD 0 */
       g_assert_cmphex (d[1], ==, 0x00);
       if (dad < SIM_CARD_MEP_PORTS)
         {
           g_assert_cmpuint (d[2], ==, 16 + 2);
           g_assert_cmphex (d[3], ==, 0x6F);
-          g_assert_cmphex (d[3 + 15], ==, dad);                 /* the profile in the FCI */
+          g_assert_cmphex (d[3 + 15], ==, dad); /* the profile in the FCI */
         }
       else
         {
@@ -337,7 +338,7 @@ test_mep (Fixture *f, gconstpointer data)
 static void
 test_no_interrupt (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   g_assert_true (sim_reader_insert (f->reader, 0, SIM_CARD_T1, NULL));
   g_assert_null (sim_reader_pop_interrupt (f->reader));
@@ -357,6 +358,7 @@ main (int argc, char **argv)
   g_test_add ("/sim/ccid/faults", Fixture, "short-apdu", setup, test_faults, teardown);
   g_test_add ("/sim/ccid/multislot", Fixture, "multislot", setup, test_multislot, teardown);
   g_test_add ("/sim/ccid/mep", Fixture, "tpdu", setup, test_mep, teardown);
-  g_test_add ("/sim/ccid/no-interrupt", Fixture, "no-interrupt", setup, test_no_interrupt, teardown);
+  g_test_add ("/sim/ccid/no-interrupt", Fixture, "no-interrupt", setup, test_no_interrupt,
+              teardown);
   return g_test_run ();
 }

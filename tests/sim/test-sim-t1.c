@@ -94,8 +94,8 @@ static const guint8 select_apdu[] = { 0x00, 0xA4, 0x04, 0x00, 0x02, 0x3F, 0x00 }
 static void
 test_i_blocks (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GBytes) r1 = send_block (f, 0, 0x00, select_apdu, sizeof select_apdu);
-  g_autoptr(GBytes) r2 = NULL;
+  g_autoptr (GBytes) r1 = send_block (f, 0, 0x00, select_apdu, sizeof select_apdu);
+  g_autoptr (GBytes) r2 = NULL;
   gsize n;
   const guint8 *inf = check_block (r1, 0, 0x00, &n);
 
@@ -113,14 +113,14 @@ test_host_chaining (Fixture *f, gconstpointer data)
 {
   guint8 part1[4] = { 0x80, 0xEC, 0x00, 0x00 };
   guint8 part2[3] = { 0x02, 0xAA, 0xBB };
-  g_autoptr(GBytes) r1 = send_block (f, 0, 0x20, part1, sizeof part1);     /* I(0,1) */
-  g_autoptr(GBytes) r2 = NULL;
+  g_autoptr (GBytes) r1 = send_block (f, 0, 0x20, part1, sizeof part1); /* I(0,1) */
+  g_autoptr (GBytes) r2 = NULL;
   const guint8 *inf;
   gsize n;
 
-  check_block (r1, 0, 0x90, NULL);                                         /* R(1) */
-  r2 = send_block (f, 0, 0x40, part2, sizeof part2);                       /* I(1,0) */
-  inf = check_block (r2, 0, 0x00, &n);                                     /* I(0,0) */
+  check_block (r1, 0, 0x90, NULL);                   /* R(1) */
+  r2 = send_block (f, 0, 0x40, part2, sizeof part2); /* I(1,0) */
+  inf = check_block (r2, 0, 0x00, &n);               /* I(0,0) */
   g_assert_cmpuint (n, ==, 7 + 2);
   g_assert_cmphex (inf[6], ==, 0xBB);
 }
@@ -129,17 +129,17 @@ test_host_chaining (Fixture *f, gconstpointer data)
 static void
 test_card_chaining (Fixture *f, gconstpointer data)
 {
-  guint8 cmd[4] = { 0x80, 0xE1, 0x00, 40 };     /* 40 bytes + SW = 42 > 32 */
-  g_autoptr(GBytes) r1 = send_block (f, 0, 0x00, cmd, sizeof cmd);
-  g_autoptr(GBytes) r2 = NULL;
+  guint8 cmd[4] = { 0x80, 0xE1, 0x00, 40 }; /* 40 bytes + SW = 42 > 32 */
+  g_autoptr (GBytes) r1 = send_block (f, 0, 0x00, cmd, sizeof cmd);
+  g_autoptr (GBytes) r2 = NULL;
   const guint8 *inf;
   gsize n;
 
-  inf = check_block (r1, 0, 0x20, &n);                                      /* I(0,1) */
+  inf = check_block (r1, 0, 0x20, &n); /* I(0,1) */
   g_assert_cmpuint (n, ==, 32);
   g_assert_cmphex (inf[31], ==, 31);
-  r2 = send_block (f, 0, 0x90, NULL, 0);                                    /* R(1) */
-  inf = check_block (r2, 0, 0x40, &n);                                      /* I(1,0) */
+  r2 = send_block (f, 0, 0x90, NULL, 0); /* R(1) */
+  inf = check_block (r2, 0, 0x40, &n);   /* I(1,0) */
   g_assert_cmpuint (n, ==, 10);
   g_assert_cmphex (inf[0], ==, 32);
   g_assert_cmphex (inf[8], ==, 0x90);
@@ -151,13 +151,13 @@ static void
 test_bad_edc (Fixture *f, gconstpointer data)
 {
   guint8 block[4 + sizeof select_apdu] = { 0, 0x00, sizeof select_apdu };
-  g_autoptr(GBytes) r1 = NULL;
-  g_autoptr(GBytes) r2 = NULL;
+  g_autoptr (GBytes) r1 = NULL;
+  g_autoptr (GBytes) r2 = NULL;
 
   memcpy (block + 3, select_apdu, sizeof select_apdu);
   block[sizeof block - 1] = sim_t1_lrc (block, sizeof block - 1) ^ 0x55;
   r1 = sim_t1_card_receive (f->card, block, sizeof block);
-  check_block (r1, 0, 0x81, NULL);                                          /* R(0) EDC */
+  check_block (r1, 0, 0x81, NULL); /* R(0) EDC */
   r2 = send_block (f, 0, 0x00, select_apdu, sizeof select_apdu);
   check_block (r2, 0, 0x00, NULL);
 }
@@ -167,13 +167,13 @@ static void
 test_other_errors (Fixture *f, gconstpointer data)
 {
   guint8 block[5] = { 0, 0x00, 0x05, 0x00, 0 };
-  g_autoptr(GBytes) r1 = NULL;
-  g_autoptr(GBytes) r2 = NULL;
+  g_autoptr (GBytes) r1 = NULL;
+  g_autoptr (GBytes) r2 = NULL;
 
   block[4] = sim_t1_lrc (block, 4);
   r1 = sim_t1_card_receive (f->card, block, sizeof block);
-  check_block (r1, 0, 0x82, NULL);                                          /* R(0) other */
-  r2 = send_block (f, 0, 0x40, select_apdu, sizeof select_apdu);            /* I(1,0): expected 0 */
+  check_block (r1, 0, 0x82, NULL);                               /* R(0) other */
+  r2 = send_block (f, 0, 0x40, select_apdu, sizeof select_apdu); /* I(1,0): expected 0 */
   check_block (r2, 0, 0x82, NULL);
 }
 
@@ -182,23 +182,23 @@ test_other_errors (Fixture *f, gconstpointer data)
 static void
 test_retransmit (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GBytes) r1 = NULL;
-  g_autoptr(GBytes) r2 = NULL;
-  g_autoptr(GBytes) r3 = NULL;
+  g_autoptr (GBytes) r1 = NULL;
+  g_autoptr (GBytes) r2 = NULL;
+  g_autoptr (GBytes) r3 = NULL;
 
   sim_t1_card_add_fault (f->card, SIM_FAULT_DROP, 1);
   r1 = send_block (f, 0, 0x00, select_apdu, sizeof select_apdu);
-  g_assert_null (r1);                                                       /* dropped */
-  r2 = send_block (f, 0, 0x80, NULL, 0);                                    /* R(0) */
-  check_block (r2, 0, 0x00, NULL);                                          /* I(0,0) again */
+  g_assert_null (r1);                    /* dropped */
+  r2 = send_block (f, 0, 0x80, NULL, 0); /* R(0) */
+  check_block (r2, 0, 0x00, NULL);       /* I(0,0) again */
   g_assert_cmpuint (f->stats.faults_injected, ==, 1);
 
   sim_t1_card_add_fault (f->card, SIM_FAULT_BAD_EDC, 1);
   r3 = send_block (f, 0, 0x40, select_apdu, sizeof select_apdu);
   g_assert_cmpuint (sim_t1_lrc (g_bytes_get_data (r3, NULL), g_bytes_get_size (r3)), !=, 0);
   g_clear_pointer (&r3, g_bytes_unref);
-  r3 = send_block (f, 0, 0x80 | 0x10 | 0x01, NULL, 0);                      /* R(1) EDC error */
-  check_block (r3, 0, 0x40, NULL);                                          /* I(1,0) again */
+  r3 = send_block (f, 0, 0x80 | 0x10 | 0x01, NULL, 0); /* R(1) EDC error */
+  check_block (r3, 0, 0x40, NULL);                     /* I(1,0) again */
 }
 
 /* A.4: during chaining from the card, the interface device's R-block
@@ -208,16 +208,16 @@ static void
 test_chain_recovery (Fixture *f, gconstpointer data)
 {
   guint8 cmd[4] = { 0x80, 0xE1, 0x00, 40 };
-  guint8 bad_r[4] = { 0x00, 0x90, 0x00, 0x00 };      /* R(1), LRC wrong */
-  g_autoptr(GBytes) r1 = send_block (f, 0, 0x00, cmd, sizeof cmd);
-  g_autoptr(GBytes) r2 = sim_t1_card_receive (f->card, bad_r, sizeof bad_r);
-  g_autoptr(GBytes) r3 = NULL;
+  guint8 bad_r[4] = { 0x00, 0x90, 0x00, 0x00 }; /* R(1), LRC wrong */
+  g_autoptr (GBytes) r1 = send_block (f, 0, 0x00, cmd, sizeof cmd);
+  g_autoptr (GBytes) r2 = sim_t1_card_receive (f->card, bad_r, sizeof bad_r);
+  g_autoptr (GBytes) r3 = NULL;
   gsize n;
 
-  check_block (r1, 0, 0x20, NULL);                                          /* I(0,1) */
-  check_block (r2, 0, 0x91, NULL);                                          /* R(1), EDC error */
-  r3 = send_block (f, 0, 0x90, NULL, 0);                                    /* R(1) again */
-  check_block (r3, 0, 0x40, &n);                                            /* I(1,0): the rest */
+  check_block (r1, 0, 0x20, NULL);       /* I(0,1) */
+  check_block (r2, 0, 0x91, NULL);       /* R(1), EDC error */
+  r3 = send_block (f, 0, 0x90, NULL, 0); /* R(1) again */
+  check_block (r3, 0, 0x40, &n);         /* I(1,0): the rest */
   g_assert_cmpuint (n, ==, 10);
 }
 
@@ -228,32 +228,32 @@ test_ifs (Fixture *f, gconstpointer data)
   guint8 ifsd = 0xFE;
   guint8 bad = 0xFF;
   guint8 cmd[4] = { 0x80, 0xE1, 0x00, 200 };
-  g_autoptr(GBytes) r1 = send_block (f, 0, 0xC1, &ifsd, 1);
-  g_autoptr(GBytes) r2 = NULL;
-  g_autoptr(GBytes) r3 = NULL;
+  g_autoptr (GBytes) r1 = send_block (f, 0, 0xC1, &ifsd, 1);
+  g_autoptr (GBytes) r2 = NULL;
+  g_autoptr (GBytes) r3 = NULL;
   const guint8 *inf = check_block (r1, 0, 0xE1, NULL);
   gsize n;
 
   g_assert_cmphex (inf[0], ==, 0xFE);
   g_assert_cmpuint (sim_t1_card_get_ifsd (f->card), ==, 254);
   r2 = send_block (f, 0, 0x00, cmd, sizeof cmd);
-  check_block (r2, 0, 0x00, &n);                                            /* no chaining */
+  check_block (r2, 0, 0x00, &n); /* no chaining */
   g_assert_cmpuint (n, ==, 202);
   r3 = send_block (f, 0, 0xC1, &bad, 1);
-  check_block (r3, 0, 0x92, NULL);                                          /* IFS 255: R(1) other */
+  check_block (r3, 0, 0x92, NULL); /* IFS 255: R(1) other */
 }
 
 /* A.6: S(RESYNCH request) resets the sequence numbers. */
 static void
 test_resynch (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GBytes) r1 = send_block (f, 0, 0x00, select_apdu, sizeof select_apdu);
-  g_autoptr(GBytes) r2 = send_block (f, 0, 0xC0, NULL, 0);
-  g_autoptr(GBytes) r3 = NULL;
+  g_autoptr (GBytes) r1 = send_block (f, 0, 0x00, select_apdu, sizeof select_apdu);
+  g_autoptr (GBytes) r2 = send_block (f, 0, 0xC0, NULL, 0);
+  g_autoptr (GBytes) r3 = NULL;
 
   check_block (r1, 0, 0x00, NULL);
   check_block (r2, 0, 0xE0, NULL);
-  r3 = send_block (f, 0, 0x00, select_apdu, sizeof select_apdu);            /* N(S) 0 again */
+  r3 = send_block (f, 0, 0x00, select_apdu, sizeof select_apdu); /* N(S) 0 again */
   check_block (r3, 0, 0x00, NULL);
 }
 
@@ -262,13 +262,13 @@ static void
 test_abort (Fixture *f, gconstpointer data)
 {
   guint8 part[4] = { 0x80, 0xEC, 0x00, 0x00 };
-  g_autoptr(GBytes) r1 = send_block (f, 0, 0x20, part, sizeof part);
-  g_autoptr(GBytes) r2 = send_block (f, 0, 0xC2, NULL, 0);
-  g_autoptr(GBytes) r3 = NULL;
+  g_autoptr (GBytes) r1 = send_block (f, 0, 0x20, part, sizeof part);
+  g_autoptr (GBytes) r2 = send_block (f, 0, 0xC2, NULL, 0);
+  g_autoptr (GBytes) r3 = NULL;
 
   check_block (r1, 0, 0x90, NULL);
   check_block (r2, 0, 0xE2, NULL);
-  r3 = send_block (f, 0, 0x40, select_apdu, sizeof select_apdu);            /* a fresh command */
+  r3 = send_block (f, 0, 0x40, select_apdu, sizeof select_apdu); /* a fresh command */
   check_block (r3, 0, 0x00, NULL);
 }
 
@@ -277,8 +277,8 @@ static void
 test_wtx (Fixture *f, gconstpointer data)
 {
   guint8 multiplier = 1;
-  g_autoptr(GBytes) r1 = NULL;
-  g_autoptr(GBytes) r2 = NULL;
+  g_autoptr (GBytes) r1 = NULL;
+  g_autoptr (GBytes) r2 = NULL;
   const guint8 *inf;
 
   sim_t1_card_add_fault (f->card, SIM_FAULT_WTX, 1);
@@ -293,8 +293,8 @@ test_wtx (Fixture *f, gconstpointer data)
 static void
 test_card_ifs (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GBytes) r1 = NULL;
-  g_autoptr(GBytes) r2 = NULL;
+  g_autoptr (GBytes) r1 = NULL;
+  g_autoptr (GBytes) r2 = NULL;
   const guint8 *inf;
   guint8 ifsc;
 
@@ -312,13 +312,13 @@ test_card_ifs (Fixture *f, gconstpointer data)
 static void
 test_nad (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GBytes) r1 = send_block (f, 0x12, 0x00, select_apdu, sizeof select_apdu);
-  g_autoptr(GBytes) r2 = NULL;
-  g_autoptr(GBytes) r3 = NULL;
+  g_autoptr (GBytes) r1 = send_block (f, 0x12, 0x00, select_apdu, sizeof select_apdu);
+  g_autoptr (GBytes) r2 = NULL;
+  g_autoptr (GBytes) r3 = NULL;
 
   check_block (r1, 0x21, 0x00, NULL);
   g_assert_cmphex (f->last_nad, ==, 0x12);
-  r2 = send_block (f, 0x00, 0x00, select_apdu, sizeof select_apdu);         /* NAD 0: own N(S) 0 */
+  r2 = send_block (f, 0x00, 0x00, select_apdu, sizeof select_apdu); /* NAD 0: own N(S) 0 */
   check_block (r2, 0x00, 0x00, NULL);
   r3 = send_block (f, 0x12, 0x40, select_apdu, sizeof select_apdu);
   check_block (r3, 0x21, 0x40, NULL);
@@ -332,9 +332,9 @@ test_garbage (Fixture *f, gconstpointer data)
 {
   static const guint8 tiny[2] = { 0x00, 0x00 };
   static const guint8 truncated[5] = { 0x00, 0x00, 0xFE, 0x01, 0x02 };
-  g_autoptr(GBytes) r1 = sim_t1_card_receive (f->card, tiny, sizeof tiny);
-  g_autoptr(GBytes) r2 = sim_t1_card_receive (f->card, truncated, sizeof truncated);
-  g_autoptr(GBytes) r3 = sim_t1_card_receive (f->card, NULL, 0);
+  g_autoptr (GBytes) r1 = sim_t1_card_receive (f->card, tiny, sizeof tiny);
+  g_autoptr (GBytes) r2 = sim_t1_card_receive (f->card, truncated, sizeof truncated);
+  g_autoptr (GBytes) r3 = sim_t1_card_receive (f->card, NULL, 0);
 
   check_block (r1, 0, 0x82, NULL);
   check_block (r2, 0, 0x81, NULL);

@@ -19,7 +19,6 @@
 #include <winscard.h>
 #include <reader.h>
 
-
 static const char *sim_path;
 static const char *READER;
 
@@ -44,9 +43,9 @@ sim_ctl (const char *command, const char *target, const char *card)
   const char *argv[] = { sim_path, "ctl", command, target, card, NULL };
   int status = 0;
 
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
-                     NULL, &status, NULL) ||
-      !g_spawn_check_wait_status (status, NULL))
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL,
+                     &status, NULL)
+      || !g_spawn_check_wait_status (status, NULL))
     {
       printf ("ctl %s failed\n", command);
       fflush (stdout);
@@ -63,9 +62,9 @@ wait_change (SCARDCONTEXT context, DWORD current)
   print_rv ("wait for a change", rv);
   /* Card presence only: scardbusd does not count a connection whose card
    * was removed as INUSE after a reinsertion, pcscd does (docs/winscard.md). */
-  printf ("  state %04lX\n", (unsigned long) (state.dwEventState & (SCARD_STATE_EMPTY |
-                                                                     SCARD_STATE_PRESENT |
-                                                                     SCARD_STATE_MUTE)));
+  printf ("  state %04lX\n",
+          (unsigned long) (state.dwEventState
+                           & (SCARD_STATE_EMPTY | SCARD_STATE_PRESENT | SCARD_STATE_MUTE)));
   return state.dwEventState & ~SCARD_STATE_CHANGED;
 }
 
@@ -148,7 +147,8 @@ main (int argc, char **argv)
   states[0].szReader = READER;
   setvbuf (stdout, NULL, _IOLBF, 0);
 
-  print_rv ("SCardEstablishContext", SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &context));
+  print_rv ("SCardEstablishContext",
+            SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &context));
   print_rv ("SCardEstablishContext bad scope", SCardEstablishContext (7, NULL, NULL, &other));
   print_rv ("SCardEstablishContext", SCardEstablishContext (SCARD_SCOPE_USER, NULL, NULL, &other));
   print_rv ("SCardIsValidContext", SCardIsValidContext (context));
@@ -181,13 +181,13 @@ main (int argc, char **argv)
   states[0].szReader = READER;
   print_rv ("SCardCancel idle", SCardCancel (context));
 
-  print_rv ("SCardConnect unknown", SCardConnect (context, "No Such Reader 00 00",
-                                                  SCARD_SHARE_SHARED, SCARD_PROTOCOL_ANY, &card,
-                                                  &protocol));
-  print_rv ("SCardConnect bad mode", SCardConnect (context, READER, 9, SCARD_PROTOCOL_ANY, &card,
-                                                   &protocol));
-  print_rv ("SCardConnect no protocol", SCardConnect (context, READER, SCARD_SHARE_SHARED, 0,
-                                                      &card, &protocol));
+  print_rv ("SCardConnect unknown",
+            SCardConnect (context, "No Such Reader 00 00", SCARD_SHARE_SHARED, SCARD_PROTOCOL_ANY,
+                          &card, &protocol));
+  print_rv ("SCardConnect bad mode",
+            SCardConnect (context, READER, 9, SCARD_PROTOCOL_ANY, &card, &protocol));
+  print_rv ("SCardConnect no protocol",
+            SCardConnect (context, READER, SCARD_SHARE_SHARED, 0, &card, &protocol));
   rv = SCardConnect (context, READER, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
                      &card, &protocol);
   print_rv ("SCardConnect", rv);
@@ -207,9 +207,9 @@ main (int argc, char **argv)
   attribute (card, "max input", SCARD_ATTR_MAXINPUT);
   print_rv ("SCardSetAttrib", SCardSetAttrib (card, SCARD_ATTR_VENDOR_NAME, (const BYTE *) "x", 1));
 
-  print_rv ("SCardConnect exclusive while shared",
-            SCardConnect (other, READER, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_ANY, &second,
-                          &protocol));
+  print_rv (
+      "SCardConnect exclusive while shared",
+      SCardConnect (other, READER, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_ANY, &second, &protocol));
   print_rv ("SCardBeginTransaction", SCardBeginTransaction (card));
   print_rv ("SCardEndTransaction bad", SCardEndTransaction (card, 7));
   print_rv ("SCardEndTransaction", SCardEndTransaction (card, SCARD_LEAVE_CARD));
@@ -238,13 +238,12 @@ main (int argc, char **argv)
 
   rv = SCardConnect (other, READER, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_ANY, &second, &protocol);
   print_rv ("SCardConnect exclusive", rv);
-  print_rv ("SCardConnect shared while exclusive",
-            SCardConnect (context, READER, SCARD_SHARE_SHARED, SCARD_PROTOCOL_ANY, &card,
-                          &protocol));
+  print_rv (
+      "SCardConnect shared while exclusive",
+      SCardConnect (context, READER, SCARD_SHARE_SHARED, SCARD_PROTOCOL_ANY, &card, &protocol));
   print_rv ("SCardReleaseContext", SCardReleaseContext (other));
-  print_rv ("SCardConnect after release",
-            SCardConnect (context, READER, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_ANY, &card,
-                          &protocol));
+  print_rv ("SCardConnect after release", SCardConnect (context, READER, SCARD_SHARE_EXCLUSIVE,
+                                                        SCARD_PROTOCOL_ANY, &card, &protocol));
   print_rv ("SCardDisconnect", SCardDisconnect (card, SCARD_UNPOWER_CARD));
   print_rv ("SCardReleaseContext", SCardReleaseContext (context));
   print_rv ("SCardReleaseContext again", SCardReleaseContext (context));

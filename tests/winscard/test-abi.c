@@ -18,21 +18,22 @@ static const char *library_path;        /* ours, from argv */
 static const char *system_library_path; /* Debian's, from argv */
 static void *system_library;
 
-static const char * const expected_symbols[] = {
-  "SCardBeginTransaction", "SCardCancel", "SCardConnect", "SCardControl", "SCardDisconnect",
-  "SCardEndTransaction", "SCardEstablishContext", "SCardFreeMemory", "SCardGetAttrib",
-  "SCardGetStatusChange", "SCardIsValidContext", "SCardListReaderGroups", "SCardListReaders",
-  "SCardReconnect", "SCardReleaseContext", "SCardSetAttrib", "SCardStatus", "SCardTransmit",
-  "g_rgSCardRawPci", "g_rgSCardT0Pci", "g_rgSCardT1Pci", "pcsc_stringify_error",
+static const char *const expected_symbols[] = {
+  "SCardBeginTransaction", "SCardCancel",          "SCardConnect",          "SCardControl",
+  "SCardDisconnect",       "SCardEndTransaction",  "SCardEstablishContext", "SCardFreeMemory",
+  "SCardGetAttrib",        "SCardGetStatusChange", "SCardIsValidContext",   "SCardListReaderGroups",
+  "SCardListReaders",      "SCardReconnect",       "SCardReleaseContext",   "SCardSetAttrib",
+  "SCardStatus",           "SCardTransmit",        "g_rgSCardRawPci",       "g_rgSCardT0Pci",
+  "g_rgSCardT1Pci",        "pcsc_stringify_error",
 };
 
 /* name -> "TYPE SIZE" from nm -D --defined-only -S */
 static GHashTable *
 read_dynamic_symbols (const char *path)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *out = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_auto (GStrv) lines = NULL;
   const char *argv[] = { "nm", "-D", "--defined-only", "-S", path, NULL };
   GHashTable *symbols = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   int status = 0;
@@ -44,7 +45,7 @@ read_dynamic_symbols (const char *path)
   lines = g_strsplit (out, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
-      g_auto(GStrv) fields = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
+      g_auto (GStrv) fields = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
       guint n = g_strv_length (fields);
 
       if (n == 4) /* address size type name */
@@ -59,8 +60,8 @@ read_dynamic_symbols (const char *path)
 static void
 test_exports (void)
 {
-  g_autoptr(GHashTable) ours = read_dynamic_symbols (library_path);
-  g_autoptr(GHashTable) reference = read_dynamic_symbols (system_library_path);
+  g_autoptr (GHashTable) ours = read_dynamic_symbols (library_path);
+  g_autoptr (GHashTable) reference = read_dynamic_symbols (system_library_path);
   GHashTableIter iter;
   gpointer name;
 
@@ -126,10 +127,10 @@ test_pci (void)
 static void
 test_stringify (void)
 {
-  const char *(*theirs) (LONG) = (const char *(*) (LONG)) dlsym (system_library,
-                                                                 "pcsc_stringify_error");
-  static const LONG extra[] = { 0, 1, -1, 0x12345, 0x7FFFFFFF, 0x80100000, 0x801000FF,
-                                0x80100100, G_MAXLONG, G_MINLONG };
+  const char *(*theirs) (LONG)
+      = (const char *(*) (LONG)) dlsym (system_library, "pcsc_stringify_error");
+  static const LONG extra[]
+      = { 0, 1, -1, 0x12345, 0x7FFFFFFF, 0x80100000, 0x801000FF, 0x80100100, G_MAXLONG, G_MINLONG };
 
   g_assert_nonnull (theirs);
   g_assert_true (theirs != pcsc_stringify_error);
@@ -219,14 +220,14 @@ test_local_checks (void)
         THEIRS (ConnectFn, "SCardConnect") (bad, "x", SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, NULL,
                                             &protocol));
   SAME (SCardConnect (bad, NULL, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, &card, &protocol),
-        THEIRS (ConnectFn, "SCardConnect") (bad, NULL, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1,
-                                            &card, &protocol));
+        THEIRS (ConnectFn, "SCardConnect") (bad, NULL, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, &card,
+                                            &protocol));
   SAME (SCardConnect (bad, long_name, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, &card, &protocol),
         THEIRS (ConnectFn, "SCardConnect") (bad, long_name, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1,
                                             &card, &protocol));
   SAME (SCardConnect (bad, "x", SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, &card, &protocol),
-        THEIRS (ConnectFn, "SCardConnect") (bad, "x", SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1,
-                                            &card, &protocol));
+        THEIRS (ConnectFn, "SCardConnect") (bad, "x", SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, &card,
+                                            &protocol));
   SAME (SCardReconnect (bad, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, SCARD_LEAVE_CARD, NULL),
         THEIRS (ReconnectFn, "SCardReconnect") (bad, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1,
                                                 SCARD_LEAVE_CARD, NULL));
@@ -247,8 +248,9 @@ test_local_checks (void)
   SAME (SCardTransmit (bad, NULL, buffer, 5, NULL, buffer, &length),
         THEIRS (TransmitFn, "SCardTransmit") (bad, NULL, buffer, 5, NULL, buffer, &length2));
   length = length2 = sizeof buffer;
-  SAME (SCardTransmit (bad, SCARD_PCI_T1, buffer, 5, NULL, buffer, &length),
-        THEIRS (TransmitFn, "SCardTransmit") (bad, SCARD_PCI_T1, buffer, 5, NULL, buffer, &length2));
+  SAME (
+      SCardTransmit (bad, SCARD_PCI_T1, buffer, 5, NULL, buffer, &length),
+      THEIRS (TransmitFn, "SCardTransmit") (bad, SCARD_PCI_T1, buffer, 5, NULL, buffer, &length2));
   g_assert_cmpuint (length, ==, length2);
   SAME (SCardControl (bad, SCARD_CTL_CODE (1), buffer, 1, buffer, sizeof buffer, &length),
         THEIRS (ControlFn, "SCardControl") (bad, SCARD_CTL_CODE (1), buffer, 1, buffer,

@@ -52,16 +52,16 @@ program_environ (void)
 }
 
 static void
-run_program (const char * const *argv, const char *input, Run *run)
+run_program (const char *const *argv, const char *input, Run *run)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_auto(GStrv) env = program_environ ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) process = NULL;
+  g_auto (GStrv) env = program_environ ();
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE |
-                                        (input != NULL ? G_SUBPROCESS_FLAGS_STDIN_PIPE : 0));
+  launcher
+      = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE
+                                   | (input != NULL ? G_SUBPROCESS_FLAGS_STDIN_PIPE : 0));
   g_subprocess_launcher_set_environ (launcher, env);
   process = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
@@ -77,7 +77,7 @@ static void
 sim_ctl (const char *command, const char *argument)
 {
   const char *argv[] = { sim_path, "ctl", command, argument, NULL };
-  g_auto(Run) run = { 0 };
+  g_auto (Run) run = { 0 };
 
   run_program (argv, NULL, &run);
   g_assert_cmpint (run.status, ==, 0);
@@ -91,7 +91,7 @@ remove_and_insert (gpointer user_data)
   g_usleep (500 * 1000);
   {
     const char *argv[] = { sim_path, "ctl", "insert", "0", "t1", NULL };
-    g_auto(Run) run = { 0 };
+    g_auto (Run) run = { 0 };
 
     run_program (argv, NULL, &run);
     g_assert_cmpint (run.status, ==, 0);
@@ -103,7 +103,7 @@ static void
 test_pcsc_scan (void)
 {
   const char *argv[] = { "pcsc_scan", "-t", "6", NULL };
-  g_auto(Run) run = { 0 };
+  g_auto (Run) run = { 0 };
   g_autofree char *removed = NULL;
   g_autofree char *inserted = NULL;
   const char *first;
@@ -137,7 +137,7 @@ static gpointer
 plug_and_unplug (gpointer user_data)
 {
   const char *plug[] = { sim_path, "ctl", "plug", "short-apdu:t0", NULL };
-  g_auto(Run) run = { 0 };
+  g_auto (Run) run = { 0 };
   g_autofree char *index = NULL;
 
   g_usleep (2000 * 1000);
@@ -154,7 +154,7 @@ static void
 test_pcsc_scan_hotplug (void)
 {
   const char *argv[] = { "pcsc_scan", "-n", "-t", "6", NULL };
-  g_auto(Run) run = { 0 };
+  g_auto (Run) run = { 0 };
   GThread *thread = g_thread_new ("ctl", plug_and_unplug, NULL);
   const char *added;
 
@@ -172,7 +172,7 @@ static void
 test_scriptor (void)
 {
   const char *argv[] = { "scriptor", "-r", READER, NULL };
-  g_auto(Run) run = { 0 };
+  g_auto (Run) run = { 0 };
 
   run_program (argv, "00 A4 04 00 00\n00 B0 00 00 10\n", &run);
   g_assert_cmpint (run.status, ==, 0);
@@ -186,8 +186,8 @@ test_opensc (void)
 {
   const char *list[] = { "opensc-tool", "-l", NULL };
   const char *atr[] = { "opensc-tool", "-a", NULL };
-  g_auto(Run) listed = { 0 };
-  g_auto(Run) answered = { 0 };
+  g_auto (Run) listed = { 0 };
+  g_auto (Run) answered = { 0 };
 
   run_program (list, NULL, &listed);
   g_assert_cmpint (listed.status, ==, 0);
@@ -195,15 +195,14 @@ test_opensc (void)
   g_assert_nonnull (strstr (listed.out, READER));
   run_program (atr, NULL, &answered);
   g_assert_cmpint (answered.status, ==, 0);
-  g_assert_true (g_str_has_prefix (answered.out, "3b:") ||
-                 strstr (answered.out, "\n3b:") != NULL);
+  g_assert_true (g_str_has_prefix (answered.out, "3b:") || strstr (answered.out, "\n3b:") != NULL);
 }
 
 static void
 test_pyscard (void)
 {
   const char *argv[] = { python, pyscard_script, sim_path, NULL };
-  g_auto(Run) run = { 0 };
+  g_auto (Run) run = { 0 };
 
   run_program (argv, NULL, &run);
   g_assert_cmpint (run.status, ==, 0);
@@ -221,8 +220,8 @@ test_gpg (void)
   g_autofree char *logged = NULL;
   const char *status[] = { "gpg", "--batch", "--card-status", NULL };
   const char *kill[] = { "gpgconf", "--kill", "all", NULL };
-  g_auto(Run) run = { 0 };
-  g_auto(Run) killed = { 0 };
+  g_auto (Run) run = { 0 };
+  g_auto (Run) killed = { 0 };
 
   g_assert_true (g_file_set_contents (conf, contents, -1, NULL));
   run_program (status, NULL, &run);

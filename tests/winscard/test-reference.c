@@ -16,8 +16,8 @@ static const char *scenario_path;
 static char *
 run_scenario (const char *host, const char *reader, const char *name)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) process = NULL;
   g_autofree char *err = NULL;
   char *out = NULL;
 
@@ -34,8 +34,8 @@ run_scenario (const char *host, const char *reader, const char *name)
 
 typedef struct
 {
-  const char *reader;   /* scardbus-sim's --reader */
-  const char *name;     /* its PC/SC name */
+  const char *reader; /* scardbus-sim's --reader */
+  const char *name;   /* its PC/SC name */
 } Setup;
 
 static void
@@ -44,8 +44,8 @@ test_compare (gconstpointer user_data)
   const Setup *setup = user_data;
   g_autofree char *reference = run_scenario ("pcscd", setup->reader, setup->name);
   g_autofree char *ours = run_scenario ("scardbusd", setup->reader, setup->name);
-  g_auto(GStrv) reference_lines = g_strsplit (reference, "\n", -1);
-  g_auto(GStrv) our_lines = g_strsplit (ours, "\n", -1);
+  g_auto (GStrv) reference_lines = g_strsplit (reference, "\n", -1);
+  g_auto (GStrv) our_lines = g_strsplit (ours, "\n", -1);
 
   /* The whole session ran on both. */
   g_assert_nonnull (g_strrstr (reference, "SCardIsValidContext: Invalid handle."));

@@ -35,17 +35,15 @@ establish (void)
 static guint32
 manager_reader_events (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) value = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GVariant) value = NULL;
 
-  reply = g_dbus_connection_call_sync (fixture.bus, "org.scardbus.SmartCard1",
-                                       "/org/scardbus/SmartCard1",
-                                       "org.freedesktop.DBus.Properties", "Get",
-                                       g_variant_new ("(ss)", "org.scardbus.SmartCard1.Manager",
-                                                      "ReaderEvents"),
-                                       G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
-                                       &error);
+  reply = g_dbus_connection_call_sync (
+      fixture.bus, "org.scardbus.SmartCard1", "/org/scardbus/SmartCard1",
+      "org.freedesktop.DBus.Properties", "Get",
+      g_variant_new ("(ss)", "org.scardbus.SmartCard1.Manager", "ReaderEvents"),
+      G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
   g_assert_no_error (error);
   g_variant_get (reply, "(v)", &value);
   return g_variant_get_uint32 (value);
@@ -149,8 +147,8 @@ test_pnp (void)
   states[1].dwCurrentState = SCARD_STATE_IGNORE;
   g_assert_cmphex (SCardGetStatusChange (context, INFINITE, states, 2), ==, SCARD_S_SUCCESS);
   g_assert_cmphex (SCardConnect (context, "No Such Reader 00 00", SCARD_SHARE_SHARED,
-                                 SCARD_PROTOCOL_T1, &card, &protocol), ==,
-                   SCARD_E_UNKNOWN_READER);
+                                 SCARD_PROTOCOL_T1, &card, &protocol),
+                   ==, SCARD_E_UNKNOWN_READER);
 
   g_assert_cmphex (SCardReleaseContext (context), ==, SCARD_S_SUCCESS);
 }
@@ -241,12 +239,12 @@ establish_thread (gpointer user_data)
       SCARDCONTEXT context = 0;
       DWORD length = 0;
 
-      if (SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &context) != SCARD_S_SUCCESS ||
-          SCardIsValidContext (context) != SCARD_S_SUCCESS ||
-          SCardListReaders (context, NULL, NULL, &length) != SCARD_E_NO_READERS_AVAILABLE ||
-          SCardGetStatusChange (context, 0, &state, 1) != SCARD_E_TIMEOUT ||
-          SCardCancel (context) != SCARD_S_SUCCESS ||
-          SCardReleaseContext (context) != SCARD_S_SUCCESS)
+      if (SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &context) != SCARD_S_SUCCESS
+          || SCardIsValidContext (context) != SCARD_S_SUCCESS
+          || SCardListReaders (context, NULL, NULL, &length) != SCARD_E_NO_READERS_AVAILABLE
+          || SCardGetStatusChange (context, 0, &state, 1) != SCARD_E_TIMEOUT
+          || SCardCancel (context) != SCARD_S_SUCCESS
+          || SCardReleaseContext (context) != SCARD_S_SUCCESS)
         g_atomic_int_inc (errors);
     }
   return NULL;
@@ -308,12 +306,12 @@ test_fork (void)
 
       /* Errors, never a deadlock: the parent's threads do not exist here. */
       alarm (60);
-      ok = SCardIsValidContext (context) == SCARD_E_INVALID_HANDLE &&
-           SCardListReaders (context, NULL, NULL, &length) == SCARD_E_INVALID_HANDLE &&
-           SCardGetStatusChange (context, INFINITE, &state, 1) == SCARD_E_INVALID_HANDLE &&
-           SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &fresh) == SCARD_E_NO_SERVICE &&
-           SCardReleaseContext (context) == SCARD_E_INVALID_HANDLE &&
-           strcmp (pcsc_stringify_error (SCARD_E_NO_SERVICE), "Service not available.") == 0;
+      ok = SCardIsValidContext (context) == SCARD_E_INVALID_HANDLE
+           && SCardListReaders (context, NULL, NULL, &length) == SCARD_E_INVALID_HANDLE
+           && SCardGetStatusChange (context, INFINITE, &state, 1) == SCARD_E_INVALID_HANDLE
+           && SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &fresh) == SCARD_E_NO_SERVICE
+           && SCardReleaseContext (context) == SCARD_E_INVALID_HANDLE
+           && strcmp (pcsc_stringify_error (SCARD_E_NO_SERVICE), "Service not available.") == 0;
       /* The verdict goes through the pipe: under valgrind the exit status
        * also counts the parent's memory, which the child cannot free. */
       if (write (fds[1], ok ? "ok" : "no", 2) != 2)
@@ -376,8 +374,7 @@ test_restart (void)
   fixture.daemon = scb_fixture_start_daemon (&fixture, NULL);
   g_assert_true (wait_established (SCARD_S_SUCCESS, 5000));
   fresh = establish ();
-  g_assert_cmphex (SCardListReaders (fresh, NULL, NULL, &length), ==,
-                   SCARD_E_NO_READERS_AVAILABLE);
+  g_assert_cmphex (SCardListReaders (fresh, NULL, NULL, &length), ==, SCARD_E_NO_READERS_AVAILABLE);
   /* Old handles stay dead: no hang, no crash, and they can be released. */
   g_assert_cmphex (SCardListReaders (old, NULL, NULL, &length), ==, SCARD_E_NO_SERVICE);
   g_assert_cmphex (SCardReleaseContext (old), ==, SCARD_E_NO_SERVICE);

@@ -26,11 +26,11 @@ static const guint8 select_mf[] = { 0x00, 0xA4, 0x04, 0x00, 0x00 };
 static char *
 sim_ctl (const char *command)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GDataInputStream) input = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketAddress) address = NULL;
+  g_autoptr (GSocketConnection) connection = NULL;
+  g_autoptr (GDataInputStream) input = NULL;
   g_autofree char *request = g_strconcat (command, "\n", NULL);
   g_autofree char *answer = NULL;
   const char *path = g_getenv ("SCARDBUS_SIM_CONTROL");
@@ -263,8 +263,8 @@ test_card_events (void)
 
   /* A counter that differs makes the call return at once, even when the
    * low bits match (a removal and an insertion between two calls). */
-  state->dwCurrentState = (state->dwEventState & 0xFFFF & ~SCARD_STATE_CHANGED) |
-                          (card_events << 16);
+  state->dwCurrentState
+      = (state->dwEventState & 0xFFFF & ~SCARD_STATE_CHANGED) | (card_events << 16);
   g_assert_cmphex (SCardGetStatusChange (wait.context, 0, state, 1), ==, SCARD_S_SUCCESS);
   g_assert_true (state->dwEventState & SCARD_STATE_CHANGED);
 
@@ -322,12 +322,13 @@ test_card (void)
   const BYTE nad_answer[] = { 0x3F, 0x00, 0x02, 0x00, 0x00 };
 
   g_assert_cmphex (SCardConnect (context, T1_READER, SCARD_SHARE_SHARED,
-                                 SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &card, &protocol), ==,
-                   SCARD_S_SUCCESS);
+                                 SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &card, &protocol),
+                   ==, SCARD_S_SUCCESS);
   g_assert_cmpuint (protocol, ==, SCARD_PROTOCOL_T1);
 
-  g_assert_cmphex (SCardStatus (card, (LPSTR) &name, &name_len, &card_state, &protocol,
-                                (LPBYTE) &atr, &atr_len), ==, SCARD_S_SUCCESS);
+  g_assert_cmphex (
+      SCardStatus (card, (LPSTR) &name, &name_len, &card_state, &protocol, (LPBYTE) &atr, &atr_len),
+      ==, SCARD_S_SUCCESS);
   g_assert_cmpstr (name, ==, T1_READER);
   g_assert_cmpuint (name_len, ==, strlen (T1_READER) + 1);
   g_assert_cmpuint (protocol, ==, SCARD_PROTOCOL_T1);
@@ -355,71 +356,83 @@ test_card (void)
                    SCARD_E_INSUFFICIENT_BUFFER);
   g_assert_cmpuint (attribute_len, ==, atr_len);
   attribute_len = sizeof attribute;
-  g_assert_cmphex (SCardGetAttrib (card, SCARD_ATTR_DEVICE_FRIENDLY_NAME, attribute,
-                                   &attribute_len), ==, SCARD_S_SUCCESS);
+  g_assert_cmphex (
+      SCardGetAttrib (card, SCARD_ATTR_DEVICE_FRIENDLY_NAME, attribute, &attribute_len), ==,
+      SCARD_S_SUCCESS);
   g_assert_cmpstr ((char *) attribute, ==, T1_READER);
   g_assert_cmphex (SCardFreeMemory (context, name), ==, SCARD_S_SUCCESS);
   g_assert_cmphex (SCardFreeMemory (context, atr), ==, SCARD_S_SUCCESS);
 
   /* Transmit through the channel. */
   g_assert_cmphex (SCardTransmit (card, SCARD_PCI_T1, select_mf, sizeof select_mf, &recv_pci,
-                                  response, &response_len), ==, SCARD_S_SUCCESS);
+                                  response, &response_len),
+                   ==, SCARD_S_SUCCESS);
   g_assert_cmpuint (response_len, >=, 2);
   g_assert_cmpuint (recv_pci.dwProtocol, ==, SCARD_PROTOCOL_T1);
   response_len = 1;
-  g_assert_cmphex (SCardTransmit (card, SCARD_PCI_T1, select_mf, sizeof select_mf, NULL,
-                                  response, &response_len), ==, SCARD_E_INSUFFICIENT_BUFFER);
+  g_assert_cmphex (SCardTransmit (card, SCARD_PCI_T1, select_mf, sizeof select_mf, NULL, response,
+                                  &response_len),
+                   ==, SCARD_E_INSUFFICIENT_BUFFER);
   g_assert_cmpuint (response_len, >=, 2);
   response_len = sizeof response;
-  g_assert_cmphex (SCardTransmit (card, SCARD_PCI_T0, select_mf, sizeof select_mf, NULL,
-                                  response, &response_len), ==, SCARD_E_PROTO_MISMATCH);
+  g_assert_cmphex (SCardTransmit (card, SCARD_PCI_T0, select_mf, sizeof select_mf, NULL, response,
+                                  &response_len),
+                   ==, SCARD_E_PROTO_MISMATCH);
   response_len = sizeof response;
-  g_assert_cmphex (SCardTransmit (card, SCARD_PCI_T1, select_mf, 0, NULL, response,
-                                  &response_len), ==, SCARD_E_INVALID_PARAMETER);
+  g_assert_cmphex (SCardTransmit (card, SCARD_PCI_T1, select_mf, 0, NULL, response, &response_len),
+                   ==, SCARD_E_INVALID_PARAMETER);
 
   /* libccid's MEP NAD get, byte for byte. */
   response_len = 0;
   g_assert_cmphex (SCardControl (card, SCARD_CTL_CODE (3600), nad_get, sizeof nad_get, response,
-                                 sizeof response, &response_len), ==, SCARD_S_SUCCESS);
+                                 sizeof response, &response_len),
+                   ==, SCARD_S_SUCCESS);
   g_assert_cmpmem (response, response_len, nad_answer, sizeof nad_answer);
-  g_assert_cmphex (SCardControl (card, SCARD_CTL_CODE (3600), nad_get, sizeof nad_get, response,
-                                 2, &response_len), ==, SCARD_E_INSUFFICIENT_BUFFER);
+  g_assert_cmphex (SCardControl (card, SCARD_CTL_CODE (3600), nad_get, sizeof nad_get, response, 2,
+                                 &response_len),
+                   ==, SCARD_E_INSUFFICIENT_BUFFER);
   g_assert_cmpuint (response_len, ==, sizeof nad_answer);
 
   /* Transactions and sharing. */
   g_assert_cmphex (SCardBeginTransaction (card), ==, SCARD_S_SUCCESS);
   g_assert_cmphex (SCardEndTransaction (card, 42), ==, SCARD_E_INVALID_VALUE);
   g_assert_cmphex (SCardEndTransaction (card, SCARD_LEAVE_CARD), ==, SCARD_S_SUCCESS);
-  g_assert_cmphex (SCardReconnect (card, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, 42, &protocol),
-                   ==, SCARD_E_INVALID_VALUE);
-  g_assert_cmphex (SCardReconnect (card, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, SCARD_LEAVE_CARD,
-                                   &protocol), ==, SCARD_S_SUCCESS);
+  g_assert_cmphex (SCardReconnect (card, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, 42, &protocol), ==,
+                   SCARD_E_INVALID_VALUE);
+  g_assert_cmphex (
+      SCardReconnect (card, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, SCARD_LEAVE_CARD, &protocol), ==,
+      SCARD_S_SUCCESS);
   g_assert_cmpuint (protocol, ==, SCARD_PROTOCOL_T1);
-  g_assert_cmphex (SCardConnect (other, T1_READER, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_T1,
-                                 &second, &protocol), ==, SCARD_E_SHARING_VIOLATION);
+  g_assert_cmphex (
+      SCardConnect (other, T1_READER, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_T1, &second, &protocol),
+      ==, SCARD_E_SHARING_VIOLATION);
   g_assert_cmphex (SCardConnect (other, T1_READER, 42, SCARD_PROTOCOL_T1, &second, &protocol), ==,
                    SCARD_E_INVALID_VALUE);
-  g_assert_cmphex (SCardConnect (other, T1_READER, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T15,
-                                 &second, &protocol), ==, SCARD_E_PROTO_MISMATCH);
+  g_assert_cmphex (
+      SCardConnect (other, T1_READER, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T15, &second, &protocol),
+      ==, SCARD_E_PROTO_MISMATCH);
 
   g_assert_cmphex (SCardDisconnect (card, 42), ==, SCARD_E_INVALID_VALUE);
   g_assert_cmphex (SCardDisconnect (card, SCARD_LEAVE_CARD), ==, SCARD_S_SUCCESS);
   g_assert_cmphex (SCardDisconnect (card, SCARD_LEAVE_CARD), ==, SCARD_E_INVALID_HANDLE);
   response_len = sizeof response;
-  g_assert_cmphex (SCardTransmit (card, SCARD_PCI_T1, select_mf, sizeof select_mf, NULL,
-                                  response, &response_len), ==, SCARD_E_INVALID_HANDLE);
+  g_assert_cmphex (SCardTransmit (card, SCARD_PCI_T1, select_mf, sizeof select_mf, NULL, response,
+                                  &response_len),
+                   ==, SCARD_E_INVALID_HANDLE);
 
   /* Exclusive now works, and shows in the reader state. */
-  g_assert_cmphex (SCardConnect (other, T1_READER, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_T1,
-                                 &second, &protocol), ==, SCARD_S_SUCCESS);
+  g_assert_cmphex (
+      SCardConnect (other, T1_READER, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_T1, &second, &protocol),
+      ==, SCARD_S_SUCCESS);
   /* The state comes by signal, on the library's own connection, a moment
    * after the Connect reply; pcsc-lite does not flag the change from
    * unused to exclusive as CHANGED, so look again until it shows. */
   wait_sharing (context, &state, SCARD_STATE_EXCLUSIVE);
   /* Releasing the context disconnects its cards. */
   g_assert_cmphex (SCardReleaseContext (other), ==, SCARD_S_SUCCESS);
-  g_assert_cmphex (SCardConnect (context, T1_READER, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_T1,
-                                 &card, &protocol), ==, SCARD_S_SUCCESS);
+  g_assert_cmphex (
+      SCardConnect (context, T1_READER, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_T1, &card, &protocol),
+      ==, SCARD_S_SUCCESS);
   g_assert_cmphex (SCardReleaseContext (context), ==, SCARD_S_SUCCESS);
 }
 
@@ -436,18 +449,22 @@ test_nad (void)
   const BYTE set_answer[] = { 0x3E, 0x00, 0x01, 0x00 };
   const BYTE get_answer[] = { 0x3F, 0x00, 0x02, 0x00, 0x21 };
 
-  g_assert_cmphex (SCardConnect (context, MEP_READER, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1,
-                                 &card, &protocol), ==, SCARD_S_SUCCESS);
+  g_assert_cmphex (
+      SCardConnect (context, MEP_READER, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, &card, &protocol),
+      ==, SCARD_S_SUCCESS);
   g_assert_cmphex (SCardControl (card, SCARD_CTL_CODE (3600), set, sizeof set, response,
-                                 sizeof response, &response_len), ==, SCARD_S_SUCCESS);
+                                 sizeof response, &response_len),
+                   ==, SCARD_S_SUCCESS);
   g_assert_cmpmem (response, response_len, set_answer, sizeof set_answer);
   g_assert_cmphex (SCardControl (card, SCARD_CTL_CODE (3600), get, sizeof get, response,
-                                 sizeof response, &response_len), ==, SCARD_S_SUCCESS);
+                                 sizeof response, &response_len),
+                   ==, SCARD_S_SUCCESS);
   g_assert_cmpmem (response, response_len, get_answer, sizeof get_answer);
   /* The card still answers, through the profile of that NAD. */
   response_len = sizeof response;
-  g_assert_cmphex (SCardTransmit (card, SCARD_PCI_T1, select_mf, sizeof select_mf, NULL,
-                                  response, &response_len), ==, SCARD_S_SUCCESS);
+  g_assert_cmphex (SCardTransmit (card, SCARD_PCI_T1, select_mf, sizeof select_mf, NULL, response,
+                                  &response_len),
+                   ==, SCARD_S_SUCCESS);
   g_assert_cmpuint (response_len, >=, 2);
   g_assert_cmphex (SCardDisconnect (card, SCARD_LEAVE_CARD), ==, SCARD_S_SUCCESS);
   g_assert_cmphex (SCardReleaseContext (context), ==, SCARD_S_SUCCESS);
@@ -486,9 +503,11 @@ test_transaction_wait (void)
   GThread *thread;
 
   g_assert_cmphex (SCardConnect (holder_context, T1_READER, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1,
-                                 &holder, &protocol), ==, SCARD_S_SUCCESS);
+                                 &holder, &protocol),
+                   ==, SCARD_S_SUCCESS);
   g_assert_cmphex (SCardConnect (waiter_context, T1_READER, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1,
-                                 &waiter.card, &protocol), ==, SCARD_S_SUCCESS);
+                                 &waiter.card, &protocol),
+                   ==, SCARD_S_SUCCESS);
   g_assert_cmphex (SCardBeginTransaction (holder), ==, SCARD_S_SUCCESS);
   thread = g_thread_new ("transmit", transmit_thread, &waiter);
   g_usleep (500 * 1000);
@@ -510,13 +529,14 @@ test_shared_handle (void)
   SCARDHANDLE card = 0;
   DWORD protocol = 0;
 
-  g_assert_cmphex (SCardConnect (context, T1_READER, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, &card,
-                                 &protocol), ==, SCARD_S_SUCCESS);
+  g_assert_cmphex (
+      SCardConnect (context, T1_READER, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, &card, &protocol),
+      ==, SCARD_S_SUCCESS);
   for (guint round = 0; round < G_N_ELEMENTS (transmits[0]); round++)
     {
       for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
         {
-          transmits[i][round] = (Transmit) { .card = card };
+          transmits[i][round] = (Transmit){ .card = card };
           threads[i] = g_thread_new ("transmit", transmit_thread, &transmits[i][round]);
         }
       for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
@@ -560,8 +580,7 @@ card_thread (gpointer user_data)
         rv = SCardReleaseContext (context);
       if (rv != SCARD_S_SUCCESS)
         {
-          g_test_message ("round %u: 0x%08lX %s", i, (unsigned long) rv,
-                          pcsc_stringify_error (rv));
+          g_test_message ("round %u: 0x%08lX %s", i, (unsigned long) rv, pcsc_stringify_error (rv));
           g_atomic_int_inc (errors);
           if (context != 0)
             SCardReleaseContext (context);

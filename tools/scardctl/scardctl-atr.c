@@ -15,7 +15,7 @@
 static char **
 smartcard_list_paths (void)
 {
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   const char *override = g_getenv ("SCARDCTL_SMARTCARD_LIST");
 
   if (override != NULL)
@@ -23,7 +23,8 @@ smartcard_list_paths (void)
       g_strv_builder_add (builder, override);
       return g_strv_builder_end (builder);
     }
-  g_autofree char *cache = g_build_filename (g_get_home_dir (), ".cache", "smartcard_list.txt", NULL);
+  g_autofree char *cache
+      = g_build_filename (g_get_home_dir (), ".cache", "smartcard_list.txt", NULL);
   g_autofree char *home = g_build_filename (g_get_home_dir (), ".smartcard_list.txt", NULL);
 
   g_strv_builder_add (builder, cache);
@@ -40,22 +41,22 @@ smartcard_list_paths (void)
 static GVariant *
 lookup_known_cards (const char *atr_text)
 {
-  g_auto(GStrv) paths = smartcard_list_paths ();
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto (GStrv) paths = smartcard_list_paths ();
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   GVariantBuilder matches;
 
   g_variant_builder_init (&matches, G_VARIANT_TYPE ("a(sas)"));
   for (guint p = 0; paths[p] != NULL; p++)
     {
       g_autofree char *contents = NULL;
-      g_auto(GStrv) lines = NULL;
+      g_auto (GStrv) lines = NULL;
 
       if (!g_file_get_contents (paths[p], &contents, NULL, NULL))
         continue;
       lines = g_strsplit (contents, "\n", -1);
       for (guint i = 0; lines[i] != NULL; i++)
         {
-          g_autoptr(GRegex) regex = NULL;
+          g_autoptr (GRegex) regex = NULL;
           g_autofree char *anchored = NULL;
           GVariantBuilder descriptions;
           const char *line = lines[i];
@@ -64,8 +65,8 @@ lookup_known_cards (const char *atr_text)
             continue;
           anchored = g_strdup_printf ("^(?:%s)$", g_strchomp (lines[i]));
           regex = g_regex_new (anchored, G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
-          if (regex == NULL || !g_regex_match (regex, atr_text, 0, NULL) ||
-              g_hash_table_contains (seen, line))
+          if (regex == NULL || !g_regex_match (regex, atr_text, 0, NULL)
+              || g_hash_table_contains (seen, line))
             continue;
           g_hash_table_add (seen, g_strdup (line));
           g_variant_builder_init (&descriptions, G_VARIANT_TYPE_STRING_ARRAY);
@@ -129,8 +130,10 @@ describe_interface_bytes (const atr_info *info, GVariantDict *json, gboolean pri
 
   for (unsigned g = 1; g <= info->n_groups && g <= ATR_MAX_GROUPS; g++)
     {
-      const uint32_t present[] = { info->ta_present, info->tb_present, info->tc_present, info->td_present };
-      const uint8_t values[] = { info->ta[g - 1], info->tb[g - 1], info->tc[g - 1], info->td[g - 1] };
+      const uint32_t present[]
+          = { info->ta_present, info->tb_present, info->tc_present, info->td_present };
+      const uint8_t values[]
+          = { info->ta[g - 1], info->tb[g - 1], info->tc[g - 1], info->td[g - 1] };
 
       for (unsigned k = 0; k < 4; k++)
         {
@@ -213,7 +216,7 @@ historical_variant (const atr_info *info, gboolean print)
   while ((len > 0 && (h[0] == 0x80 || h[0] == 0x00)) && pos < end)
     {
       unsigned tag = h[pos] >> 4, n = h[pos] & 0x0f;
-      g_autoptr(GBytes) value = NULL;
+      g_autoptr (GBytes) value = NULL;
       g_autofree char *hex = NULL;
       GVariantDict object;
 
@@ -239,9 +242,9 @@ historical_variant (const atr_info *info, gboolean print)
 static void
 print_decoding (Scardctl *ctl, const atr_info *info)
 {
-  g_autoptr(GBytes) hist = g_bytes_new (info->hist, info->hist_len);
+  g_autoptr (GBytes) hist = g_bytes_new (info->hist, info->hist_len);
   g_autofree char *hist_hex = scardctl_hex (hist, " ");
-  g_autoptr(GString) printable = g_string_new (NULL);
+  g_autoptr (GString) printable = g_string_new (NULL);
 
   g_print ("  TS  = %02X  %s convention\n", info->raw[0], info->inverse ? "inverse" : "direct");
   g_print ("  T0  = %02X  K = %u historical bytes\n", info->t0, info->t0 & 0x0f);
@@ -274,7 +277,7 @@ print_decoding (Scardctl *ctl, const atr_info *info)
 static GVariant *
 decoding_variant (const atr_info *info)
 {
-  g_autoptr(GBytes) hist = g_bytes_new (info->hist, info->hist_len);
+  g_autoptr (GBytes) hist = g_bytes_new (info->hist, info->hist_len);
   g_autofree char *hist_hex = scardctl_hex (hist, "");
   g_autofree char *tck = info->has_tck ? g_strdup_printf ("%02X", info->tck) : NULL;
   GVariantDict dict, bytes;
@@ -310,7 +313,7 @@ decoding_variant (const atr_info *info)
 static GBytes *
 atr_argument (const char *text)
 {
-  g_autoptr(GBytes) bytes = scardctl_parse_hex (text, NULL);
+  g_autoptr (GBytes) bytes = scardctl_parse_hex (text, NULL);
   const guint8 *data;
   gsize len = 0;
 
@@ -325,8 +328,8 @@ atr_argument (const char *text)
 int
 scardctl_cmd_atr (Scardctl *ctl, int argc, char **argv)
 {
-  g_autoptr(GBytes) atr = NULL;
-  g_autoptr(GVariant) known = NULL;
+  g_autoptr (GBytes) atr = NULL;
+  g_autoptr (GVariant) known = NULL;
   g_autofree char *spaced = NULL;
   g_autofree char *compact = NULL;
   ScbClientReader *reader = NULL;
@@ -352,9 +355,9 @@ scardctl_cmd_atr (Scardctl *ctl, int argc, char **argv)
         return status;
       if (g_bytes_get_size (scb_client_reader_get_atr (reader)) == 0)
         {
-          g_autoptr(GError) error = g_error_new (SCB_ERROR, SCB_ERROR_NO_SMARTCARD,
-                                                 "No card (or a mute card) in %s",
-                                                 scb_client_reader_get_name (reader));
+          g_autoptr (GError) error
+              = g_error_new (SCB_ERROR, SCB_ERROR_NO_SMARTCARD, "No card (or a mute card) in %s",
+                             scb_client_reader_get_name (reader));
 
           return scardctl_fail (ctl, error);
         }

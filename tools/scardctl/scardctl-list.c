@@ -11,16 +11,15 @@ int
 scardctl_cmd_list (Scardctl *ctl, int argc, char **argv)
 {
   gboolean verbose = FALSE;
-  GOptionEntry entries[] = {
-    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Show every property", NULL },
-    { NULL }
-  };
-  g_autoptr(GPtrArray) readers = NULL;
+  GOptionEntry entries[]
+      = { { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Show every property", NULL },
+          { NULL } };
+  g_autoptr (GPtrArray) readers = NULL;
   ScbClient *client;
   int status = SCARDCTL_EXIT_OK;
 
-  if (!scardctl_parse (ctl, entries, "", "List the readers, their state, card and ATR.",
-                       &argc, &argv, &status))
+  if (!scardctl_parse (ctl, entries, "", "List the readers, their state, card and ATR.", &argc,
+                       &argv, &status))
     return status;
   if (argc != 1)
     return scardctl_usage (ctl, "list", "takes no arguments");
@@ -36,7 +35,8 @@ scardctl_cmd_list (Scardctl *ctl, int argc, char **argv)
 
       g_variant_builder_init (&builder, G_VARIANT_TYPE ("av"));
       for (guint i = 0; i < readers->len; i++)
-        g_variant_builder_add (&builder, "v", scardctl_reader_variant (g_ptr_array_index (readers, i), (gint) i));
+        g_variant_builder_add (&builder, "v",
+                               scardctl_reader_variant (g_ptr_array_index (readers, i), (gint) i));
       g_variant_dict_init (&dict, NULL);
       g_variant_dict_insert (&dict, "version", "s", scb_client_get_version (client));
       g_variant_dict_insert (&dict, "reader_events", "u", scb_client_get_reader_events (client));
@@ -89,15 +89,16 @@ parse_nad (const char *text, guint8 *nad)
 int
 scardctl_cmd_nad (Scardctl *ctl, int argc, char **argv)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   ScbClientReader *reader;
   int status = SCARDCTL_EXIT_OK;
   guint8 nad = 0;
 
-  if (!scardctl_parse (ctl, NULL, "READER [VALUE]",
-                       "Show the T=1 NAD new connections on READER start with, or set it\n"
-                       "(VALUE: 0 to 255, 0x prefix for hex; needs org.scardbus.SmartCard1.set-nad).",
-                       &argc, &argv, &status))
+  if (!scardctl_parse (
+          ctl, NULL, "READER [VALUE]",
+          "Show the T=1 NAD new connections on READER start with, or set it\n"
+          "(VALUE: 0 to 255, 0x prefix for hex; needs org.scardbus.SmartCard1.set-nad).",
+          &argc, &argv, &status))
     return status;
   if (argc != 2 && argc != 3)
     return scardctl_usage (ctl, "nad", "needs READER and an optional VALUE");
@@ -126,6 +127,7 @@ scardctl_cmd_nad (Scardctl *ctl, int argc, char **argv)
       scardctl_print_json (g_variant_dict_end (&dict));
     }
   else
-    g_print ("%s: NAD 0x%02X%s\n", scb_client_reader_get_name (reader), nad, argc == 3 ? " (set)" : "");
+    g_print ("%s: NAD 0x%02X%s\n", scb_client_reader_get_name (reader), nad,
+             argc == 3 ? " (set)" : "");
   return SCARDCTL_EXIT_OK;
 }

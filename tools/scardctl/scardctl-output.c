@@ -15,13 +15,13 @@ append_json (GString *out, GVariant *value)
 
   if (g_variant_is_of_type (value, G_VARIANT_TYPE_VARIANT))
     {
-      g_autoptr(GVariant) inner = g_variant_get_variant (value);
+      g_autoptr (GVariant) inner = g_variant_get_variant (value);
 
       append_json (out, inner);
     }
   else if (g_variant_type_is_maybe (type))
     {
-      g_autoptr(GVariant) inner = g_variant_get_maybe (value);
+      g_autoptr (GVariant) inner = g_variant_get_maybe (value);
 
       if (inner == NULL)
         g_string_append (out, "null");
@@ -39,7 +39,7 @@ append_json (GString *out, GVariant *value)
       g_variant_iter_init (&iter, value);
       while (g_variant_iter_loop (&iter, "{&sv}", &key, &child))
         {
-          g_autoptr(GVariant) name = g_variant_new_string (key);
+          g_autoptr (GVariant) name = g_variant_new_string (key);
 
           if (!first)
             g_string_append (out, ", ");
@@ -57,7 +57,7 @@ append_json (GString *out, GVariant *value)
       g_string_append_c (out, '[');
       for (gsize i = 0; i < n; i++)
         {
-          g_autoptr(GVariant) child = g_variant_get_child_value (value, i);
+          g_autoptr (GVariant) child = g_variant_get_child_value (value, i);
 
           if (i > 0)
             g_string_append (out, ", ");
@@ -65,8 +65,8 @@ append_json (GString *out, GVariant *value)
         }
       g_string_append_c (out, ']');
     }
-  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) ||
-           g_variant_is_of_type (value, G_VARIANT_TYPE_OBJECT_PATH))
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)
+           || g_variant_is_of_type (value, G_VARIANT_TYPE_OBJECT_PATH))
     {
       const char *s = g_variant_get_string (value, NULL);
 
@@ -157,7 +157,7 @@ scardctl_hex (GBytes *bytes, const char *separator)
 GBytes *
 scardctl_parse_hex (const char *text, GError **error)
 {
-  g_autoptr(GByteArray) bytes = g_byte_array_new ();
+  g_autoptr (GByteArray) bytes = g_byte_array_new ();
   int high = -1;
 
   for (const char *p = text; *p != '\0'; p++)
@@ -205,7 +205,8 @@ scardctl_parse_hex (const char *text, GError **error)
   return g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
 }
 
-static const struct {
+static const struct
+{
   guint32 bit;
   const char *word;
 } state_words[] = {
@@ -234,8 +235,8 @@ scardctl_state_variant (guint32 state)
 char *
 scardctl_state_string (guint32 state)
 {
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) words = NULL;
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto (GStrv) words = NULL;
 
   for (gsize i = 0; i < G_N_ELEMENTS (state_words); i++)
     {
@@ -249,7 +250,7 @@ scardctl_state_string (guint32 state)
 gint
 scardctl_reader_index (Scardctl *ctl, ScbClientReader *reader)
 {
-  g_autoptr(GPtrArray) readers = scb_client_get_readers (ctl->client);
+  g_autoptr (GPtrArray) readers = scb_client_get_readers (ctl->client);
   guint index;
 
   return g_ptr_array_find (readers, reader, &index) ? (gint) index : -1;
@@ -270,17 +271,21 @@ scardctl_reader_variant (ScbClientReader *reader, gint index)
   g_variant_dict_insert (&dict, "product_id", "u", scb_client_reader_get_product_id (reader));
   g_variant_dict_insert (&dict, "serial", "s", scb_client_reader_get_serial (reader));
   g_variant_dict_insert (&dict, "slot", "u", scb_client_reader_get_slot (reader));
-  g_variant_dict_insert (&dict, "exchange_level", "s", scb_client_reader_get_exchange_level (reader));
-  g_variant_dict_insert_value (&dict, "state", scardctl_state_variant (scb_client_reader_get_state (reader)));
+  g_variant_dict_insert (&dict, "exchange_level", "s",
+                         scb_client_reader_get_exchange_level (reader));
+  g_variant_dict_insert_value (&dict, "state",
+                               scardctl_state_variant (scb_client_reader_get_state (reader)));
   g_variant_dict_insert (&dict, "state_bits", "u", scb_client_reader_get_state (reader));
   g_variant_dict_insert (&dict, "card_events", "u", scb_client_reader_get_card_events (reader));
   g_variant_dict_insert (&dict, "nad", "u", scb_client_reader_get_nad (reader));
-  g_variant_dict_insert (&dict, "card", "ms", card != NULL ? scb_client_card_get_object_path (card) : NULL);
+  g_variant_dict_insert (&dict, "card", "ms",
+                         card != NULL ? scb_client_card_get_object_path (card) : NULL);
   g_variant_dict_insert (&dict, "atr", "ms", atr[0] != '\0' ? atr : NULL);
   if (card != NULL)
     {
       g_variant_dict_insert (&dict, "protocols", "^as", scb_client_card_get_protocols (card));
-      g_variant_dict_insert (&dict, "inserted_event", "u", scb_client_card_get_inserted_event (card));
+      g_variant_dict_insert (&dict, "inserted_event", "u",
+                             scb_client_card_get_inserted_event (card));
     }
   return g_variant_dict_end (&dict);
 }
@@ -326,34 +331,61 @@ scardctl_sw_meaning (guint8 sw1, guint8 sw2)
 
   switch (sw)
     {
-    case 0x9000: return "Normal processing";
-    case 0x6281: return "Part of returned data may be corrupted";
-    case 0x6282: return "End of file reached before reading Le bytes";
-    case 0x6700: return "Wrong length";
-    case 0x6882: return "Secure messaging not supported";
-    case 0x6982: return "Security status not satisfied";
-    case 0x6983: return "Authentication method blocked";
-    case 0x6985: return "Conditions of use not satisfied";
-    case 0x6986: return "Command not allowed (no current EF)";
-    case 0x6A80: return "Incorrect parameters in the data field";
-    case 0x6A81: return "Function not supported";
-    case 0x6A82: return "File or application not found";
-    case 0x6A86: return "Incorrect parameters P1-P2";
-    case 0x6A88: return "Referenced data not found";
-    case 0x6B00: return "Wrong parameters P1-P2";
-    case 0x6D00: return "Instruction code not supported or invalid";
-    case 0x6E00: return "Class not supported";
-    case 0x6F00: return "No precise diagnosis";
-    default: break;
+    case 0x9000:
+      return "Normal processing";
+    case 0x6281:
+      return "Part of returned data may be corrupted";
+    case 0x6282:
+      return "End of file reached before reading Le bytes";
+    case 0x6700:
+      return "Wrong length";
+    case 0x6882:
+      return "Secure messaging not supported";
+    case 0x6982:
+      return "Security status not satisfied";
+    case 0x6983:
+      return "Authentication method blocked";
+    case 0x6985:
+      return "Conditions of use not satisfied";
+    case 0x6986:
+      return "Command not allowed (no current EF)";
+    case 0x6A80:
+      return "Incorrect parameters in the data field";
+    case 0x6A81:
+      return "Function not supported";
+    case 0x6A82:
+      return "File or application not found";
+    case 0x6A86:
+      return "Incorrect parameters P1-P2";
+    case 0x6A88:
+      return "Referenced data not found";
+    case 0x6B00:
+      return "Wrong parameters P1-P2";
+    case 0x6D00:
+      return "Instruction code not supported or invalid";
+    case 0x6E00:
+      return "Class not supported";
+    case 0x6F00:
+      return "No precise diagnosis";
+    default:
+      break;
     }
   switch (sw1)
     {
-    case 0x61: return "More data available (GET RESPONSE)";
-    case 0x63: return sw2 >= 0xC0 ? "Verification failed, counter in SW2 low nibble" : "Warning: state of non-volatile memory changed";
-    case 0x6C: return "Wrong Le: SW2 gives the exact length";
-    case 0x62: return "Warning: state of non-volatile memory unchanged";
-    case 0x64: return "Execution error: state of non-volatile memory unchanged";
-    case 0x65: return "Execution error: state of non-volatile memory changed";
-    default: return NULL;
+    case 0x61:
+      return "More data available (GET RESPONSE)";
+    case 0x63:
+      return sw2 >= 0xC0 ? "Verification failed, counter in SW2 low nibble"
+                         : "Warning: state of non-volatile memory changed";
+    case 0x6C:
+      return "Wrong Le: SW2 gives the exact length";
+    case 0x62:
+      return "Warning: state of non-volatile memory unchanged";
+    case 0x64:
+      return "Execution error: state of non-volatile memory unchanged";
+    case 0x65:
+      return "Execution error: state of non-volatile memory changed";
+    default:
+      return NULL;
     }
 }

@@ -11,7 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-typedef struct {
+typedef struct
+{
   Scardctl *ctl;
   ScbClientReader *reader;
   ScbClientConnection *connection;
@@ -22,22 +23,28 @@ static char *share_option;
 static char *protocol_option;
 static gboolean no_channel;
 
-static GOptionEntry session_entries[] = {
-  { "share", 's', 0, G_OPTION_ARG_STRING, &share_option, "shared (default), exclusive or direct", "MODE" },
-  { "protocol", 'p', 0, G_OPTION_ARG_STRING, &protocol_option, "t0, t1, raw or any (default)", "PROTOCOL" },
-  { "no-channel", 0, 0, G_OPTION_ARG_NONE, &no_channel, "Send APDUs as D-Bus calls, not over the fd channel", NULL },
-  { NULL }
-};
+static GOptionEntry session_entries[]
+    = { { "share", 's', 0, G_OPTION_ARG_STRING, &share_option,
+          "shared (default), exclusive or direct", "MODE" },
+        { "protocol", 'p', 0, G_OPTION_ARG_STRING, &protocol_option, "t0, t1, raw or any (default)",
+          "PROTOCOL" },
+        { "no-channel", 0, 0, G_OPTION_ARG_NONE, &no_channel,
+          "Send APDUs as D-Bus calls, not over the fd channel", NULL },
+        { NULL } };
 
 static const char *
 protocol_word (ScbClientProtocol protocol)
 {
   switch (protocol)
     {
-    case SCB_CLIENT_PROTOCOL_T0: return "t0";
-    case SCB_CLIENT_PROTOCOL_T1: return "t1";
-    case SCB_CLIENT_PROTOCOL_RAW: return "raw";
-    default: return "none";
+    case SCB_CLIENT_PROTOCOL_T0:
+      return "t0";
+    case SCB_CLIENT_PROTOCOL_T1:
+      return "t1";
+    case SCB_CLIENT_PROTOCOL_RAW:
+      return "raw";
+    default:
+      return "none";
     }
 }
 
@@ -77,12 +84,13 @@ static int
 session_open (Session *session, Scardctl *ctl, ScbClientReader *reader, ScbClientShareMode share,
               ScbClientProtocol protocols)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   session->ctl = ctl;
   session->reader = reader;
   g_variant_builder_init (&session->exchanges, G_VARIANT_TYPE ("av"));
-  session->connection = scb_client_reader_open_connection_sync (reader, share, protocols, NULL, &error);
+  session->connection
+      = scb_client_reader_open_connection_sync (reader, share, protocols, NULL, &error);
   if (session->connection == NULL)
     {
       g_variant_builder_clear (&session->exchanges);
@@ -103,13 +111,13 @@ static int
 session_close (Session *session, int status, const GError *error)
 {
   Scardctl *ctl = session->ctl;
-  g_autoptr(GVariant) exchanges = g_variant_ref_sink (g_variant_builder_end (&session->exchanges));
+  g_autoptr (GVariant) exchanges = g_variant_ref_sink (g_variant_builder_end (&session->exchanges));
 
   if (session->connection != NULL)
     {
       /* The daemon closes it anyway when we leave the bus. */
-      scb_client_connection_close_sync (session->connection, SCB_CLIENT_DISPOSITION_LEAVE,
-                                             NULL, NULL);
+      scb_client_connection_close_sync (session->connection, SCB_CLIENT_DISPOSITION_LEAVE, NULL,
+                                        NULL);
       g_clear_object (&session->connection);
     }
   if (ctl->json && status == SCARDCTL_EXIT_OK)
@@ -118,7 +126,8 @@ session_close (Session *session, int status, const GError *error)
 
       g_variant_dict_init (&dict, NULL);
       g_variant_dict_insert (&dict, "reader", "s", scb_client_reader_get_name (session->reader));
-      g_variant_dict_insert (&dict, "path", "s", scb_client_reader_get_object_path (session->reader));
+      g_variant_dict_insert (&dict, "path", "s",
+                             scb_client_reader_get_object_path (session->reader));
       g_variant_dict_insert_value (&dict, "exchanges", exchanges);
       scardctl_print_json (g_variant_dict_end (&dict));
     }
@@ -131,8 +140,8 @@ static int
 session_transmit (Session *session, const char *text, GError **error)
 {
   Scardctl *ctl = session->ctl;
-  g_autoptr(GBytes) apdu = scardctl_parse_hex (text, error);
-  g_autoptr(GBytes) response = NULL;
+  g_autoptr (GBytes) apdu = scardctl_parse_hex (text, error);
+  g_autoptr (GBytes) response = NULL;
   g_autofree char *command_hex = NULL;
   g_autofree char *response_hex = NULL;
   const guint8 *data;
@@ -168,10 +177,12 @@ session_transmit (Session *session, const char *text, GError **error)
     }
   else
     {
-      const char *color = g_str_equal (sw, "9000") || g_str_has_prefix (sw, "61") ? "green" : "yellow";
+      const char *color
+          = g_str_equal (sw, "9000") || g_str_has_prefix (sw, "61") ? "green" : "yellow";
 
       g_print ("%s< %s%s%s%s\n", scardctl_sgr (ctl, color), response_hex,
-               meaning != NULL ? " : " : "", meaning != NULL ? meaning : "", scardctl_sgr (ctl, "reset"));
+               meaning != NULL ? " : " : "", meaning != NULL ? meaning : "",
+               scardctl_sgr (ctl, "reset"));
     }
   return SCARDCTL_EXIT_OK;
 }
@@ -182,10 +193,9 @@ session_reset (Session *session, GError **error)
   Scardctl *ctl = session->ctl;
   ScbClientProtocol protocol;
 
-  protocol = scb_client_connection_reconnect_sync (session->connection,
-                                                   scb_client_connection_get_share_mode (session->connection),
-                                                   SCB_CLIENT_PROTOCOL_ANY | SCB_CLIENT_PROTOCOL_RAW,
-                                                   SCB_CLIENT_DISPOSITION_RESET, NULL, error);
+  protocol = scb_client_connection_reconnect_sync (
+      session->connection, scb_client_connection_get_share_mode (session->connection),
+      SCB_CLIENT_PROTOCOL_ANY | SCB_CLIENT_PROTOCOL_RAW, SCB_CLIENT_DISPOSITION_RESET, NULL, error);
   if (protocol == SCB_CLIENT_PROTOCOL_NONE && error != NULL && *error != NULL)
     return SCARDCTL_EXIT_FAILED;
   if (ctl->json)
@@ -205,24 +215,26 @@ session_reset (Session *session, GError **error)
 int
 scardctl_cmd_send (Scardctl *ctl, int argc, char **argv)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   ScbClientShareMode share;
   ScbClientProtocol protocols;
   ScbClientReader *reader;
   Session session = { NULL };
   int status = SCARDCTL_EXIT_OK;
 
-  if (!scardctl_parse (ctl, session_entries, "READER APDU...",
-                       "Send APDUs (hex, spaces allowed inside one argument) to the card in READER\n"
-                       "and print the answers.", &argc, &argv, &status) ||
-      !parse_session_options (ctl, "send", &share, &protocols, &status))
+  if (!scardctl_parse (
+          ctl, session_entries, "READER APDU...",
+          "Send APDUs (hex, spaces allowed inside one argument) to the card in READER\n"
+          "and print the answers.",
+          &argc, &argv, &status)
+      || !parse_session_options (ctl, "send", &share, &protocols, &status))
     return status;
   if (argc < 3)
     return scardctl_usage (ctl, "send", "needs a READER and at least one APDU");
   /* Every APDU is checked before anything is sent. */
   for (int i = 2; i < argc; i++)
     {
-      g_autoptr(GBytes) apdu = scardctl_parse_hex (argv[i], &error);
+      g_autoptr (GBytes) apdu = scardctl_parse_hex (argv[i], &error);
 
       if (apdu == NULL)
         return scardctl_usage (ctl, "send", error->message);
@@ -241,8 +253,8 @@ scardctl_cmd_send (Scardctl *ctl, int argc, char **argv)
 static ScbClientReader *
 first_reader_with_card (Scardctl *ctl, int *status)
 {
-  g_autoptr(GPtrArray) readers = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GPtrArray) readers = NULL;
+  g_autoptr (GError) error = NULL;
   ScbClient *client = scardctl_client (ctl, status);
 
   if (client == NULL)
@@ -268,14 +280,14 @@ read_script (const char *file, GError **error)
 
   if (g_str_equal (file, "-"))
     {
-      g_autoptr(GInputStream) in = g_unix_input_stream_new (0, FALSE);
-      g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+      g_autoptr (GInputStream) in = g_unix_input_stream_new (0, FALSE);
+      g_autoptr (GOutputStream) out = g_memory_output_stream_new_resizable ();
 
       if (g_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_NONE, NULL, error) < 0)
         return NULL;
       /* NUL-terminate */
-      if (!g_output_stream_write_all (out, "", 1, NULL, NULL, error) ||
-          !g_output_stream_close (out, NULL, error))
+      if (!g_output_stream_write_all (out, "", 1, NULL, NULL, error)
+          || !g_output_stream_close (out, NULL, error))
         return NULL;
       return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
     }
@@ -288,13 +300,12 @@ int
 scardctl_cmd_script (Scardctl *ctl, int argc, char **argv)
 {
   g_autofree char *reader_spec = NULL;
-  GOptionEntry entries[] = {
-    { "reader", 'r', 0, G_OPTION_ARG_STRING, &reader_spec, "The reader (default: the first with a card)", "READER" },
-    { NULL }
-  };
-  g_autoptr(GError) error = NULL;
+  GOptionEntry entries[] = { { "reader", 'r', 0, G_OPTION_ARG_STRING, &reader_spec,
+                               "The reader (default: the first with a card)", "READER" },
+                             { NULL } };
+  g_autoptr (GError) error = NULL;
   g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_auto (GStrv) lines = NULL;
   ScbClientShareMode share;
   ScbClientProtocol protocols;
   ScbClientReader *reader;
@@ -307,13 +318,14 @@ scardctl_cmd_script (Scardctl *ctl, int argc, char **argv)
     all[n++] = entries[i];
   for (gsize i = 0; session_entries[i].long_name != NULL; i++)
     all[n++] = session_entries[i];
-  all[n] = (GOptionEntry) { NULL };
+  all[n] = (GOptionEntry){ NULL };
 
-  if (!scardctl_parse (ctl, all, "FILE|-",
-                       "Run an APDU script in scriptor's format: one APDU in hex per line, \"reset\"\n"
-                       "to reset the card, \"#\" comments, \"exit\" to stop early. \"-\" reads stdin.",
-                       &argc, &argv, &status) ||
-      !parse_session_options (ctl, "script", &share, &protocols, &status))
+  if (!scardctl_parse (
+          ctl, all, "FILE|-",
+          "Run an APDU script in scriptor's format: one APDU in hex per line, \"reset\"\n"
+          "to reset the card, \"#\" comments, \"exit\" to stop early. \"-\" reads stdin.",
+          &argc, &argv, &status)
+      || !parse_session_options (ctl, "script", &share, &protocols, &status))
     return status;
   if (argc != 2)
     return scardctl_usage (ctl, "script", "needs one FILE, or - for stdin");
@@ -327,21 +339,21 @@ scardctl_cmd_script (Scardctl *ctl, int argc, char **argv)
   /* A typo in line 9 should not leave a card half-programmed: check first. */
   for (guint i = 0; lines[i] != NULL; i++)
     {
-      g_autoptr(GBytes) apdu = NULL;
+      g_autoptr (GBytes) apdu = NULL;
       char *line = g_strstrip (lines[i]);
       char *comment = strchr (line, '#');
 
       if (comment != NULL)
         *comment = '\0';
       g_strstrip (line);
-      if (*line == '\0' || g_ascii_strcasecmp (line, "reset") == 0 ||
-          g_ascii_strcasecmp (line, "exit") == 0 || g_ascii_strcasecmp (line, "quit") == 0)
+      if (*line == '\0' || g_ascii_strcasecmp (line, "reset") == 0
+          || g_ascii_strcasecmp (line, "exit") == 0 || g_ascii_strcasecmp (line, "quit") == 0)
         continue;
       apdu = scardctl_parse_hex (line, &error);
       if (apdu == NULL || g_bytes_get_size (apdu) == 0)
         {
-          g_autofree char *message = g_strdup_printf ("%s, line %u: %s", argv[1], i + 1,
-                                                      error != NULL ? error->message : "empty APDU");
+          g_autofree char *message = g_strdup_printf (
+              "%s, line %u: %s", argv[1], i + 1, error != NULL ? error->message : "empty APDU");
           return scardctl_usage (ctl, "script", message);
         }
     }

@@ -13,19 +13,20 @@
 #include <signal.h>
 #include <stdio.h>
 
-typedef struct {
+typedef struct
+{
   Scardctl *ctl;
   GMainLoop *loop;
-  gint64 count;                 /* events to show before exiting; 0: no limit */
+  gint64 count; /* events to show before exiting; 0: no limit */
   gint64 seen;
-  guint n_readers;              /* for the snapshot's first line */
+  guint n_readers; /* for the snapshot's first line */
 } Watch;
 
 static void
 emit (Watch *watch, const char *event, ScbClientReader *reader, guint32 number, GBytes *atr)
 {
   Scardctl *ctl = watch->ctl;
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *atr_hex = atr != NULL ? scardctl_hex (atr, ctl->json ? "" : " ") : NULL;
 
   if (ctl->json)
@@ -40,8 +41,8 @@ emit (Watch *watch, const char *event, ScbClientReader *reader, guint32 number, 
         {
           g_variant_dict_insert (&dict, "reader", "s", scb_client_reader_get_name (reader));
           g_variant_dict_insert (&dict, "path", "s", scb_client_reader_get_object_path (reader));
-          g_variant_dict_insert_value (&dict, "state",
-                                       scardctl_state_variant (scb_client_reader_get_state (reader)));
+          g_variant_dict_insert_value (
+              &dict, "state", scardctl_state_variant (scb_client_reader_get_state (reader)));
         }
       g_variant_dict_insert (&dict, "number", "u", number);
       if (g_str_equal (event, "readers"))
@@ -54,7 +55,9 @@ emit (Watch *watch, const char *event, ScbClientReader *reader, guint32 number, 
     {
       g_autofree char *clock = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
       const char *color = g_str_has_suffix (event, "inserted") || g_str_has_suffix (event, "added")
-                          ? "green" : g_str_has_suffix (event, "present") ? "cyan" : "yellow";
+                              ? "green"
+                          : g_str_has_suffix (event, "present") ? "cyan"
+                                                                : "yellow";
 
       g_print ("%s.%03d  %s#%-5u%s %s%-15s%s", clock, g_date_time_get_microsecond (now) / 1000,
                scardctl_sgr (ctl, "dim"), number, scardctl_sgr (ctl, "reset"),
@@ -94,7 +97,8 @@ on_reader_removed (ScbClient *client, ScbClientReader *reader, gpointer user_dat
 }
 
 static void
-on_card_inserted (ScbClient *client, ScbClientReader *reader, ScbClientCard *card, gpointer user_data)
+on_card_inserted (ScbClient *client, ScbClientReader *reader, ScbClientCard *card,
+                  gpointer user_data)
 {
   emit (user_data, "card-inserted", reader, scb_client_card_get_inserted_event (card),
         scb_client_card_get_atr (card));
@@ -102,7 +106,8 @@ on_card_inserted (ScbClient *client, ScbClientReader *reader, ScbClientCard *car
 }
 
 static void
-on_card_removed (ScbClient *client, ScbClientReader *reader, ScbClientCard *card, gpointer user_data)
+on_card_removed (ScbClient *client, ScbClientReader *reader, ScbClientCard *card,
+                 gpointer user_data)
 {
   emit (user_data, "card-removed", reader, scb_client_reader_get_card_events (reader), NULL);
   count_event (user_data);
@@ -131,12 +136,10 @@ int
 scardctl_cmd_watch (Scardctl *ctl, int argc, char **argv)
 {
   gint count = 0;
-  GOptionEntry entries[] = {
-    { "count", 'n', 0, G_OPTION_ARG_INT, &count, "Exit after N events", "N" },
-    { NULL }
-  };
-  g_autoptr(GMainLoop) loop = NULL;
-  g_autoptr(GPtrArray) readers = NULL;
+  GOptionEntry entries[]
+      = { { "count", 'n', 0, G_OPTION_ARG_INT, &count, "Exit after N events", "N" }, { NULL } };
+  g_autoptr (GMainLoop) loop = NULL;
+  g_autoptr (GPtrArray) readers = NULL;
   ScbClient *client;
   Watch watch = { ctl, NULL, 0, 0, 0 };
   int status = SCARDCTL_EXIT_OK;
@@ -144,7 +147,8 @@ scardctl_cmd_watch (Scardctl *ctl, int argc, char **argv)
 
   if (!scardctl_parse (ctl, entries, "",
                        "Show reader and card events as they happen, with their time and event\n"
-                       "number, until Ctrl-C.", &argc, &argv, &status))
+                       "number, until Ctrl-C.",
+                       &argc, &argv, &status))
     return status;
   if (argc != 1 || count < 0)
     return scardctl_usage (ctl, "watch", "takes no arguments, and --count a positive number");
@@ -170,10 +174,12 @@ scardctl_cmd_watch (Scardctl *ctl, int argc, char **argv)
   for (guint i = 0; i < readers->len; i++)
     {
       ScbClientReader *reader = g_ptr_array_index (readers, i);
-      gboolean present = (scb_client_reader_get_state (reader) & SCB_CLIENT_READER_STATE_PRESENT) != 0;
+      gboolean present
+          = (scb_client_reader_get_state (reader) & SCB_CLIENT_READER_STATE_PRESENT) != 0;
 
       emit (&watch, present ? "card-present" : "reader-empty", reader,
-            scb_client_reader_get_card_events (reader), present ? scb_client_reader_get_atr (reader) : NULL);
+            scb_client_reader_get_card_events (reader),
+            present ? scb_client_reader_get_atr (reader) : NULL);
     }
   if (!ctl->json)
     {

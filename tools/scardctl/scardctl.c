@@ -13,7 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static const struct {
+static const struct
+{
   const char *name;
   ScardctlCommand run;
   const char *summary;
@@ -39,15 +40,15 @@ want_color (const char *when)
   if (g_strcmp0 (when, "never") == 0)
     return FALSE;
   /* auto: only on a terminal, and not when NO_COLOR asks (no-color.org) */
-  return isatty (STDOUT_FILENO) && g_getenv ("NO_COLOR") == NULL &&
-         term != NULL && !g_str_equal (term, "dumb");
+  return isatty (STDOUT_FILENO) && g_getenv ("NO_COLOR") == NULL && term != NULL
+         && !g_str_equal (term, "dumb");
 }
 
 static gboolean
 check_color_option (Scardctl *ctl, int *status)
 {
-  if (color_option != NULL && !g_str_equal (color_option, "auto") &&
-      !g_str_equal (color_option, "always") && !g_str_equal (color_option, "never"))
+  if (color_option != NULL && !g_str_equal (color_option, "auto")
+      && !g_str_equal (color_option, "always") && !g_str_equal (color_option, "never"))
     {
       *status = scardctl_usage (ctl, NULL, "--color takes auto, always or never");
       return FALSE;
@@ -59,7 +60,7 @@ check_color_option (Scardctl *ctl, int *status)
 ScbClient *
 scardctl_client (Scardctl *ctl, int *status)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   if (ctl->client == NULL)
     ctl->client = scb_client_new_sync (NULL, &error);
@@ -71,7 +72,7 @@ scardctl_client (Scardctl *ctl, int *status)
 ScbClientReader *
 scardctl_reader (Scardctl *ctl, const char *spec, int *status)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   ScbClient *client = scardctl_client (ctl, status);
   ScbClientReader *reader;
 
@@ -158,23 +159,22 @@ scardctl_usage (Scardctl *ctl, const char *command, const char *message)
 
   if (command == NULL)
     command = "";
-  g_printerr ("scardctl%s%s: %s\nTry \"scardctl%s%s --help\".\n", space, command, message,
-              space, command);
+  g_printerr ("scardctl%s%s: %s\nTry \"scardctl%s%s --help\".\n", space, command, message, space,
+              command);
   return SCARDCTL_EXIT_USAGE;
 }
 
 gboolean
-scardctl_parse (Scardctl *ctl, GOptionEntry *entries, const char *parameters,
-                const char *summary, int *argc, char ***argv, int *status)
+scardctl_parse (Scardctl *ctl, GOptionEntry *entries, const char *parameters, const char *summary,
+                int *argc, char ***argv, int *status)
 {
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *full = g_strdup_printf ("%s %s", (*argv)[0], parameters);
-  GOptionEntry common[] = {
-    { "json", 'j', 0, G_OPTION_ARG_NONE, &ctl->json, "Print JSON", NULL },
-    { "color", 0, 0, G_OPTION_ARG_STRING, &color_option, "Colours: auto, always, never", "WHEN" },
-    { NULL }
-  };
+  GOptionEntry common[] = { { "json", 'j', 0, G_OPTION_ARG_NONE, &ctl->json, "Print JSON", NULL },
+                            { "color", 0, 0, G_OPTION_ARG_STRING, &color_option,
+                              "Colours: auto, always, never", "WHEN" },
+                            { NULL } };
 
   context = g_option_context_new (full);
   g_option_context_set_summary (context, summary);

@@ -9,7 +9,8 @@
 G_BEGIN_DECLS
 
 /* Exit codes, documented in scardctl(1). */
-enum {
+enum
+{
   SCARDCTL_EXIT_OK = 0,
   SCARDCTL_EXIT_FAILED = 1,         /* the operation failed (card, reader, channel) */
   SCARDCTL_EXIT_USAGE = 2,          /* bad command line, unreadable script, bad hex */
@@ -19,7 +20,8 @@ enum {
   SCARDCTL_EXIT_NO_CARD = 6,        /* the command needs a card and there is none */
 };
 
-typedef struct {
+typedef struct
+{
   gboolean json;
   gboolean color;
   ScbClient *client;

@@ -15,13 +15,17 @@
 #define EF_SMALL_SIZE 16
 #define EF_LARGE_SIZE 4096
 
-typedef enum { CUR_MF, CUR_APP } CurrentDf;
+typedef enum
+{
+  CUR_MF,
+  CUR_APP
+} CurrentDf;
 
 struct _SimApp
 {
   guint profile;
   CurrentDf df;
-  guint16 ef;            /* 0: none */
+  guint16 ef; /* 0: none */
   guint8 ef_small[EF_SMALL_SIZE];
   guint8 ef_large[EF_LARGE_SIZE];
 };
@@ -31,8 +35,8 @@ typedef struct
   guint8 cla, ins, p1, p2;
   const guint8 *data;
   gsize nc;
-  gsize ne;              /* 0: no Le field */
-  gboolean le_wildcard;  /* Le was 00 (or 0000): "as much as available" */
+  gsize ne;             /* 0: no Le field */
+  gboolean le_wildcard; /* Le was 00 (or 0000): "as much as available" */
 } Apdu;
 
 SimApp *
@@ -81,10 +85,10 @@ parse_apdu (const guint8 *b, gsize len, Apdu *apdu)
   apdu->p1 = b[2];
   apdu->p2 = b[3];
   if (len == 4)
-    return TRUE;                                     /* case 1 */
+    return TRUE; /* case 1 */
   if (len == 5)
     {
-      apdu->ne = b[4] ? b[4] : 256;                  /* case 2S */
+      apdu->ne = b[4] ? b[4] : 256; /* case 2S */
       apdu->le_wildcard = b[4] == 0;
       return TRUE;
     }
@@ -93,12 +97,12 @@ parse_apdu (const guint8 *b, gsize len, Apdu *apdu)
       apdu->nc = b[4];
       apdu->data = b + 5;
       if (len == 5 + apdu->nc)
-        return TRUE;                                 /* case 3S */
+        return TRUE; /* case 3S */
       if (len == 6 + apdu->nc)
         {
           guint8 le = b[len - 1];
 
-          apdu->ne = le ? le : 256;                  /* case 4S */
+          apdu->ne = le ? le : 256; /* case 4S */
           apdu->le_wildcard = le == 0;
           return TRUE;
         }
@@ -106,7 +110,7 @@ parse_apdu (const guint8 *b, gsize len, Apdu *apdu)
     }
   if (len == 7)
     {
-      guint le = (guint) b[5] << 8 | b[6];           /* case 2E */
+      guint le = (guint) b[5] << 8 | b[6]; /* case 2E */
 
       apdu->ne = le ? le : 65536;
       apdu->le_wildcard = le == 0;
@@ -117,12 +121,12 @@ parse_apdu (const guint8 *b, gsize len, Apdu *apdu)
     return FALSE;
   apdu->data = b + 7;
   if (len == 7 + apdu->nc)
-    return TRUE;                                     /* case 3E */
+    return TRUE; /* case 3E */
   if (len == 9 + apdu->nc)
     {
       guint le = (guint) b[len - 2] << 8 | b[len - 1];
 
-      apdu->ne = le ? le : 65536;                    /* case 4E */
+      apdu->ne = le ? le : 65536; /* case 4E */
       apdu->le_wildcard = le == 0;
       return TRUE;
     }
@@ -186,8 +190,8 @@ select_answer (SimApp *self, const Apdu *apdu, guint8 tag, gboolean is_df)
   else
     {
       gsize size;
-      guint8 fcp[11] = { 0x80, 0x02, 0, 0, 0x82, 0x01, 0x01, 0x83, 0x02,
-                         self->ef >> 8, self->ef & 0xFF };
+      guint8 fcp[11]
+          = { 0x80, 0x02, 0, 0, 0x82, 0x01, 0x01, 0x83, 0x02, self->ef >> 8, self->ef & 0xFF };
 
       ef_data (self, &size);
       fcp[2] = size >> 8;
@@ -206,12 +210,19 @@ do_select (SimApp *self, const Apdu *apdu)
   gboolean is_df;
   guint8 tag;
 
-  switch (apdu->p2 & 0x0C)                /* ISO 7816-4 §11.1.1 Table 40 */
+  switch (apdu->p2 & 0x0C) /* ISO 7816-4 §11.1.1 Table 40 */
     {
-    case 0x00: tag = 0x6F; break;         /* FCI */
-    case 0x04: tag = 0x62; break;         /* FCP */
-    case 0x0C: tag = 0; break;            /* no response data */
-    default: return sw (NULL, 0x6A86);
+    case 0x00:
+      tag = 0x6F;
+      break; /* FCI */
+    case 0x04:
+      tag = 0x62;
+      break; /* FCP */
+    case 0x0C:
+      tag = 0;
+      break; /* no response data */
+    default:
+      return sw (NULL, 0x6A86);
     }
 
   if (apdu->p1 == 0x04)
@@ -260,7 +271,7 @@ do_read_binary (SimApp *self, const Apdu *apdu)
   if (data == NULL)
     return sw (NULL, 0x6986);
   if (apdu->p1 & 0x80)
-    return sw (NULL, 0x6A81);               /* short EF identifiers: not supported */
+    return sw (NULL, 0x6A81); /* short EF identifiers: not supported */
   if (apdu->nc != 0 || apdu->ne == 0)
     return sw (NULL, 0x6700);
   offset = (gsize) apdu->p1 << 8 | apdu->p2;

@@ -9,11 +9,11 @@
 G_BEGIN_DECLS
 
 /* The application identifier: F0 "SCBSIM" (a proprietary RID, ISO 7816-5). */
-#define SIM_APP_AID     "\xF0\x53\x43\x42\x53\x49\x4D"
+#define SIM_APP_AID "\xF0\x53\x43\x42\x53\x49\x4D"
 #define SIM_APP_AID_LEN 7
 #define SIM_APP_EF_SMALL 0x0101 /* 16 bytes, the profile's text */
 #define SIM_APP_EF_LARGE 0x0102 /* 4096 bytes, byte i = i mod 251 */
-#define SIM_APP_INS_ECHO   0xEC /* CLA 80: answers its data */
+#define SIM_APP_INS_ECHO 0xEC   /* CLA 80: answers its data */
 #define SIM_APP_INS_LENGTH 0xE1 /* CLA 80: answers P1P2 bytes, byte i = i & 0xFF */
 
 typedef struct _SimApp SimApp;

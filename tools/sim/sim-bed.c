@@ -44,8 +44,8 @@ struct _SimBed
   char *root;
   GMutex lock;
   GCond cond;
-  GPtrArray *devices;   /* Device, by index */
-  FILE *trace;          /* $SCARDBUS_SIM_TRACE, or NULL */
+  GPtrArray *devices; /* Device, by index */
+  FILE *trace;        /* $SCARDBUS_SIM_TRACE, or NULL */
 };
 
 static void
@@ -75,7 +75,7 @@ sim_bed_preload_active (void)
 SimBed *
 sim_bed_new (GError **error)
 {
-  g_autoptr(SimBed) self = g_new0 (SimBed, 1);
+  g_autoptr (SimBed) self = g_new0 (SimBed, 1);
   const char *trace;
 
   if (!sim_bed_preload_active ())
@@ -113,7 +113,7 @@ sim_bed_free (SimBed *self)
         umockdev_testbed_detach_ioctl (self->testbed, d->devnode, NULL);
       }
   g_clear_pointer (&self->devices, g_ptr_array_unref);
-  g_clear_object (&self->testbed);   /* removes the testbed directory */
+  g_clear_object (&self->testbed); /* removes the testbed directory */
   g_clear_pointer (&self->trace, fclose);
   g_free (self->root);
   g_mutex_clear (&self->lock);
@@ -144,40 +144,35 @@ device_record (Device *d)
 {
   const SimModel *m = d->model;
   guint port = d->index + 1, devnum = d->index + 2;
-  g_autoptr(GBytes) dev_desc = sim_model_device_descriptor (m);
-  g_autoptr(GBytes) cfg_desc = sim_model_config_descriptor (m);
+  g_autoptr (GBytes) dev_desc = sim_model_device_descriptor (m);
+  g_autoptr (GBytes) cfg_desc = sim_model_config_descriptor (m);
   g_autofree char *dev_hex = hex (dev_desc);
   g_autofree char *cfg_hex = hex (cfg_desc);
   guint n_ep = m->interrupt ? 3 : 2;
 
   return g_strdup_printf (
-    "P: %s\n"
-    "E: DEVNAME=/dev/bus/usb/001/%03u\nE: DEVTYPE=usb_device\nE: DRIVER=usb\n"
-    "E: PRODUCT=%x/%x/%x\nE: TYPE=0/0/0\nE: BUSNUM=001\nE: DEVNUM=%03u\n"
-    "E: MAJOR=189\nE: MINOR=%u\nE: SUBSYSTEM=usb\n"
-    "E: ID_VENDOR_ID=%04x\nE: ID_MODEL_ID=%04x\nE: ID_BUS=usb\n"
-    "A: busnum=1\nA: devnum=%u\nA: dev=189:%u\nA: idVendor=%04x\nA: idProduct=%04x\n"
-    "A: bcdDevice=%04x\nA: speed=12\nA: bConfigurationValue=1\nA: bNumConfigurations=1\n"
-    "A: bNumInterfaces= 1\nA: bDeviceClass=00\nA: bMaxPacketSize0=%u\nA: devpath=%u\n"
-    "A: manufacturer=%s\nA: product=%s\n"
-    "H: descriptors=%s%s\n"
-    "\n"
-    "P: %s\n"
-    "E: DEVTYPE=usb_interface\nE: DRIVER=usbfs\nE: PRODUCT=%x/%x/%x\nE: TYPE=0/0/0\n"
-    "E: INTERFACE=11/0/0\nE: MODALIAS=usb:v%04Xp%04Xd%04Xdc00dsc00dp00ic0Bisc00ip00in00\n"
-    "E: SUBSYSTEM=usb\n"
-    "A: bInterfaceClass=0b\nA: bInterfaceSubClass=00\nA: bInterfaceProtocol=00\n"
-    "A: bInterfaceNumber=00\nA: bAlternateSetting= 0\nA: bNumEndpoints=%02u\n",
-    d->sys_device + strlen ("/sys"), devnum,
-    m->vendor_id, m->product_id, m->bcd_device, devnum,
-    devnum - 1, m->vendor_id, m->product_id,
-    devnum, devnum - 1, m->vendor_id, m->product_id,
-    m->bcd_device, SIM_EP_PACKET, port,
-    m->manufacturer, m->product, dev_hex, cfg_hex,
-    d->sys_interface + strlen ("/sys"),
-    m->vendor_id, m->product_id, m->bcd_device,
-    m->vendor_id, m->product_id, m->bcd_device,
-    n_ep);
+      "P: %s\n"
+      "E: DEVNAME=/dev/bus/usb/001/%03u\nE: DEVTYPE=usb_device\nE: DRIVER=usb\n"
+      "E: PRODUCT=%x/%x/%x\nE: TYPE=0/0/0\nE: BUSNUM=001\nE: DEVNUM=%03u\n"
+      "E: MAJOR=189\nE: MINOR=%u\nE: SUBSYSTEM=usb\n"
+      "E: ID_VENDOR_ID=%04x\nE: ID_MODEL_ID=%04x\nE: ID_BUS=usb\n"
+      "A: busnum=1\nA: devnum=%u\nA: dev=189:%u\nA: idVendor=%04x\nA: idProduct=%04x\n"
+      "A: bcdDevice=%04x\nA: speed=12\nA: bConfigurationValue=1\nA: bNumConfigurations=1\n"
+      "A: bNumInterfaces= 1\nA: bDeviceClass=00\nA: bMaxPacketSize0=%u\nA: devpath=%u\n"
+      "A: manufacturer=%s\nA: product=%s\n"
+      "H: descriptors=%s%s\n"
+      "\n"
+      "P: %s\n"
+      "E: DEVTYPE=usb_interface\nE: DRIVER=usbfs\nE: PRODUCT=%x/%x/%x\nE: TYPE=0/0/0\n"
+      "E: INTERFACE=11/0/0\nE: MODALIAS=usb:v%04Xp%04Xd%04Xdc00dsc00dp00ic0Bisc00ip00in00\n"
+      "E: SUBSYSTEM=usb\n"
+      "A: bInterfaceClass=0b\nA: bInterfaceSubClass=00\nA: bInterfaceProtocol=00\n"
+      "A: bInterfaceNumber=00\nA: bAlternateSetting= 0\nA: bNumEndpoints=%02u\n",
+      d->sys_device + strlen ("/sys"), devnum, m->vendor_id, m->product_id, m->bcd_device, devnum,
+      devnum - 1, m->vendor_id, m->product_id, devnum, devnum - 1, m->vendor_id, m->product_id,
+      m->bcd_device, SIM_EP_PACKET, port, m->manufacturer, m->product, dev_hex, cfg_hex,
+      d->sys_interface + strlen ("/sys"), m->vendor_id, m->product_id, m->bcd_device, m->vendor_id,
+      m->product_id, m->bcd_device, n_ep);
 }
 
 static Device *
@@ -203,7 +198,7 @@ static gboolean
 unplug_idle (gpointer data)
 {
   Device *d = data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   if (!sim_bed_unplug (d->bed, d->index, &error))
     g_warning ("unplug-mid: %s", error->message);
@@ -228,7 +223,7 @@ sim_bed_plug (SimBed *self, const SimModel *model, const SimCardKind *cards, gui
   gboolean ok;
 
   d->bed = self;
-  d->index = self->devices->len;   /* only this thread adds devices */
+  d->index = self->devices->len; /* only this thread adds devices */
   d->model = model;
   d->reader = sim_reader_new (model);
   d->sys_device = g_strdup_printf ("/sys/devices/pci0000:00/0000:00:14.0/usb1/1-%u", d->index + 1);
@@ -239,7 +234,7 @@ sim_bed_plug (SimBed *self, const SimModel *model, const SimCardKind *cards, gui
       sim_reader_insert (d->reader, i, cards[i], NULL);
   d->usb = sim_usb_new (d->reader, &self->lock, &self->cond, unplug_mid, d);
   sim_usb_set_trace (d->usb, self->trace, d->index);
-  g_mutex_lock (&self->lock);   /* ctl threads look devices up */
+  g_mutex_lock (&self->lock); /* ctl threads look devices up */
   g_ptr_array_add (self->devices, d);
   g_mutex_unlock (&self->lock);
 
@@ -256,7 +251,9 @@ sim_bed_plug (SimBed *self, const SimModel *model, const SimCardKind *cards, gui
   g_mutex_lock (&self->lock);
   ok = sim_usb_set_fifo_node (d->usb, node, error);
   g_mutex_unlock (&self->lock);
-  if (!ok || !umockdev_testbed_attach_ioctl (self->testbed, d->devnode, UMOCKDEV_IOCTL_BASE (d->usb), error))
+  if (!ok
+      || !umockdev_testbed_attach_ioctl (self->testbed, d->devnode, UMOCKDEV_IOCTL_BASE (d->usb),
+                                         error))
     return -1;
   record = device_record (d);
   if (!umockdev_testbed_add_from_string (self->testbed, record, error))
@@ -304,8 +301,8 @@ wait_delivered (SimBed *self, Device *d, guint64 ticket, GError **error)
     if (!g_cond_wait_until (&self->cond, &self->lock, deadline))
       {
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                     "the host did not read reader %u's interrupt endpoint within %d s",
-                     d->index, DELIVERY_TIMEOUT_S);
+                     "the host did not read reader %u's interrupt endpoint within %d s", d->index,
+                     DELIVERY_TIMEOUT_S);
         return FALSE;
       }
   return TRUE;
@@ -367,10 +364,11 @@ sim_bed_stats (SimBed *self, guint index, guint slot, GError **error)
   if (d != NULL)
     {
       if (slot >= d->model->n_slots)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                     "reader %u has no slot %u", index, slot);
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "reader %u has no slot %u",
+                     index, slot);
       else
-        json = sim_stats_to_json (sim_reader_get_stats (d->reader, slot), sim_usb_get_stats (d->usb));
+        json = sim_stats_to_json (sim_reader_get_stats (d->reader, slot),
+                                  sim_usb_get_stats (d->usb));
     }
   g_mutex_unlock (&self->lock);
   return json;

@@ -24,8 +24,8 @@ const char *sim_bed_get_root (SimBed *self);
 /* Main thread only. Plugs a reader with @cards[i] in slot i (@n_cards may
  * be less than the model's slots; SIM_CARD_N leaves a slot empty); the
  * uevents are sent when it returns. Returns the new index, or -1. */
-gint sim_bed_plug (SimBed *self, const SimModel *model, const SimCardKind *cards,
-                   guint n_cards, GError **error);
+gint sim_bed_plug (SimBed *self, const SimModel *model, const SimCardKind *cards, guint n_cards,
+                   GError **error);
 gboolean sim_bed_unplug (SimBed *self, guint index, GError **error);
 
 /* Any thread. Return once the host has reaped the NotifySlotChange (models

@@ -18,7 +18,7 @@
 struct _SimT0Card
 {
   SimApp *app;
-  GByteArray *pending;  /* response data waiting for GET RESPONSE */
+  GByteArray *pending; /* response data waiting for GET RESPONSE */
   guint8 pending_sw[2];
 };
 
@@ -87,7 +87,7 @@ GByteArray *
 sim_t0_card_tpdu (SimT0Card *self, const guint8 *tpdu, gsize len)
 {
   guint8 cla, ins, p3;
-  g_autoptr(GByteArray) answer = NULL;
+  g_autoptr (GByteArray) answer = NULL;
   gsize data_len;
 
   /* A TPDU is a 5-byte header and P3 data bytes; a trailing Le byte of a
@@ -98,7 +98,7 @@ sim_t0_card_tpdu (SimT0Card *self, const guint8 *tpdu, gsize len)
   ins = tpdu[1];
   p3 = tpdu[4];
   if ((ins & 0xF0) == 0x60 || (ins & 0xF0) == 0x90)
-    return status (0x6D, 0x00);                    /* §10.3.2: invalid INS */
+    return status (0x6D, 0x00); /* §10.3.2: invalid INS */
 
   if (ins == 0xC0 && cla != 0x80)
     {
@@ -119,7 +119,7 @@ sim_t0_card_tpdu (SimT0Card *self, const guint8 *tpdu, gsize len)
       if (data_len == 0 || data_len == ne)
         return g_steal_pointer (&answer);
       if (data_len < ne)
-        return status (0x6C, (guint8) data_len);  /* wrong Le: re-issue with P3 = xx */
+        return status (0x6C, (guint8) data_len); /* wrong Le: re-issue with P3 = xx */
       g_byte_array_remove_range (answer, ne, data_len - ne);
       return g_steal_pointer (&answer);
     }
@@ -129,7 +129,7 @@ sim_t0_card_tpdu (SimT0Card *self, const guint8 *tpdu, gsize len)
   {
     /* Incoming data (or none): ask the application as a case 4 command
      * with Le 00, and keep any answer data for GET RESPONSE. */
-    g_autoptr(GByteArray) apdu = g_byte_array_sized_new (6 + p3);
+    g_autoptr (GByteArray) apdu = g_byte_array_sized_new (6 + p3);
     guint8 le = 0;
 
     g_byte_array_append (apdu, tpdu, p3 ? 5u + p3 : 4u);

@@ -27,7 +27,7 @@ struct _SimCard
   SimT0Card *t0;
 };
 
-static const char * const kind_names[SIM_CARD_N] = {
+static const char *const kind_names[SIM_CARD_N] = {
   [SIM_CARD_T1] = "t1",
   [SIM_CARD_T0] = "t0",
   [SIM_CARD_MEP] = "mep",
@@ -121,7 +121,7 @@ make_atr (SimCardKind kind)
   g_byte_array_append (atr, &model, 1);
   if (kind != SIM_CARD_T0)
     {
-      guint8 tck = 0;   /* §8.2.5: XOR from T0 to TCK is 0 */
+      guint8 tck = 0; /* §8.2.5: XOR from T0 to TCK is 0 */
 
       for (guint i = 1; i < atr->len; i++)
         tck ^= atr->data[i];

@@ -11,18 +11,19 @@
 
 G_BEGIN_DECLS
 
-typedef enum {
-  SIM_CARD_T1,    /* T=1 only, IFSC 128, LRC */
-  SIM_CARD_T0,    /* T=0 only: 61xx and 6Cxx procedure */
-  SIM_CARD_MEP,   /* T=1 eSIM, a profile on each of ports 0-2, chosen by the NAD's DAD */
-  SIM_CARD_MUTE,  /* no ATR */
+typedef enum
+{
+  SIM_CARD_T1,   /* T=1 only, IFSC 128, LRC */
+  SIM_CARD_T0,   /* T=0 only: 61xx and 6Cxx procedure */
+  SIM_CARD_MEP,  /* T=1 eSIM, a profile on each of ports 0-2, chosen by the NAD's DAD */
+  SIM_CARD_MUTE, /* no ATR */
   SIM_CARD_N,
 } SimCardKind;
 
 #define SIM_CARD_T1_IFSC 0x80
 #define SIM_CARD_MEP_PORTS 3 /* eSIM ports (DAD 0 to 2) of the mep card */
-#define SIM_PROTOCOL_T0  0x01
-#define SIM_PROTOCOL_T1  0x02
+#define SIM_PROTOCOL_T0 0x01
+#define SIM_PROTOCOL_T1 0x02
 
 typedef struct _SimCard SimCard;
 

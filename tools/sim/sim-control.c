@@ -36,7 +36,7 @@ gboolean
 sim_parse_reader_spec (const char *spec, const SimModel **model,
                        SimCardKind cards[SIM_CONTROL_MAX_CARDS], guint *n_cards, GError **error)
 {
-  g_auto(GStrv) parts = g_strsplit (spec, ":", 2);
+  g_auto (GStrv) parts = g_strsplit (spec, ":", 2);
   g_autofree char *names = NULL;
 
   *model = sim_model_lookup (parts[0]);
@@ -54,7 +54,7 @@ sim_parse_reader_spec (const char *spec, const SimModel **model,
       return TRUE;
     }
   {
-    g_auto(GStrv) list = g_strsplit (parts[1], ",", -1);
+    g_auto (GStrv) list = g_strsplit (parts[1], ",", -1);
 
     if (g_strv_length (list) > (*model)->n_slots)
       {
@@ -84,8 +84,8 @@ parse_uint (const char *text, guint max, guint *value, GError **error)
 
   if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 0, max, &v, NULL))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "expected a number, got \"%s\"", text != NULL ? text : "");
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "expected a number, got \"%s\"",
+                   text != NULL ? text : "");
       return FALSE;
     }
   *value = (guint) v;
@@ -96,7 +96,7 @@ parse_uint (const char *text, guint max, guint *value, GError **error)
 static gboolean
 parse_target (const char *text, guint *index, guint *slot, GError **error)
 {
-  g_auto(GStrv) parts = NULL;
+  g_auto (GStrv) parts = NULL;
 
   if (text == NULL)
     {
@@ -114,7 +114,7 @@ parse_target (const char *text, guint *index, guint *slot, GError **error)
 typedef struct
 {
   SimBed *bed;
-  const SimModel *model;        /* NULL: unplug */
+  const SimModel *model; /* NULL: unplug */
   SimCardKind cards[SIM_CONTROL_MAX_CARDS];
   guint n_cards;
   guint index;
@@ -216,7 +216,8 @@ execute (SimBed *bed, char **argv, GError **error)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                        "unknown fault \"%s\" (bad-edc, drop, wtx, ifs, abort, remove-mid, "
-                       "unplug-mid, hw-error, stall)", argv[2]);
+                       "unplug-mid, hw-error, stall)",
+                       argv[2]);
           return NULL;
         }
       if (argc == 4 && !parse_uint (argv[3], 1000000, &count, error))
@@ -236,14 +237,14 @@ execute (SimBed *bed, char **argv, GError **error)
 }
 
 static gboolean
-on_run (GThreadedSocketService *service, GSocketConnection *connection,
-        GObject *source, gpointer user_data)
+on_run (GThreadedSocketService *service, GSocketConnection *connection, GObject *source,
+        gpointer user_data)
 {
   SimControl *self = user_data;
-  g_autoptr(GDataInputStream) in = g_data_input_stream_new (
-    g_io_stream_get_input_stream (G_IO_STREAM (connection)));
+  g_autoptr (GDataInputStream) in
+      = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (connection)));
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *line = NULL;
   g_autofree char *payload = NULL;
   g_autofree char *reply = NULL;
@@ -255,8 +256,8 @@ on_run (GThreadedSocketService *service, GSocketConnection *connection,
     g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "command too long or not UTF-8");
   else if (line != NULL)
     {
-      g_auto(GStrv) argv = g_strsplit_set (g_strstrip (line), " \t", -1);
-      g_autoptr(GPtrArray) words = g_ptr_array_new ();
+      g_auto (GStrv) argv = g_strsplit_set (g_strstrip (line), " \t", -1);
+      g_autoptr (GPtrArray) words = g_ptr_array_new ();
 
       for (guint i = 0; argv[i] != NULL; i++)
         if (argv[i][0] != '\0')
@@ -278,15 +279,15 @@ on_run (GThreadedSocketService *service, GSocketConnection *connection,
 SimControl *
 sim_control_new (SimBed *bed, const char *path, GError **error)
 {
-  g_autoptr(SimControl) self = g_new0 (SimControl, 1);
-  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
+  g_autoptr (SimControl) self = g_new0 (SimControl, 1);
+  g_autoptr (GSocketAddress) address = g_unix_socket_address_new (path);
 
   self->bed = bed;
   self->path = g_strdup (path);
   self->service = g_threaded_socket_service_new (4);
   if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), address,
-                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
-                                      NULL, NULL, error))
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, NULL, NULL,
+                                      error))
     return NULL;
   g_signal_connect (self->service, "run", G_CALLBACK (on_run), self);
   g_socket_service_start (self->service);
@@ -310,7 +311,7 @@ sim_control_free (SimControl *self)
   if (self->service != NULL)
     {
       sim_control_stop (self);
-      g_clear_object (&self->service);   /* waits for the commands running */
+      g_clear_object (&self->service); /* waits for the commands running */
     }
   if (self->path != NULL)
     g_unlink (self->path);
@@ -322,11 +323,11 @@ int
 sim_control_client (int argc, char **argv)
 {
   const char *path = g_getenv ("SCARDBUS_SIM_CONTROL");
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GDataInputStream) in = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketAddress) address = NULL;
+  g_autoptr (GSocketConnection) connection = NULL;
+  g_autoptr (GDataInputStream) in = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *request = NULL;
   g_autofree char *reply = NULL;
 
@@ -367,7 +368,8 @@ sim_control_client (int argc, char **argv)
   reply = g_data_input_stream_read_line (in, NULL, NULL, &error);
   if (reply == NULL)
     {
-      g_printerr ("scardbus-sim ctl: no answer%s%s\n", error ? ": " : "", error ? error->message : "");
+      g_printerr ("scardbus-sim ctl: no answer%s%s\n", error ? ": " : "",
+                  error ? error->message : "");
       return 1;
     }
   if (g_str_equal (reply, "ok"))

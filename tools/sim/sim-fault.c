@@ -4,7 +4,7 @@
  */
 #include "sim-fault.h"
 
-static const char * const fault_names[SIM_FAULT_N] = {
+static const char *const fault_names[SIM_FAULT_N] = {
   [SIM_FAULT_BAD_EDC] = "bad-edc",
   [SIM_FAULT_DROP] = "drop",
   [SIM_FAULT_WTX] = "wtx",

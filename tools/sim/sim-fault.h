@@ -8,7 +8,8 @@
 
 G_BEGIN_DECLS
 
-typedef enum {
+typedef enum
+{
   SIM_FAULT_BAD_EDC,    /* corrupt the EDC of the next card blocks */
   SIM_FAULT_DROP,       /* the card does not answer the next block */
   SIM_FAULT_WTX,        /* the card asks for more time (S(WTX request)) */

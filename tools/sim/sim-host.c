@@ -24,8 +24,8 @@
 #include <unistd.h>
 #include <winscard.h>
 
-#define SCARDBUS_NAME  "org.scardbus.SmartCard1"
-#define SCARDBUS_PATH  "/org/scardbus/SmartCard1"
+#define SCARDBUS_NAME "org.scardbus.SmartCard1"
+#define SCARDBUS_PATH "/org/scardbus/SmartCard1"
 #define SCARDBUS_IFACE "org.scardbus.SmartCard1.Manager"
 
 struct _SimHost
@@ -33,8 +33,8 @@ struct _SimHost
   SimHostKind kind;
   ScbTestenv *testenv;
   GSubprocess *process;
-  char *pcscd_dir;      /* pcscd: the directory bound over /run/pcscd */
-  char *socket;         /* pcscd: its socket, seen from outside */
+  char *pcscd_dir; /* pcscd: the directory bound over /run/pcscd */
+  char *socket;    /* pcscd: its socket, seen from outside */
   char *conf_dir;
 };
 
@@ -95,7 +95,7 @@ find_winscard_dir (void)
 SimHost *
 sim_host_start (SimHostKind kind, ScbTestenv *testenv, const char *tmpdir, GError **error)
 {
-  g_autoptr(SimHost) self = g_new0 (SimHost, 1);
+  g_autoptr (SimHost) self = g_new0 (SimHost, 1);
 
   self->kind = kind;
   self->testenv = testenv;
@@ -116,9 +116,10 @@ sim_host_start (SimHostKind kind, ScbTestenv *testenv, const char *tmpdir, GErro
     }
   else
     {
-      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
+      g_autoptr (GSubprocessLauncher) launcher
+          = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
       g_autofree char *log = g_build_filename (tmpdir, "pcscd.log", NULL);
-      PcscdSetup setup;   /* read by the child before spawn returns */
+      PcscdSetup setup; /* read by the child before spawn returns */
 
       self->pcscd_dir = g_build_filename (tmpdir, "pcscd", NULL);
       self->conf_dir = g_build_filename (tmpdir, "reader.conf.d", NULL);
@@ -127,8 +128,8 @@ sim_host_start (SimHostKind kind, ScbTestenv *testenv, const char *tmpdir, GErro
         {
           int saved = errno;
 
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       "cannot create %s: %s", self->pcscd_dir, g_strerror (saved));
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot create %s: %s",
+                       self->pcscd_dir, g_strerror (saved));
           return NULL;
         }
       setup.parent = getpid ();
@@ -201,7 +202,8 @@ wait_pcscd (SimHost *self, guint n_readers, guint timeout_ms, GCancellable *canc
 
   if (lib == NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "cannot load libpcsclite.so.1: %s", dlerror ());
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "cannot load libpcsclite.so.1: %s",
+                   dlerror ());
       return FALSE;
     }
   establish = (EstablishFn) dlsym (lib, "SCardEstablishContext");
@@ -210,7 +212,8 @@ wait_pcscd (SimHost *self, guint n_readers, guint timeout_ms, GCancellable *canc
   status_change = (StatusChangeFn) dlsym (lib, "SCardGetStatusChange");
   if (establish == NULL || release == NULL || list == NULL || status_change == NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "libpcsclite.so.1 lacks SCard functions");
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "libpcsclite.so.1 lacks SCard functions");
       dlclose (lib);
       return FALSE;
     }
@@ -288,16 +291,16 @@ wait_scardbusd (SimHost *self, guint n_readers, guint timeout_ms, GCancellable *
   GDBusConnection *bus = scb_testenv_get_connection (self->testenv, error);
   GMainContext *context = g_main_context_get_thread_default ();
   DbusWait wait = { TRUE, FALSE };
-  g_autoptr(GSource) timeout = NULL;
+  g_autoptr (GSource) timeout = NULL;
   guint subscription;
   gboolean ok = FALSE;
 
   if (bus == NULL || !scb_testenv_wait_for_name (self->testenv, SCARDBUS_NAME, timeout_ms, error))
     return FALSE;
   /* Subscribe first, then read the snapshot: no addition is missed. */
-  subscription = g_dbus_connection_signal_subscribe (bus, SCARDBUS_NAME, SCARDBUS_IFACE, "ReaderAdded",
-                                                     SCARDBUS_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
-                                                     on_reader_added, &wait, NULL);
+  subscription = g_dbus_connection_signal_subscribe (
+      bus, SCARDBUS_NAME, SCARDBUS_IFACE, "ReaderAdded", SCARDBUS_PATH, NULL,
+      G_DBUS_SIGNAL_FLAGS_NONE, on_reader_added, &wait, NULL);
   timeout = g_timeout_source_new (timeout_ms);
   g_source_set_callback (timeout, on_timeout, &wait, NULL);
   g_source_attach (timeout, context);
@@ -305,8 +308,8 @@ wait_scardbusd (SimHost *self, guint n_readers, guint timeout_ms, GCancellable *
     {
       if (wait.changed)
         {
-          g_autoptr(GVariant) reply = NULL;
-          g_autoptr(GVariant) readers = NULL;
+          g_autoptr (GVariant) reply = NULL;
+          g_autoptr (GVariant) readers = NULL;
 
           wait.changed = FALSE;
           reply = g_dbus_connection_call_sync (bus, SCARDBUS_NAME, SCARDBUS_PATH, SCARDBUS_IFACE,
@@ -346,8 +349,8 @@ print_pcscd_log (SimHost *self)
 }
 
 gboolean
-sim_host_wait_ready (SimHost *self, guint n_readers, guint timeout_ms,
-                     GCancellable *cancellable, GError **error)
+sim_host_wait_ready (SimHost *self, guint n_readers, guint timeout_ms, GCancellable *cancellable,
+                     GError **error)
 {
   if (self->kind == SIM_HOST_PCSCD)
     {
@@ -388,7 +391,8 @@ sim_host_free (SimHost *self)
 
       g_subprocess_send_signal (self->process, SIGTERM);
       /* GSubprocess reaps through the GLib worker thread. */
-      while (g_subprocess_get_identifier (self->process) != NULL && g_get_monotonic_time () < deadline)
+      while (g_subprocess_get_identifier (self->process) != NULL
+             && g_get_monotonic_time () < deadline)
         g_usleep (5000);
       if (g_subprocess_get_identifier (self->process) != NULL)
         {

@@ -32,11 +32,11 @@
 #include "sim-control.h"
 #include "sim-host.h"
 
-#define PRELOAD           "libumockdev-preload.so"
+#define PRELOAD "libumockdev-preload.so"
 #define ENV_SAVED_PRELOAD "SCARDBUS_SIM_SAVED_LD_PRELOAD"
-#define ENV_REEXEC        "SCARDBUS_SIM_REEXEC"
-#define READY_TIMEOUT_MS  60000
-#define DEFAULT_ACTION    "org.scardbus.SmartCard1.access-card"
+#define ENV_REEXEC "SCARDBUS_SIM_REEXEC"
+#define READY_TIMEOUT_MS 60000
+#define DEFAULT_ACTION "org.scardbus.SmartCard1.access-card"
 
 typedef struct
 {
@@ -52,7 +52,7 @@ typedef struct
   GCancellable *cancellable;
   gboolean command_done;
   gboolean host_died;
-  int janitor_fd;               /* the write end of the janitor's pipe */
+  int janitor_fd; /* the write end of the janitor's pipe */
 } Sim;
 
 static gboolean
@@ -67,13 +67,14 @@ reexec_under_preload (char **argv, GError **error)
                    "cannot run under %s (is umockdev installed?)", PRELOAD);
       return FALSE;
     }
-  preload = old != NULL && old[0] != '\0' ? g_strconcat (PRELOAD, ":", old, NULL) : g_strdup (PRELOAD);
+  preload
+      = old != NULL && old[0] != '\0' ? g_strconcat (PRELOAD, ":", old, NULL) : g_strdup (PRELOAD);
   g_setenv (ENV_SAVED_PRELOAD, old != NULL ? old : "", TRUE);
   g_setenv (ENV_REEXEC, "1", TRUE);
   g_setenv ("LD_PRELOAD", preload, TRUE);
   execv ("/proc/self/exe", argv);
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-               "cannot re-execute under %s: %s", PRELOAD, g_strerror (errno));
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot re-execute under %s: %s",
+               PRELOAD, g_strerror (errno));
   return FALSE;
 }
 
@@ -91,7 +92,8 @@ command_environ (SimHost *host, ScbTestenv *testenv, const char *control)
   envp = g_environ_unsetenv (envp, ENV_SAVED_PRELOAD);
   envp = g_environ_unsetenv (envp, ENV_REEXEC);
   envp = g_environ_unsetenv (envp, "UMOCKDEV_DIR");
-  envp = g_environ_setenv (envp, "DBUS_SYSTEM_BUS_ADDRESS", scb_testenv_get_address (testenv), TRUE);
+  envp
+      = g_environ_setenv (envp, "DBUS_SYSTEM_BUS_ADDRESS", scb_testenv_get_address (testenv), TRUE);
   envp = g_environ_setenv (envp, "SCARDBUS_SIM_CONTROL", control, TRUE);
   return sim_host_client_environ (host, envp);
 }
@@ -127,7 +129,8 @@ on_host_exited (GObject *source, GAsyncResult *result, gpointer user_data)
   g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
   if (run->command_done)
     return;
-  g_printerr ("scardbus-sim: the host exited (status %d)\n", g_subprocess_get_status (G_SUBPROCESS (source)));
+  g_printerr ("scardbus-sim: the host exited (status %d)\n",
+              g_subprocess_get_status (G_SUBPROCESS (source)));
   run->host_died = TRUE;
   run->status = 1;
   g_main_loop_quit (run->loop);
@@ -138,7 +141,7 @@ on_signal (gpointer user_data)
 {
   Sim *run = user_data;
 
-  g_cancellable_cancel (run->cancellable);   /* still starting up */
+  g_cancellable_cancel (run->cancellable); /* still starting up */
   g_main_loop_quit (run->loop);
   return G_SOURCE_CONTINUE;
 }
@@ -146,7 +149,7 @@ on_signal (gpointer user_data)
 static void
 print_exports (SimHost *host, ScbTestenv *testenv, const char *control, guint n_slots)
 {
-  g_auto(GStrv) envp = command_environ (host, testenv, control);
+  g_auto (GStrv) envp = command_environ (host, testenv, control);
   const char *names[] = { "DBUS_SYSTEM_BUS_ADDRESS", "SCARDBUS_SIM_CONTROL", "PCSCLITE_CSOCK_NAME",
                           "LD_LIBRARY_PATH" };
 
@@ -157,7 +160,8 @@ print_exports (SimHost *host, ScbTestenv *testenv, const char *control, guint n_
 
       /* LD_LIBRARY_PATH only when the host needs it changed. */
       if (value == NULL
-          || (g_str_equal (names[i], "LD_LIBRARY_PATH") && g_strcmp0 (value, g_getenv (names[i])) == 0))
+          || (g_str_equal (names[i], "LD_LIBRARY_PATH")
+              && g_strcmp0 (value, g_getenv (names[i])) == 0))
         continue;
       quoted = g_shell_quote (value);
       printf ("export %s=%s\n", names[i], quoted);
@@ -187,7 +191,7 @@ plug_readers (SimBed *bed, char **specs, GError **error)
 static void
 janitor_setup (gpointer data)
 {
-  setsid ();   /* outside the sim's process group, which a timeout may kill whole */
+  setsid (); /* outside the sim's process group, which a timeout may kill whole */
 }
 
 /* Children die with the sim (PR_SET_PDEATHSIG), but its directories, the
@@ -200,18 +204,22 @@ static gboolean
 start_janitor (Sim *sim, GError **error)
 {
   const char *envp[] = { "PATH=/usr/bin:/bin", NULL };
-  const char *argv[] = { "/bin/sh", "-c", "read -r _; exec rm -rf -- \"$@\"", "scardbus-sim-janitor",
-                         sim->tmpdir, sim_bed_get_root (sim->bed),
-                         scb_testenv_get_tmpdir (sim->testenv), NULL };
+  const char *argv[] = { "/bin/sh",
+                         "-c",
+                         "read -r _; exec rm -rf -- \"$@\"",
+                         "scardbus-sim-janitor",
+                         sim->tmpdir,
+                         sim_bed_get_root (sim->bed),
+                         scb_testenv_get_tmpdir (sim->testenv),
+                         NULL };
   int fds[2];
   gboolean ok;
 
   if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
     return FALSE;
-  ok = g_spawn_async_with_pipes_and_fds (NULL, argv, envp,
-                                         G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                                         janitor_setup, NULL, fds[0], -1, -1, NULL, NULL, 0,
-                                         NULL, NULL, NULL, NULL, error);
+  ok = g_spawn_async_with_pipes_and_fds (
+      NULL, argv, envp, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, janitor_setup,
+      NULL, fds[0], -1, -1, NULL, NULL, 0, NULL, NULL, NULL, NULL, error);
   close (fds[0]);
   if (!ok)
     {
@@ -231,7 +239,7 @@ start (Sim *sim, char **readers, char **allow, SimHostKind host_kind, gboolean w
   sim->tmpdir = g_dir_make_tmp ("scardbus-sim-XXXXXX", error);
   if (sim->tmpdir == NULL)
     return FALSE;
-  g_chmod (sim->tmpdir, 0755);   /* clients of any user reach the sockets */
+  g_chmod (sim->tmpdir, 0755); /* clients of any user reach the sockets */
   sim->control_path = g_build_filename (sim->tmpdir, "control", NULL);
 
   sim->bed = sim_bed_new (error);
@@ -242,8 +250,9 @@ start (Sim *sim, char **readers, char **allow, SimHostKind host_kind, gboolean w
     return FALSE;
   sim->testenv = scb_testenv_new (NULL, error);
   if (sim->testenv == NULL
-      || !scb_testenv_set_allowed (sim->testenv, allow != NULL && allow[0] != NULL
-                                                   ? (const char * const *) allow : default_allow, error)
+      || !scb_testenv_set_allowed (
+          sim->testenv,
+          allow != NULL && allow[0] != NULL ? (const char *const *) allow : default_allow, error)
       || !start_janitor (sim, error))
     return FALSE;
   sim->host = sim_host_start (host_kind, sim->testenv, sim->tmpdir, error);
@@ -255,12 +264,12 @@ start (Sim *sim, char **readers, char **allow, SimHostKind host_kind, gboolean w
 static gboolean
 run_command (Sim *sim, char **command, GError **error)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_auto(GStrv) envp = command_environ (sim->host, sim->testenv, sim->control_path);
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_auto (GStrv) envp = command_environ (sim->host, sim->testenv, sim->control_path);
 
   g_subprocess_launcher_set_environ (launcher, envp);
   g_subprocess_launcher_set_child_setup (launcher, command_child_setup, NULL, NULL);
-  sim->command = g_subprocess_launcher_spawnv (launcher, (const char * const *) command, error);
+  sim->command = g_subprocess_launcher_spawnv (launcher, (const char *const *) command, error);
   if (sim->command == NULL)
     return FALSE;
   g_subprocess_wait_async (sim->command, NULL, on_command_exited, sim);
@@ -286,7 +295,7 @@ stop (Sim *sim)
     scb_testenv_remove_tree (sim->tmpdir);
   g_clear_pointer (&sim->tmpdir, g_free);
   if (sim->janitor_fd >= 0)
-    close (sim->janitor_fd);   /* nothing left for it: it ends */
+    close (sim->janitor_fd); /* nothing left for it: it ends */
   sim->janitor_fd = -1;
   g_clear_pointer (&sim->control_path, g_free);
 }
@@ -294,9 +303,9 @@ stop (Sim *sim)
 static int
 run_sim (char **readers, char **allow, SimHostKind host_kind, gboolean wait_readers, char **command)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   Sim sim = { .loop = loop, .status = 1, .cancellable = cancellable, .janitor_fd = -1 };
   guint sigint = g_unix_signal_add (SIGINT, on_signal, &sim);
   guint sigterm = g_unix_signal_add (SIGTERM, on_signal, &sim);
@@ -317,7 +326,7 @@ run_sim (char **readers, char **allow, SimHostKind host_kind, gboolean wait_read
         }
       g_main_loop_run (loop);
       if (sim.command != NULL && !sim.command_done && !sim.host_died)
-        sim.status = 128 + SIGTERM;   /* interrupted before COMMAND ended */
+        sim.status = 128 + SIGTERM; /* interrupted before COMMAND ended */
     }
   stop (&sim);
   g_source_remove (sigint);
@@ -328,10 +337,10 @@ run_sim (char **readers, char **allow, SimHostKind host_kind, gboolean wait_read
 int
 main (int argc, char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) readers = NULL;
-  g_auto(GStrv) allow = NULL;
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) readers = NULL;
+  g_auto (GStrv) allow = NULL;
   g_autofree char *host_name = NULL;
   g_autofree char *ready = NULL;
   gboolean version = FALSE;
@@ -339,19 +348,20 @@ main (int argc, char **argv)
   g_autofree char **own_argv = NULL;
   int own_argc = 0;
   SimHostKind host_kind = SIM_HOST_SCARDBUSD;
-  GOptionEntry entries[] = {
-    { "reader", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &readers,
-      "Plug a reader (tpdu, short-apdu, extended-apdu, multislot, no-interrupt), "
-      "holding CARD (t1, t0, mep, mute, none; default t1)", "MODEL[:CARD]" },
-    { "allow", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &allow,
-      "polkit action the mock allows (default " DEFAULT_ACTION ")", "ACTION" },
-    { "host", 0, 0, G_OPTION_ARG_STRING, &host_name, "scardbusd (default) or pcscd", "HOST" },
-    { "ready", 0, 0, G_OPTION_ARG_STRING, &ready,
-      "Start COMMAND once the host lists every reader (readers, the default) "
-      "or once it serves clients (host)", "readers|host" },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version", NULL },
-    { NULL }
-  };
+  GOptionEntry entries[]
+      = { { "reader", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &readers,
+            "Plug a reader (tpdu, short-apdu, extended-apdu, multislot, no-interrupt), "
+            "holding CARD (t1, t0, mep, mute, none; default t1)",
+            "MODEL[:CARD]" },
+          { "allow", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &allow,
+            "polkit action the mock allows (default " DEFAULT_ACTION ")", "ACTION" },
+          { "host", 0, 0, G_OPTION_ARG_STRING, &host_name, "scardbusd (default) or pcscd", "HOST" },
+          { "ready", 0, 0, G_OPTION_ARG_STRING, &ready,
+            "Start COMMAND once the host lists every reader (readers, the default) "
+            "or once it serves clients (host)",
+            "readers|host" },
+          { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version", NULL },
+          { NULL } };
 
   if (argc >= 2 && g_str_equal (argv[1], "ctl"))
     return sim_control_client (argc - 2, argv + 2);
@@ -368,10 +378,11 @@ main (int argc, char **argv)
       own_argv[own_argc++] = argv[i];
     }
   context = g_option_context_new ("[-- COMMAND [ARG...]]");
-  g_option_context_set_summary (context,
-    "Virtual USB CCID smart-card readers below libusb (umockdev), a private system bus\n"
-    "with a polkit mock, and a host (scardbusd, or pcscd + libccid) to run COMMAND against.\n"
-    "\"scardbus-sim ctl CMD\" drives a running sim (see scardbus-sim(1)).");
+  g_option_context_set_summary (
+      context,
+      "Virtual USB CCID smart-card readers below libusb (umockdev), a private system bus\n"
+      "with a polkit mock, and a host (scardbusd, or pcscd + libccid) to run COMMAND against.\n"
+      "\"scardbus-sim ctl CMD\" drives a running sim (see scardbus-sim(1)).");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &own_argc, &own_argv, &error))
     {
@@ -385,7 +396,8 @@ main (int argc, char **argv)
     }
   if (own_argc > 1)
     {
-      g_printerr ("scardbus-sim: unexpected argument \"%s\" (COMMAND goes after --)\n", own_argv[1]);
+      g_printerr ("scardbus-sim: unexpected argument \"%s\" (COMMAND goes after --)\n",
+                  own_argv[1]);
       return 2;
     }
   if (host_name != NULL && g_str_equal (host_name, "pcscd"))
@@ -418,5 +430,6 @@ main (int argc, char **argv)
       g_printerr ("scardbus-sim: %s\n", error->message);
       return 1;
     }
-  return run_sim (readers, allow, host_kind, ready == NULL || g_str_equal (ready, "readers"), command);
+  return run_sim (readers, allow, host_kind, ready == NULL || g_str_equal (ready, "readers"),
+                  command);
 }

@@ -11,12 +11,13 @@
 
 #include <string.h>
 
-#define FEAT_AUTO (SIM_FEAT_AUTO_PARAM_ATR | SIM_FEAT_AUTO_VOLTAGE | SIM_FEAT_AUTO_CLOCK \
-                   | SIM_FEAT_AUTO_BAUD | SIM_FEAT_AUTO_PPS_CUR)
+#define FEAT_AUTO                                                                                  \
+  (SIM_FEAT_AUTO_PARAM_ATR | SIM_FEAT_AUTO_VOLTAGE | SIM_FEAT_AUTO_CLOCK | SIM_FEAT_AUTO_BAUD      \
+   | SIM_FEAT_AUTO_PPS_CUR)
 
 static const SimModel models[] = {
-  { "tpdu", 0x08E6, 0x3437, 0x0201, "Gemalto", "PC Twin Reader",
-    FEAT_AUTO | SIM_FEAT_LEVEL_TPDU, 271, 1, TRUE },
+  { "tpdu", 0x08E6, 0x3437, 0x0201, "Gemalto", "PC Twin Reader", FEAT_AUTO | SIM_FEAT_LEVEL_TPDU,
+    271, 1, TRUE },
   { "short-apdu", 0x04E6, 0x5116, 0x0530, "SCM Microsystems Inc.", "SCR 3310",
     FEAT_AUTO | SIM_FEAT_AUTO_IFSD | SIM_FEAT_LEVEL_SHORT, 271, 1, TRUE },
   { "extended-apdu", 0x046A, 0x003E, 0x0100, "Cherry GmbH", "SmartTerminal ST-2xxx",
@@ -82,10 +83,10 @@ sim_model_device_descriptor (const SimModel *model)
   put16 (d + 8, model->vendor_id);
   put16 (d + 10, model->product_id);
   put16 (d + 12, model->bcd_device);
-  d[14] = 1;   /* iManufacturer */
-  d[15] = 2;   /* iProduct */
-  d[16] = 0;   /* no serial number, as the real readers */
-  d[17] = 1;   /* bNumConfigurations */
+  d[14] = 1; /* iManufacturer */
+  d[15] = 2; /* iProduct */
+  d[16] = 0; /* no serial number, as the real readers */
+  d[17] = 1; /* bNumConfigurations */
   return g_bytes_new (d, sizeof d);
 }
 
@@ -98,38 +99,67 @@ sim_model_config_descriptor (const SimModel *model)
   guint8 *c = d + 18;
   guint8 *e = c + 54;
 
-  d[0] = 9; d[1] = 0x02; put16 (d + 2, (guint16) total);
-  d[4] = 1; d[5] = 1; d[6] = 0; d[7] = 0x80; d[8] = 50;     /* 100 mA */
-  d[9] = 9; d[10] = 0x04; d[11] = 0; d[12] = 0; d[13] = (guint8) n_endpoints;
-  d[14] = 0x0B; d[15] = 0; d[16] = 0; d[17] = 0;           /* smart card, CCID */
+  d[0] = 9;
+  d[1] = 0x02;
+  put16 (d + 2, (guint16) total);
+  d[4] = 1;
+  d[5] = 1;
+  d[6] = 0;
+  d[7] = 0x80;
+  d[8] = 50; /* 100 mA */
+  d[9] = 9;
+  d[10] = 0x04;
+  d[11] = 0;
+  d[12] = 0;
+  d[13] = (guint8) n_endpoints;
+  d[14] = 0x0B;
+  d[15] = 0;
+  d[16] = 0;
+  d[17] = 0; /* smart card, CCID */
 
-  c[0] = 54; c[1] = 0x21; put16 (c + 2, 0x0110);
-  c[4] = model->n_slots - 1;                               /* bMaxSlotIndex */
-  c[5] = 0x07;                                             /* 5 V, 3 V, 1.8 V */
-  put32 (c + 6, 0x00000003);                               /* T=0, T=1 */
-  put32 (c + 10, 4000);                                    /* dwDefaultClock, kHz */
-  put32 (c + 14, 4000);                                    /* dwMaximumClock */
-  c[18] = 0;                                               /* bNumClockSupported */
-  put32 (c + 19, 10752);                                   /* dwDataRate, bps */
-  put32 (c + 23, 344086);                                  /* dwMaxDataRate */
-  c[27] = 0;                                               /* bNumDataRatesSupported */
-  put32 (c + 28, 254);                                     /* dwMaxIFSD */
-  put32 (c + 32, 0);                                       /* dwSynchProtocols */
-  put32 (c + 36, 0);                                       /* dwMechanical */
+  c[0] = 54;
+  c[1] = 0x21;
+  put16 (c + 2, 0x0110);
+  c[4] = model->n_slots - 1; /* bMaxSlotIndex */
+  c[5] = 0x07;               /* 5 V, 3 V, 1.8 V */
+  put32 (c + 6, 0x00000003); /* T=0, T=1 */
+  put32 (c + 10, 4000);      /* dwDefaultClock, kHz */
+  put32 (c + 14, 4000);      /* dwMaximumClock */
+  c[18] = 0;                 /* bNumClockSupported */
+  put32 (c + 19, 10752);     /* dwDataRate, bps */
+  put32 (c + 23, 344086);    /* dwMaxDataRate */
+  c[27] = 0;                 /* bNumDataRatesSupported */
+  put32 (c + 28, 254);       /* dwMaxIFSD */
+  put32 (c + 32, 0);         /* dwSynchProtocols */
+  put32 (c + 36, 0);         /* dwMechanical */
   put32 (c + 40, model->features);
   put32 (c + 44, model->max_message);
-  c[48] = 0xFF; c[49] = 0xFF;                              /* bClassGetResponse, bClassEnvelope */
-  put16 (c + 50, 0);                                       /* wLcdLayout */
-  c[52] = 0;                                               /* bPINSupport */
-  c[53] = 1;                                               /* bMaxCCIDBusySlots */
+  c[48] = 0xFF;
+  c[49] = 0xFF;      /* bClassGetResponse, bClassEnvelope */
+  put16 (c + 50, 0); /* wLcdLayout */
+  c[52] = 0;         /* bPINSupport */
+  c[53] = 1;         /* bMaxCCIDBusySlots */
 
-  e[0] = 7; e[1] = 0x05; e[2] = SIM_EP_BULK_OUT; e[3] = 0x02; put16 (e + 4, SIM_EP_PACKET);
+  e[0] = 7;
+  e[1] = 0x05;
+  e[2] = SIM_EP_BULK_OUT;
+  e[3] = 0x02;
+  put16 (e + 4, SIM_EP_PACKET);
   e += 7;
-  e[0] = 7; e[1] = 0x05; e[2] = SIM_EP_BULK_IN; e[3] = 0x02; put16 (e + 4, SIM_EP_PACKET);
+  e[0] = 7;
+  e[1] = 0x05;
+  e[2] = SIM_EP_BULK_IN;
+  e[3] = 0x02;
+  put16 (e + 4, SIM_EP_PACKET);
   if (model->interrupt)
     {
       e += 7;
-      e[0] = 7; e[1] = 0x05; e[2] = SIM_EP_INT_IN; e[3] = 0x03; put16 (e + 4, 8); e[6] = 16;
+      e[0] = 7;
+      e[1] = 0x05;
+      e[2] = SIM_EP_INT_IN;
+      e[3] = 0x03;
+      put16 (e + 4, 8);
+      e[6] = 16;
     }
   return g_bytes_new_take (d, total);
 }
@@ -143,7 +173,7 @@ sim_model_string_descriptor (const SimModel *model, guint8 index)
 
   if (index == 0)
     {
-      static const guint8 langs[] = { 4, 0x03, 0x09, 0x04 };   /* en-US */
+      static const guint8 langs[] = { 4, 0x03, 0x09, 0x04 }; /* en-US */
       return g_bytes_new_static (langs, sizeof langs);
     }
   if (index == 1)

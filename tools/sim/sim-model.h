@@ -9,23 +9,24 @@
 G_BEGIN_DECLS
 
 #define SIM_EP_BULK_OUT 0x01
-#define SIM_EP_BULK_IN  0x82
-#define SIM_EP_INT_IN   0x83
-#define SIM_EP_PACKET   64
+#define SIM_EP_BULK_IN 0x82
+#define SIM_EP_INT_IN 0x83
+#define SIM_EP_PACKET 64
 
 /* CCID 1.1 §5.1 dwFeatures */
-#define SIM_FEAT_AUTO_PARAM_ATR  0x00000002
-#define SIM_FEAT_AUTO_VOLTAGE    0x00000008
-#define SIM_FEAT_AUTO_CLOCK      0x00000010
-#define SIM_FEAT_AUTO_BAUD       0x00000020
-#define SIM_FEAT_AUTO_PPS_CUR    0x00000080
-#define SIM_FEAT_AUTO_IFSD       0x00000400
-#define SIM_FEAT_LEVEL_MASK      0x00070000
-#define SIM_FEAT_LEVEL_TPDU      0x00010000
-#define SIM_FEAT_LEVEL_SHORT     0x00020000
-#define SIM_FEAT_LEVEL_EXTENDED  0x00040000
+#define SIM_FEAT_AUTO_PARAM_ATR 0x00000002
+#define SIM_FEAT_AUTO_VOLTAGE 0x00000008
+#define SIM_FEAT_AUTO_CLOCK 0x00000010
+#define SIM_FEAT_AUTO_BAUD 0x00000020
+#define SIM_FEAT_AUTO_PPS_CUR 0x00000080
+#define SIM_FEAT_AUTO_IFSD 0x00000400
+#define SIM_FEAT_LEVEL_MASK 0x00070000
+#define SIM_FEAT_LEVEL_TPDU 0x00010000
+#define SIM_FEAT_LEVEL_SHORT 0x00020000
+#define SIM_FEAT_LEVEL_EXTENDED 0x00040000
 
-typedef enum {
+typedef enum
+{
   SIM_LEVEL_TPDU,
   SIM_LEVEL_SHORT_APDU,
   SIM_LEVEL_EXTENDED_APDU,
@@ -40,9 +41,9 @@ typedef struct
   const char *manufacturer;
   const char *product;
   guint32 features;
-  guint32 max_message;   /* dwMaxCCIDMessageLength */
+  guint32 max_message; /* dwMaxCCIDMessageLength */
   guint8 n_slots;
-  gboolean interrupt;    /* has the interrupt IN endpoint */
+  gboolean interrupt; /* has the interrupt IN endpoint */
 } SimModel;
 
 const SimModel *sim_model_lookup (const char *name);

@@ -17,37 +17,37 @@
 
 /* CCID 1.1 §6.2.6 slot errors */
 #define ERR_CMD_NOT_SUPPORTED 0x00
-#define ERR_BAD_LENGTH        0x01
-#define ERR_BAD_SLOT          0x05
-#define ERR_BAD_POWER_SELECT  0x07
-#define ERR_BAD_PROTOCOL_NUM  0x07
-#define ERR_BAD_LEVEL_PARAM   0x08
-#define ERR_CMD_ABORTED       0xFF
-#define ERR_ICC_MUTE          0xFE
-#define ERR_XFR_PARITY        0xFD
-#define ERR_HW_ERROR          0xFB
+#define ERR_BAD_LENGTH 0x01
+#define ERR_BAD_SLOT 0x05
+#define ERR_BAD_POWER_SELECT 0x07
+#define ERR_BAD_PROTOCOL_NUM 0x07
+#define ERR_BAD_LEVEL_PARAM 0x08
+#define ERR_CMD_ABORTED 0xFF
+#define ERR_ICC_MUTE 0xFE
+#define ERR_XFR_PARITY 0xFD
+#define ERR_HW_ERROR 0xFB
 
-#define STATUS_FAILED   0x40
+#define STATUS_FAILED 0x40
 #define STATUS_TIME_EXT 0x80
 
-#define RDR_DATA_BLOCK  0x80
+#define RDR_DATA_BLOCK 0x80
 #define RDR_SLOT_STATUS 0x81
-#define RDR_PARAMETERS  0x82
-#define RDR_ESCAPE      0x83
-#define RDR_DATA_RATE   0x84
+#define RDR_PARAMETERS 0x82
+#define RDR_ESCAPE 0x83
+#define RDR_DATA_RATE 0x84
 
-#define SHORT_APDU_MAX  (4 + 1 + 255 + 1)
+#define SHORT_APDU_MAX (4 + 1 + 255 + 1)
 
 typedef struct
 {
   SimCard *card;
   gboolean powered;
-  guint8 protocol;          /* 0: T=0, 1: T=1 */
+  guint8 protocol; /* 0: T=0, 1: T=1 */
   guint8 params[7];
   guint8 params_len;
   guint faults[SIM_FAULT_N];
-  GByteArray *chain_cmd;    /* extended APDU level: command being received */
-  GByteArray *chain_resp;   /* extended APDU level: answer being sent */
+  GByteArray *chain_cmd;  /* extended APDU level: command being received */
+  GByteArray *chain_resp; /* extended APDU level: answer being sent */
   gsize chain_off;
   guint8 last_seq;
   SimSlotStats stats;
@@ -73,21 +73,36 @@ msg_info (guint8 type)
 {
   switch (type)
     {
-    case 0x62: return (MsgInfo) { SIM_MSG_ICC_POWER_ON, RDR_DATA_BLOCK };
-    case 0x63: return (MsgInfo) { SIM_MSG_ICC_POWER_OFF, RDR_SLOT_STATUS };
-    case 0x65: return (MsgInfo) { SIM_MSG_GET_SLOT_STATUS, RDR_SLOT_STATUS };
-    case 0x6F: return (MsgInfo) { SIM_MSG_XFR_BLOCK, RDR_DATA_BLOCK };
-    case 0x6C: return (MsgInfo) { SIM_MSG_GET_PARAMETERS, RDR_PARAMETERS };
-    case 0x6D: return (MsgInfo) { SIM_MSG_RESET_PARAMETERS, RDR_PARAMETERS };
-    case 0x61: return (MsgInfo) { SIM_MSG_SET_PARAMETERS, RDR_PARAMETERS };
-    case 0x6B: return (MsgInfo) { SIM_MSG_ESCAPE, RDR_ESCAPE };
-    case 0x6E: return (MsgInfo) { SIM_MSG_ICC_CLOCK, RDR_SLOT_STATUS };
-    case 0x6A: return (MsgInfo) { SIM_MSG_T0_APDU, RDR_SLOT_STATUS };
-    case 0x69: return (MsgInfo) { SIM_MSG_SECURE, RDR_DATA_BLOCK };
-    case 0x71: return (MsgInfo) { SIM_MSG_MECHANICAL, RDR_SLOT_STATUS };
-    case 0x72: return (MsgInfo) { SIM_MSG_ABORT, RDR_SLOT_STATUS };
-    case 0x73: return (MsgInfo) { SIM_MSG_SET_DATA_RATE, RDR_DATA_RATE };
-    default:   return (MsgInfo) { SIM_MSG_UNKNOWN, RDR_SLOT_STATUS };
+    case 0x62:
+      return (MsgInfo){ SIM_MSG_ICC_POWER_ON, RDR_DATA_BLOCK };
+    case 0x63:
+      return (MsgInfo){ SIM_MSG_ICC_POWER_OFF, RDR_SLOT_STATUS };
+    case 0x65:
+      return (MsgInfo){ SIM_MSG_GET_SLOT_STATUS, RDR_SLOT_STATUS };
+    case 0x6F:
+      return (MsgInfo){ SIM_MSG_XFR_BLOCK, RDR_DATA_BLOCK };
+    case 0x6C:
+      return (MsgInfo){ SIM_MSG_GET_PARAMETERS, RDR_PARAMETERS };
+    case 0x6D:
+      return (MsgInfo){ SIM_MSG_RESET_PARAMETERS, RDR_PARAMETERS };
+    case 0x61:
+      return (MsgInfo){ SIM_MSG_SET_PARAMETERS, RDR_PARAMETERS };
+    case 0x6B:
+      return (MsgInfo){ SIM_MSG_ESCAPE, RDR_ESCAPE };
+    case 0x6E:
+      return (MsgInfo){ SIM_MSG_ICC_CLOCK, RDR_SLOT_STATUS };
+    case 0x6A:
+      return (MsgInfo){ SIM_MSG_T0_APDU, RDR_SLOT_STATUS };
+    case 0x69:
+      return (MsgInfo){ SIM_MSG_SECURE, RDR_DATA_BLOCK };
+    case 0x71:
+      return (MsgInfo){ SIM_MSG_MECHANICAL, RDR_SLOT_STATUS };
+    case 0x72:
+      return (MsgInfo){ SIM_MSG_ABORT, RDR_SLOT_STATUS };
+    case 0x73:
+      return (MsgInfo){ SIM_MSG_SET_DATA_RATE, RDR_DATA_RATE };
+    default:
+      return (MsgInfo){ SIM_MSG_UNKNOWN, RDR_SLOT_STATUS };
     }
 }
 
@@ -184,8 +199,8 @@ check_slot (SimReader *self, guint slot, GError **error)
 {
   if (slot >= self->model->n_slots)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "reader model %s has no slot %u", self->model->name, slot);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "reader model %s has no slot %u",
+                   self->model->name, slot);
       return FALSE;
     }
   return TRUE;
@@ -272,7 +287,8 @@ sim_reader_add_fault (SimReader *self, guint slot, SimFault fault, guint count, 
     case SIM_FAULT_ABORT:
       /* At the TPDU level a T=1 card shows these in its blocks; otherwise
        * the reader meets them and reports them (see slot_link_fault()). */
-      if (self->level == SIM_LEVEL_TPDU && s->card != NULL && sim_card_add_t1_fault (s->card, fault, count))
+      if (self->level == SIM_LEVEL_TPDU && s->card != NULL
+          && sim_card_add_t1_fault (s->card, fault, count))
         return TRUE;
       s->faults[fault] += count;
       return TRUE;
@@ -314,16 +330,15 @@ typedef struct
 {
   SimReader *reader;
   GQueue *answers;
-  const guint8 *msg;   /* the command: header + data */
+  const guint8 *msg; /* the command: header + data */
   gsize data_len;
   guint8 slot_index;
-  Slot *slot;          /* NULL when bSlot is bad */
+  Slot *slot; /* NULL when bSlot is bad */
   MsgInfo info;
 } Cmd;
 
 static void
-answer (Cmd *c, guint8 type, guint8 status, guint8 error, guint8 b9,
-        const guint8 *data, gsize len)
+answer (Cmd *c, guint8 type, guint8 status, guint8 error, guint8 b9, const guint8 *data, gsize len)
 {
   guint8 *m = g_malloc (10 + len);
   Slot *s = c->slot != NULL ? c->slot : &c->reader->slots[0];
@@ -389,8 +404,8 @@ default_params (Slot *slot)
 static void
 parameters (Cmd *c)
 {
-  answer (c, RDR_PARAMETERS, icc_status (c->slot), 0, c->slot->protocol,
-          c->slot->params, c->slot->params_len);
+  answer (c, RDR_PARAMETERS, icc_status (c->slot), 0, c->slot->protocol, c->slot->params,
+          c->slot->params_len);
 }
 
 static gboolean
@@ -426,8 +441,8 @@ slot_link_fault (Cmd *c)
       fail (c, ERR_CMD_ABORTED);
       return FALSE;
     }
-  take_slot_fault (s, SIM_FAULT_IFS);      /* the reader answers it itself */
-  if (take_slot_fault (s, SIM_FAULT_WTX))  /* §6.2.1: time extension, BWT multiplier in bError */
+  take_slot_fault (s, SIM_FAULT_IFS);     /* the reader answers it itself */
+  if (take_slot_fault (s, SIM_FAULT_WTX)) /* §6.2.1: time extension, BWT multiplier in bError */
     answer (c, RDR_DATA_BLOCK, STATUS_TIME_EXT | icc_status (s), 1, 0, NULL, 0);
   return TRUE;
 }
@@ -514,7 +529,7 @@ xfr_extended (Cmd *c, const guint8 *data, gsize len)
           return;
         }
       {
-        g_autoptr(GByteArray) apdu = g_steal_pointer (&s->chain_cmd);
+        g_autoptr (GByteArray) apdu = g_steal_pointer (&s->chain_cmd);
         xfr_apdu (c, apdu->data, apdu->len);
       }
       return;
@@ -553,22 +568,22 @@ xfr_block (Cmd *c)
     case SIM_LEVEL_TPDU:
       if (is_pps (data, len))
         {
-          data_block (c, data, len, 0);   /* the card accepts the PPS request */
+          data_block (c, data, len, 0); /* the card accepts the PPS request */
           return;
         }
       if (s->protocol == 1)
         {
-          g_autoptr(GBytes) block = sim_card_t1_block (s->card, data, len);
+          g_autoptr (GBytes) block = sim_card_t1_block (s->card, data, len);
 
           if (block == NULL)
-            fail (c, ERR_ICC_MUTE);       /* BWT elapsed without an answer */
+            fail (c, ERR_ICC_MUTE); /* BWT elapsed without an answer */
           else
             data_block (c, g_bytes_get_data (block, NULL), g_bytes_get_size (block), 0);
           return;
         }
       if (slot_link_fault (c))
         {
-          g_autoptr(GByteArray) r = sim_card_t0_tpdu (s->card, data, len);
+          g_autoptr (GByteArray) r = sim_card_t0_tpdu (s->card, data, len);
 
           if (r == NULL)
             fail (c, ERR_ICC_MUTE);
@@ -621,7 +636,7 @@ set_parameters (Cmd *c)
     }
   if (protocol == 1 && (data[1] & 0xFD) != 0x10)
     {
-      fail (c, 11);                       /* bmTCCKST1: only LRC */
+      fail (c, 11); /* bmTCCKST1: only LRC */
       return;
     }
   s->protocol = protocol;
@@ -634,7 +649,7 @@ static void
 power_on (Cmd *c)
 {
   Slot *s = c->slot;
-  g_autoptr(GBytes) atr = NULL;
+  g_autoptr (GBytes) atr = NULL;
 
   if (c->msg[7] > 3)
     {
@@ -707,7 +722,7 @@ dispatch (Cmd *c)
       return;
     case SIM_MSG_SET_DATA_RATE:
       {
-        guint8 rate[8] = { 0xA0, 0x0F, 0, 0, 0x00, 0x2A, 0, 0 };   /* 4000 kHz, 10752 bps */
+        guint8 rate[8] = { 0xA0, 0x0F, 0, 0, 0x00, 0x2A, 0, 0 }; /* 4000 kHz, 10752 bps */
 
         if (c->data_len != 8)
           fail (c, ERR_BAD_LENGTH);
@@ -747,8 +762,8 @@ sim_reader_command (SimReader *self, const guint8 *msg, gsize len, GQueue *answe
   if (sim_reader_take_device_fault (self, SIM_FAULT_UNPLUG_MID))
     return FALSE;
 
-  dw_length = (guint32) msg[1] | (guint32) msg[2] << 8 | (guint32) msg[3] << 16
-              | (guint32) msg[4] << 24;
+  dw_length
+      = (guint32) msg[1] | (guint32) msg[2] << 8 | (guint32) msg[3] << 16 | (guint32) msg[4] << 24;
   if (c.slot == NULL)
     {
       fail (&c, ERR_BAD_SLOT);

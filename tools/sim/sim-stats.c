@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-static const char * const msg_names[SIM_MSG_N] = {
+static const char *const msg_names[SIM_MSG_N] = {
   [SIM_MSG_ICC_POWER_ON] = "IccPowerOn",
   [SIM_MSG_ICC_POWER_OFF] = "IccPowerOff",
   [SIM_MSG_GET_SLOT_STATUS] = "GetSlotStatus",
@@ -58,21 +58,22 @@ sim_stats_to_json (const SimSlotStats *slot, const SimUsbStats *usb)
   GString *s = g_string_new ("{\"ccid\": {");
 
   for (guint i = 0; i < SIM_MSG_N; i++)
-    g_string_append_printf (s, "%s\"%s\": %" G_GUINT64_FORMAT,
-                            i ? ", " : "", msg_names[i], slot->ccid[i]);
-  g_string_append_printf (s, "}, \"t1_blocks\": {\"i\": %" G_GUINT64_FORMAT
+    g_string_append_printf (s, "%s\"%s\": %" G_GUINT64_FORMAT, i ? ", " : "", msg_names[i],
+                            slot->ccid[i]);
+  g_string_append_printf (s,
+                          "}, \"t1_blocks\": {\"i\": %" G_GUINT64_FORMAT
                           ", \"r\": %" G_GUINT64_FORMAT ", \"s\": %" G_GUINT64_FORMAT "}",
                           slot->t1_i, slot->t1_r, slot->t1_s);
   g_string_append (s, ", \"nad_seen\": [");
   for (guint i = 0; i < slot->nad_seen->len; i++)
     g_string_append_printf (s, "%s%u", i ? ", " : "", slot->nad_seen->data[i]);
-  g_string_append_printf (s, "], \"faults_injected\": %" G_GUINT64_FORMAT
-                          ", \"errors_answered\": %" G_GUINT64_FORMAT,
-                          slot->faults_injected, slot->errors_answered);
-  g_string_append_printf (s, ", \"usb\": {\"ioctls\": %" G_GUINT64_FORMAT
+  g_string_append_printf (
+      s, "], \"faults_injected\": %" G_GUINT64_FORMAT ", \"errors_answered\": %" G_GUINT64_FORMAT,
+      slot->faults_injected, slot->errors_answered);
+  g_string_append_printf (s,
+                          ", \"usb\": {\"ioctls\": %" G_GUINT64_FORMAT
                           ", \"urbs_submitted\": %" G_GUINT64_FORMAT
-                          ", \"reaps\": %" G_GUINT64_FORMAT
-                          ", \"empty_reaps\": %" G_GUINT64_FORMAT
+                          ", \"reaps\": %" G_GUINT64_FORMAT ", \"empty_reaps\": %" G_GUINT64_FORMAT
                           ", \"discards\": %" G_GUINT64_FORMAT "}}",
                           usb->ioctls, usb->submits, usb->reaps, usb->empty_reaps, usb->discards);
   return g_string_free (s, FALSE);

@@ -9,7 +9,8 @@
 G_BEGIN_DECLS
 
 /* CCID messages, in the order `stats` prints them (CCID 1.1 §6). */
-typedef enum {
+typedef enum
+{
   SIM_MSG_ICC_POWER_ON,
   SIM_MSG_ICC_POWER_OFF,
   SIM_MSG_GET_SLOT_STATUS,

@@ -12,31 +12,31 @@
 #include <string.h>
 
 /* ISO 7816-3 §11.3.2.2 PCB coding */
-#define PCB_I_NS        0x40
-#define PCB_I_MORE      0x20
-#define PCB_R           0x80
-#define PCB_R_NR        0x10
-#define PCB_S           0xC0
-#define PCB_S_RESPONSE  0x20
-#define S_RESYNCH       0x00
-#define S_IFS           0x01
-#define S_ABORT         0x02
-#define S_WTX           0x03
-#define R_ERR_EDC       0x01
-#define R_ERR_OTHER     0x02
+#define PCB_I_NS 0x40
+#define PCB_I_MORE 0x20
+#define PCB_R 0x80
+#define PCB_R_NR 0x10
+#define PCB_S 0xC0
+#define PCB_S_RESPONSE 0x20
+#define S_RESYNCH 0x00
+#define S_IFS 0x01
+#define S_ABORT 0x02
+#define S_WTX 0x03
+#define R_ERR_EDC 0x01
+#define R_ERR_OTHER 0x02
 
 typedef struct
 {
-  guint8 nad;          /* the host's NAD, as received */
-  guint8 ns;           /* N(S) of the card's next I-block */
-  guint8 nr;           /* N(S) expected in the host's next I-block */
-  GByteArray *command; /* host chain being received */
+  guint8 nad;           /* the host's NAD, as received */
+  guint8 ns;            /* N(S) of the card's next I-block */
+  guint8 nr;            /* N(S) expected in the host's next I-block */
+  GByteArray *command;  /* host chain being received */
   GByteArray *response; /* the answer being sent (kept until the next command) */
-  gsize sent;          /* response bytes acknowledged by the host */
-  gsize chunk;         /* response bytes in the last I-block */
-  guint8 last_ns;      /* N(S) of that I-block */
-  GByteArray *request; /* our S request awaiting the host's response */
-  guint8 pending_s;    /* its type, or 0xFF */
+  gsize sent;           /* response bytes acknowledged by the host */
+  gsize chunk;          /* response bytes in the last I-block */
+  guint8 last_ns;       /* N(S) of that I-block */
+  GByteArray *request;  /* our S request awaiting the host's response */
+  guint8 pending_s;     /* its type, or 0xFF */
   guint8 pending_ifs;
 } Link;
 
@@ -271,11 +271,11 @@ receive_i (SimT1Card *self, Link *link, guint8 pcb, const guint8 *inf, guint8 le
 {
   guint8 ns = (pcb & PCB_I_NS) ? 1 : 0;
   GByteArray *response;
-  g_autoptr(GByteArray) apdu = NULL;
+  g_autoptr (GByteArray) apdu = NULL;
 
   self->stats->t1_i++;
   if (link->pending_s != 0xFF || response_has_more (link) || ns != link->nr)
-    return send_r (self, link, R_ERR_OTHER);   /* out of sequence: §11.6.3.2 */
+    return send_r (self, link, R_ERR_OTHER); /* out of sequence: §11.6.3.2 */
 
   g_clear_pointer (&link->response, g_byte_array_unref);
   if (link->command->len + len > SIM_T1_MAX_APDU)
@@ -286,7 +286,7 @@ receive_i (SimT1Card *self, Link *link, guint8 pcb, const guint8 *inf, guint8 le
   link->nr ^= 1;
   g_byte_array_append (link->command, inf, len);
   if (pcb & PCB_I_MORE)
-    return send_r (self, link, 0);              /* §11.6.2.3: acknowledge a chained block */
+    return send_r (self, link, 0); /* §11.6.2.3: acknowledge a chained block */
 
   apdu = g_steal_pointer (&link->command);
   link->command = g_byte_array_new ();
@@ -309,20 +309,20 @@ receive_r (SimT1Card *self, Link *link, guint8 pcb)
 
   self->stats->t1_r++;
   if (link->pending_s != 0xFF)
-    return emit (self, g_byte_array_ref (link->request));   /* our S request got lost */
+    return emit (self, g_byte_array_ref (link->request)); /* our S request got lost */
   if (link->response != NULL && link->chunk > 0)
     {
       if (nr == link->last_ns)
-        return send_i (self, link);             /* §11.6.3.2: retransmit the I-block */
+        return send_i (self, link); /* §11.6.3.2: retransmit the I-block */
       if (response_has_more (link))
         {
-          link->sent += link->chunk;            /* §11.6.2.3: chain acknowledged */
+          link->sent += link->chunk; /* §11.6.2.3: chain acknowledged */
           return send_next_i (self, link);
         }
       return send_r (self, link, R_ERR_OTHER);
     }
   if (link->command->len > 0)
-    return send_r (self, link, 0);              /* our acknowledgement got lost */
+    return send_r (self, link, 0); /* our acknowledgement got lost */
   return send_r (self, link, R_ERR_OTHER);
 }
 
@@ -361,7 +361,7 @@ receive_s (SimT1Card *self, Link *link, guint8 pcb, const guint8 *inf, guint8 le
           g_clear_pointer (&link->response, g_byte_array_unref);
           link->pending_s = 0xFF;
           return send_s (self, link, PCB_S | PCB_S_RESPONSE | S_ABORT, NULL, 0);
-        default:                                /* S(WTX request) comes only from a card */
+        default: /* S(WTX request) comes only from a card */
           return send_r (self, link, R_ERR_OTHER);
         }
     }

@@ -16,12 +16,12 @@
 G_BEGIN_DECLS
 
 #define SIM_T1_IFS_DEFAULT 32 /* ISO 7816-3 §11.4.2: IFSD before any S(IFS) */
-#define SIM_T1_MAX_APDU    (4 + 3 + 65535 + 3)
+#define SIM_T1_MAX_APDU (4 + 3 + 65535 + 3)
 
 /* Returns the response APDU (data + SW1 SW2) for the command @apdu sent
  * with node address @nad. */
-typedef GByteArray *(*SimT1ApduFunc) (gpointer user_data, guint8 nad,
-                                      const guint8 *apdu, gsize len);
+typedef GByteArray *(*SimT1ApduFunc) (gpointer user_data, guint8 nad, const guint8 *apdu,
+                                      gsize len);
 
 typedef struct _SimT1Card SimT1Card;
 

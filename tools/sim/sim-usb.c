@@ -23,9 +23,9 @@
 
 typedef struct
 {
-  UMockdevIoctlData *urb;   /* struct usbdevfs_urb, as resolved at submit */
-  UMockdevIoctlData *buf;   /* its buffer, or NULL */
-  guint64 int_seq;          /* interrupt message carried, 0: none */
+  UMockdevIoctlData *urb; /* struct usbdevfs_urb, as resolved at submit */
+  UMockdevIoctlData *buf; /* its buffer, or NULL */
+  guint64 int_seq;        /* interrupt message carried, 0: none */
 } Urb;
 
 typedef struct
@@ -33,7 +33,7 @@ typedef struct
   GQueue pending_in;
   GQueue pending_int;
   GQueue done;
-  UMockdevIoctlClient *held_reap;  /* a blocking REAPURB waiting */
+  UMockdevIoctlClient *held_reap; /* a blocking REAPURB waiting */
 } Client;
 
 struct _SimUsb
@@ -44,12 +44,12 @@ struct _SimUsb
   SimReader *reader;
   SimUsbUnplugFunc unplug_func;
   gpointer unplug_data;
-  GHashTable *clients;         /* UMockdevIoctlClient → Client */
+  GHashTable *clients; /* UMockdevIoctlClient → Client */
   UMockdevIoctlClient *claimant;
-  GByteArray *out_msg;         /* bulk-OUT message being assembled */
-  GQueue responses;            /* GBytes for bulk IN */
+  GByteArray *out_msg; /* bulk-OUT message being assembled */
+  GQueue responses;    /* GBytes for bulk IN */
   gsize response_offset;
-  GQueue interrupts;           /* GBytes, interrupt messages not yet in an URB */
+  GQueue interrupts; /* GBytes, interrupt messages not yet in an URB */
   guint64 int_queued;
   guint64 int_reaped;
   gboolean halted_in;
@@ -170,13 +170,14 @@ reap_one (SimUsb *self, Client *c, UMockdevIoctlClient *client, UMockdevIoctlDat
 static void
 complete_held_reap (SimUsb *self, Client *c)
 {
-  g_autoptr(UMockdevIoctlClient) client = NULL;
-  g_autoptr(UMockdevIoctlData) slot = NULL;
+  g_autoptr (UMockdevIoctlClient) client = NULL;
+  g_autoptr (UMockdevIoctlData) slot = NULL;
 
   if (c->held_reap == NULL || (g_queue_is_empty (&c->done) && !self->gone))
     return;
   client = g_steal_pointer (&c->held_reap);
-  slot = umockdev_ioctl_data_resolve (umockdev_ioctl_client_get_arg (client), 0, sizeof (void *), NULL);
+  slot = umockdev_ioctl_data_resolve (umockdev_ioctl_client_get_arg (client), 0, sizeof (void *),
+                                      NULL);
   if (slot != NULL && !g_queue_is_empty (&c->done))
     reap_one (self, c, client, slot);
   else
@@ -232,7 +233,7 @@ pump (SimUsb *self)
 
       if (sim_reader_take_device_fault (self->reader, SIM_FAULT_STALL))
         {
-          self->halted_in = TRUE;                  /* until CLEAR_HALT */
+          self->halted_in = TRUE; /* until CLEAR_HALT */
           g_bytes_unref (g_queue_pop_head (&self->responses));
           self->response_offset = 0;
           finish (c, u, -EPIPE, 0);
@@ -253,7 +254,7 @@ pump (SimUsb *self)
   while (!g_queue_is_empty (&self->interrupts) && (c = client_waiting (self, TRUE)) != NULL)
     {
       Urb *u = g_queue_pop_head (&c->pending_int);
-      g_autoptr(GBytes) msg = g_queue_pop_head (&self->interrupts);
+      g_autoptr (GBytes) msg = g_queue_pop_head (&self->interrupts);
       gsize n = MIN (g_bytes_get_size (msg), (gsize) urb_struct (u)->buffer_length);
 
       if (n > 0 && u->buf != NULL)
@@ -285,7 +286,7 @@ control (SimUsb *self, const guint8 *setup, guint8 *data, gsize max)
   guint8 type = setup[0], request = setup[1];
   guint16 value = (guint16) (setup[2] | setup[3] << 8);
   gsize length = MIN ((gsize) (setup[6] | setup[7] << 8), max);
-  g_autoptr(GBytes) answer = NULL;
+  g_autoptr (GBytes) answer = NULL;
   gsize n;
 
   if (type == 0x80 && request == USB_REQ_GET_DESCRIPTOR)
@@ -318,21 +319,21 @@ control (SimUsb *self, const guint8 *setup, guint8 *data, gsize max)
   else if ((type == 0x00 && request == USB_REQ_SET_CONFIGURATION)
            || (type == 0x01 && request == USB_REQ_SET_INTERFACE)
            || (type <= 0x02 && request == USB_REQ_CLEAR_FEATURE)
-           || (type == 0x21 && request == 0x01))          /* CCID ABORT */
+           || (type == 0x21 && request == 0x01)) /* CCID ABORT */
     return 0;
-  else if (type == 0xA1 && request == 0x02)              /* GET_CLOCK_FREQUENCIES */
+  else if (type == 0xA1 && request == 0x02) /* GET_CLOCK_FREQUENCIES */
     {
       static const guint8 khz[4] = { 0xA0, 0x0F, 0, 0 };
       answer = g_bytes_new_static (khz, sizeof khz);
     }
-  else if (type == 0xA1 && request == 0x03)              /* GET_DATA_RATES */
+  else if (type == 0xA1 && request == 0x03) /* GET_DATA_RATES */
     {
       static const guint8 bps[4] = { 0x00, 0x2A, 0, 0 };
       answer = g_bytes_new_static (bps, sizeof bps);
     }
 
   if (answer == NULL)
-    return -EPIPE;                                        /* STALL */
+    return -EPIPE; /* STALL */
   n = MIN (g_bytes_get_size (answer), length);
   if (n > 0)
     memcpy (data, g_bytes_get_data (answer, NULL), n);
@@ -357,7 +358,8 @@ bulk_out (SimUsb *self, const guint8 *data, gsize len)
       else
         {
           const guint8 *m = self->out_msg->data;
-          guint32 dw = (guint32) m[1] | (guint32) m[2] << 8 | (guint32) m[3] << 16 | (guint32) m[4] << 24;
+          guint32 dw
+              = (guint32) m[1] | (guint32) m[2] << 8 | (guint32) m[3] << 16 | (guint32) m[4] << 24;
 
           if (dw <= model->max_message - 10 && self->out_msg->len < 10 + dw)
             complete = FALSE;
@@ -368,8 +370,8 @@ bulk_out (SimUsb *self, const guint8 *data, gsize len)
 
   {
     GQueue answers = G_QUEUE_INIT;
-    gboolean still_here = sim_reader_command (self->reader, self->out_msg->data,
-                                              self->out_msg->len, &answers);
+    gboolean still_here
+        = sim_reader_command (self->reader, self->out_msg->data, self->out_msg->len, &answers);
     GBytes *a;
 
     trace (self, '>', self->out_msg->data, self->out_msg->len);
@@ -431,7 +433,8 @@ submit_urb (SimUsb *self, Client *c, UMockdevIoctlData *data)
       else
         g_queue_push_tail (&c->pending_in, u);
     }
-  else if (urb->type == USBDEVFS_URB_TYPE_INTERRUPT && urb->endpoint == SIM_EP_INT_IN && model->interrupt)
+  else if (urb->type == USBDEVFS_URB_TYPE_INTERRUPT && urb->endpoint == SIM_EP_INT_IN
+           && model->interrupt)
     g_queue_push_tail (&c->pending_int, u);
   else
     {
@@ -474,8 +477,8 @@ static void
 handle_gone (SimUsb *self, Client *c, UMockdevIoctlClient *client, gulong request,
              UMockdevIoctlData *data)
 {
-  if ((request == USBDEVFS_REAPURB || request == USBDEVFS_REAPURBNDELAY)
-      && data != NULL && !g_queue_is_empty (&c->done))
+  if ((request == USBDEVFS_REAPURB || request == USBDEVFS_REAPURBNDELAY) && data != NULL
+      && !g_queue_is_empty (&c->done))
     reap_one (self, c, client, data);
   else
     umockdev_ioctl_client_complete (client, -1, ENODEV);
@@ -514,7 +517,7 @@ handle_request (SimUsb *self, Client *c, UMockdevIoctlClient *client, gulong req
       g_set_object (&self->claimant, client);
       return 0;
     case USBDEVFS_GETDRIVER:
-      return -ENODATA;                   /* no kernel driver bound */
+      return -ENODATA; /* no kernel driver bound */
     case USBDEVFS_IOCTL:
       {
         struct usbdevfs_ioctl *io = (struct usbdevfs_ioctl *) data->data;
@@ -535,19 +538,20 @@ handle_request (SimUsb *self, Client *c, UMockdevIoctlClient *client, gulong req
     case USBDEVFS_RESETEP:
       return 0;
     case USBDEVFS_GET_SPEED:
-      return 2;                          /* USB_SPEED_FULL */
+      return 2; /* USB_SPEED_FULL */
     case USBDEVFS_CONTROL:
       {
         struct usbdevfs_ctrltransfer *ct = (struct usbdevfs_ctrltransfer *) data->data;
-        guint8 setup[8] = { ct->bRequestType, ct->bRequest, ct->wValue & 0xFF, ct->wValue >> 8,
-                            ct->wIndex & 0xFF, ct->wIndex >> 8, ct->wLength & 0xFF, ct->wLength >> 8 };
-        g_autoptr(UMockdevIoctlData) buf = NULL;
+        guint8 setup[8]
+            = { ct->bRequestType,  ct->bRequest,    ct->wValue & 0xFF,  ct->wValue >> 8,
+                ct->wIndex & 0xFF, ct->wIndex >> 8, ct->wLength & 0xFF, ct->wLength >> 8 };
+        g_autoptr (UMockdevIoctlData) buf = NULL;
         guint8 none[1];
 
         if (ct->wLength > 0)
           {
-            buf = umockdev_ioctl_data_resolve (data, G_STRUCT_OFFSET (struct usbdevfs_ctrltransfer, data),
-                                               ct->wLength, NULL);
+            buf = umockdev_ioctl_data_resolve (
+                data, G_STRUCT_OFFSET (struct usbdevfs_ctrltransfer, data), ct->wLength, NULL);
             if (buf == NULL)
               return -EFAULT;
           }
@@ -579,7 +583,7 @@ sim_usb_handle_ioctl (UMockdevIoctlBase *base, UMockdevIoctlClient *client)
   gulong request = umockdev_ioctl_client_get_request (client);
   UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg (client);
   gsize size = _IOC_SIZE (request);
-  g_autoptr(UMockdevIoctlData) data = NULL;
+  g_autoptr (UMockdevIoctlData) data = NULL;
   Client *c;
 
   if (size > 0 && request != (gulong) USBDEVFS_DISCARDURB)
@@ -603,7 +607,7 @@ sim_usb_handle_ioctl (UMockdevIoctlBase *base, UMockdevIoctlClient *client)
       if (!g_queue_is_empty (&c->done))
         reap_one (self, c, client, data);
       else if (request == USBDEVFS_REAPURB && c->held_reap == NULL)
-        c->held_reap = g_object_ref (client);   /* completed by pump() */
+        c->held_reap = g_object_ref (client); /* completed by pump() */
       else
         {
           self->stats.empty_reaps++;
@@ -670,8 +674,8 @@ sim_usb_init (SimUsb *self)
 }
 
 SimUsb *
-sim_usb_new (SimReader *reader, GMutex *lock, GCond *cond,
-             SimUsbUnplugFunc unplug_func, gpointer user_data)
+sim_usb_new (SimReader *reader, GMutex *lock, GCond *cond, SimUsbUnplugFunc unplug_func,
+             gpointer user_data)
 {
   SimUsb *self = g_object_new (SIM_TYPE_USB, NULL);
 
@@ -691,13 +695,12 @@ sim_usb_set_fifo_node (SimUsb *self, const char *node, GError **error)
   self->fifo_fd = -1;
   if (unlink (node) < 0 && errno != ENOENT)
     return FALSE;
-  if (mkfifo (node, 0666) < 0
-      || (self->fifo_fd = open (node, O_RDWR | O_NONBLOCK | O_CLOEXEC)) < 0)
+  if (mkfifo (node, 0666) < 0 || (self->fifo_fd = open (node, O_RDWR | O_NONBLOCK | O_CLOEXEC)) < 0)
     {
       int saved = errno;
 
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "cannot make %s a FIFO: %s", node, g_strerror (saved));
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot make %s a FIFO: %s",
+                   node, g_strerror (saved));
       return FALSE;
     }
   self->fifo_full = FALSE;

@@ -25,8 +25,8 @@ typedef void (*SimUsbUnplugFunc) (gpointer user_data);
 
 /* @reader is borrowed. @lock guards the reader and this object; @cond is
  * broadcast when an interrupt message is reaped or the device goes. */
-SimUsb *sim_usb_new (SimReader *reader, GMutex *lock, GCond *cond,
-                     SimUsbUnplugFunc unplug_func, gpointer user_data);
+SimUsb *sim_usb_new (SimReader *reader, GMutex *lock, GCond *cond, SimUsbUnplugFunc unplug_func,
+                     gpointer user_data);
 
 /* The rest is called with the lock held. */
 

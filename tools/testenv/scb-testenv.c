@@ -29,40 +29,46 @@ struct _ScbTestenv
 /* The parts of Debian's /usr/share/dbus-1/system.conf that matter for
  * authorization, so our own policy file is what opens the holes. The polkit
  * mock gets the holes polkitd's own policy gives it. */
-static const char bus_config_template[] =
-  "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
-  " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
-  "<busconfig>\n"
-  "  <type>system</type>\n"
-  "  <auth>EXTERNAL</auth>\n"
-  "  <listen>unix:path=%s/system_bus_socket</listen>\n"
-  "  <policy context=\"default\">\n"
-  "    <allow user=\"*\"/>\n"
-  "    <deny own=\"*\"/>\n"
-  "    <deny send_type=\"method_call\"/>\n"
-  "    <allow send_type=\"signal\"/>\n"
-  "    <allow send_requested_reply=\"true\" send_type=\"method_return\"/>\n"
-  "    <allow send_requested_reply=\"true\" send_type=\"error\"/>\n"
-  "    <allow receive_type=\"method_call\"/>\n"
-  "    <allow receive_type=\"method_return\"/>\n"
-  "    <allow receive_type=\"error\"/>\n"
-  "    <allow receive_type=\"signal\"/>\n"
-  "    <allow send_destination=\"org.freedesktop.DBus\" send_interface=\"org.freedesktop.DBus\"/>\n"
-  "    <allow send_destination=\"org.freedesktop.DBus\" send_interface=\"org.freedesktop.DBus.Introspectable\"/>\n"
-  "    <allow send_destination=\"org.freedesktop.DBus\" send_interface=\"org.freedesktop.DBus.Properties\"/>\n"
-  "    <deny send_destination=\"org.freedesktop.DBus\" send_interface=\"org.freedesktop.DBus\"\n"
-  "          send_member=\"UpdateActivationEnvironment\"/>\n"
-  "    <deny send_destination=\"org.freedesktop.DBus\" send_interface=\"org.freedesktop.DBus.Debug.Stats\"/>\n"
-  "  </policy>\n"
-  "  <policy user=\"root\">\n"
-  "    <allow send_destination=\"org.freedesktop.DBus\" send_interface=\"org.freedesktop.DBus.Monitoring\"/>\n"
-  "    <allow own=\"" POLKIT_NAME "\"/>\n"
-  "  </policy>\n"
-  "  <policy context=\"default\">\n"
-  "    <allow send_destination=\"" POLKIT_NAME "\"/>\n"
-  "  </policy>\n"
-  "  <include>%s</include>\n"
-  "</busconfig>\n";
+static const char bus_config_template[]
+    = "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
+      " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+      "<busconfig>\n"
+      "  <type>system</type>\n"
+      "  <auth>EXTERNAL</auth>\n"
+      "  <listen>unix:path=%s/system_bus_socket</listen>\n"
+      "  <policy context=\"default\">\n"
+      "    <allow user=\"*\"/>\n"
+      "    <deny own=\"*\"/>\n"
+      "    <deny send_type=\"method_call\"/>\n"
+      "    <allow send_type=\"signal\"/>\n"
+      "    <allow send_requested_reply=\"true\" send_type=\"method_return\"/>\n"
+      "    <allow send_requested_reply=\"true\" send_type=\"error\"/>\n"
+      "    <allow receive_type=\"method_call\"/>\n"
+      "    <allow receive_type=\"method_return\"/>\n"
+      "    <allow receive_type=\"error\"/>\n"
+      "    <allow receive_type=\"signal\"/>\n"
+      "    <allow send_destination=\"org.freedesktop.DBus\" "
+      "send_interface=\"org.freedesktop.DBus\"/>\n"
+      "    <allow send_destination=\"org.freedesktop.DBus\" "
+      "send_interface=\"org.freedesktop.DBus.Introspectable\"/>\n"
+      "    <allow send_destination=\"org.freedesktop.DBus\" "
+      "send_interface=\"org.freedesktop.DBus.Properties\"/>\n"
+      "    <deny send_destination=\"org.freedesktop.DBus\" "
+      "send_interface=\"org.freedesktop.DBus\"\n"
+      "          send_member=\"UpdateActivationEnvironment\"/>\n"
+      "    <deny send_destination=\"org.freedesktop.DBus\" "
+      "send_interface=\"org.freedesktop.DBus.Debug.Stats\"/>\n"
+      "  </policy>\n"
+      "  <policy user=\"root\">\n"
+      "    <allow send_destination=\"org.freedesktop.DBus\" "
+      "send_interface=\"org.freedesktop.DBus.Monitoring\"/>\n"
+      "    <allow own=\"" POLKIT_NAME "\"/>\n"
+      "  </policy>\n"
+      "  <policy context=\"default\">\n"
+      "    <allow send_destination=\"" POLKIT_NAME "\"/>\n"
+      "  </policy>\n"
+      "  <include>%s</include>\n"
+      "</busconfig>\n";
 
 static void
 child_setup (gpointer user_data)
@@ -72,7 +78,7 @@ child_setup (gpointer user_data)
 }
 
 static GSubprocessLauncher *
-make_launcher (ScbTestenv *self, const char * const *extra_env, GSubprocessFlags flags)
+make_launcher (ScbTestenv *self, const char *const *extra_env, GSubprocessFlags flags)
 {
   GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
 
@@ -116,7 +122,7 @@ scb_testenv_stop_process (GSubprocess *process)
 gboolean
 scb_testenv_remove_tree (const char *path)
 {
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
   const char *name;
 
   if (dir == NULL)
@@ -166,8 +172,8 @@ default_policy_file (void)
 {
   const char *srcdir = g_getenv ("SCB_SOURCEDIR");
 
-  return g_build_filename (srcdir != NULL ? srcdir : SCB_SOURCEDIR,
-                           "data", "org.scardbus.SmartCard1.conf", NULL);
+  return g_build_filename (srcdir != NULL ? srcdir : SCB_SOURCEDIR, "data",
+                           "org.scardbus.SmartCard1.conf", NULL);
 }
 
 static gboolean
@@ -175,14 +181,14 @@ start_bus (ScbTestenv *self, const char *policy_file, GError **error)
 {
   g_autofree char *config = NULL;
   g_autofree char *config_path = g_build_filename (self->tmpdir, "system.conf", NULL);
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GDataInputStream) out = NULL;
   g_autofree char *line = NULL;
 
   if (!g_file_test (policy_file, G_FILE_TEST_IS_REGULAR))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   "bus policy file %s not found", policy_file);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "bus policy file %s not found",
+                   policy_file);
       return FALSE;
     }
   config = g_strdup_printf (bus_config_template, self->tmpdir, policy_file);
@@ -210,8 +216,8 @@ start_bus (ScbTestenv *self, const char *policy_file, GError **error)
   /* The real system bus is reachable by every user; so is this one. */
   if (g_chmod (self->tmpdir, 0755) != 0)
     {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-                   "chmod %s: %s", self->tmpdir, g_strerror (errno));
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "chmod %s: %s", self->tmpdir,
+                   g_strerror (errno));
       return FALSE;
     }
   return TRUE;
@@ -220,7 +226,8 @@ start_bus (ScbTestenv *self, const char *policy_file, GError **error)
 static gboolean
 start_polkit (ScbTestenv *self, GError **error)
 {
-  g_autoptr(GSubprocessLauncher) launcher = make_launcher (self, NULL, G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr (GSubprocessLauncher) launcher
+      = make_launcher (self, NULL, G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
 
   /* Debian's python3, which has python3-dbusmock, whatever python3 the
    * PATH finds first. */
@@ -234,7 +241,7 @@ start_polkit (ScbTestenv *self, GError **error)
 ScbTestenv *
 scb_testenv_new (const char *policy_file, GError **error)
 {
-  g_autoptr(ScbTestenv) self = g_new0 (ScbTestenv, 1);
+  g_autoptr (ScbTestenv) self = g_new0 (ScbTestenv, 1);
   g_autofree char *default_policy = NULL;
 
   self->children = g_ptr_array_new_with_free_func (g_object_unref);
@@ -278,19 +285,19 @@ scb_testenv_get_connection (ScbTestenv *self, GError **error)
     {
       self->connection = g_dbus_connection_new_for_address_sync (
           self->address,
-          G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-          G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+          G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+              | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
           NULL, NULL, error);
     }
   return self->connection;
 }
 
 gboolean
-scb_testenv_set_allowed (ScbTestenv *self, const char * const *actions, GError **error)
+scb_testenv_set_allowed (ScbTestenv *self, const char *const *actions, GError **error)
 {
-  static const char * const none[] = { NULL };
+  static const char *const none[] = { NULL };
   GDBusConnection *connection = scb_testenv_get_connection (self, error);
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr (GVariant) reply = NULL;
 
   if (connection == NULL)
     return FALSE;
@@ -302,11 +309,10 @@ scb_testenv_set_allowed (ScbTestenv *self, const char * const *actions, GError *
 }
 
 GSubprocess *
-scb_testenv_spawn_with_env (ScbTestenv *self, const char * const *argv,
-                            const char * const *extra_env,
+scb_testenv_spawn_with_env (ScbTestenv *self, const char *const *argv, const char *const *extra_env,
                             GSubprocessFlags flags, GError **error)
 {
-  g_autoptr(GSubprocessLauncher) launcher = make_launcher (self, extra_env, flags);
+  g_autoptr (GSubprocessLauncher) launcher = make_launcher (self, extra_env, flags);
   GSubprocess *process = g_subprocess_launcher_spawnv (launcher, argv, error);
 
   if (process != NULL)
@@ -315,8 +321,8 @@ scb_testenv_spawn_with_env (ScbTestenv *self, const char * const *argv,
 }
 
 GSubprocess *
-scb_testenv_spawn (ScbTestenv *self, const char * const *argv,
-                   GSubprocessFlags flags, GError **error)
+scb_testenv_spawn (ScbTestenv *self, const char *const *argv, GSubprocessFlags flags,
+                   GError **error)
 {
   return scb_testenv_spawn_with_env (self, argv, NULL, flags, error);
 }
@@ -328,8 +334,8 @@ typedef struct
 } WaitData;
 
 static void
-on_name_appeared (GDBusConnection *connection, const char *name,
-                  const char *owner, gpointer user_data)
+on_name_appeared (GDBusConnection *connection, const char *name, const char *owner,
+                  gpointer user_data)
 {
   ((WaitData *) user_data)->appeared = TRUE;
 }
@@ -342,13 +348,12 @@ on_wait_timeout (gpointer user_data)
 }
 
 gboolean
-scb_testenv_wait_for_name (ScbTestenv *self, const char *name,
-                           guint timeout_ms, GError **error)
+scb_testenv_wait_for_name (ScbTestenv *self, const char *name, guint timeout_ms, GError **error)
 {
   GDBusConnection *connection = scb_testenv_get_connection (self, error);
   GMainContext *context = g_main_context_get_thread_default ();
   WaitData data = { FALSE, FALSE };
-  g_autoptr(GSource) timeout = NULL;
+  g_autoptr (GSource) timeout = NULL;
   guint watch;
 
   if (connection == NULL)

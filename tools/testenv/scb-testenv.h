@@ -30,24 +30,24 @@ const char *scb_testenv_get_tmpdir (ScbTestenv *self);
 char **scb_testenv_get_environ (ScbTestenv *self);
 
 /* Replaces the set of polkit actions the mock allows (NULL or empty: none). */
-gboolean scb_testenv_set_allowed (ScbTestenv *self, const char * const *actions, GError **error);
+gboolean scb_testenv_set_allowed (ScbTestenv *self, const char *const *actions, GError **error);
 
 /* A connection to the private bus (cached, as the caller's uid). */
 GDBusConnection *scb_testenv_get_connection (ScbTestenv *self, GError **error);
 
 /* Spawns @argv with the testenv's environment, in the testenv's process
  * group cleanup: it is sent SIGTERM (then SIGKILL) by scb_testenv_free(). */
-GSubprocess *scb_testenv_spawn (ScbTestenv *self, const char * const *argv,
-                                GSubprocessFlags flags, GError **error);
+GSubprocess *scb_testenv_spawn (ScbTestenv *self, const char *const *argv, GSubprocessFlags flags,
+                                GError **error);
 /* The same with extra VAR=VALUE entries added to the environment. */
-GSubprocess *scb_testenv_spawn_with_env (ScbTestenv *self, const char * const *argv,
-                                         const char * const *extra_env,
-                                         GSubprocessFlags flags, GError **error);
+GSubprocess *scb_testenv_spawn_with_env (ScbTestenv *self, const char *const *argv,
+                                         const char *const *extra_env, GSubprocessFlags flags,
+                                         GError **error);
 
 /* Waits (iterating the thread-default main context) until @name has an owner
  * on the private bus, at most @timeout_ms. */
-gboolean scb_testenv_wait_for_name (ScbTestenv *self, const char *name,
-                                    guint timeout_ms, GError **error);
+gboolean scb_testenv_wait_for_name (ScbTestenv *self, const char *name, guint timeout_ms,
+                                    GError **error);
 
 /* Sends SIGTERM, waits up to 3 s for the process to go, then SIGKILL. */
 void scb_testenv_stop_process (GSubprocess *process);
