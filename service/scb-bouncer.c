@@ -9,6 +9,7 @@
  */
 #include "scb-bouncer.h"
 #include "scb-error.h"
+#include "scb-fair-queue.h"
 #include "scb-names.h"
 
 #include <polkit/polkit.h>
@@ -18,7 +19,10 @@ struct _ScbBouncer
 {
   GObject parent_instance;
   GDBusConnection *connection;
+  ScbLimits *limits;
   PolkitAuthority *authority; /* NULL until polkit_authority_get_async answers */
+  ScbFairQueue *calls;        /* checks in progress and waiting */
+  ScbRateLog polkit_failures;
 };
 
 G_DEFINE_TYPE (ScbBouncer, scb_bouncer, G_TYPE_OBJECT)
@@ -139,90 +143,131 @@ scb_bouncer_action_for_call (const char *interface_name, const char *method_name
 
 /* ---- whether a bus name may do an action ------------------------------- */
 
+/* One check: counted in its client's account from the call until the
+ * answer (MaxPendingAuthorizationsPerClient), and started only when fewer
+ * than MaxPendingAuthorizations are in progress, the waiting ones taking
+ * turns by user (or by client while its uid is unknown). A check in
+ * progress has one bus call out at a time: GetConnectionUnixUser, then
+ * polkit's CheckAuthorization; so the daemon stays below dbus-daemon's
+ * 128 pending replies per connection however many clients ask. */
 typedef struct
 {
-  char *sender;
+  ScbFairItem item; /* first: the queue hands it back */
+  ScbBouncer *bouncer;
+  GTask *task; /* while queued or in progress */
+  ScbPeer *peer;
   const char *action;
   gboolean interactive;
+  gboolean started; /* counted in progress by the queue */
 } ActionCheck;
 
 static void
 action_check_free (ActionCheck *check)
 {
-  g_free (check->sender);
+  scb_peer_release (check->peer, SCB_RESOURCE_AUTHORIZATION);
+  scb_peer_unref (check->peer);
   g_free (check);
 }
 
+/* Answers @check (@error NULL: allowed) and lets the next one start. */
 static void
-action_check_deny (GTask *task, const char *why)
+check_finish (ActionCheck *check, GError *error)
 {
-  ActionCheck *check = g_task_get_task_data (task);
+  g_autoptr (GTask) task = g_steal_pointer (&check->task);
+  ScbBouncer *self = check->bouncer;
 
-  g_task_return_new_error (task, SCB_ERROR, SCB_ERROR_PERMISSION_DENIED,
-                           "Not authorized for %s: %s", check->action, why);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+  if (check->started)
+    {
+      check->started = FALSE;
+      scb_fair_queue_done (self->calls);
+    }
+}
+
+static GError *
+denial (ActionCheck *check, const char *why)
+{
+  return g_error_new (SCB_ERROR, SCB_ERROR_PERMISSION_DENIED, "Not authorized for %s: %s",
+                      check->action, why);
 }
 
 static void
 on_authorization_checked (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (GTask) task = user_data;
-  ActionCheck *check = g_task_get_task_data (task);
+  ActionCheck *check = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (PolkitAuthorizationResult) auth = NULL;
 
   auth = polkit_authority_check_authorization_finish (POLKIT_AUTHORITY (source), result, &error);
   if (auth == NULL)
     {
-      g_warning ("polkit could not check %s for %s: %s", check->action, check->sender,
-                 error->message);
-      action_check_deny (task, "polkit could not be asked (is polkitd running?)");
+      scb_rate_log (&check->bouncer->polkit_failures, G_LOG_LEVEL_WARNING, "failed polkit checks",
+                    "polkit could not check %s for %s: %s", check->action,
+                    scb_peer_get_owner (check->peer), error->message);
+      check_finish (check, denial (check, "polkit could not be asked (is polkitd running?)"));
     }
   else if (polkit_authorization_result_get_is_authorized (auth))
-    g_task_return_boolean (task, TRUE);
+    check_finish (check, NULL);
   else if (polkit_authorization_result_get_is_challenge (auth))
-    action_check_deny (
-        task, "authentication is required; call again with interactive authorization allowed");
+    check_finish (check, denial (check, "authentication is required; call again with "
+                                        "interactive authorization allowed"));
   else
-    action_check_deny (task, "polkit said no");
+    check_finish (check, denial (check, "polkit said no"));
 }
 
 static void
-ask_polkit (GTask *task, PolkitAuthority *authority)
+ask_polkit (ActionCheck *check, PolkitAuthority *authority)
 {
-  ActionCheck *check = g_task_get_task_data (task);
-  g_autoptr (PolkitSubject) subject = polkit_system_bus_name_new (check->sender);
+  g_autoptr (PolkitSubject) subject = polkit_system_bus_name_new (scb_peer_get_owner (check->peer));
   PolkitCheckAuthorizationFlags flags
       = check->interactive ? POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION
                            : POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
 
   polkit_authority_check_authorization (authority, subject, check->action, NULL, flags, NULL,
-                                        on_authorization_checked, task);
+                                        on_authorization_checked, check);
 }
 
 static void
 on_authority (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (GTask) task = user_data;
-  ScbBouncer *self = g_task_get_source_object (task);
+  ActionCheck *check = user_data;
+  ScbBouncer *self = check->bouncer;
   g_autoptr (GError) error = NULL;
   g_autoptr (PolkitAuthority) authority = polkit_authority_get_finish (result, &error);
 
   if (authority == NULL)
     {
-      g_warning ("cannot reach polkit: %s", error->message);
-      action_check_deny (task, "polkit is not available");
+      scb_rate_log (&self->polkit_failures, G_LOG_LEVEL_WARNING, "failed polkit checks",
+                    "cannot reach polkit: %s", error->message);
+      check_finish (check, denial (check, "polkit is not available"));
       return;
     }
   if (self->authority == NULL)
     self->authority = g_object_ref (authority);
-  ask_polkit (g_steal_pointer (&task), authority);
+  ask_polkit (check, authority);
+}
+
+/* The uid is known: root goes ahead, anyone else is asked about. */
+static void
+decide (ActionCheck *check)
+{
+  ScbBouncer *self = check->bouncer;
+
+  if (scb_peer_get_uid (check->peer) == 0)
+    check_finish (check, NULL);
+  else if (self->authority != NULL)
+    ask_polkit (check, self->authority);
+  else
+    polkit_authority_get_async (NULL, on_authority, check);
 }
 
 static void
 on_caller_uid (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (GTask) task = user_data;
-  ScbBouncer *self = g_task_get_source_object (task);
+  ActionCheck *check = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GVariant) reply = NULL;
   guint32 uid;
@@ -231,18 +276,47 @@ on_caller_uid (GObject *source, GAsyncResult *result, gpointer user_data)
   if (reply == NULL)
     {
       /* The caller left before we could ask: nobody waits for the answer. */
-      g_debug ("no uid for %s: %s", ((ActionCheck *) g_task_get_task_data (task))->sender,
-               error->message);
-      action_check_deny (task, "the caller's credentials cannot be read");
+      g_debug ("no uid for %s: %s", scb_peer_get_owner (check->peer), error->message);
+      check_finish (check, denial (check, "the caller's credentials cannot be read"));
       return;
     }
   g_variant_get (reply, "(u)", &uid);
-  if (uid == 0)
-    g_task_return_boolean (task, TRUE);
-  else if (self->authority != NULL)
-    ask_polkit (g_steal_pointer (&task), self->authority);
-  else
-    polkit_authority_get_async (NULL, on_authority, g_steal_pointer (&task));
+  scb_peer_set_uid (check->peer, uid);
+  decide (check);
+}
+
+/* Its turn came (ScbFairItemSend). */
+static void
+check_start (ScbFairItem *item)
+{
+  ActionCheck *check = (ActionCheck *) item;
+
+  check->started = TRUE;
+  if (scb_peer_get_uid (check->peer) != SCB_UID_UNKNOWN)
+    {
+      decide (check);
+      return;
+    }
+  g_dbus_connection_call (check->bouncer->connection, "org.freedesktop.DBus",
+                          "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetConnectionUnixUser",
+                          g_variant_new ("(s)", scb_peer_get_owner (check->peer)),
+                          G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_caller_uid,
+                          check);
+}
+
+/* A client left the bus: its checks that wait are answered now. */
+static void
+on_peer_vanished (ScbLimits *limits, const char *owner, gpointer user_data)
+{
+  ScbBouncer *self = user_data;
+  ScbPeer *peer = scb_limits_get_peer (limits, owner);
+  GQueue dropped = G_QUEUE_INIT;
+  ActionCheck *check;
+
+  scb_fair_queue_take (self->calls, peer, &dropped);
+  while ((check = g_queue_pop_head (&dropped)) != NULL)
+    check_finish (check, g_error_new (SCB_ERROR, SCB_ERROR_CANCELLED, "%s left the bus", owner));
+  scb_peer_unref (peer);
 }
 
 void
@@ -251,21 +325,39 @@ scb_bouncer_check_action_async (ScbBouncer *self, const char *sender, const char
                                 gpointer user_data)
 {
   g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
-  ActionCheck *check = g_new0 (ActionCheck, 1);
+  g_autoptr (ScbPeer) peer = NULL;
+  g_autoptr (GError) error = NULL;
+  ActionCheck *check;
 
-  check->sender = g_strdup (sender);
-  check->action = action;
-  check->interactive = interactive;
-  g_task_set_task_data (task, check, (GDestroyNotify) action_check_free);
   if (action == NULL)
     {
       g_task_return_boolean (task, TRUE);
       return;
     }
-  g_dbus_connection_call (self->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                          "org.freedesktop.DBus", "GetConnectionUnixUser",
-                          g_variant_new ("(s)", sender), G_VARIANT_TYPE ("(u)"),
-                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_caller_uid, g_steal_pointer (&task));
+  peer = scb_limits_get_peer (self->limits, sender);
+  if (!scb_peer_take (peer, SCB_RESOURCE_AUTHORIZATION, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  check = g_new0 (ActionCheck, 1);
+  check->bouncer = self;
+  check->peer = g_steal_pointer (&peer);
+  check->action = action;
+  check->interactive = interactive;
+  g_task_set_task_data (task, check, (GDestroyNotify) action_check_free);
+  if (scb_peer_get_uid (check->peer) == 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  check->task = g_steal_pointer (&task);
+  check->item.lane = scb_peer_get_uid (check->peer) != SCB_UID_UNKNOWN
+                         ? GUINT_TO_POINTER (scb_peer_get_uid (check->peer))
+                         : (gpointer) check->peer;
+  check->item.tag = check->peer;
+  check->item.send = check_start;
+  scb_fair_queue_push (self->calls, &check->item);
 }
 
 gboolean
@@ -338,12 +430,26 @@ scb_bouncer_check (ScbBouncer *self, GDBusMethodInvocation *invocation, GObject 
 }
 
 ScbBouncer *
-scb_bouncer_new (GDBusConnection *connection)
+scb_bouncer_new (GDBusConnection *connection, ScbLimits *limits)
 {
   ScbBouncer *self = g_object_new (SCB_TYPE_BOUNCER, NULL);
 
   self->connection = g_object_ref (connection);
+  self->limits = g_object_ref (limits);
+  self->calls = scb_fair_queue_new (scb_limits_get_config (limits)->authorizations);
+  g_signal_connect (limits, "vanished", G_CALLBACK (on_peer_vanished), self);
   return self;
+}
+
+static void
+scb_bouncer_dispose (GObject *object)
+{
+  ScbBouncer *self = SCB_BOUNCER (object);
+
+  if (self->limits != NULL)
+    g_signal_handlers_disconnect_by_data (self->limits, self);
+  scb_rate_log_clear (&self->polkit_failures);
+  G_OBJECT_CLASS (scb_bouncer_parent_class)->dispose (object);
 }
 
 static void
@@ -351,6 +457,9 @@ scb_bouncer_finalize (GObject *object)
 {
   ScbBouncer *self = SCB_BOUNCER (object);
 
+  /* Every check holds a reference through its task: none is left. */
+  scb_fair_queue_free (self->calls);
+  g_clear_object (&self->limits);
   g_clear_object (&self->connection);
   g_clear_object (&self->authority);
   G_OBJECT_CLASS (scb_bouncer_parent_class)->finalize (object);
@@ -364,5 +473,6 @@ scb_bouncer_init (ScbBouncer *self)
 static void
 scb_bouncer_class_init (ScbBouncerClass *klass)
 {
+  G_OBJECT_CLASS (klass)->dispose = scb_bouncer_dispose;
   G_OBJECT_CLASS (klass)->finalize = scb_bouncer_finalize;
 }

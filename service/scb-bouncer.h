@@ -6,6 +6,8 @@
 
 #include <gio/gio.h>
 
+#include "scb-limits.h"
+
 G_BEGIN_DECLS
 
 #define SCB_TYPE_BOUNCER (scb_bouncer_get_type ())
@@ -15,7 +17,10 @@ G_DECLARE_FINAL_TYPE (ScbBouncer, scb_bouncer, SCB, BOUNCER, GObject)
  * given to scb_bouncer_check(), kept alive until then. */
 typedef void (*ScbBouncerAllowed) (GObject *object, GDBusMethodInvocation *invocation);
 
-ScbBouncer *scb_bouncer_new (GDBusConnection *connection);
+/* Checks are counted in the callers' accounts of @limits
+ * (MaxPendingAuthorizationsPerClient) and at most MaxPendingAuthorizations
+ * are in progress at once, the others taking turns. */
+ScbBouncer *scb_bouncer_new (GDBusConnection *connection, ScbLimits *limits);
 
 /* The polkit action guarding a call, from the method and its arguments:
  * NULL with *known = TRUE for an open (read-only) call, NULL with

@@ -100,15 +100,44 @@ parse_poll_interval (ScbConfig *self, const char *value, GError **error)
 static gboolean
 parse_max_connections (ScbConfig *self, const char *value, GError **error)
 {
-  return parse_uint (value, 1, SCB_CONFIG_MAX_MAX_CONNECTIONS, &self->max_connections_per_client,
+  return parse_uint (value, 1, SCB_CONFIG_MAX_MAX_CONNECTIONS, &self->limits.connections_per_client,
                      error);
 }
+
+/* One parser per limit key: the field, its range. */
+#define LIMIT_PARSER(name, field, min, max)                                                        \
+  static gboolean name (ScbConfig *self, const char *value, GError **error)                        \
+  {                                                                                                \
+    return parse_uint (value, min, max, &self->limits.field, error);                               \
+  }
+
+LIMIT_PARSER (parse_connections_per_user, connections_per_user, 1, SCB_CONFIG_MAX_LIMIT)
+LIMIT_PARSER (parse_channels_per_connection, channels_per_connection, 1, SCB_CONFIG_MAX_LIMIT)
+LIMIT_PARSER (parse_channels_per_client, channels_per_client, 1, SCB_CONFIG_MAX_LIMIT)
+LIMIT_PARSER (parse_channels_per_user, channels_per_user, 1, SCB_CONFIG_MAX_LIMIT)
+LIMIT_PARSER (parse_requests_per_client, requests_per_client, 1, SCB_CONFIG_MAX_LIMIT)
+LIMIT_PARSER (parse_waiters_per_client, waiters_per_client, 1, SCB_CONFIG_MAX_LIMIT)
+LIMIT_PARSER (parse_waiters, waiters, 1, SCB_CONFIG_MAX_LIMIT)
+LIMIT_PARSER (parse_authorizations_per_client, authorizations_per_client, 1,
+              SCB_CONFIG_MAX_MAX_AUTHORIZATIONS)
+LIMIT_PARSER (parse_authorizations, authorizations, 1, SCB_CONFIG_MAX_MAX_AUTHORIZATIONS)
+LIMIT_PARSER (parse_reserved_fds, reserved_fds, 16, 65536)
 
 static const KeySpec keys[] = {
   { "Daemon", "LogLevel", parse_log_level },
   { "Readers", "Ignore", parse_ignore },
   { "Readers", "PollInterval", parse_poll_interval },
   { "Clients", "MaxConnectionsPerClient", parse_max_connections },
+  { "Clients", "MaxConnectionsPerUser", parse_connections_per_user },
+  { "Clients", "MaxChannelsPerConnection", parse_channels_per_connection },
+  { "Clients", "MaxChannelsPerClient", parse_channels_per_client },
+  { "Clients", "MaxChannelsPerUser", parse_channels_per_user },
+  { "Clients", "MaxQueuedRequestsPerClient", parse_requests_per_client },
+  { "Clients", "MaxTransactionWaitersPerClient", parse_waiters_per_client },
+  { "Clients", "MaxTransactionWaiters", parse_waiters },
+  { "Clients", "MaxPendingAuthorizationsPerClient", parse_authorizations_per_client },
+  { "Clients", "MaxPendingAuthorizations", parse_authorizations },
+  { "Daemon", "ReservedFds", parse_reserved_fds },
 };
 
 ScbConfig *
@@ -119,7 +148,19 @@ scb_config_new (void)
   self->log_level = G_LOG_LEVEL_MESSAGE;
   self->ignore = g_array_new (FALSE, FALSE, sizeof (ScbUsbId));
   self->poll_interval_ms = SCB_CONFIG_DEFAULT_POLL_INTERVAL_MS;
-  self->max_connections_per_client = SCB_CONFIG_DEFAULT_MAX_CONNECTIONS;
+  self->limits = (ScbConfigLimits){
+    .connections_per_client = SCB_CONFIG_DEFAULT_MAX_CONNECTIONS,
+    .connections_per_user = SCB_CONFIG_DEFAULT_MAX_CONNECTIONS_PER_USER,
+    .channels_per_connection = SCB_CONFIG_DEFAULT_MAX_CHANNELS_PER_CONNECTION,
+    .channels_per_client = SCB_CONFIG_DEFAULT_MAX_CHANNELS_PER_CLIENT,
+    .channels_per_user = SCB_CONFIG_DEFAULT_MAX_CHANNELS_PER_USER,
+    .requests_per_client = SCB_CONFIG_DEFAULT_MAX_QUEUED_REQUESTS_PER_CLIENT,
+    .waiters_per_client = SCB_CONFIG_DEFAULT_MAX_WAITERS_PER_CLIENT,
+    .waiters = SCB_CONFIG_DEFAULT_MAX_WAITERS,
+    .authorizations_per_client = SCB_CONFIG_DEFAULT_MAX_AUTHORIZATIONS_PER_CLIENT,
+    .authorizations = SCB_CONFIG_DEFAULT_MAX_AUTHORIZATIONS,
+    .reserved_fds = SCB_CONFIG_DEFAULT_RESERVED_FDS,
+  };
   return self;
 }
 

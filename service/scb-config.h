@@ -12,6 +12,39 @@
 #define SCB_CONFIG_DEFAULT_MAX_CONNECTIONS 32
 #define SCB_CONFIG_MAX_MAX_CONNECTIONS 4096
 
+/* What one client, one user and everyone together may hold at once
+ * (docs/reliability.md has the table): [Clients] keys, and the file
+ * descriptors kept for readers and the bus ([Daemon] ReservedFds). */
+typedef struct
+{
+  guint connections_per_client;
+  guint connections_per_user;
+  guint channels_per_connection;
+  guint channels_per_client;
+  guint channels_per_user;
+  guint requests_per_client;
+  guint waiters_per_client;
+  guint waiters;
+  guint authorizations_per_client;
+  guint authorizations;
+  guint reserved_fds;
+} ScbConfigLimits;
+
+#define SCB_CONFIG_DEFAULT_MAX_CONNECTIONS_PER_USER 256
+#define SCB_CONFIG_DEFAULT_MAX_CHANNELS_PER_CONNECTION 4
+#define SCB_CONFIG_DEFAULT_MAX_CHANNELS_PER_CLIENT 64
+#define SCB_CONFIG_DEFAULT_MAX_CHANNELS_PER_USER 256
+#define SCB_CONFIG_DEFAULT_MAX_QUEUED_REQUESTS_PER_CLIENT 32
+#define SCB_CONFIG_DEFAULT_MAX_WAITERS_PER_CLIENT 32
+#define SCB_CONFIG_DEFAULT_MAX_WAITERS 1024
+#define SCB_CONFIG_DEFAULT_MAX_AUTHORIZATIONS_PER_CLIENT 8
+#define SCB_CONFIG_DEFAULT_MAX_AUTHORIZATIONS 64
+/* dbus-daemon lets one connection wait for 128 replies at most
+ * (max_replies_per_connection): polkit's share stays below. */
+#define SCB_CONFIG_MAX_MAX_AUTHORIZATIONS 100
+#define SCB_CONFIG_DEFAULT_RESERVED_FDS 64
+#define SCB_CONFIG_MAX_LIMIT 1000000
+
 typedef struct
 {
   guint16 vendor_id;
@@ -23,7 +56,7 @@ typedef struct
   GLogLevelFlags log_level;
   GArray *ignore; /* ScbUsbId */
   guint poll_interval_ms;
-  guint max_connections_per_client;
+  ScbConfigLimits limits;
 } ScbConfig;
 
 ScbConfig *scb_config_new (void);

@@ -10,40 +10,15 @@
  */
 #include "scb-card.h"
 #include "scb-channel.h"
-#include "scb-connection.h"
+#include "scb-connection-private.h"
 #include "scb-error.h"
 #include "scb-generated.h"
+#include "scb-limits.h"
 #include "scb-names.h"
 #include "scb-pcsc.h"
 #include "scb-reader.h"
 
-#include <gio/gunixfdlist.h>
 #include <string.h>
-#include <errno.h>
-#include <sys/socket.h>
-
-/* SCARD_CTL_CODE(n) and the codes answered here. */
-#define CTL_CODE(n) (0x42000000u + (n))
-#define IOCTL_VENDOR_IFD_EXCHANGE CTL_CODE (1) /* libccid: PC_to_RDR_Escape */
-#define CM_IOCTL_GET_FEATURE_REQUEST CTL_CODE (3400)
-#define MEP_NAD_CONTROL CTL_CODE (3600) /* libccid 1.6 */
-
-struct _ScbConnection
-{
-  GObject parent_instance;
-  ScbManager *manager;
-  ScbReader *reader;
-  char *owner;
-  char *path;
-  ScbDBusConnection *iface;
-  ScbShareMode mode;
-  int protocol;
-  guint8 nad;
-  guint generation; /* the slot's card generation it is for */
-  gboolean reset_pending;
-  gboolean closed;
-  GPtrArray *channels; /* ScbChannel */
-};
 
 G_DEFINE_TYPE (ScbConnection, scb_connection, G_TYPE_OBJECT)
 
@@ -75,8 +50,8 @@ scb_connection_is_current (ScbConnection *self)
 
 /* What pcsc-lite checks before using a handle: the reader, the card, and
  * a reset by another connection (reported once). */
-static gboolean
-check_card (ScbConnection *self, GError **error)
+gboolean
+scb_connection_check_card (ScbConnection *self, GError **error)
 {
   if (self->closed)
     {
@@ -108,172 +83,14 @@ check_card (ScbConnection *self, GError **error)
   return TRUE;
 }
 
-static gboolean
-check_not_locked (ScbConnection *self, GError **error)
+gboolean
+scb_connection_check_not_locked (ScbConnection *self, GError **error)
 {
   if (!scb_reader_is_locked_by_other (self->reader, self))
     return TRUE;
   g_set_error (error, SCB_ERROR, SCB_ERROR_SHARING_VIOLATION,
                "Another connection holds a transaction on %s", scb_reader_get_name (self->reader));
   return FALSE;
-}
-
-/* ---- transmit and control (the bus and the channel) ---------------------- */
-
-typedef struct
-{
-  ScbConnection *connection; /* a reference while the APDU is out */
-  ScbConnectionTransmitFunc func;
-  gpointer user_data;
-} Transmit;
-
-static void
-on_slot_transmit (CcidSlot *slot, GBytes *response, const GError *error, gpointer user_data)
-{
-  Transmit *t = user_data;
-  ScbConnection *self = t->connection;
-
-  if (response == NULL)
-    g_debug ("%s <- %s", self->path, error->message);
-  else
-    scb_pcsc_log_apdu (self->path, "<-", self->nad, response, FALSE);
-  t->func (self, response, error, t->user_data);
-  g_object_unref (self);
-  g_free (t);
-}
-
-void
-scb_connection_transmit (ScbConnection *self, GBytes *apdu, ScbConnectionTransmitFunc func,
-                         gpointer user_data)
-{
-  g_autoptr (GError) error = NULL;
-  Transmit *t;
-
-  if (!scb_pcsc_check_length (g_bytes_get_size (apdu), 1, "An APDU", &error)
-      || !check_card (self, &error) || !check_not_locked (self, &error))
-    {
-      func (self, NULL, error, user_data);
-      return;
-    }
-  if (self->protocol == SCB_PROTOCOL_NONE)
-    {
-      error = g_error_new (SCB_ERROR, SCB_ERROR_PROTO_MISMATCH,
-                           "%s is a direct connection without a protocol", self->path);
-      func (self, NULL, error, user_data);
-      return;
-    }
-  scb_pcsc_log_apdu (self->path, "->", self->nad, apdu, scb_pcsc_is_pin_command (apdu));
-  t = g_new (Transmit, 1);
-  t->connection = g_object_ref (self);
-  t->func = func;
-  t->user_data = user_data;
-  ccid_slot_transmit (scb_reader_get_slot (self->reader), self->nad, apdu, on_slot_transmit, t);
-}
-
-static void
-on_slot_escape (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  GError *error = NULL;
-  GBytes *response = ccid_slot_escape_finish (CCID_SLOT (source), result, &error);
-
-  if (response == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, response, (GDestroyNotify) g_bytes_unref);
-}
-
-void
-scb_connection_control_async (ScbConnection *self, guint32 code, GBytes *data,
-                              GAsyncReadyCallback callback, gpointer user_data)
-{
-  g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
-  GError *error = NULL;
-  GBytes *answer = NULL;
-
-  if (!scb_pcsc_check_length (g_bytes_get_size (data), 0, "Control data", &error)
-      || !check_card (self, &error) || !check_not_locked (self, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  switch (code)
-    {
-    case MEP_NAD_CONTROL:
-      answer = scb_pcsc_mep_nad (scb_reader_get_slot (self->reader), &self->nad, data, &error);
-      break;
-    case CM_IOCTL_GET_FEATURE_REQUEST:
-      /* No PIN pad or other part 10 feature on the readers we drive. */
-      answer = g_bytes_new (NULL, 0);
-      break;
-    case IOCTL_VENDOR_IFD_EXCHANGE:
-      ccid_slot_escape_async (scb_reader_get_slot (self->reader), data, NULL, on_slot_escape,
-                              g_steal_pointer (&task));
-      return;
-    default:
-      g_set_error (&error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED,
-                   "Control code 0x%08x is not supported", code);
-      break;
-    }
-  if (answer == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, answer, (GDestroyNotify) g_bytes_unref);
-}
-
-GBytes *
-scb_connection_control_finish (ScbConnection *self, GAsyncResult *result, GError **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-on_transmit_done (ScbConnection *self, GBytes *response, const GError *error, gpointer user_data)
-{
-  GDBusMethodInvocation *invocation = user_data;
-
-  if (response == NULL)
-    g_dbus_method_invocation_return_gerror (invocation, error);
-  else
-    scb_dbus_connection_complete_transmit (self->iface, invocation,
-                                           scb_bytes_to_variant (response));
-}
-
-static void
-transmit_allowed (GObject *object, GDBusMethodInvocation *invocation)
-{
-  g_autoptr (GVariant) value = NULL;
-  g_autoptr (GBytes) apdu = NULL;
-
-  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(@ay)", &value);
-  apdu = scb_bytes_from_variant (value);
-  scb_connection_transmit (SCB_CONNECTION (object), apdu, on_transmit_done, invocation);
-}
-
-static void
-on_control_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GDBusMethodInvocation *invocation = user_data;
-  ScbConnection *self = SCB_CONNECTION (source);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) response = scb_connection_control_finish (self, result, &error);
-
-  if (response == NULL)
-    g_dbus_method_invocation_return_gerror (invocation, error);
-  else
-    scb_dbus_connection_complete_control (self->iface, invocation, scb_bytes_to_variant (response));
-}
-
-static void
-control_allowed (GObject *object, GDBusMethodInvocation *invocation)
-{
-  g_autoptr (GVariant) value = NULL;
-  g_autoptr (GBytes) data = NULL;
-  guint32 code = 0;
-
-  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(u@ay)", &code, &value);
-  data = scb_bytes_from_variant (value);
-  scb_connection_control_async (SCB_CONNECTION (object), code, data, on_control_done, invocation);
 }
 
 /* ---- dispositions -------------------------------------------------------- */
@@ -355,7 +172,7 @@ begin_transaction_allowed (GObject *object, GDBusMethodInvocation *invocation)
   ScbConnection *self = SCB_CONNECTION (object);
   g_autoptr (GError) error = NULL;
 
-  if (!check_card (self, &error))
+  if (!scb_connection_check_card (self, &error))
     {
       g_dbus_method_invocation_return_gerror (invocation, error);
       return;
@@ -550,7 +367,7 @@ status_allowed (GObject *object, GDBusMethodInvocation *invocation)
   g_autoptr (GError) error = NULL;
   GBytes *atr = ccid_slot_get_state (slot) == CCID_SLOT_POWERED ? ccid_slot_get_atr (slot) : NULL;
 
-  if (!check_card (self, &error))
+  if (!scb_connection_check_card (self, &error))
     {
       g_dbus_method_invocation_return_gerror (invocation, error);
       return;
@@ -569,7 +386,7 @@ get_attrib_allowed (GObject *object, GDBusMethodInvocation *invocation)
   guint32 id = 0;
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(u)", &id);
-  if (check_card (self, &error))
+  if (scb_connection_check_card (self, &error))
     value = scb_pcsc_get_attrib (self->reader, self->protocol, id, &error);
   if (value == NULL)
     g_dbus_method_invocation_return_gerror (invocation, error);
@@ -606,40 +423,6 @@ set_nad_allowed (GObject *object, GDBusMethodInvocation *invocation)
   scb_dbus_connection_complete_set_nad (self->iface, invocation);
 }
 
-static void
-open_channel_allowed (GObject *object, GDBusMethodInvocation *invocation)
-{
-  ScbConnection *self = SCB_CONNECTION (object);
-  g_autoptr (GUnixFDList) fd_list = NULL;
-  int fds[2];
-
-  if (self->closed)
-    {
-      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_INVALID_HANDLE,
-                                             "%s is closed", self->path);
-      return;
-    }
-  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
-    {
-      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_FAILED,
-                                             "socketpair: %s", g_strerror (errno));
-      return;
-    }
-  /* The client gets a blocking end; ours is made non-blocking by GSocket. */
-  fd_list = g_unix_fd_list_new_from_array (&fds[1], 1); /* takes fds[1] */
-  g_ptr_array_add (self->channels, scb_channel_new (self, scb_manager_get_bouncer (self->manager),
-                                                    fds[0], self->owner));
-  scb_dbus_connection_complete_open_channel (self->iface, invocation, fd_list,
-                                             g_variant_new_handle (0));
-}
-
-void
-scb_connection_forget_channel (ScbConnection *self, ScbChannel *channel)
-{
-  if (self->channels != NULL)
-    g_ptr_array_remove (self->channels, channel);
-}
-
 /* ---- dispatch ------------------------------------------------------------- */
 
 typedef struct
@@ -650,8 +433,8 @@ typedef struct
 } Method;
 
 static const Method methods[] = {
-  { "handle-transmit", "Transmit", transmit_allowed },
-  { "handle-control", "Control", control_allowed },
+  { "handle-transmit", "Transmit", scb_connection_transmit_allowed },
+  { "handle-control", "Control", scb_connection_control_allowed },
   { "handle-begin-transaction", "BeginTransaction", begin_transaction_allowed },
   { "handle-end-transaction", "EndTransaction", end_transaction_allowed },
   { "handle-reconnect", "Reconnect", reconnect_allowed },
@@ -660,7 +443,7 @@ static const Method methods[] = {
   { "handle-get-attrib", "GetAttrib", get_attrib_allowed },
   { "handle-set-attrib", "SetAttrib", set_attrib_allowed },
   { "handle-set-nad", "SetNad", set_nad_allowed },
-  { "handle-open-channel", "OpenChannel", open_channel_allowed },
+  { "handle-open-channel", "OpenChannel", scb_connection_open_channel_allowed },
 };
 
 /* Connected swapped to every handle-* signal: the arguments are read from
@@ -697,6 +480,12 @@ const char *
 scb_connection_get_owner (ScbConnection *self)
 {
   return self->owner;
+}
+
+ScbPeer *
+scb_connection_get_peer (ScbConnection *self)
+{
+  return self->peer;
 }
 
 const char *
@@ -739,7 +528,11 @@ scb_connection_close (ScbConnection *self)
   self->closed = TRUE;
   channels = g_steal_pointer (&self->channels);
   for (guint i = 0; i < channels->len; i++)
-    scb_channel_close (g_ptr_array_index (channels, i));
+    {
+      scb_channel_close (g_ptr_array_index (channels, i));
+      scb_peer_release (self->peer, SCB_RESOURCE_CHANNEL);
+    }
+  scb_connection_cancel_queued (self);
   scb_reader_remove_connection (self->reader, self);
   g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->iface));
   scb_manager_remove_connection (self->manager, self);
@@ -754,6 +547,7 @@ scb_connection_new (ScbManager *manager, ScbReader *reader, const char *owner, S
   self->manager = g_object_ref (manager);
   self->reader = g_object_ref (reader);
   self->owner = g_strdup (owner);
+  self->peer = scb_limits_get_peer (scb_manager_get_limits (manager), owner);
   self->path = scb_manager_next_connection_path (manager);
   self->mode = mode;
   self->protocol = protocol;
@@ -784,6 +578,7 @@ scb_connection_finalize (GObject *object)
 {
   ScbConnection *self = SCB_CONNECTION (object);
 
+  g_clear_pointer (&self->peer, scb_peer_unref);
   g_free (self->owner);
   g_free (self->path);
   G_OBJECT_CLASS (scb_connection_parent_class)->finalize (object);

@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "scb-limits.h"
 #include "scb-manager.h"
 #include "scb-pcsc.h"
 
@@ -23,6 +24,8 @@ gboolean scb_connection_export (ScbConnection *self, GError **error);
 void scb_connection_close (ScbConnection *self);
 
 const char *scb_connection_get_owner (ScbConnection *self);
+/* The owner's account (scb-limits.h). */
+ScbPeer *scb_connection_get_peer (ScbConnection *self);
 const char *scb_connection_get_path (ScbConnection *self);
 ScbShareMode scb_connection_get_share_mode (ScbConnection *self);
 int scb_connection_get_protocol (ScbConnection *self);

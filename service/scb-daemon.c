@@ -7,10 +7,12 @@
 #include "scb-daemon.h"
 #include "scb-bouncer.h"
 #include "scb-error.h"
+#include "scb-limits.h"
 #include "scb-manager.h"
 #include "scb-names.h"
 
 #include <glib-unix.h>
+#include <malloc.h>
 
 /* org.freedesktop.DBus.RequestName flags and replies */
 #define NAME_FLAG_ALLOW_REPLACEMENT 0x1
@@ -25,6 +27,7 @@ struct _ScbDaemon
   GObject parent_instance;
   ScbConfig *config;
   GDBusConnection *connection;
+  ScbLimits *limits;
   ScbBouncer *bouncer;
   ScbManager *manager;
   GMainLoop *loop;
@@ -35,6 +38,10 @@ struct _ScbDaemon
 };
 
 G_DEFINE_TYPE (ScbDaemon, scb_daemon, G_TYPE_OBJECT)
+
+/* Larger than any APDU or answer with its framing (64 KiB + a little),
+ * so that the APDU path stays in the heap. */
+#define SCB_MMAP_THRESHOLD (128 * 1024)
 
 static void
 quit (ScbDaemon *self, int status)
@@ -145,8 +152,11 @@ scb_daemon_start (ScbDaemon *self, gboolean replace, GError **error)
   g_dbus_connection_set_exit_on_close (self->connection, FALSE);
   g_signal_connect (self->connection, "closed", G_CALLBACK (on_connection_closed), self);
 
-  self->bouncer = scb_bouncer_new (self->connection);
-  self->manager = scb_manager_new (self->bouncer, self->config);
+  /* Before any client can call: the one NameOwnerChanged subscription. */
+  self->limits = scb_limits_new (&self->config->limits);
+  scb_limits_watch (self->limits, self->connection);
+  self->bouncer = scb_bouncer_new (self->connection, self->limits);
+  self->manager = scb_manager_new (self->bouncer, self->limits, self->config);
   if (!scb_manager_export (self->manager, self->connection, error))
     return FALSE;
 
@@ -176,6 +186,14 @@ scb_daemon_new (ScbConfig *config)
   ScbDaemon *self = g_object_new (SCB_TYPE_DAEMON, NULL);
 
   self->config = config;
+  /* Channels are file descriptors: the whole allowance (LimitNOFILE= of
+   * the unit), less ReservedFds kept for readers and the bus. */
+  scb_limits_raise_fd_limit ();
+  /* A fixed threshold: buffers above it (a 30 MiB message a client sent
+   * to be refused, GDBus's read buffer for it) are mapped and given back
+   * when freed. glibc's moving threshold would rise to their size and keep
+   * the next ones in the heap for good (docs/reliability.md). */
+  mallopt (M_MMAP_THRESHOLD, SCB_MMAP_THRESHOLD);
   return self;
 }
 
@@ -197,6 +215,9 @@ scb_daemon_dispose (GObject *object)
     scb_manager_unexport (self->manager);
   g_clear_object (&self->manager);
   g_clear_object (&self->bouncer);
+  if (self->limits != NULL)
+    scb_limits_unwatch (self->limits);
+  g_clear_object (&self->limits);
   if (self->connection != NULL)
     g_dbus_connection_flush_sync (self->connection, NULL, NULL);
   g_clear_object (&self->connection);

@@ -7,9 +7,10 @@
  * removal the reverse. Every signal leaves on the one bus connection in
  * the order it is emitted, so a watcher sees them in that order.
  *
- * It also keeps the connections of each client (bus name): their cap, and
- * closing them when the name leaves the bus (NameOwnerChanged through
- * g_bus_watch_name_on_connection, so within one message of the bus).
+ * It also keeps the connections of each client (bus name), counted in the
+ * client's account (scb-limits.c), and closes them when the name leaves
+ * the bus (ScbLimits::vanished: one NameOwnerChanged subscription for all
+ * clients, so within one message of the bus).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -19,6 +20,7 @@
 #include "scb-counter.h"
 #include "scb-error.h"
 #include "scb-generated.h"
+#include "scb-limits.h"
 #include "scb-manager.h"
 #include "scb-names.h"
 #include "scb-reader.h"
@@ -27,9 +29,7 @@
 
 typedef struct
 {
-  ScbManager *manager;
   char *owner;
-  guint watch_id;
   GPtrArray *connections; /* ScbConnection, owned */
 } Client;
 
@@ -37,6 +37,7 @@ struct _ScbManager
 {
   GObject parent_instance;
   ScbBouncer *bouncer;
+  ScbLimits *limits;
   const ScbConfig *config;
   GDBusConnection *connection;
   ScbDBusManager *skeleton;
@@ -149,24 +150,26 @@ on_device_removed (CcidMonitor *monitor, CcidDevice *device, gpointer user_data)
 static void
 client_free (Client *client)
 {
-  if (client->watch_id != 0)
-    g_bus_unwatch_name (client->watch_id);
   g_ptr_array_unref (client->connections);
   g_free (client->owner);
   g_free (client);
 }
 
 static void
-on_owner_vanished (GDBusConnection *connection, const char *name, gpointer user_data)
+on_peer_vanished (ScbLimits *limits, const char *owner, gpointer user_data)
 {
-  Client *client = user_data;
-  g_autoptr (GPtrArray) connections = g_ptr_array_new_with_free_func (g_object_unref);
+  ScbManager *self = user_data;
+  Client *client = g_hash_table_lookup (self->clients, owner);
+  g_autoptr (GPtrArray) connections = NULL;
 
+  if (client == NULL)
+    return;
   /* Closing removes each from client->connections, and the last one frees
    * the client: work on a copy. */
+  connections = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < client->connections->len; i++)
     g_ptr_array_add (connections, g_object_ref (g_ptr_array_index (client->connections, i)));
-  g_debug ("%s left the bus: closing its %u connection(s)", name, connections->len);
+  g_debug ("%s left the bus: closing its %u connection(s)", owner, connections->len);
   for (guint i = 0; i < connections->len; i++)
     scb_connection_close (g_ptr_array_index (connections, i));
 }
@@ -175,28 +178,17 @@ gboolean
 scb_manager_add_connection (ScbManager *self, ScbConnection *connection, GError **error)
 {
   const char *owner = scb_connection_get_owner (connection);
-  Client *client = g_hash_table_lookup (self->clients, owner);
+  Client *client;
 
+  if (!scb_peer_take (scb_connection_get_peer (connection), SCB_RESOURCE_CONNECTION, error))
+    return FALSE;
+  client = g_hash_table_lookup (self->clients, owner);
   if (client == NULL)
     {
       client = g_new0 (Client, 1);
-      client->manager = self;
       client->owner = g_strdup (owner);
       client->connections = g_ptr_array_new_with_free_func (g_object_unref);
       g_hash_table_insert (self->clients, client->owner, client);
-      client->watch_id
-          = g_bus_watch_name_on_connection (self->connection, owner, G_BUS_NAME_WATCHER_FLAGS_NONE,
-                                            NULL, on_owner_vanished, client, NULL);
-    }
-  if (client->connections->len >= self->config->max_connections_per_client)
-    {
-      g_set_error (error, SCB_ERROR, SCB_ERROR_LIMIT_EXCEEDED,
-                   "%s already has %u connections, the most a client may have "
-                   "(MaxConnectionsPerClient in scardbusd.conf)",
-                   owner, client->connections->len);
-      if (client->connections->len == 0)
-        g_hash_table_remove (self->clients, owner);
-      return FALSE;
     }
   g_ptr_array_add (client->connections, g_object_ref (connection));
   return TRUE;
@@ -207,8 +199,9 @@ scb_manager_remove_connection (ScbManager *self, ScbConnection *connection)
 {
   Client *client = g_hash_table_lookup (self->clients, scb_connection_get_owner (connection));
 
-  if (client == NULL)
+  if (client == NULL || !g_ptr_array_find (client->connections, connection, NULL))
     return;
+  scb_peer_release (scb_connection_get_peer (connection), SCB_RESOURCE_CONNECTION);
   g_ptr_array_remove (client->connections, connection);
   if (client->connections->len == 0)
     g_hash_table_remove (self->clients, client->owner);
@@ -220,6 +213,12 @@ ScbBouncer *
 scb_manager_get_bouncer (ScbManager *self)
 {
   return self->bouncer;
+}
+
+ScbLimits *
+scb_manager_get_limits (ScbManager *self)
+{
+  return self->limits;
 }
 
 GDBusConnection *
@@ -296,12 +295,14 @@ scb_manager_get_reader_events (ScbManager *self)
 }
 
 ScbManager *
-scb_manager_new (ScbBouncer *bouncer, const ScbConfig *config)
+scb_manager_new (ScbBouncer *bouncer, ScbLimits *limits, const ScbConfig *config)
 {
   ScbManager *self = g_object_new (SCB_TYPE_MANAGER, NULL);
 
   self->bouncer = g_object_ref (bouncer);
+  self->limits = g_object_ref (limits);
   self->config = config;
+  g_signal_connect (limits, "vanished", G_CALLBACK (on_peer_vanished), self);
   return self;
 }
 
@@ -330,6 +331,9 @@ scb_manager_dispose (GObject *object)
   g_clear_object (&self->skeleton);
   g_clear_object (&self->object_manager);
   g_clear_object (&self->bouncer);
+  if (self->limits != NULL)
+    g_signal_handlers_disconnect_by_data (self->limits, self);
+  g_clear_object (&self->limits);
   g_clear_object (&self->connection);
   G_OBJECT_CLASS (scb_manager_parent_class)->dispose (object);
 }

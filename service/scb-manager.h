@@ -6,6 +6,7 @@
 
 #include "scb-bouncer.h"
 #include "scb-config.h"
+#include "scb-limits.h"
 
 G_BEGIN_DECLS
 
@@ -14,7 +15,7 @@ G_DECLARE_FINAL_TYPE (ScbManager, scb_manager, SCB, MANAGER, GObject)
 
 typedef struct _ScbConnection ScbConnection;
 
-ScbManager *scb_manager_new (ScbBouncer *bouncer, const ScbConfig *config);
+ScbManager *scb_manager_new (ScbBouncer *bouncer, ScbLimits *limits, const ScbConfig *config);
 
 /* Exports the Manager interface and the ObjectManager at SCB_DBUS_PATH,
  * then starts following the readers: those present now are published
@@ -26,14 +27,15 @@ guint32 scb_manager_get_reader_events (ScbManager *self);
 
 /* For the Reader, Card and Connection objects. */
 ScbBouncer *scb_manager_get_bouncer (ScbManager *self);
+ScbLimits *scb_manager_get_limits (ScbManager *self);
 GDBusConnection *scb_manager_get_connection (ScbManager *self);
 GDBusObjectManagerServer *scb_manager_get_object_manager (ScbManager *self);
 /* Fresh paths; numbers are never reused within a run. */
 char *scb_manager_next_card_path (ScbManager *self);
 char *scb_manager_next_connection_path (ScbManager *self);
 
-/* Counts @connection against its owner's cap (LimitExceeded past it) and
- * closes it when the owner leaves the bus. The manager keeps it alive
+/* Counts @connection in its owner's account (LimitExceeded past the
+ * caps) and closes it when the owner leaves the bus. The manager keeps it alive
  * until scb_manager_remove_connection(). */
 gboolean scb_manager_add_connection (ScbManager *self, ScbConnection *connection, GError **error);
 void scb_manager_remove_connection (ScbManager *self, ScbConnection *connection);

@@ -16,6 +16,8 @@
 #include "scb-card.h"
 #include "scb-counter.h"
 #include "scb-error.h"
+#include "scb-fair-queue.h"
+#include "scb-limits.h"
 #include "scb-generated.h"
 #include "scb-names.h"
 #include "scb-reader.h"
@@ -26,6 +28,7 @@ typedef struct
 {
   ScbReader *reader;
   ScbConnection *connection;
+  ScbPeer *peer; /* its owner's account, where the waiter is counted */
   GDBusMethodInvocation *invocation;
   guint timeout_id;
 } Waiter;
@@ -52,7 +55,8 @@ struct _ScbReader
   GPtrArray *connections; /* ScbConnection, not owned */
   ScbConnection *tx_holder;
   guint tx_depth;
-  GQueue tx_waiters; /* Waiter */
+  GQueue tx_waiters;   /* Waiter */
+  ScbFairQueue *apdus; /* waiting for the slot, one lane per uid */
 };
 
 G_DEFINE_TYPE (ScbReader, scb_reader, G_TYPE_OBJECT)
@@ -129,6 +133,8 @@ static void
 waiter_free (Waiter *waiter)
 {
   g_clear_handle_id (&waiter->timeout_id, g_source_remove);
+  scb_peer_release (waiter->peer, SCB_RESOURCE_WAITER);
+  scb_peer_unref (waiter->peer);
   g_object_unref (waiter->connection);
   g_free (waiter);
 }
@@ -365,6 +371,8 @@ void
 scb_reader_begin_transaction (ScbReader *self, ScbConnection *connection,
                               GDBusMethodInvocation *invocation)
 {
+  ScbPeer *peer = scb_connection_get_peer (connection);
+  g_autoptr (GError) error = NULL;
   Waiter *waiter;
 
   if (self->tx_holder == NULL || self->tx_holder == connection)
@@ -374,8 +382,14 @@ scb_reader_begin_transaction (ScbReader *self, ScbConnection *connection,
       g_dbus_method_invocation_return_value (invocation, NULL);
       return;
     }
+  if (!scb_peer_take (peer, SCB_RESOURCE_WAITER, &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return;
+    }
   waiter = g_new0 (Waiter, 1);
   waiter->reader = self;
+  waiter->peer = scb_peer_ref (peer);
   waiter->connection = g_object_ref (connection);
   waiter->invocation = invocation; /* the reference the handler got */
   waiter->timeout_id = g_timeout_add (SCB_TRANSACTION_WAIT_MS, on_waiter_timeout, waiter);
@@ -630,6 +644,12 @@ scb_reader_is_present (ScbReader *self)
   return self->present;
 }
 
+ScbFairQueue *
+scb_reader_get_apdu_queue (ScbReader *self)
+{
+  return self->apdus;
+}
+
 ScbReader *
 scb_reader_new (ScbManager *manager, CcidDevice *device, CcidSlot *slot, const char *path)
 {
@@ -690,6 +710,7 @@ scb_reader_finalize (GObject *object)
   ScbReader *self = SCB_READER (object);
 
   g_ptr_array_unref (self->connections);
+  scb_fair_queue_free (self->apdus);
   g_free (self->path);
   g_free (self->name);
   G_OBJECT_CLASS (scb_reader_parent_class)->finalize (object);
@@ -700,6 +721,9 @@ scb_reader_init (ScbReader *self)
 {
   self->connections = g_ptr_array_new ();
   g_queue_init (&self->tx_waiters);
+  /* The slot serves one APDU at a time: one in flight, the rest take
+   * turns by user. */
+  self->apdus = scb_fair_queue_new (1);
 }
 
 static void

@@ -38,6 +38,9 @@ CcidDevice *scb_reader_get_device (ScbReader *self);
 CcidSlot *scb_reader_get_slot (ScbReader *self);
 /* FALSE once the reader was unplugged. */
 gboolean scb_reader_is_present (ScbReader *self);
+/* The APDUs of its connections that wait for the slot (scb-fair-queue.h). */
+typedef struct _ScbFairQueue ScbFairQueue;
+ScbFairQueue *scb_reader_get_apdu_queue (ScbReader *self);
 
 /* Publishes what the slot knows now (card events, State, Atr). */
 void scb_reader_sync (ScbReader *self);

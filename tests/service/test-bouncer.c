@@ -106,6 +106,7 @@ test_table (void)
 typedef struct
 {
   ScbFixture fixture;
+  ScbLimits *limits;
   ScbBouncer *bouncer;
   ScbDBusReader *reader;
   guint n_allowed;
@@ -153,13 +154,15 @@ on_handle_set_nad (ScbDBusReader *reader, GDBusMethodInvocation *invocation, guc
 static void
 bouncer_setup (BouncerFixture *fixture, gconstpointer user_data)
 {
+  g_autoptr (ScbConfig) config = scb_config_new ();
   g_autoptr (GError) error = NULL;
   g_autoptr (GVariant) reply = NULL;
 
   scb_fixture_setup_bus (&fixture->fixture, NULL);
   /* polkit-gobject finds polkitd (the mock) on "the" system bus. */
   g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", scb_testenv_get_address (fixture->fixture.env), TRUE);
-  fixture->bouncer = scb_bouncer_new (fixture->fixture.bus);
+  fixture->limits = scb_limits_new (&config->limits);
+  fixture->bouncer = scb_bouncer_new (fixture->fixture.bus, fixture->limits);
   fixture->reader = scb_dbus_reader_skeleton_new ();
   g_object_set_data (G_OBJECT (fixture->reader), "fixture", fixture);
   g_signal_connect (fixture->reader, "handle-connect", G_CALLBACK (on_handle_connect), fixture);
@@ -180,6 +183,7 @@ bouncer_teardown (BouncerFixture *fixture, gconstpointer user_data)
   g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (fixture->reader));
   g_clear_object (&fixture->reader);
   g_clear_object (&fixture->bouncer);
+  g_clear_object (&fixture->limits);
   scb_fixture_teardown (&fixture->fixture, NULL);
 }
 
@@ -303,6 +307,8 @@ test_unknown_denied (void)
   g_autoptr (GDBusNodeInfo) node = g_dbus_node_info_new_for_xml (xml, NULL);
   g_autoptr (GDBusConnection) server = NULL;
   g_autoptr (GDBusConnection) client = NULL;
+  g_autoptr (ScbConfig) config = scb_config_new ();
+  g_autoptr (ScbLimits) limits = scb_limits_new (&config->limits);
   g_autoptr (ScbBouncer) bouncer = NULL;
   g_autoptr (GSocket) s0 = NULL;
   g_autoptr (GSocket) s1 = NULL;
@@ -331,7 +337,7 @@ test_unknown_denied (void)
   while (server == NULL || client == NULL)
     g_main_context_iteration (NULL, TRUE);
 
-  bouncer = scb_bouncer_new (server);
+  bouncer = scb_bouncer_new (server, limits);
   g_dbus_connection_register_object (server, SCB_DBUS_PATH, node->interfaces[0], &vtable, bouncer,
                                      NULL, &error);
   g_assert_no_error (error);

@@ -15,7 +15,7 @@ test_defaults (void)
   g_assert_true (scb_config_load_data (config, "empty.conf", "", &error));
   g_assert_no_error (error);
   g_assert_cmpuint (config->poll_interval_ms, ==, SCB_CONFIG_DEFAULT_POLL_INTERVAL_MS);
-  g_assert_cmpuint (config->max_connections_per_client, ==, SCB_CONFIG_DEFAULT_MAX_CONNECTIONS);
+  g_assert_cmpuint (config->limits.connections_per_client, ==, SCB_CONFIG_DEFAULT_MAX_CONNECTIONS);
   g_assert_cmpint (config->log_level, ==, G_LOG_LEVEL_MESSAGE);
   g_assert_cmpuint (config->ignore->len, ==, 0);
 }
@@ -52,7 +52,7 @@ test_values (void)
   g_assert_no_error (error);
   g_assert_cmpint (config->log_level, ==, G_LOG_LEVEL_DEBUG);
   g_assert_cmpuint (config->poll_interval_ms, ==, 250);
-  g_assert_cmpuint (config->max_connections_per_client, ==, 7);
+  g_assert_cmpuint (config->limits.connections_per_client, ==, 7);
   g_assert_cmpuint (config->ignore->len, ==, 2);
   g_assert_true (scb_config_is_ignored (config, 0x08e6, 0x3437));
   g_assert_true (scb_config_is_ignored (config, 0x04e6, 0x5116));
