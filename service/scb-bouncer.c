@@ -278,6 +278,8 @@ on_caller_uid (GObject *source, GAsyncResult *result, gpointer user_data)
       /* The caller left before we could ask: nobody waits for the answer. */
       g_debug ("no uid for %s: %s", scb_peer_get_owner (check->peer), error->message);
       check_finish (check, denial (check, "the caller's credentials cannot be read"));
+      if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER))
+        scb_limits_forget (check->bouncer->limits, scb_peer_get_owner (check->peer));
       return;
     }
   g_variant_get (reply, "(u)", &uid);

@@ -38,7 +38,7 @@ typedef struct
 #define SCB_CONFIG_DEFAULT_MAX_WAITERS_PER_CLIENT 32
 #define SCB_CONFIG_DEFAULT_MAX_WAITERS 1024
 #define SCB_CONFIG_DEFAULT_MAX_AUTHORIZATIONS_PER_CLIENT 8
-#define SCB_CONFIG_DEFAULT_MAX_AUTHORIZATIONS 64
+#define SCB_CONFIG_DEFAULT_MAX_AUTHORIZATIONS 16
 /* dbus-daemon lets one connection wait for 128 replies at most
  * (max_replies_per_connection): polkit's share stays below. */
 #define SCB_CONFIG_MAX_MAX_AUTHORIZATIONS 100

@@ -26,6 +26,7 @@ struct _ScbFairQueue
   guint in_flight;
   gboolean sending;  /* inside a send function */
   gboolean finished; /* the item being sent ended during its send */
+  gpointer current;  /* the lane of the item started last */
   GHashTable *lanes; /* key -> Lane */
   GQueue turns;      /* Lane with items, in turn order */
   guint waiting;
@@ -95,6 +96,7 @@ run (ScbFairQueue *self, ScbFairItem *item)
   while (item != NULL)
     {
       self->finished = FALSE;
+      self->current = item->lane;
       self->sending = TRUE;
       item->send (item);
       self->sending = FALSE;
@@ -129,7 +131,17 @@ scb_fair_queue_push (ScbFairQueue *self, ScbFairItem *item)
       g_hash_table_insert (self->lanes, item->lane, lane);
     }
   if (g_queue_is_empty (&lane->items))
-    g_queue_push_tail_link (&self->turns, &lane->turn_link);
+    {
+      Lane *current
+          = lane->key != self->current ? g_hash_table_lookup (self->lanes, self->current) : NULL;
+
+      /* The lane whose item was started last had its turn: it goes after
+       * a lane that starts waiting now. */
+      if (current != NULL && !g_queue_is_empty (&current->items))
+        g_queue_insert_before_link (&self->turns, &current->turn_link, &lane->turn_link);
+      else
+        g_queue_push_tail_link (&self->turns, &lane->turn_link);
+    }
   g_queue_push_tail_link (&lane->items, &item->link);
   self->waiting++;
 }

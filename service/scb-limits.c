@@ -1,7 +1,9 @@
 /* scb-limits.c: what one client, one user and everyone may hold at once
  *
- * Every client (unique bus name) that holds anything has an account, a
- * ScbPeer: its uid once known, and a count per resource. Per-user counts
+ * Every client (unique bus name) that called has an account, a ScbPeer:
+ * its uid once known (asked once, not at every call), and a count per
+ * resource. The account is kept until the client leaves the bus, which
+ * bounds the accounts by dbus-daemon's connections. Per-user counts
  * (connections, channels) are kept beside. The accounts are the one place
  * that knows when a client leaves the bus: one NameOwnerChanged
  * subscription (one match rule) for everybody, not one per client, since
@@ -43,7 +45,7 @@ struct _ScbLimits
   ScbConfigLimits config;
   GDBusConnection *connection;
   guint subscription;
-  GHashTable *peers; /* owner -> ScbPeer, not owned: a peer removes itself */
+  GHashTable *peers; /* owner -> ScbPeer, a reference until it leaves the bus */
   GHashTable *users; /* uid -> UserCount */
   guint waiters;     /* in total */
   ScbRateLog refusals[SCB_N_RESOURCES];
@@ -140,7 +142,7 @@ scb_limits_get_peer (ScbLimits *self, const char *owner)
   peer->limits = g_object_ref (self);
   peer->owner = g_strdup (owner);
   peer->uid = SCB_UID_UNKNOWN;
-  g_hash_table_insert (self->peers, peer->owner, peer);
+  g_hash_table_insert (self->peers, peer->owner, scb_peer_ref (peer));
   return peer;
 }
 
@@ -158,9 +160,8 @@ scb_peer_unref (ScbPeer *peer)
 
   if (!g_atomic_ref_count_dec (&peer->ref_count))
     return;
-  /* Whatever was taken was released by the holders, which held it. */
-  if (g_hash_table_lookup (self->peers, peer->owner) == peer)
-    g_hash_table_remove (self->peers, peer->owner);
+  /* Out of the table already (it held a reference); whatever was taken
+   * was released by the holders, which held references too. */
   g_free (peer->owner);
   g_free (peer);
   g_object_unref (self);
@@ -320,6 +321,21 @@ scb_peer_release (ScbPeer *peer, ScbResource resource)
 
 /* ---- leaving the bus ----------------------------------------------------- */
 
+void
+scb_limits_forget (ScbLimits *self, const char *owner)
+{
+  ScbPeer *peer = g_hash_table_lookup (self->peers, owner);
+
+  if (peer == NULL)
+    return;
+  /* Still in the table while the handlers look it up. */
+  peer->gone = TRUE;
+  g_debug ("%s left the bus", owner);
+  g_signal_emit (self, signals[SIGNAL_VANISHED], 0, owner);
+  g_hash_table_remove (self->peers, owner);
+  scb_limits_trim_soon (self);
+}
+
 static void
 on_name_owner_changed (GDBusConnection *connection, const char *sender, const char *path,
                        const char *interface_name, const char *signal_name, GVariant *parameters,
@@ -327,23 +343,13 @@ on_name_owner_changed (GDBusConnection *connection, const char *sender, const ch
 {
   ScbLimits *self = user_data;
   const char *name = NULL, *old_owner = NULL, *new_owner = NULL;
-  ScbPeer *peer;
 
   if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sss)")))
     return;
   g_variant_get (parameters, "(&s&s&s)", &name, &old_owner, &new_owner);
   /* A unique name that goes away never comes back. */
-  if (name[0] != ':' || new_owner[0] != '\0')
-    return;
-  peer = g_hash_table_lookup (self->peers, name);
-  if (peer == NULL || peer->gone)
-    return;
-  scb_peer_ref (peer);
-  peer->gone = TRUE;
-  g_debug ("%s left the bus", name);
-  g_signal_emit (self, signals[SIGNAL_VANISHED], 0, name);
-  scb_limits_trim_soon (self);
-  scb_peer_unref (peer);
+  if (name[0] == ':' && new_owner[0] == '\0')
+    scb_limits_forget (self, name);
 }
 
 void
@@ -465,6 +471,7 @@ scb_limits_dispose (GObject *object)
   ScbLimits *self = SCB_LIMITS (object);
 
   scb_limits_unwatch (self);
+  g_hash_table_remove_all (self->peers);
   g_clear_handle_id (&self->trim_id, g_source_remove);
   for (guint i = 0; i < SCB_N_RESOURCES; i++)
     scb_rate_log_clear (&self->refusals[i]);
@@ -477,7 +484,6 @@ scb_limits_finalize (GObject *object)
 {
   ScbLimits *self = SCB_LIMITS (object);
 
-  /* Peers hold a reference: none is left. */
   g_hash_table_unref (self->peers);
   g_hash_table_unref (self->users);
   G_OBJECT_CLASS (scb_limits_parent_class)->finalize (object);
@@ -486,7 +492,8 @@ scb_limits_finalize (GObject *object)
 static void
 scb_limits_init (ScbLimits *self)
 {
-  self->peers = g_hash_table_new (g_str_hash, g_str_equal);
+  self->peers
+      = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) scb_peer_unref);
   self->users = g_hash_table_new_full (NULL, NULL, NULL, g_free);
 }
 

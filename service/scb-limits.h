@@ -38,8 +38,12 @@ const ScbConfigLimits *scb_limits_get_config (ScbLimits *self);
  * marked gone and "vanished" (owner) is emitted. */
 void scb_limits_watch (ScbLimits *self, GDBusConnection *connection);
 void scb_limits_unwatch (ScbLimits *self);
+/* @owner left the bus (or was never on it): "vanished", and its account
+ * is dropped once nothing holds it. */
+void scb_limits_forget (ScbLimits *self, const char *owner);
 
-/* @owner's account, made when it has none; a new reference. */
+/* @owner's account, made when it has none; a new reference. The limits
+ * keep one until the owner leaves the bus. */
 ScbPeer *scb_limits_get_peer (ScbLimits *self, const char *owner);
 ScbPeer *scb_peer_ref (ScbPeer *peer);
 void scb_peer_unref (ScbPeer *peer);
