@@ -259,7 +259,7 @@ main (int argc, char **argv)
   static const char *const faults[] = { "bad-edc", "wtx", "ifs" };
   g_auto (GStrv) readers = NULL;
   guint fds0 = 0, rss0 = 0, fds = 0, rss = 0, fds_max = 0, rss_max = 0;
-  guint n_faults = 0, n_cycles = 0, events_missed = 0;
+  guint n_faults = 0, n_fired = 0, n_cycles = 0, events_missed = 0;
   gint64 start = g_get_monotonic_time (), warm = 0;
   int pid;
   Client *clients;
@@ -325,8 +325,17 @@ main (int argc, char **argv)
   printf ("soak: %u clients x %u APDUs (%d done) in %.0f s, %d unexpected errors\n", n_clients,
           n_apdus, g_atomic_int_get (&apdus_done), (g_get_monotonic_time () - start) / 1e6,
           g_atomic_int_get (&errors));
-  printf ("soak: %u faults armed, %u plug/remove/insert/unplug cycles, %u events missed\n",
-          n_faults, n_cycles, events_missed);
+  for (guint r = 0; r < 2; r++)
+    {
+      g_autofree char *stats = oc_ctl ("stats %u", r);
+      const char *p = strstr (stats, "\"faults_injected\":");
+
+      if (p != NULL)
+        n_fired += (guint) g_ascii_strtoull (p + strlen ("\"faults_injected\":"), NULL, 10);
+    }
+  printf ("soak: %u faults armed, %u fired; %u plug/remove/insert/unplug cycles, %u events "
+          "missed\n",
+          n_faults, n_fired, n_cycles, events_missed);
   printf ("soak: daemon fds %u after warm-up, %u max, %u at the end; RssAnon %u kB after "
           "warm-up, %u kB max, %u kB at the end\n",
           fds0, fds_max, fds, rss0, rss_max, rss);
