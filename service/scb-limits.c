@@ -31,7 +31,7 @@ typedef struct
 struct _ScbPeer
 {
   gatomicrefcount ref_count;
-  ScbLimits *limits; /* owned */
+  ScbLimits *limits; /* not owned: every holder of a peer holds the limits */
   char *owner;
   guint32 uid;
   gboolean gone;
@@ -139,7 +139,7 @@ scb_limits_get_peer (ScbLimits *self, const char *owner)
     return scb_peer_ref (peer);
   peer = g_new0 (ScbPeer, 1);
   g_atomic_ref_count_init (&peer->ref_count);
-  peer->limits = g_object_ref (self);
+  peer->limits = self;
   peer->owner = g_strdup (owner);
   peer->uid = SCB_UID_UNKNOWN;
   g_hash_table_insert (self->peers, peer->owner, scb_peer_ref (peer));
@@ -156,15 +156,12 @@ scb_peer_ref (ScbPeer *peer)
 void
 scb_peer_unref (ScbPeer *peer)
 {
-  ScbLimits *self = peer->limits;
-
   if (!g_atomic_ref_count_dec (&peer->ref_count))
     return;
   /* Out of the table already (it held a reference); whatever was taken
    * was released by the holders, which held references too. */
   g_free (peer->owner);
   g_free (peer);
-  g_object_unref (self);
 }
 
 const char *

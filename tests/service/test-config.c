@@ -16,6 +16,16 @@ test_defaults (void)
   g_assert_no_error (error);
   g_assert_cmpuint (config->poll_interval_ms, ==, SCB_CONFIG_DEFAULT_POLL_INTERVAL_MS);
   g_assert_cmpuint (config->limits.connections_per_client, ==, SCB_CONFIG_DEFAULT_MAX_CONNECTIONS);
+  g_assert_cmpuint (config->limits.connections_per_user, ==, 256);
+  g_assert_cmpuint (config->limits.channels_per_connection, ==, 4);
+  g_assert_cmpuint (config->limits.channels_per_client, ==, 64);
+  g_assert_cmpuint (config->limits.channels_per_user, ==, 256);
+  g_assert_cmpuint (config->limits.requests_per_client, ==, 32);
+  g_assert_cmpuint (config->limits.waiters_per_client, ==, 32);
+  g_assert_cmpuint (config->limits.waiters, ==, 1024);
+  g_assert_cmpuint (config->limits.authorizations_per_client, ==, 8);
+  g_assert_cmpuint (config->limits.authorizations, ==, 16);
+  g_assert_cmpuint (config->limits.reserved_fds, ==, 64);
   g_assert_cmpint (config->log_level, ==, G_LOG_LEVEL_MESSAGE);
   g_assert_cmpuint (config->ignore->len, ==, 0);
 }
@@ -46,13 +56,21 @@ test_values (void)
                      "Ignore=08e6:3437; 04E6:5116;\n"
                      "PollInterval=250\n"
                      "[Clients]\n"
-                     "MaxConnectionsPerClient=7\n";
+                     "MaxConnectionsPerClient=7\n"
+                     "MaxConnectionsPerUser=1000\n"
+                     "MaxChannelsPerClient=1000\n"
+                     "MaxPendingAuthorizations=100\n";
 
   g_assert_true (scb_config_load_data (config, "x.conf", data, &error));
   g_assert_no_error (error);
   g_assert_cmpint (config->log_level, ==, G_LOG_LEVEL_DEBUG);
   g_assert_cmpuint (config->poll_interval_ms, ==, 250);
   g_assert_cmpuint (config->limits.connections_per_client, ==, 7);
+  g_assert_cmpuint (config->limits.connections_per_user, ==, 1000);
+  g_assert_cmpuint (config->limits.channels_per_client, ==, 1000);
+  g_assert_cmpuint (config->limits.authorizations, ==, 100);
+  g_assert_cmpuint (config->limits.channels_per_connection, ==,
+                    SCB_CONFIG_DEFAULT_MAX_CHANNELS_PER_CONNECTION);
   g_assert_cmpuint (config->ignore->len, ==, 2);
   g_assert_true (scb_config_is_ignored (config, 0x08e6, 0x3437));
   g_assert_true (scb_config_is_ignored (config, 0x04e6, 0x5116));
@@ -104,6 +122,12 @@ static const BadCase bad_cases[] = {
   { "[Clients]\nMaxConnectionsPerClient=2\nMaxConnectionsPerClient=3\n",
     "bad.conf:3: key MaxConnectionsPerClient appears twice in [Clients]" },
   { "[Daemon]\nLogLevel=\xff\n", "bad.conf:1: the file is not UTF-8 text" },
+  { "[Clients]\nMaxPendingAuthorizations=101\n",
+    "bad.conf:2: MaxPendingAuthorizations: “101” is not a whole number from 1 to 100" },
+  { "[Clients]\nMaxQueuedRequestsPerClient=0\n",
+    "bad.conf:2: MaxQueuedRequestsPerClient: “0” is not a whole number from 1 to 1000000" },
+  { "[Daemon]\nReservedFds=8\n",
+    "bad.conf:2: ReservedFds: “8” is not a whole number from 16 to 65536" },
 };
 
 static void
