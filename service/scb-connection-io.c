@@ -307,9 +307,30 @@ scb_connection_open_channel_allowed (GObject *object, GDBusMethodInvocation *inv
                                              g_variant_new_handle (0));
 }
 
+static gboolean
+is_channel_request (ScbFairItem *item, gpointer channel)
+{
+  return ((Transmit *) item)->user_data == channel;
+}
+
 void
 scb_connection_forget_channel (ScbConnection *self, ScbChannel *channel)
 {
-  if (self->channels != NULL && g_ptr_array_remove (self->channels, channel))
-    scb_peer_release (self->peer, SCB_RESOURCE_CHANNEL);
+  GQueue cancelled = G_QUEUE_INIT;
+  Transmit *t;
+
+  if (self->channels == NULL || !g_ptr_array_find (self->channels, channel, NULL))
+    return;
+  /* Its request that still waits goes with it: nobody reads the answer. */
+  scb_fair_queue_take_matching (scb_reader_get_apdu_queue (self->reader), is_channel_request,
+                                channel, &cancelled);
+  while ((t = g_queue_pop_head (&cancelled)) != NULL)
+    {
+      g_autoptr (GError) error
+          = g_error_new_literal (SCB_ERROR, SCB_ERROR_CANCELLED, "The channel was closed");
+
+      transmit_finish (t, NULL, error);
+    }
+  g_ptr_array_remove (self->channels, channel);
+  scb_peer_release (self->peer, SCB_RESOURCE_CHANNEL);
 }

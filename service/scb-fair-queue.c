@@ -165,8 +165,21 @@ scb_fair_queue_done (ScbFairQueue *self)
     run (self, next);
 }
 
+static gboolean
+has_tag (ScbFairItem *item, gpointer tag)
+{
+  return item->tag == tag;
+}
+
 void
 scb_fair_queue_take (ScbFairQueue *self, gpointer tag, GQueue *out)
+{
+  scb_fair_queue_take_matching (self, has_tag, tag, out);
+}
+
+void
+scb_fair_queue_take_matching (ScbFairQueue *self, ScbFairItemMatch match, gpointer data,
+                              GQueue *out)
 {
   GList *turn = self->turns.head;
 
@@ -181,7 +194,7 @@ scb_fair_queue_take (ScbFairQueue *self, gpointer tag, GQueue *out)
           GList *next = l->next;
           ScbFairItem *item = l->data;
 
-          if (item->tag == tag)
+          if (match (item, data))
             {
               g_queue_unlink (&lane->items, l);
               g_queue_push_tail (out, item);

@@ -37,6 +37,10 @@ void scb_fair_queue_done (ScbFairQueue *self);
 /* Takes every waiting item of @tag out of the queue, in order, into @out
  * (items already started stay started). */
 void scb_fair_queue_take (ScbFairQueue *self, gpointer tag, GQueue *out);
+/* The same for the waiting items @match says yes to. */
+typedef gboolean (*ScbFairItemMatch) (ScbFairItem *item, gpointer data);
+void scb_fair_queue_take_matching (ScbFairQueue *self, ScbFairItemMatch match, gpointer data,
+                                   GQueue *out);
 guint scb_fair_queue_get_waiting (ScbFairQueue *self);
 
 G_END_DECLS

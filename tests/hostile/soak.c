@@ -9,8 +9,9 @@
  * EF 0101, READ BINARY, ECHO; EndTransaction), half of them on a channel,
  * half as Transmit calls, on the two readers. Meanwhile the main thread
  * arms T=1 faults the protocol recovers from (bad-edc, wtx, ifs) on those
- * readers, and plugs a third reader, removes and inserts its card, and
- * unplugs it, over and over, checking that the daemon publishes each.
+ * readers, removes and inserts the card of a third reader, and every tenth
+ * turn unplugs that reader and plugs another, checking that the daemon
+ * publishes each reader.
  * Every answer is checked byte for byte; any error is unexpected. The
  * daemon's fds and RssAnon are sampled throughout. Prints a summary and
  * exits 1 on any unexpected error or on fds/memory that do not stay flat
@@ -28,6 +29,7 @@
 #include <unistd.h>
 
 #define APDUS_PER_TRANSACTION 4
+#define MAX_PLUGS 100
 
 static guint n_clients = 32;
 static guint n_apdus = 10000;
@@ -259,7 +261,8 @@ main (int argc, char **argv)
   static const char *const faults[] = { "bad-edc", "wtx", "ifs" };
   g_auto (GStrv) readers = NULL;
   guint fds0 = 0, rss0 = 0, fds = 0, rss = 0, fds_max = 0, rss_max = 0;
-  guint n_faults = 0, n_fired = 0, n_cycles = 0, events_missed = 0;
+  guint n_faults = 0, n_fired = 0, n_cycles = 0, n_plugs = 0, events_missed = 0;
+  g_autofree char *index = NULL;
   gint64 start = g_get_monotonic_time (), warm = 0;
   int pid;
   Client *clients;
@@ -285,22 +288,32 @@ main (int argc, char **argv)
       clients[i].fd = -1;
       g_ptr_array_add (threads, g_thread_new ("soak-client", client_thread, &clients[i]));
     }
+  index = oc_ctl ("plug tpdu:t1");
+  n_plugs++;
+  if (!wait_readers (bus, 3))
+    events_missed++;
   while (g_atomic_int_get (&clients_left) > 0)
     {
-      g_autofree char *index = NULL;
-
       /* A recoverable T=1 fault on each shared reader. */
       for (guint r = 0; r < 2; r++, n_faults++)
         g_free (oc_ctl ("fault %u %s", r, faults[n_faults % G_N_ELEMENTS (faults)]));
-      /* A third reader comes, its card goes and comes back, it goes. */
-      index = oc_ctl ("plug tpdu:t1");
-      if (!wait_readers (bus, 3))
-        events_missed++;
+      /* The third reader's card goes and comes back; every tenth turn the
+       * reader itself goes and another comes (at most MAX_PLUGS: the sim
+       * numbers its readers' USB addresses, and libusb sees no address
+       * past 127). */
       g_free (oc_ctl ("remove %s", index));
       g_free (oc_ctl ("insert %s t1", index));
-      g_free (oc_ctl ("unplug %s", index));
-      if (!wait_readers (bus, 2))
-        events_missed++;
+      if (n_cycles % 10 == 9 && n_plugs < MAX_PLUGS)
+        {
+          g_free (oc_ctl ("unplug %s", index));
+          if (!wait_readers (bus, 2))
+            events_missed++;
+          g_free (index);
+          index = oc_ctl ("plug tpdu:t1");
+          n_plugs++;
+          if (!wait_readers (bus, 3))
+            events_missed++;
+        }
       n_cycles++;
       sample (pid, &fds, &rss);
       fds_max = MAX (fds_max, fds);
@@ -333,9 +346,9 @@ main (int argc, char **argv)
       if (p != NULL)
         n_fired += (guint) g_ascii_strtoull (p + strlen ("\"faults_injected\":"), NULL, 10);
     }
-  printf ("soak: %u faults armed, %u fired; %u plug/remove/insert/unplug cycles, %u events "
-          "missed\n",
-          n_faults, n_fired, n_cycles, events_missed);
+  printf ("soak: %u faults armed, %u fired; %u card removals and insertions, %u readers "
+          "plugged and unplugged, %u events missed\n",
+          n_faults, n_fired, n_cycles, n_plugs, events_missed);
   printf ("soak: daemon fds %u after warm-up, %u max, %u at the end; RssAnon %u kB after "
           "warm-up, %u kB max, %u kB at the end\n",
           fds0, fds_max, fds, rss0, rss_max, rss);
