@@ -25,10 +25,28 @@
 #include <unistd.h>
 
 /* docs/reliability.md: the bounds a flood may not break. */
-#define LATENCY_BOUND_MS 2000
+#define LATENCY_BOUND_MS (2000 * SLOWDOWN)
 #define RECOVERY_MS 5000
 #define RSS_MARGIN_KB 4096
 #define VICTIM_MS 3000
+
+/* Under AddressSanitizer (CI's second build, the daemon too) everything is
+ * about three times slower, and RSS says nothing: freed memory waits in
+ * ASan's quarantine (256 MB by default) instead of going back. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifdef UNDER_ASAN
+#define SLOWDOWN 3
+#define CHECK_RSS FALSE
+#else
+#define SLOWDOWN 1
+#define CHECK_RSS TRUE
+#endif
 
 static const guint8 select_aid[]
     = { 0x00, 0xa4, 0x04, 0x00, 0x07, 0xf0, 0x53, 0x43, 0x42, 0x53, 0x49, 0x4d, 0x00 };
@@ -117,7 +135,7 @@ assert_recovers_to (const Baseline *b, guint extra_kb)
     {
       fds = daemon_fds ();
       rss = daemon_rss_anon_kb ();
-      if (fds <= b->fds && rss <= b->rss_kb + extra_kb + RSS_MARGIN_KB)
+      if (fds <= b->fds && (!CHECK_RSS || rss <= b->rss_kb + extra_kb + RSS_MARGIN_KB))
         break;
       g_usleep (100 * 1000);
     }
@@ -126,7 +144,8 @@ assert_recovers_to (const Baseline *b, guint extra_kb)
                   "after %" G_GINT64_FORMAT " ms",
                   fds, b->fds, rss, b->rss_kb, (g_get_monotonic_time () - start) / 1000);
   g_assert_cmpuint (fds, <=, b->fds);
-  g_assert_cmpuint (rss, <=, b->rss_kb + extra_kb + RSS_MARGIN_KB);
+  if (CHECK_RSS)
+    g_assert_cmpuint (rss, <=, b->rss_kb + extra_kb + RSS_MARGIN_KB);
 }
 
 static void
@@ -227,7 +246,7 @@ channel_select (GDBusConnection *bus, const char *connection)
   g_autoptr (GError) error = NULL;
   g_autoptr (GUnixFDList) fds = NULL;
   g_autoptr (GVariant) reply = NULL;
-  struct timeval timeout = { LATENCY_BOUND_MS / 1000 + 1, 0 };
+  struct timeval timeout = { 30, 0 }; /* a safety net: the round's time is what is checked */
   guint8 packet[16 + sizeof select_aid] = { 1, 1 };
   guint8 answer[16 + 258];
   ssize_t n;
