@@ -12,6 +12,7 @@
 #include "scb-channel.h"
 #include "scb-connection.h"
 #include "scb-error.h"
+#include "scb-control.h"
 #include "scb-generated.h"
 #include "scb-names.h"
 #include "scb-pcsc.h"
@@ -21,12 +22,6 @@
 #include <string.h>
 #include <errno.h>
 #include <sys/socket.h>
-
-/* SCARD_CTL_CODE(n) and the codes answered here. */
-#define CTL_CODE(n) (0x42000000u + (n))
-#define IOCTL_VENDOR_IFD_EXCHANGE CTL_CODE (1) /* libccid: PC_to_RDR_Escape */
-#define CM_IOCTL_GET_FEATURE_REQUEST CTL_CODE (3400)
-#define MEP_NAD_CONTROL CTL_CODE (3600) /* libccid 1.6 */
 
 struct _ScbConnection
 {
@@ -63,7 +58,7 @@ is_owner (ScbConnection *self, GDBusMethodInvocation *invocation)
 static gboolean
 has_card (ScbConnection *self)
 {
-  return self->mode != SCB_SHARE_DIRECT || self->protocol != SCB_PROTOCOL_NONE;
+  return self->mode != SCB_SHARE_MODE_DIRECT || self->protocol != SCB_PROTOCOL_ISO_NONE;
 }
 
 gboolean
@@ -155,7 +150,7 @@ scb_connection_transmit (ScbConnection *self, GBytes *apdu, ScbConnectionTransmi
       func (self, NULL, error, user_data);
       return;
     }
-  if (self->protocol == SCB_PROTOCOL_NONE)
+  if (self->protocol == SCB_PROTOCOL_ISO_NONE)
     {
       error = g_error_new (SCB_ERROR, SCB_ERROR_PROTO_MISMATCH,
                            "%s is a direct connection without a protocol", self->path);
@@ -199,14 +194,14 @@ scb_connection_control_async (ScbConnection *self, guint32 code, GBytes *data,
     }
   switch (code)
     {
-    case MEP_NAD_CONTROL:
+    case SCB_CTL_MEP_NAD:
       answer = scb_pcsc_mep_nad (scb_reader_get_slot (self->reader), &self->nad, data, &error);
       break;
-    case CM_IOCTL_GET_FEATURE_REQUEST:
+    case SCB_CTL_GET_FEATURE_REQUEST:
       /* No PIN pad or other part 10 feature on the readers we drive. */
       answer = g_bytes_new (NULL, 0);
       break;
-    case IOCTL_VENDOR_IFD_EXCHANGE:
+    case SCB_CTL_IFD_EXCHANGE:
       ccid_slot_escape_async (scb_reader_get_slot (self->reader), data, NULL, on_slot_escape,
                               g_steal_pointer (&task));
       return;
@@ -341,7 +336,7 @@ disposition_arg (GDBusMethodInvocation *invocation, ScbDisposition *disposition)
   g_autoptr (GError) error = NULL;
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s)", &word);
-  if (scb_disposition_from_string (word, disposition, &error))
+  if (scb_disposition_from_word (word, disposition, &error))
     return TRUE;
   g_dbus_method_invocation_return_gerror (invocation, error);
   return FALSE;
@@ -407,8 +402,8 @@ reconnect_finish (ScbConnection *self, GDBusMethodInvocation *invocation, const 
   g_autofree const char **protocols = NULL;
   g_autoptr (GError) local_error = NULL;
   ScbShareMode mode;
-  int active = SCB_PROTOCOL_NONE;
-  int protocol = SCB_PROTOCOL_NONE;
+  int active = SCB_PROTOCOL_ISO_NONE;
+  int protocol = SCB_PROTOCOL_ISO_NONE;
 
   if (error != NULL)
     {
@@ -417,10 +412,10 @@ reconnect_finish (ScbConnection *self, GDBusMethodInvocation *invocation, const 
     }
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s^a&s&s)", &share_word,
                  &protocols, NULL);
-  (void) scb_share_mode_from_string (share_word, &mode, NULL);
+  (void) scb_share_mode_from_word (share_word, &mode, NULL);
   if (ccid_slot_get_state (slot) == CCID_SLOT_POWERED)
     active = ccid_slot_get_active_protocol (slot);
-  if (mode != SCB_SHARE_DIRECT && active == SCB_PROTOCOL_NONE)
+  if (mode != SCB_SHARE_MODE_DIRECT && active == SCB_PROTOCOL_ISO_NONE)
     {
       g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_NO_SMARTCARD,
                                              "No usable card in %s",
@@ -439,7 +434,7 @@ reconnect_finish (ScbConnection *self, GDBusMethodInvocation *invocation, const 
   self->reset_pending = FALSE;
   scb_reader_update_state (self->reader);
   scb_dbus_connection_complete_reconnect (self->iface, invocation,
-                                          scb_protocol_to_string (protocol));
+                                          scb_protocol_iso_to_word (protocol));
 }
 
 static void
@@ -468,8 +463,8 @@ reconnect_allowed (GObject *object, GDBusMethodInvocation *invocation)
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s@as&s)", &share_word,
                  NULL, &init_word);
-  if (!scb_share_mode_from_string (share_word, &mode, &error)
-      || !scb_disposition_from_string (init_word, &init, &error))
+  if (!scb_share_mode_from_word (share_word, &mode, &error)
+      || !scb_disposition_from_word (init_word, &init, &error))
     {
       g_dbus_method_invocation_return_gerror (invocation, error);
       return;
@@ -490,7 +485,7 @@ reconnect_allowed (GObject *object, GDBusMethodInvocation *invocation)
   switch (ccid_slot_get_state (slot))
     {
     case CCID_SLOT_ABSENT:
-      if (mode == SCB_SHARE_DIRECT)
+      if (mode == SCB_SHARE_MODE_DIRECT)
         break;
       g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_NO_SMARTCARD,
                                              "No card in %s", scb_reader_get_name (self->reader));
@@ -557,7 +552,7 @@ status_allowed (GObject *object, GDBusMethodInvocation *invocation)
     }
   scb_dbus_connection_complete_status (
       self->iface, invocation, scb_reader_get_name (self->reader), scb_pcsc_status_state (slot),
-      scb_protocol_to_string (self->protocol), scb_bytes_to_variant (atr));
+      scb_protocol_iso_to_word (self->protocol), scb_bytes_to_variant (atr));
 }
 
 static void
