@@ -6,8 +6,9 @@
 
 #include "scb-error.h"
 #include "scb-error-enums.h"
-#include "scb-client-types.h"
-#include "scb-client-enums.h"
+#include "scb-types.h"
+#include "scb-types-enums.h"
+#include "scb-control.h"
 #include "scb-client-card.h"
 #include "scb-client-connection.h"
 #include "scb-client-reader.h"

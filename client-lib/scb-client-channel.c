@@ -1,16 +1,13 @@
 /* scb-client-channel.c: the APDU fast path, a SOCK_SEQPACKET socket
  *
- * DESIGN.md "The APDU fast path": one packet is one request, one packet its
- * answer, one request in flight. Header, 16 bytes little-endian: u8 version,
- * u8 op (answers set bit 7), u16 flags, u32 request id (echoed), u32 code,
- * u32 status (SCARD_* in answers).
+ * docs/channel.md: one packet is one request, one packet its answer, one
+ * request in flight; common/scb-channel-codec.c frames them.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "scb-client-channel.h"
 #include "scb-error.h"
 #include "scb-error-enums.h"
-#include "scb-names.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -20,30 +17,10 @@ struct _ScbClientChannel
   GMutex lock; /* one request in flight */
   GSocket *socket;
   guint32 next_id;
-  guint8 *buffer; /* header + the largest answer + 1 to see oversize */
+  guint8 *buffer; /* the largest answer + 1 to see oversize */
 };
 
-#define BUFFER_SIZE (SCB_CHANNEL_HEADER_SIZE + SCB_MAX_RESPONSE_SIZE + 1)
-
-static void
-put_le16 (guint8 *p, guint16 v)
-{
-  p[0] = (guint8) v;
-  p[1] = (guint8) (v >> 8);
-}
-
-static void
-put_le32 (guint8 *p, guint32 v)
-{
-  for (guint i = 0; i < 4; i++)
-    p[i] = (guint8) (v >> (8 * i));
-}
-
-static guint32
-get_le32 (const guint8 *p)
-{
-  return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
-}
+#define BUFFER_SIZE (SCB_CHANNEL_MAX_ANSWER + 1)
 
 ScbClientChannel *
 _scb_client_channel_new (int fd, GError **error)
@@ -83,7 +60,7 @@ _scb_client_channel_free (ScbClientChannel *self)
 }
 
 static void
-set_status_error (GError **error, guint8 op, guint32 status)
+set_status_error (GError **error, ScbChannelOp op, guint32 status)
 {
   ScbError code = scb_error_from_scard ((glong) status);
   GEnumClass *klass = g_type_class_ref (SCB_TYPE_ERROR);
@@ -97,13 +74,13 @@ set_status_error (GError **error, guint8 op, guint32 status)
 }
 
 static GBytes *
-exchange_locked (ScbClientChannel *self, guint8 op, guint32 code, GBytes *payload,
+exchange_locked (ScbClientChannel *self, ScbChannelOp op, guint32 code, GBytes *payload,
                  GCancellable *cancellable, GError **error)
 {
   gsize len = 0;
   const guint8 *data = g_bytes_get_data (payload, &len);
   g_autofree guint8 *request = NULL;
-  guint32 id = self->next_id++;
+  ScbChannelHeader header = { .version = SCB_CHANNEL_VERSION, .op = op, .code = code };
   gssize sent;
 
   if (len > SCB_MAX_APDU_SIZE)
@@ -113,13 +90,9 @@ exchange_locked (ScbClientChannel *self, guint8 op, guint32 code, GBytes *payloa
                    SCB_MAX_APDU_SIZE);
       return NULL;
     }
+  header.id = self->next_id++;
   request = g_malloc (SCB_CHANNEL_HEADER_SIZE + len);
-  request[0] = SCB_CHANNEL_VERSION;
-  request[1] = op;
-  put_le16 (request + 2, 0);
-  put_le32 (request + 4, id);
-  put_le32 (request + 8, code);
-  put_le32 (request + 12, 0);
+  scb_channel_header_encode (&header, request);
   if (len > 0)
     memcpy (request + SCB_CHANNEL_HEADER_SIZE, data, len);
 
@@ -137,7 +110,7 @@ exchange_locked (ScbClientChannel *self, guint8 op, guint32 code, GBytes *payloa
     {
       gssize got
           = g_socket_receive (self->socket, (char *) self->buffer, BUFFER_SIZE, cancellable, error);
-      guint32 status;
+      ScbChannelHeader answer;
 
       if (got < 0)
         return NULL;
@@ -146,21 +119,19 @@ exchange_locked (ScbClientChannel *self, guint8 op, guint32 code, GBytes *payloa
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED, "The channel is closed");
           return NULL;
         }
-      if (got < SCB_CHANNEL_HEADER_SIZE || got >= BUFFER_SIZE
-          || self->buffer[0] != SCB_CHANNEL_VERSION
-          || self->buffer[1] != (op | SCB_CHANNEL_OP_ANSWER))
+      switch (scb_channel_answer_decode (self->buffer, (gsize) got, op, header.id, &answer, error))
         {
-          g_set_error (error, SCB_ERROR, SCB_ERROR_COMM_ERROR,
-                       "Malformed answer on the channel (%" G_GSSIZE_FORMAT " bytes)", got);
+        case SCB_CHANNEL_ANSWER_STALE:
+          continue;
+        case SCB_CHANNEL_ANSWER_ERROR:
           return NULL;
+        case SCB_CHANNEL_ANSWER_OK:
+        default:
+          break;
         }
-      /* An answer to an earlier, cancelled request: skip it. */
-      if (get_le32 (self->buffer + 4) != id)
-        continue;
-      status = get_le32 (self->buffer + 12);
-      if (status != 0)
+      if (answer.status != 0)
         {
-          set_status_error (error, op, status);
+          set_status_error (error, op, answer.status);
           return NULL;
         }
       return g_bytes_new (self->buffer + SCB_CHANNEL_HEADER_SIZE,
@@ -169,8 +140,8 @@ exchange_locked (ScbClientChannel *self, guint8 op, guint32 code, GBytes *payloa
 }
 
 GBytes *
-_scb_client_channel_exchange (ScbClientChannel *self, guint8 op, guint32 code, GBytes *payload,
-                              GCancellable *cancellable, GError **error)
+_scb_client_channel_exchange (ScbClientChannel *self, ScbChannelOp op, guint32 code,
+                              GBytes *payload, GCancellable *cancellable, GError **error)
 {
   GBytes *answer;
 

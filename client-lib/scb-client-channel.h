@@ -6,13 +6,9 @@
 
 #include <gio/gio.h>
 
-G_BEGIN_DECLS
+#include "scb-channel-codec.h"
 
-#define SCB_CHANNEL_VERSION 1
-#define SCB_CHANNEL_OP_TRANSMIT 1
-#define SCB_CHANNEL_OP_CONTROL 2
-#define SCB_CHANNEL_OP_ANSWER 0x80
-#define SCB_CHANNEL_HEADER_SIZE 16
+G_BEGIN_DECLS
 
 typedef struct _ScbClientChannel ScbClientChannel;
 
@@ -20,10 +16,12 @@ typedef struct _ScbClientChannel ScbClientChannel;
 ScbClientChannel *_scb_client_channel_new (int fd, GError **error);
 void _scb_client_channel_free (ScbClientChannel *self);
 
-/* One request, one answer (serialized: callable from any thread). An answer
- * with a non-zero status fails with the SCB_ERROR code for that SCARD_*
- * value; a closed channel fails with G_IO_ERROR_CONNECTION_CLOSED. */
-GBytes *_scb_client_channel_exchange (ScbClientChannel *self, guint8 op, guint32 code,
+/* One request, one answer (serialized: callable from any thread); answers
+ * to earlier, abandoned requests are skipped. An answer with a non-zero
+ * status fails with the SCB_ERROR code for that SCARD_* value; a closed
+ * channel fails with G_IO_ERROR_CONNECTION_CLOSED, a malformed answer with
+ * CommError. */
+GBytes *_scb_client_channel_exchange (ScbClientChannel *self, ScbChannelOp op, guint32 code,
                                       GBytes *payload, GCancellable *cancellable, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScbClientChannel, _scb_client_channel_free)

@@ -42,7 +42,7 @@ on_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
       g_variant_get (ret, "(&s)", &protocol);
       _scb_client_connection_reconnected (self, GPOINTER_TO_INT (g_task_get_task_data (task)),
-                                          _scb_client_protocol_from_string (protocol));
+                                          scb_protocol_from_word (protocol));
     }
   g_task_return_pointer (task, ret, (GDestroyNotify) g_variant_unref);
 }
@@ -137,16 +137,15 @@ scb_client_connection_begin_transaction_finish (ScbClientConnection *self, GAsyn
  * Returns: %TRUE on success
  */
 gboolean
-scb_client_connection_end_transaction_sync (ScbClientConnection *self,
-                                            ScbClientDisposition disposition,
+scb_client_connection_end_transaction_sync (ScbClientConnection *self, ScbDisposition disposition,
                                             GCancellable *cancellable, GError **error)
 {
   g_autoptr (GVariant) ret = NULL;
 
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), FALSE);
   ret = call_sync (self, "EndTransaction",
-                   g_variant_new ("(s)", _scb_client_disposition_to_string (disposition)),
-                   cancellable, error);
+                   g_variant_new ("(s)", scb_disposition_to_word (disposition)), cancellable,
+                   error);
   return ret != NULL;
 }
 
@@ -161,13 +160,12 @@ scb_client_connection_end_transaction_sync (ScbClientConnection *self,
  * Ends the transaction.
  */
 void
-scb_client_connection_end_transaction (ScbClientConnection *self, ScbClientDisposition disposition,
+scb_client_connection_end_transaction (ScbClientConnection *self, ScbDisposition disposition,
                                        GCancellable *cancellable, GAsyncReadyCallback callback,
                                        gpointer user_data)
 {
   g_return_if_fail (SCB_IS_CLIENT_CONNECTION (self));
-  call_async (self, "EndTransaction",
-              g_variant_new ("(s)", _scb_client_disposition_to_string (disposition)),
+  call_async (self, "EndTransaction", g_variant_new ("(s)", scb_disposition_to_word (disposition)),
               scb_client_connection_end_transaction, NULL, cancellable, callback, user_data);
 }
 
@@ -187,13 +185,12 @@ scb_client_connection_end_transaction_finish (ScbClientConnection *self, GAsyncR
 }
 
 static GVariant *
-reconnect_parameters (ScbClientShareMode share_mode, ScbClientProtocol protocols,
-                      ScbClientDisposition initialization)
+reconnect_parameters (ScbShareMode share_mode, ScbProtocol protocols, ScbDisposition initialization)
 {
-  g_auto (GStrv) words = _scb_client_protocols_to_strv (protocols);
+  g_auto (GStrv) words = scb_protocols_to_words (protocols);
 
-  return g_variant_new ("(s^ass)", _scb_client_share_mode_to_string (share_mode), words,
-                        _scb_client_disposition_to_string (initialization));
+  return g_variant_new ("(s^ass)", scb_share_mode_to_word (share_mode), words,
+                        scb_disposition_to_word (initialization));
 }
 
 /**
@@ -201,34 +198,33 @@ reconnect_parameters (ScbClientShareMode share_mode, ScbClientProtocol protocols
  * @self: a connection
  * @share_mode: the new share mode
  * @protocols: the acceptable protocols
- * @initialization: %SCB_CLIENT_DISPOSITION_LEAVE, %SCB_CLIENT_DISPOSITION_RESET
- *   or %SCB_CLIENT_DISPOSITION_UNPOWER
+ * @initialization: %SCB_DISPOSITION_LEAVE, %SCB_DISPOSITION_RESET
+ *   or %SCB_DISPOSITION_UNPOWER
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for an error
  *
  * Changes the share mode or protocol of the connection, and optionally resets
  * or unpowers the card.
  *
- * Returns: the protocol in use afterwards, %SCB_CLIENT_PROTOCOL_NONE with
+ * Returns: the protocol in use afterwards, %SCB_PROTOCOL_NONE with
  *   @error set on failure
  */
-ScbClientProtocol
-scb_client_connection_reconnect_sync (ScbClientConnection *self, ScbClientShareMode share_mode,
-                                      ScbClientProtocol protocols,
-                                      ScbClientDisposition initialization,
+ScbProtocol
+scb_client_connection_reconnect_sync (ScbClientConnection *self, ScbShareMode share_mode,
+                                      ScbProtocol protocols, ScbDisposition initialization,
                                       GCancellable *cancellable, GError **error)
 {
   g_autoptr (GVariant) ret = NULL;
   const char *protocol = NULL;
-  ScbClientProtocol value;
+  ScbProtocol value;
 
-  g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), SCB_CLIENT_PROTOCOL_NONE);
+  g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), SCB_PROTOCOL_NONE);
   ret = call_sync (self, "Reconnect", reconnect_parameters (share_mode, protocols, initialization),
                    cancellable, error);
   if (ret == NULL)
-    return SCB_CLIENT_PROTOCOL_NONE;
+    return SCB_PROTOCOL_NONE;
   g_variant_get (ret, "(&s)", &protocol);
-  value = _scb_client_protocol_from_string (protocol);
+  value = scb_protocol_from_word (protocol);
   _scb_client_connection_reconnected (self, share_mode, value);
   return value;
 }
@@ -246,8 +242,8 @@ scb_client_connection_reconnect_sync (ScbClientConnection *self, ScbClientShareM
  * Changes the share mode or protocol of the connection.
  */
 void
-scb_client_connection_reconnect (ScbClientConnection *self, ScbClientShareMode share_mode,
-                                 ScbClientProtocol protocols, ScbClientDisposition initialization,
+scb_client_connection_reconnect (ScbClientConnection *self, ScbShareMode share_mode,
+                                 ScbProtocol protocols, ScbDisposition initialization,
                                  GCancellable *cancellable, GAsyncReadyCallback callback,
                                  gpointer user_data)
 {
@@ -263,22 +259,22 @@ scb_client_connection_reconnect (ScbClientConnection *self, ScbClientShareMode s
  * @result: the result passed to the callback
  * @error: return location for an error
  *
- * Returns: the protocol in use afterwards, %SCB_CLIENT_PROTOCOL_NONE with
+ * Returns: the protocol in use afterwards, %SCB_PROTOCOL_NONE with
  *   @error set on failure
  */
-ScbClientProtocol
+ScbProtocol
 scb_client_connection_reconnect_finish (ScbClientConnection *self, GAsyncResult *result,
                                         GError **error)
 {
   g_autoptr (GVariant) ret = NULL;
   const char *protocol = NULL;
 
-  g_return_val_if_fail (g_task_is_valid (result, self), SCB_CLIENT_PROTOCOL_NONE);
+  g_return_val_if_fail (g_task_is_valid (result, self), SCB_PROTOCOL_NONE);
   ret = g_task_propagate_pointer (G_TASK (result), error);
   if (ret == NULL)
-    return SCB_CLIENT_PROTOCOL_NONE;
+    return SCB_PROTOCOL_NONE;
   g_variant_get (ret, "(&s)", &protocol);
-  return _scb_client_protocol_from_string (protocol);
+  return scb_protocol_from_word (protocol);
 }
 
 /**
@@ -293,14 +289,13 @@ scb_client_connection_reconnect_finish (ScbClientConnection *self, GAsyncResult 
  * Returns: %TRUE on success
  */
 gboolean
-scb_client_connection_close_sync (ScbClientConnection *self, ScbClientDisposition disposition,
+scb_client_connection_close_sync (ScbClientConnection *self, ScbDisposition disposition,
                                   GCancellable *cancellable, GError **error)
 {
   g_autoptr (GVariant) ret = NULL;
 
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), FALSE);
-  ret = call_sync (self, "Disconnect",
-                   g_variant_new ("(s)", _scb_client_disposition_to_string (disposition)),
+  ret = call_sync (self, "Disconnect", g_variant_new ("(s)", scb_disposition_to_word (disposition)),
                    cancellable, error);
   return ret != NULL;
 }
@@ -316,13 +311,12 @@ scb_client_connection_close_sync (ScbClientConnection *self, ScbClientDispositio
  * Closes the connection.
  */
 void
-scb_client_connection_close (ScbClientConnection *self, ScbClientDisposition disposition,
+scb_client_connection_close (ScbClientConnection *self, ScbDisposition disposition,
                              GCancellable *cancellable, GAsyncReadyCallback callback,
                              gpointer user_data)
 {
   g_return_if_fail (SCB_IS_CLIENT_CONNECTION (self));
-  call_async (self, "Disconnect",
-              g_variant_new ("(s)", _scb_client_disposition_to_string (disposition)),
+  call_async (self, "Disconnect", g_variant_new ("(s)", scb_disposition_to_word (disposition)),
               scb_client_connection_close, NULL, cancellable, callback, user_data);
 }
 
@@ -356,8 +350,8 @@ scb_client_connection_close_finish (ScbClientConnection *self, GAsyncResult *res
  */
 gboolean
 scb_client_connection_status_sync (ScbClientConnection *self, char **reader_name, guint32 *state,
-                                   ScbClientProtocol *protocol, GBytes **atr,
-                                   GCancellable *cancellable, GError **error)
+                                   ScbProtocol *protocol, GBytes **atr, GCancellable *cancellable,
+                                   GError **error)
 {
   g_autoptr (GVariant) ret = NULL;
   g_autoptr (GVariant) atr_value = NULL;
@@ -375,7 +369,7 @@ scb_client_connection_status_sync (ScbClientConnection *self, char **reader_name
   if (state != NULL)
     *state = state_value;
   if (protocol != NULL)
-    *protocol = _scb_client_protocol_from_string (protocol_word);
+    *protocol = scb_protocol_from_word (protocol_word);
   if (atr != NULL)
     *atr = _scb_client_variant_to_bytes (atr_value);
   return TRUE;

@@ -10,7 +10,7 @@
  */
 #include "scb-client-private.h"
 #include "scb-client-channel.h"
-#include "scb-client-enums.h"
+#include "scb-types-enums.h"
 #include "scb-error.h"
 #include "scb-names.h"
 
@@ -33,8 +33,8 @@ struct _ScbClientConnection
   GObject parent_instance;
   ScbDBusConnection *proxy;
   char *reader_path;
-  ScbClientShareMode share_mode;
-  ScbClientProtocol protocol; /* SCARD_PROTOCOL_* values */
+  ScbShareMode share_mode;
+  ScbProtocol protocol; /* SCARD_PROTOCOL_* values */
 
   GMutex lock; /* guards the channel fields */
   gboolean use_channel;
@@ -59,7 +59,7 @@ G_DEFINE_FINAL_TYPE (ScbClientConnection, scb_client_connection, G_TYPE_OBJECT)
 
 ScbClientConnection *
 _scb_client_connection_new (ScbDBusConnection *proxy, const char *reader_path,
-                            ScbClientShareMode share_mode, ScbClientProtocol protocol)
+                            ScbShareMode share_mode, ScbProtocol protocol)
 {
   ScbClientConnection *self = g_object_new (SCB_TYPE_CLIENT_CONNECTION, NULL);
 
@@ -104,10 +104,10 @@ scb_client_connection_get_reader_path (ScbClientConnection *self)
  *
  * Returns: the share mode of the connection
  */
-ScbClientShareMode
+ScbShareMode
 scb_client_connection_get_share_mode (ScbClientConnection *self)
 {
-  g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), SCB_CLIENT_SHARE_MODE_SHARED);
+  g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), SCB_SHARE_MODE_SHARED);
   return self->share_mode;
 }
 
@@ -115,13 +115,13 @@ scb_client_connection_get_share_mode (ScbClientConnection *self)
  * scb_client_connection_get_protocol:
  * @self: a connection
  *
- * Returns: the protocol in use, %SCB_CLIENT_PROTOCOL_NONE for a direct
+ * Returns: the protocol in use, %SCB_PROTOCOL_NONE for a direct
  *   connection without a card
  */
-ScbClientProtocol
+ScbProtocol
 scb_client_connection_get_protocol (ScbClientConnection *self)
 {
-  g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), SCB_CLIENT_PROTOCOL_NONE);
+  g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), SCB_PROTOCOL_NONE);
   return self->protocol;
 }
 
@@ -309,9 +309,8 @@ scb_client_connection_transmit_sync (ScbClientConnection *self, GBytes *apdu,
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), NULL);
   if (!check_payload (apdu, FALSE, error))
     return NULL;
-  answer = exchange_on_channel (self, SCB_CHANNEL_OP_TRANSMIT,
-                                self->protocol & SCB_CLIENT_PROTOCOL_ANY, apdu, cancellable,
-                                &used_channel, error);
+  answer = exchange_on_channel (self, SCB_CHANNEL_OP_TRANSMIT, self->protocol & SCB_PROTOCOL_ANY,
+                                apdu, cancellable, &used_channel, error);
   if (used_channel)
     return answer;
   if (!scb_dbus_connection_call_transmit_sync (self->proxy, _scb_client_bytes_to_variant (apdu),
@@ -492,8 +491,8 @@ _scb_client_connection_get_proxy (ScbClientConnection *self)
 }
 
 void
-_scb_client_connection_reconnected (ScbClientConnection *self, ScbClientShareMode share_mode,
-                                    ScbClientProtocol protocol)
+_scb_client_connection_reconnected (ScbClientConnection *self, ScbShareMode share_mode,
+                                    ScbProtocol protocol)
 {
   self->share_mode = share_mode;
   self->protocol = protocol;
@@ -590,15 +589,15 @@ scb_client_connection_class_init (ScbClientConnectionClass *klass)
    *
    * The share mode.
    */
-  props[PROP_SHARE_MODE] = g_param_spec_enum ("share-mode", NULL, NULL, SCB_TYPE_CLIENT_SHARE_MODE,
-                                              SCB_CLIENT_SHARE_MODE_SHARED, flags);
+  props[PROP_SHARE_MODE] = g_param_spec_enum ("share-mode", NULL, NULL, SCB_TYPE_SHARE_MODE,
+                                              SCB_SHARE_MODE_SHARED, flags);
   /**
    * ScbClientConnection:protocol:
    *
    * The protocol in use.
    */
-  props[PROP_PROTOCOL] = g_param_spec_flags ("protocol", NULL, NULL, SCB_TYPE_CLIENT_PROTOCOL,
-                                             SCB_CLIENT_PROTOCOL_NONE, flags);
+  props[PROP_PROTOCOL]
+      = g_param_spec_flags ("protocol", NULL, NULL, SCB_TYPE_PROTOCOL, SCB_PROTOCOL_NONE, flags);
   /**
    * ScbClientConnection:use-channel:
    *

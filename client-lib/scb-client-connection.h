@@ -6,7 +6,7 @@
 
 #include <gio/gio.h>
 
-#include "scb-client-types.h"
+#include "scb-types.h"
 
 G_BEGIN_DECLS
 
@@ -15,8 +15,8 @@ G_DECLARE_FINAL_TYPE (ScbClientConnection, scb_client_connection, SCB, CLIENT_CO
 
 const char *scb_client_connection_get_object_path (ScbClientConnection *self);
 const char *scb_client_connection_get_reader_path (ScbClientConnection *self);
-ScbClientShareMode scb_client_connection_get_share_mode (ScbClientConnection *self);
-ScbClientProtocol scb_client_connection_get_protocol (ScbClientConnection *self);
+ScbShareMode scb_client_connection_get_share_mode (ScbClientConnection *self);
+ScbProtocol scb_client_connection_get_protocol (ScbClientConnection *self);
 gboolean scb_client_connection_get_use_channel (ScbClientConnection *self);
 void scb_client_connection_set_use_channel (ScbClientConnection *self, gboolean use_channel);
 gboolean scb_client_connection_get_channel_open (ScbClientConnection *self);
@@ -45,41 +45,36 @@ gboolean scb_client_connection_begin_transaction_finish (ScbClientConnection *se
                                                          GAsyncResult *result, GError **error);
 
 gboolean scb_client_connection_end_transaction_sync (ScbClientConnection *self,
-                                                     ScbClientDisposition disposition,
+                                                     ScbDisposition disposition,
                                                      GCancellable *cancellable, GError **error);
-void scb_client_connection_end_transaction (ScbClientConnection *self,
-                                            ScbClientDisposition disposition,
+void scb_client_connection_end_transaction (ScbClientConnection *self, ScbDisposition disposition,
                                             GCancellable *cancellable, GAsyncReadyCallback callback,
                                             gpointer user_data);
 gboolean scb_client_connection_end_transaction_finish (ScbClientConnection *self,
                                                        GAsyncResult *result, GError **error);
 
-ScbClientProtocol scb_client_connection_reconnect_sync (ScbClientConnection *self,
-                                                        ScbClientShareMode share_mode,
-                                                        ScbClientProtocol protocols,
-                                                        ScbClientDisposition initialization,
-                                                        GCancellable *cancellable, GError **error);
-void scb_client_connection_reconnect (ScbClientConnection *self, ScbClientShareMode share_mode,
-                                      ScbClientProtocol protocols,
-                                      ScbClientDisposition initialization,
+ScbProtocol scb_client_connection_reconnect_sync (ScbClientConnection *self,
+                                                  ScbShareMode share_mode, ScbProtocol protocols,
+                                                  ScbDisposition initialization,
+                                                  GCancellable *cancellable, GError **error);
+void scb_client_connection_reconnect (ScbClientConnection *self, ScbShareMode share_mode,
+                                      ScbProtocol protocols, ScbDisposition initialization,
                                       GCancellable *cancellable, GAsyncReadyCallback callback,
                                       gpointer user_data);
-ScbClientProtocol scb_client_connection_reconnect_finish (ScbClientConnection *self,
-                                                          GAsyncResult *result, GError **error);
+ScbProtocol scb_client_connection_reconnect_finish (ScbClientConnection *self, GAsyncResult *result,
+                                                    GError **error);
 
-gboolean scb_client_connection_close_sync (ScbClientConnection *self,
-                                           ScbClientDisposition disposition,
+gboolean scb_client_connection_close_sync (ScbClientConnection *self, ScbDisposition disposition,
                                            GCancellable *cancellable, GError **error);
-void scb_client_connection_close (ScbClientConnection *self, ScbClientDisposition disposition,
+void scb_client_connection_close (ScbClientConnection *self, ScbDisposition disposition,
                                   GCancellable *cancellable, GAsyncReadyCallback callback,
                                   gpointer user_data);
 gboolean scb_client_connection_close_finish (ScbClientConnection *self, GAsyncResult *result,
                                              GError **error);
 
 gboolean scb_client_connection_status_sync (ScbClientConnection *self, char **reader_name,
-                                            guint32 *state, ScbClientProtocol *protocol,
-                                            GBytes **atr, GCancellable *cancellable,
-                                            GError **error);
+                                            guint32 *state, ScbProtocol *protocol, GBytes **atr,
+                                            GCancellable *cancellable, GError **error);
 GBytes *scb_client_connection_get_attrib_sync (ScbClientConnection *self, guint32 id,
                                                GCancellable *cancellable, GError **error);
 gboolean scb_client_connection_set_nad_sync (ScbClientConnection *self, guint8 nad,

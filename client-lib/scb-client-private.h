@@ -8,15 +8,10 @@
 #include "scb-client-connection.h"
 #include "scb-client-reader.h"
 #include "scb-generated.h"
+#include "scb-types.h"
 
 G_BEGIN_DECLS
 
-/* The D-Bus words of the enums (scb-client-util.c). */
-const char *_scb_client_share_mode_to_string (ScbClientShareMode mode);
-const char *_scb_client_disposition_to_string (ScbClientDisposition disposition);
-GStrv _scb_client_protocols_to_strv (ScbClientProtocol protocols);
-ScbClientProtocol _scb_client_protocol_from_string (const char *word);
-ScbClientProtocol _scb_client_protocols_from_strv (const char *const *words);
 GBytes *_scb_client_variant_to_bytes (GVariant *value);
 GVariant *_scb_client_bytes_to_variant (GBytes *bytes);
 
@@ -35,10 +30,9 @@ void _scb_client_reader_object_added (ScbClientReader *self, GDBusObject *object
 void _scb_client_reader_detach (ScbClientReader *self);
 
 ScbClientConnection *_scb_client_connection_new (ScbDBusConnection *proxy, const char *reader_path,
-                                                 ScbClientShareMode share_mode,
-                                                 ScbClientProtocol protocol);
+                                                 ScbShareMode share_mode, ScbProtocol protocol);
 ScbDBusConnection *_scb_client_connection_get_proxy (ScbClientConnection *self);
-void _scb_client_connection_reconnected (ScbClientConnection *self, ScbClientShareMode share_mode,
-                                         ScbClientProtocol protocol);
+void _scb_client_connection_reconnected (ScbClientConnection *self, ScbShareMode share_mode,
+                                         ScbProtocol protocol);
 
 G_END_DECLS

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "scb-client-private.h"
-#include "scb-client-enums.h"
+#include "scb-types-enums.h"
 #include "scb-names.h"
 
 /**
@@ -284,11 +284,11 @@ scb_client_reader_get_exchange_level (ScbClientReader *self)
  *
  * Returns: the reader state bits
  */
-ScbClientReaderState
+ScbReaderState
 scb_client_reader_get_state (ScbClientReader *self)
 {
-  g_return_val_if_fail (SCB_IS_CLIENT_READER (self), SCB_CLIENT_READER_STATE_NONE);
-  return (ScbClientReaderState) scb_dbus_reader_get_state (self->proxy);
+  g_return_val_if_fail (SCB_IS_CLIENT_READER (self), SCB_READER_STATE_NONE);
+  return (ScbReaderState) scb_dbus_reader_get_state (self->proxy);
 }
 
 /**
@@ -353,16 +353,16 @@ gboolean
 scb_client_reader_has_card (ScbClientReader *self)
 {
   g_return_val_if_fail (SCB_IS_CLIENT_READER (self), FALSE);
-  return (scb_dbus_reader_get_state (self->proxy) & SCB_CLIENT_READER_STATE_PRESENT) != 0;
+  return (scb_dbus_reader_get_state (self->proxy) & SCB_READER_STATE_PRESENT) != 0;
 }
 
 typedef struct
 {
-  ScbClientShareMode share_mode;
+  ScbShareMode share_mode;
 } ConnectData;
 
 static ScbClientConnection *
-make_connection (ScbClientReader *self, ScbClientShareMode share_mode, const char *path,
+make_connection (ScbClientReader *self, ScbShareMode share_mode, const char *path,
                  const char *protocol, GError **error)
 {
   GDBusProxy *proxy = G_DBUS_PROXY (self->proxy);
@@ -384,7 +384,7 @@ make_connection (ScbClientReader *self, ScbClientShareMode share_mode, const cha
    * in the daemon: stay above that. */
   g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (connection), 90 * 1000);
   return _scb_client_connection_new (connection, scb_client_reader_get_object_path (self),
-                                     share_mode, _scb_client_protocol_from_string (protocol));
+                                     share_mode, scb_protocol_from_word (protocol));
 }
 
 static void
@@ -416,23 +416,23 @@ on_connect_done (GObject *source, GAsyncResult *result, gpointer user_data)
  * scb_client_reader_open_connection:
  * @self: a reader
  * @share_mode: how to share the card
- * @protocols: the acceptable protocols; %SCB_CLIENT_PROTOCOL_NONE for a direct
+ * @protocols: the acceptable protocols; %SCB_PROTOCOL_NONE for a direct
  *   connection without a card
  * @cancellable: (nullable): a #GCancellable
  * @callback: called when the connection is made or has failed
  * @user_data: data for @callback
  *
  * Connects to the card in the reader (or, with
- * %SCB_CLIENT_SHARE_MODE_DIRECT, to the reader). Shared and exclusive
+ * %SCB_SHARE_MODE_DIRECT, to the reader). Shared and exclusive
  * connections need the polkit action `org.scardbus.SmartCard1.access-card`.
  */
 void
-scb_client_reader_open_connection (ScbClientReader *self, ScbClientShareMode share_mode,
-                                   ScbClientProtocol protocols, GCancellable *cancellable,
+scb_client_reader_open_connection (ScbClientReader *self, ScbShareMode share_mode,
+                                   ScbProtocol protocols, GCancellable *cancellable,
                                    GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr (GTask) task = NULL;
-  g_auto (GStrv) words = _scb_client_protocols_to_strv (protocols);
+  g_auto (GStrv) words = scb_protocols_to_words (protocols);
   ConnectData *data = g_new0 (ConnectData, 1);
 
   g_return_if_fail (SCB_IS_CLIENT_READER (self));
@@ -440,7 +440,7 @@ scb_client_reader_open_connection (ScbClientReader *self, ScbClientShareMode sha
   g_task_set_source_tag (task, scb_client_reader_open_connection);
   data->share_mode = share_mode;
   g_task_set_task_data (task, data, g_free);
-  scb_dbus_reader_call_connect (self->proxy, _scb_client_share_mode_to_string (share_mode),
+  scb_dbus_reader_call_connect (self->proxy, scb_share_mode_to_word (share_mode),
                                 (const char *const *) words, cancellable, on_connect_done,
                                 g_steal_pointer (&task));
 }
@@ -474,18 +474,18 @@ scb_client_reader_open_connection_finish (ScbClientReader *self, GAsyncResult *r
  * Returns: (transfer full): the connection, or %NULL with @error set
  */
 ScbClientConnection *
-scb_client_reader_open_connection_sync (ScbClientReader *self, ScbClientShareMode share_mode,
-                                        ScbClientProtocol protocols, GCancellable *cancellable,
+scb_client_reader_open_connection_sync (ScbClientReader *self, ScbShareMode share_mode,
+                                        ScbProtocol protocols, GCancellable *cancellable,
                                         GError **error)
 {
-  g_auto (GStrv) words = _scb_client_protocols_to_strv (protocols);
+  g_auto (GStrv) words = scb_protocols_to_words (protocols);
   g_autofree char *path = NULL;
   g_autofree char *protocol = NULL;
 
   g_return_val_if_fail (SCB_IS_CLIENT_READER (self), NULL);
-  if (!scb_dbus_reader_call_connect_sync (
-          self->proxy, _scb_client_share_mode_to_string (share_mode), (const char *const *) words,
-          &path, &protocol, cancellable, error))
+  if (!scb_dbus_reader_call_connect_sync (self->proxy, scb_share_mode_to_word (share_mode),
+                                          (const char *const *) words, &path, &protocol,
+                                          cancellable, error))
     {
       _scb_client_error_normalize (error);
       return NULL;
@@ -693,8 +693,8 @@ scb_client_reader_class_init (ScbClientReaderClass *klass)
    *
    * The reader state bits.
    */
-  props[PROP_STATE] = g_param_spec_flags ("state", NULL, NULL, SCB_TYPE_CLIENT_READER_STATE,
-                                          SCB_CLIENT_READER_STATE_NONE, flags);
+  props[PROP_STATE] = g_param_spec_flags ("state", NULL, NULL, SCB_TYPE_READER_STATE,
+                                          SCB_READER_STATE_NONE, flags);
   /**
    * ScbClientReader:card-events:
    *

@@ -8,7 +8,7 @@
 
 #include "scb-client-card.h"
 #include "scb-client-connection.h"
-#include "scb-client-types.h"
+#include "scb-types.h"
 
 G_BEGIN_DECLS
 
@@ -22,22 +22,22 @@ guint16 scb_client_reader_get_product_id (ScbClientReader *self);
 const char *scb_client_reader_get_serial (ScbClientReader *self);
 guint8 scb_client_reader_get_slot (ScbClientReader *self);
 const char *scb_client_reader_get_exchange_level (ScbClientReader *self);
-ScbClientReaderState scb_client_reader_get_state (ScbClientReader *self);
+ScbReaderState scb_client_reader_get_state (ScbClientReader *self);
 guint32 scb_client_reader_get_card_events (ScbClientReader *self);
 GBytes *scb_client_reader_get_atr (ScbClientReader *self);
 guint8 scb_client_reader_get_nad (ScbClientReader *self);
 ScbClientCard *scb_client_reader_get_card (ScbClientReader *self);
 gboolean scb_client_reader_has_card (ScbClientReader *self);
 
-void scb_client_reader_open_connection (ScbClientReader *self, ScbClientShareMode share_mode,
-                                        ScbClientProtocol protocols, GCancellable *cancellable,
+void scb_client_reader_open_connection (ScbClientReader *self, ScbShareMode share_mode,
+                                        ScbProtocol protocols, GCancellable *cancellable,
                                         GAsyncReadyCallback callback, gpointer user_data);
 ScbClientConnection *scb_client_reader_open_connection_finish (ScbClientReader *self,
                                                                GAsyncResult *result,
                                                                GError **error);
 ScbClientConnection *scb_client_reader_open_connection_sync (ScbClientReader *self,
-                                                             ScbClientShareMode share_mode,
-                                                             ScbClientProtocol protocols,
+                                                             ScbShareMode share_mode,
+                                                             ScbProtocol protocols,
                                                              GCancellable *cancellable,
                                                              GError **error);
 

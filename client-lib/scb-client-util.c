@@ -1,77 +1,9 @@
-/* scb-client-util.c: D-Bus words, byte arrays and errors for libscardbus
+/* scb-client-util.c: byte arrays and errors for libscardbus
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "scb-client-private.h"
 #include "scb-error.h"
-
-const char *
-_scb_client_share_mode_to_string (ScbClientShareMode mode)
-{
-  switch (mode)
-    {
-    case SCB_CLIENT_SHARE_MODE_EXCLUSIVE:
-      return "exclusive";
-    case SCB_CLIENT_SHARE_MODE_DIRECT:
-      return "direct";
-    case SCB_CLIENT_SHARE_MODE_SHARED:
-    default:
-      return "shared";
-    }
-}
-
-const char *
-_scb_client_disposition_to_string (ScbClientDisposition disposition)
-{
-  switch (disposition)
-    {
-    case SCB_CLIENT_DISPOSITION_RESET:
-      return "reset";
-    case SCB_CLIENT_DISPOSITION_UNPOWER:
-      return "unpower";
-    case SCB_CLIENT_DISPOSITION_EJECT:
-      return "eject";
-    case SCB_CLIENT_DISPOSITION_LEAVE:
-    default:
-      return "leave";
-    }
-}
-
-GStrv
-_scb_client_protocols_to_strv (ScbClientProtocol protocols)
-{
-  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-
-  if (protocols & SCB_CLIENT_PROTOCOL_T0)
-    g_strv_builder_add (builder, "t0");
-  if (protocols & SCB_CLIENT_PROTOCOL_T1)
-    g_strv_builder_add (builder, "t1");
-  if (protocols & SCB_CLIENT_PROTOCOL_RAW)
-    g_strv_builder_add (builder, "raw");
-  return g_strv_builder_end (builder);
-}
-
-ScbClientProtocol
-_scb_client_protocol_from_string (const char *word)
-{
-  if (g_strcmp0 (word, "t0") == 0)
-    return SCB_CLIENT_PROTOCOL_T0;
-  if (g_strcmp0 (word, "t1") == 0)
-    return SCB_CLIENT_PROTOCOL_T1;
-  if (g_strcmp0 (word, "raw") == 0)
-    return SCB_CLIENT_PROTOCOL_RAW;
-  return SCB_CLIENT_PROTOCOL_NONE;
-}
-
-ScbClientProtocol
-_scb_client_protocols_from_strv (const char *const *words)
-{
-  ScbClientProtocol protocols = SCB_CLIENT_PROTOCOL_NONE;
-
-  for (guint i = 0; words != NULL && words[i] != NULL; i++)
-    protocols |= _scb_client_protocol_from_string (words[i]);
-  return protocols;
-}
 
 GBytes *
 _scb_client_variant_to_bytes (GVariant *value)

@@ -20,12 +20,3 @@
 #define SCB_ACTION_ACCESS_CARD SCB_DBUS_NAME ".access-card"
 #define SCB_ACTION_CONTROL SCB_DBUS_NAME ".control"
 #define SCB_ACTION_SET_NAD SCB_DBUS_NAME ".set-nad"
-
-/* The PC/SC name of the reader that reports plug and unplug events. */
-#define SCB_PNP_READER_NAME "\\\\?PnP?\\Notification"
-
-/* The largest APDU a client may send: an extended case 4 APDU
- * (4 + 3 + 65535 + 2 = 65544 bytes), and the largest answer
- * (65536 bytes of data + SW1 SW2). */
-#define SCB_MAX_APDU_SIZE 65544
-#define SCB_MAX_RESPONSE_SIZE 65538

@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "scb-bouncer.h"
+#include "scb-control.h"
 #include "scb-error.h"
 #include "scb-fair-queue.h"
 #include "scb-names.h"
@@ -27,57 +28,26 @@ struct _ScbBouncer
 
 G_DEFINE_TYPE (ScbBouncer, scb_bouncer, G_TYPE_OBJECT)
 
-/* PC/SC part 10 control codes (SCARD_CTL_CODE(n) = 0x42000000 + n). */
-#define SCB_CTL_CODE(n) (0x42000000u + (n))
-#define CM_IOCTL_GET_FEATURE_REQUEST SCB_CTL_CODE (3400)
-/* Feature ioctls as libccid numbers them: SCARD_CTL_CODE(0x330000 + tag). */
-#define FEATURE_IOCTL(tag) SCB_CTL_CODE (0x330000u + (tag))
-/* libccid's MEP NAD commands: get 3F 00 00, set 3E 00 01 nad. */
-#define MEP_NAD_CONTROL_CODE SCB_CTL_CODE (3600)
-#define MEP_NAD_SET 0x3e
-
-/* The PC/SC part 10 features that need only access-card: PIN entry on the
- * reader's pad and the properties describing it, so opensc and gpg never
- * raise admin prompts. FEATURE_CCID_ESC_COMMAND (0x13) and
- * FEATURE_MCT_READER_DIRECT (0x08) reach the reader itself: control. */
-static const guint8 card_features[] = {
-  0x01, /* FEATURE_VERIFY_PIN_START */
-  0x02, /* FEATURE_VERIFY_PIN_FINISH */
-  0x03, /* FEATURE_MODIFY_PIN_START */
-  0x04, /* FEATURE_MODIFY_PIN_FINISH */
-  0x05, /* FEATURE_GET_KEY_PRESSED */
-  0x06, /* FEATURE_VERIFY_PIN_DIRECT */
-  0x07, /* FEATURE_MODIFY_PIN_DIRECT */
-  0x0a, /* FEATURE_IFD_PIN_PROPERTIES */
-  0x12, /* FEATURE_GET_TLV_PROPERTIES */
-};
-
 static const char *
 action_for_control (GVariant *parameters)
 {
   guint32 code = 0;
   g_autoptr (GVariant) data = NULL;
+  gsize n = 0;
+  const guint8 *bytes;
 
   g_variant_get (parameters, "(u@ay)", &code, &data);
-  if (code == CM_IOCTL_GET_FEATURE_REQUEST)
-    return SCB_ACTION_ACCESS_CARD;
-  if (code == MEP_NAD_CONTROL_CODE)
+  bytes = g_variant_get_fixed_array (data, &n, 1);
+  switch (scb_control_classify (code, bytes, n))
     {
-      gsize n = 0;
-      const guint8 *bytes = g_variant_get_fixed_array (data, &n, 1);
-
-      /* Reading the NAD is harmless; any other command of this code may
-       * change it for the connection. */
-      if (n == 3 && bytes[0] == 0x3f && bytes[1] == 0 && bytes[2] == 0)
-        return SCB_ACTION_ACCESS_CARD;
+    case SCB_CONTROL_CARD:
+      return SCB_ACTION_ACCESS_CARD;
+    case SCB_CONTROL_NAD:
       return SCB_ACTION_SET_NAD;
+    case SCB_CONTROL_READER:
+    default:
+      return SCB_ACTION_CONTROL;
     }
-  for (gsize i = 0; i < G_N_ELEMENTS (card_features); i++)
-    {
-      if (code == FEATURE_IOCTL (card_features[i]))
-        return SCB_ACTION_ACCESS_CARD;
-    }
-  return SCB_ACTION_CONTROL;
 }
 
 static const char *

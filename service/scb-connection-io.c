@@ -11,6 +11,7 @@
 #include "scb-card.h"
 #include "scb-channel.h"
 #include "scb-connection-private.h"
+#include "scb-control.h"
 #include "scb-error.h"
 #include "scb-fair-queue.h"
 #include "scb-limits.h"
@@ -20,12 +21,6 @@
 #include <errno.h>
 #include <gio/gunixfdlist.h>
 #include <sys/socket.h>
-
-/* SCARD_CTL_CODE(n) and the codes answered here. */
-#define CTL_CODE(n) (0x42000000u + (n))
-#define IOCTL_VENDOR_IFD_EXCHANGE CTL_CODE (1) /* libccid: PC_to_RDR_Escape */
-#define CM_IOCTL_GET_FEATURE_REQUEST CTL_CODE (3400)
-#define MEP_NAD_CONTROL CTL_CODE (3600) /* libccid 1.6 */
 
 /* One APDU from its call to its answer: it waits in the reader's queue
  * (scb-fair-queue.c), then goes to the slot. One allocation per APDU. */
@@ -127,7 +122,7 @@ scb_connection_transmit (ScbConnection *self, GBytes *apdu, ScbConnectionTransmi
       func (self, NULL, error, user_data);
       return;
     }
-  if (self->protocol == SCB_PROTOCOL_NONE)
+  if (self->protocol == SCB_PROTOCOL_ISO_NONE)
     {
       error = g_error_new (SCB_ERROR, SCB_ERROR_PROTO_MISMATCH,
                            "%s is a direct connection without a protocol", self->path);
@@ -183,14 +178,14 @@ scb_connection_control_async (ScbConnection *self, guint32 code, GBytes *data,
     }
   switch (code)
     {
-    case MEP_NAD_CONTROL:
+    case SCB_CTL_MEP_NAD:
       answer = scb_pcsc_mep_nad (scb_reader_get_slot (self->reader), &self->nad, data, &error);
       break;
-    case CM_IOCTL_GET_FEATURE_REQUEST:
+    case SCB_CTL_GET_FEATURE_REQUEST:
       /* No PIN pad or other part 10 feature on the readers we drive. */
       answer = g_bytes_new (NULL, 0);
       break;
-    case IOCTL_VENDOR_IFD_EXCHANGE:
+    case SCB_CTL_IFD_EXCHANGE:
       ccid_slot_escape_async (scb_reader_get_slot (self->reader), data, NULL, on_slot_escape,
                               g_steal_pointer (&task));
       return;

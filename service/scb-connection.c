@@ -38,7 +38,7 @@ is_owner (ScbConnection *self, GDBusMethodInvocation *invocation)
 static gboolean
 has_card (ScbConnection *self)
 {
-  return self->mode != SCB_SHARE_DIRECT || self->protocol != SCB_PROTOCOL_NONE;
+  return self->mode != SCB_SHARE_MODE_DIRECT || self->protocol != SCB_PROTOCOL_ISO_NONE;
 }
 
 gboolean
@@ -158,7 +158,7 @@ disposition_arg (GDBusMethodInvocation *invocation, ScbDisposition *disposition)
   g_autoptr (GError) error = NULL;
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s)", &word);
-  if (scb_disposition_from_string (word, disposition, &error))
+  if (scb_disposition_from_word (word, disposition, &error))
     return TRUE;
   g_dbus_method_invocation_return_gerror (invocation, error);
   return FALSE;
@@ -224,8 +224,8 @@ reconnect_finish (ScbConnection *self, GDBusMethodInvocation *invocation, const 
   g_autofree const char **protocols = NULL;
   g_autoptr (GError) local_error = NULL;
   ScbShareMode mode;
-  int active = SCB_PROTOCOL_NONE;
-  int protocol = SCB_PROTOCOL_NONE;
+  int active = SCB_PROTOCOL_ISO_NONE;
+  int protocol = SCB_PROTOCOL_ISO_NONE;
 
   if (error != NULL)
     {
@@ -234,10 +234,10 @@ reconnect_finish (ScbConnection *self, GDBusMethodInvocation *invocation, const 
     }
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s^a&s&s)", &share_word,
                  &protocols, NULL);
-  (void) scb_share_mode_from_string (share_word, &mode, NULL);
+  (void) scb_share_mode_from_word (share_word, &mode, NULL);
   if (ccid_slot_get_state (slot) == CCID_SLOT_POWERED)
     active = ccid_slot_get_active_protocol (slot);
-  if (mode != SCB_SHARE_DIRECT && active == SCB_PROTOCOL_NONE)
+  if (mode != SCB_SHARE_MODE_DIRECT && active == SCB_PROTOCOL_ISO_NONE)
     {
       g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_NO_SMARTCARD,
                                              "No usable card in %s",
@@ -256,7 +256,7 @@ reconnect_finish (ScbConnection *self, GDBusMethodInvocation *invocation, const 
   self->reset_pending = FALSE;
   scb_reader_update_state (self->reader);
   scb_dbus_connection_complete_reconnect (self->iface, invocation,
-                                          scb_protocol_to_string (protocol));
+                                          scb_protocol_iso_to_word (protocol));
 }
 
 static void
@@ -285,8 +285,8 @@ reconnect_allowed (GObject *object, GDBusMethodInvocation *invocation)
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s@as&s)", &share_word,
                  NULL, &init_word);
-  if (!scb_share_mode_from_string (share_word, &mode, &error)
-      || !scb_disposition_from_string (init_word, &init, &error))
+  if (!scb_share_mode_from_word (share_word, &mode, &error)
+      || !scb_disposition_from_word (init_word, &init, &error))
     {
       g_dbus_method_invocation_return_gerror (invocation, error);
       return;
@@ -307,7 +307,7 @@ reconnect_allowed (GObject *object, GDBusMethodInvocation *invocation)
   switch (ccid_slot_get_state (slot))
     {
     case CCID_SLOT_ABSENT:
-      if (mode == SCB_SHARE_DIRECT)
+      if (mode == SCB_SHARE_MODE_DIRECT)
         break;
       g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_NO_SMARTCARD,
                                              "No card in %s", scb_reader_get_name (self->reader));
@@ -374,7 +374,7 @@ status_allowed (GObject *object, GDBusMethodInvocation *invocation)
     }
   scb_dbus_connection_complete_status (
       self->iface, invocation, scb_reader_get_name (self->reader), scb_pcsc_status_state (slot),
-      scb_protocol_to_string (self->protocol), scb_bytes_to_variant (atr));
+      scb_protocol_iso_to_word (self->protocol), scb_bytes_to_variant (atr));
 }
 
 static void

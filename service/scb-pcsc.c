@@ -2,6 +2,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include "scb-control.h"
 #include "scb-error.h"
 #include "scb-log.h"
 #include "scb-names.h"
@@ -20,92 +21,30 @@
 #define ATTR_ATR_STRING 0x00090303u
 #define ATTR_DEVICE_FRIENDLY_NAME_A 0x7fff0003u
 
-/* SCardStatus' state values. */
-#define STATUS_ABSENT 0x0002
-#define STATUS_PRESENT 0x0004
-#define STATUS_SWALLOWED 0x0008
-#define STATUS_POWERED 0x0010
-#define STATUS_NEGOTIABLE 0x0020
-
 /* ---- words -------------------------------------------------------------- */
 
-gboolean
-scb_share_mode_from_string (const char *word, ScbShareMode *mode, GError **error)
-{
-  static const char *const words[] = { "shared", "exclusive", "direct" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
-    {
-      if (g_strcmp0 (word, words[i]) == 0)
-        {
-          *mode = (ScbShareMode) i;
-          return TRUE;
-        }
-    }
-  g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
-               "Unknown share mode \"%s\": shared, exclusive or direct", word);
-  return FALSE;
-}
-
-gboolean
-scb_disposition_from_string (const char *word, ScbDisposition *disposition, GError **error)
-{
-  static const char *const words[] = { "leave", "reset", "unpower", "eject" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
-    {
-      if (g_strcmp0 (word, words[i]) == 0)
-        {
-          *disposition = (ScbDisposition) i;
-          return TRUE;
-        }
-    }
-  g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_VALUE,
-               "Unknown disposition \"%s\": leave, reset, unpower or eject", word);
-  return FALSE;
-}
-
 const char *
-scb_protocol_to_string (int protocol)
+scb_protocol_iso_to_word (int protocol)
 {
-  switch (protocol)
-    {
-    case 0:
-      return "t0";
-    case 1:
-      return "t1";
-    default:
-      return "";
-    }
+  return scb_protocol_to_word (scb_protocol_from_iso (protocol));
 }
 
 gboolean
 scb_protocol_choose (const char *const *words, ScbShareMode mode, int active, int *chosen,
                      GError **error)
 {
-  gboolean want[2] = { FALSE, FALSE };
+  ScbProtocol wanted;
 
-  for (guint i = 0; words != NULL && words[i] != NULL; i++)
-    {
-      if (g_str_equal (words[i], "t0"))
-        want[0] = TRUE;
-      else if (g_str_equal (words[i], "t1"))
-        want[1] = TRUE;
-      else if (!g_str_equal (words[i], "raw"))
-        {
-          g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
-                       "Unknown protocol \"%s\": t0, t1 or raw", words[i]);
-          return FALSE;
-        }
-    }
-  *chosen = SCB_PROTOCOL_NONE;
-  if (active >= 0 && active <= 1 && want[active])
+  if (!scb_protocols_from_words (words, &wanted, error))
+    return FALSE;
+  *chosen = SCB_PROTOCOL_ISO_NONE;
+  if (scb_protocol_from_iso (active) & wanted)
     {
       *chosen = active;
       return TRUE;
     }
   /* A direct connection may go without a protocol (PC/SC: 0). */
-  if (mode == SCB_SHARE_DIRECT && !want[0] && !want[1])
+  if (mode == SCB_SHARE_MODE_DIRECT && !(wanted & SCB_PROTOCOL_ANY))
     return TRUE;
   g_set_error (error, SCB_ERROR, SCB_ERROR_PROTO_MISMATCH,
                "The card speaks %s, which is not among the protocols asked for",
@@ -121,11 +60,11 @@ scb_pcsc_status_state (CcidSlot *slot)
   switch (ccid_slot_get_state (slot))
     {
     case CCID_SLOT_ABSENT:
-      return STATUS_ABSENT;
+      return SCB_CARD_STATE_ABSENT;
     case CCID_SLOT_POWERED:
-      return STATUS_PRESENT | STATUS_POWERED | STATUS_NEGOTIABLE;
+      return SCB_CARD_STATE_PRESENT | SCB_CARD_STATE_POWERED | SCB_CARD_STATE_NEGOTIABLE;
     default:
-      return STATUS_PRESENT | STATUS_SWALLOWED;
+      return SCB_CARD_STATE_PRESENT | SCB_CARD_STATE_SWALLOWED;
     }
 }
 
@@ -208,25 +147,22 @@ scb_pcsc_mep_nad (CcidSlot *slot, guint8 *nad, GBytes *data, GError **error)
 {
   gsize len = 0;
   const guint8 *bytes = g_bytes_get_data (data, &len);
+  ScbMepNadCommand command;
+  guint8 value = 0;
 
-  /* libccid 1.6's MEP commands: get 3F 00 00, set 3E 00 01 nad. */
-  if (len == 3 && bytes[0] == 0x3f && bytes[1] == 0 && bytes[2] == 0)
+  if (!scb_mep_nad_parse (bytes, len, &command, &value, error))
+    return NULL;
+  if (command == SCB_MEP_NAD_GET)
     return g_bytes_new (nad, 1);
-  if (len == 4 && bytes[0] == 0x3e && bytes[1] == 0 && bytes[2] == 1)
+  if (!ccid_slot_supports_nad (slot))
     {
-      if (!ccid_slot_supports_nad (slot))
-        {
-          g_set_error (error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED,
-                       "%s does not exchange TPDUs: the NAD cannot be chosen",
-                       ccid_slot_get_name (slot));
-          return NULL;
-        }
-      *nad = bytes[3];
-      return g_bytes_new (NULL, 0);
+      g_set_error (error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED,
+                   "%s does not exchange TPDUs: the NAD cannot be chosen",
+                   ccid_slot_get_name (slot));
+      return NULL;
     }
-  g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
-               "Unknown MEP NAD command (3F 00 00 reads, 3E 00 01 NAD sets)");
-  return NULL;
+  *nad = value;
+  return g_bytes_new (NULL, 0);
 }
 
 /* ---- logging ---------------------------------------------------------------- */

@@ -7,33 +7,18 @@
 #include <gio/gio.h>
 
 #include "ccid-slot.h"
+#include "scb-types.h"
 
 G_BEGIN_DECLS
 
 typedef struct _ScbReader ScbReader;
 
-typedef enum
-{
-  SCB_SHARE_SHARED,
-  SCB_SHARE_EXCLUSIVE,
-  SCB_SHARE_DIRECT,
-} ScbShareMode;
+/* Protocols of a connection, as the slot numbers them: -1 none, 0 T=0,
+ * 1 T=1. */
+#define SCB_PROTOCOL_ISO_NONE (-1)
 
-typedef enum
-{
-  SCB_DISPOSITION_LEAVE,
-  SCB_DISPOSITION_RESET,
-  SCB_DISPOSITION_UNPOWER,
-  SCB_DISPOSITION_EJECT,
-} ScbDisposition;
-
-/* Protocols: -1 none, 0 T=0, 1 T=1. */
-#define SCB_PROTOCOL_NONE (-1)
-
-gboolean scb_share_mode_from_string (const char *word, ScbShareMode *mode, GError **error);
-gboolean scb_disposition_from_string (const char *word, ScbDisposition *disposition,
-                                      GError **error);
-const char *scb_protocol_to_string (int protocol);
+/* The D-Bus word of a slot protocol (-1, 0, 1). */
+const char *scb_protocol_iso_to_word (int protocol);
 /* The protocol to use for a card speaking @active (or none), given the
  * words a client accepts; ProtoMismatch or InvalidParameter. */
 gboolean scb_protocol_choose (const char *const *words, ScbShareMode mode, int active, int *chosen,

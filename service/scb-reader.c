@@ -66,7 +66,7 @@ G_DEFINE_TYPE (ScbReader, scb_reader, G_TYPE_OBJECT)
 static gboolean
 counts_for_sharing (ScbConnection *connection)
 {
-  return scb_connection_get_share_mode (connection) == SCB_SHARE_DIRECT
+  return scb_connection_get_share_mode (connection) == SCB_SHARE_MODE_DIRECT
          || scb_connection_is_current (connection);
 }
 
@@ -76,15 +76,15 @@ compute_state (ScbReader *self)
   guint32 state = 0;
 
   if (self->card == NULL)
-    return SCB_STATE_EMPTY;
-  state = SCB_STATE_PRESENT;
+    return SCB_READER_STATE_EMPTY;
+  state = SCB_READER_STATE_PRESENT;
   switch (ccid_slot_get_state (self->slot))
     {
     case CCID_SLOT_MUTE:
-      state |= SCB_STATE_MUTE;
+      state |= SCB_READER_STATE_MUTE;
       break;
     case CCID_SLOT_PRESENT:
-      state |= SCB_STATE_UNPOWERED;
+      state |= SCB_READER_STATE_UNPOWERED;
       break;
     default:
       break;
@@ -95,9 +95,9 @@ compute_state (ScbReader *self)
 
       if (!scb_connection_is_current (connection))
         continue;
-      state |= SCB_STATE_INUSE;
-      if (scb_connection_get_share_mode (connection) == SCB_SHARE_EXCLUSIVE)
-        state |= SCB_STATE_EXCLUSIVE;
+      state |= SCB_READER_STATE_INUSE;
+      if (scb_connection_get_share_mode (connection) == SCB_SHARE_MODE_EXCLUSIVE)
+        state |= SCB_READER_STATE_EXCLUSIVE;
     }
   return state;
 }
@@ -278,13 +278,13 @@ scb_reader_check_sharing (ScbReader *self, ScbConnection *except, ScbShareMode m
 
       if (other == except || !counts_for_sharing (other))
         continue;
-      if (mode == SCB_SHARE_EXCLUSIVE)
+      if (mode == SCB_SHARE_MODE_EXCLUSIVE)
         {
           g_set_error (error, SCB_ERROR, SCB_ERROR_SHARING_VIOLATION,
                        "%s is in use by another connection", self->name);
           return FALSE;
         }
-      if (scb_connection_get_share_mode (other) == SCB_SHARE_EXCLUSIVE)
+      if (scb_connection_get_share_mode (other) == SCB_SHARE_MODE_EXCLUSIVE)
         {
           g_set_error (error, SCB_ERROR, SCB_ERROR_SHARING_VIOLATION,
                        "%s is held exclusively by another connection", self->name);
@@ -448,11 +448,11 @@ connect_new (ScbReader *self, GDBusMethodInvocation *invocation, GError **error)
   g_autofree const char **protocols = NULL;
   g_autoptr (ScbConnection) connection = NULL;
   ScbShareMode mode;
-  int active = SCB_PROTOCOL_NONE;
-  int protocol = SCB_PROTOCOL_NONE;
+  int active = SCB_PROTOCOL_ISO_NONE;
+  int protocol = SCB_PROTOCOL_ISO_NONE;
 
   g_variant_get (parameters, "(&s^a&s)", &share_word, &protocols);
-  if (!scb_share_mode_from_string (share_word, &mode, error))
+  if (!scb_share_mode_from_word (share_word, &mode, error))
     return NULL;
   if (!self->present)
     {
@@ -461,7 +461,7 @@ connect_new (ScbReader *self, GDBusMethodInvocation *invocation, GError **error)
     }
   if (ccid_slot_get_state (self->slot) == CCID_SLOT_POWERED)
     active = ccid_slot_get_active_protocol (self->slot);
-  if (mode != SCB_SHARE_DIRECT && active == SCB_PROTOCOL_NONE)
+  if (mode != SCB_SHARE_MODE_DIRECT && active == SCB_PROTOCOL_ISO_NONE)
     {
       g_set_error (error, SCB_ERROR, SCB_ERROR_UNPOWERED_CARD, "The card in %s is not powered",
                    self->name);
@@ -484,7 +484,7 @@ connect_new (ScbReader *self, GDBusMethodInvocation *invocation, GError **error)
   scb_reader_add_connection (self, connection);
   g_debug ("%s: %s connected %s (%s, %s)", self->name,
            g_dbus_method_invocation_get_sender (invocation), scb_connection_get_path (connection),
-           share_word, scb_protocol_to_string (protocol));
+           share_word, scb_protocol_iso_to_word (protocol));
   return g_steal_pointer (&connection);
 }
 
@@ -501,7 +501,7 @@ connect_finish (ScbReader *self, GDBusMethodInvocation *invocation)
     }
   scb_dbus_reader_complete_connect (
       self->iface, invocation, scb_connection_get_path (connection),
-      scb_protocol_to_string (scb_connection_get_protocol (connection)));
+      scb_protocol_iso_to_word (scb_connection_get_protocol (connection)));
 }
 
 static void
@@ -530,12 +530,12 @@ connect_allowed (GObject *object, GDBusMethodInvocation *invocation)
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s@as)", &share_word,
                  NULL);
-  if (!scb_share_mode_from_string (share_word, &mode, &error))
+  if (!scb_share_mode_from_word (share_word, &mode, &error))
     {
       g_dbus_method_invocation_return_gerror (invocation, error);
       return;
     }
-  if (!self->present || mode == SCB_SHARE_DIRECT)
+  if (!self->present || mode == SCB_SHARE_MODE_DIRECT)
     {
       connect_finish (self, invocation);
       return;
@@ -671,7 +671,7 @@ scb_reader_new (ScbManager *manager, CcidDevice *device, CcidSlot *slot, const c
   scb_dbus_reader_set_slot (self->iface, (guint8) ccid_slot_get_index (slot));
   scb_dbus_reader_set_exchange_level (
       self->iface, ccid_exchange_level_to_string (ccid_slot_get_exchange_level (slot)));
-  scb_dbus_reader_set_state (self->iface, SCB_STATE_EMPTY);
+  scb_dbus_reader_set_state (self->iface, SCB_READER_STATE_EMPTY);
   /* Never a value whose low 16 bits are 0: it starts at 1. */
   scb_dbus_reader_set_card_events (self->iface, scb_counter_next (0));
   scb_dbus_reader_set_card (self->iface, "/");

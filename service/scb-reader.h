@@ -20,14 +20,6 @@ G_DECLARE_FINAL_TYPE (ScbReader, scb_reader, SCB, READER, GObject)
  * method timeout of GDBus and sd-bus clients (docs/dbus-api.md). */
 #define SCB_TRANSACTION_WAIT_MS 60000
 
-/* pcsc-lite's SCARD_STATE_* bits that Reader.State carries. */
-#define SCB_STATE_EMPTY 0x0010
-#define SCB_STATE_PRESENT 0x0020
-#define SCB_STATE_EXCLUSIVE 0x0080
-#define SCB_STATE_INUSE 0x0100
-#define SCB_STATE_MUTE 0x0200
-#define SCB_STATE_UNPOWERED 0x0400
-
 ScbReader *scb_reader_new (ScbManager *manager, CcidDevice *device, CcidSlot *slot,
                            const char *path);
 

@@ -24,47 +24,17 @@
 const char *
 wsc_disposition_word (DWORD disposition)
 {
-  switch (disposition)
-    {
-    case SCARD_LEAVE_CARD:
-      return "leave";
-    case SCARD_RESET_CARD:
-      return "reset";
-    case SCARD_UNPOWER_CARD:
-      return "unpower";
-    case SCARD_EJECT_CARD:
-      return "eject";
-    default:
-      return NULL;
-    }
-}
-
-DWORD
-wsc_protocol_from_word (const char *word)
-{
-  if (g_strcmp0 (word, "t0") == 0)
-    return SCARD_PROTOCOL_T0;
-  if (g_strcmp0 (word, "t1") == 0)
-    return SCARD_PROTOCOL_T1;
-  if (g_strcmp0 (word, "raw") == 0)
-    return SCARD_PROTOCOL_RAW;
-  return SCARD_PROTOCOL_UNDEFINED;
+  if (!scb_disposition_is_valid (disposition))
+    return NULL;
+  return scb_disposition_to_word ((ScbDisposition) disposition);
 }
 
 static const char *
 share_mode_word (DWORD share_mode)
 {
-  switch (share_mode)
-    {
-    case SCARD_SHARE_SHARED:
-      return "shared";
-    case SCARD_SHARE_EXCLUSIVE:
-      return "exclusive";
-    case SCARD_SHARE_DIRECT:
-      return "direct";
-    default:
-      return NULL;
-    }
+  if (!scb_share_mode_is_valid (share_mode))
+    return NULL;
+  return scb_share_mode_to_word ((ScbShareMode) share_mode);
 }
 
 /* pcscd's checks of the share mode and the protocols, in its order. */
@@ -83,16 +53,14 @@ check_mode_and_protocols (DWORD share_mode, DWORD protocols)
 static GVariant *
 protocols_variant (DWORD protocols)
 {
-  GVariantBuilder builder;
+  g_auto (GStrv) words = NULL;
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_STRING_ARRAY);
-  if (protocols & (SCARD_PROTOCOL_T0 | WSC_PROTOCOL_ANY_OLD))
-    g_variant_builder_add (&builder, "s", "t0");
-  if (protocols & (SCARD_PROTOCOL_T1 | WSC_PROTOCOL_ANY_OLD))
-    g_variant_builder_add (&builder, "s", "t1");
-  if (protocols & SCARD_PROTOCOL_RAW)
-    g_variant_builder_add (&builder, "s", "raw");
-  return g_variant_builder_end (&builder);
+  /* SCARD_PROTOCOL_ANY_OLD (0x1000) of pcsc-lite < 1.3 asks for T=0 or T=1. */
+  if (protocols & WSC_PROTOCOL_ANY_OLD)
+    protocols |= SCB_PROTOCOL_ANY;
+  words
+      = scb_protocols_to_words ((ScbProtocol) (protocols & (SCB_PROTOCOL_ANY | SCB_PROTOCOL_RAW)));
+  return g_variant_new_strv ((const char *const *) words, -1);
 }
 
 LONG
@@ -145,7 +113,7 @@ SCardConnect (SCARDCONTEXT hContext, LPCSTR szReader, DWORD dwShareMode, DWORD d
   if (rv != SCARD_S_SUCCESS)
     return rv;
   g_variant_get (reply, "(&o&s)", &connection, &protocol);
-  *pdwActiveProtocol = wsc_protocol_from_word (protocol);
+  *pdwActiveProtocol = (DWORD) scb_protocol_from_word (protocol);
   *phCard = wsc_card_register (context, szReader, connection, *pdwActiveProtocol, nad);
   return SCARD_S_SUCCESS;
 }
@@ -182,7 +150,7 @@ SCardReconnect (SCARDHANDLE hCard, DWORD dwShareMode, DWORD dwPreferredProtocols
   if (rv == SCARD_S_SUCCESS)
     {
       g_variant_get (reply, "(&s)", &protocol);
-      card->protocol = wsc_protocol_from_word (protocol);
+      card->protocol = (DWORD) scb_protocol_from_word (protocol);
       *pdwActiveProtocol = card->protocol;
     }
   g_mutex_unlock (&card->io_lock);
@@ -353,7 +321,7 @@ SCardStatus (SCARDHANDLE hCard, LPSTR szReaderName, LPDWORD pcchReaderLen, LPDWO
   if (pdwState != NULL)
     *pdwState = ((DWORD) card_events << 16) + state;
   if (pdwProtocol != NULL)
-    *pdwProtocol = wsc_protocol_from_word (protocol);
+    *pdwProtocol = (DWORD) scb_protocol_from_word (protocol);
 
   rv = status_copy (card->reader_name, *pcchReaderLen, reader_capacity, szReaderName);
   if (rv != SCARD_S_SUCCESS && rv != SCARD_E_INSUFFICIENT_BUFFER)

@@ -17,6 +17,9 @@
 #include <PCSC/reader.h>
 #include <gio/gio.h>
 
+#include "scb-control.h"
+#include "scb-types.h"
+
 G_BEGIN_DECLS
 
 /* pcsc-lite's private "any protocol" value, still sent by old programs. */
@@ -153,7 +156,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (WscCard, wsc_card_unref)
 
 /* ---- winscard-card.c ---- */
 const char *wsc_disposition_word (DWORD disposition);
-DWORD wsc_protocol_from_word (const char *word);
 /* BeginTransaction, waiting as long as another connection holds one. */
 LONG wsc_card_begin_transaction (WscCard *card);
 LONG wsc_card_end_transaction (WscCard *card, const char *disposition);

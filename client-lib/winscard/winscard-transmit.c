@@ -39,7 +39,6 @@ WSC_EXACT_SIZE const SCARD_IO_REQUEST g_rgSCardT1Pci
 WSC_EXACT_SIZE const SCARD_IO_REQUEST g_rgSCardRawPci
     = { SCARD_PROTOCOL_RAW, sizeof (SCARD_IO_REQUEST) };
 
-#define MEP_NAD_CODE SCARD_CTL_CODE (3600)
 #define MEP_GET_NAD 0x3F
 #define MEP_SET_NAD 0x3E
 
@@ -182,7 +181,7 @@ SCardControl (SCARDHANDLE hCard, DWORD dwControlCode, LPCVOID pbSendBuffer, DWOR
     return SCARD_E_INVALID_VALUE;
 
   g_mutex_lock (&card->io_lock);
-  if (dwControlCode != MEP_NAD_CODE
+  if (dwControlCode != SCB_CTL_MEP_NAD
       || !control_nad (card, pbSendBuffer, cbSendLength, &answer, &rv))
     rv = exchange (card, WSC_CHANNEL_OP_CONTROL, (guint32) dwControlCode, pbSendBuffer,
                    cbSendLength, &answer);

@@ -80,10 +80,10 @@ connect_tpdu (ScbClient *client)
   ScbClientConnection *connection;
 
   g_assert_no_error (error);
-  connection = scb_client_reader_open_connection_sync (reader, SCB_CLIENT_SHARE_MODE_SHARED,
-                                                       SCB_CLIENT_PROTOCOL_ANY, NULL, &error);
+  connection = scb_client_reader_open_connection_sync (reader, SCB_SHARE_MODE_SHARED,
+                                                       SCB_PROTOCOL_ANY, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (scb_client_connection_get_protocol (connection), ==, SCB_CLIENT_PROTOCOL_T1);
+  g_assert_cmpint (scb_client_connection_get_protocol (connection), ==, SCB_PROTOCOL_T1);
   return connection;
 }
 
@@ -96,7 +96,7 @@ close_connection (ScbClientConnection *connection)
   g_autoptr (GError) error = NULL;
 
   g_assert_true (
-      scb_client_connection_close_sync (connection, SCB_CLIENT_DISPOSITION_LEAVE, NULL, &error));
+      scb_client_connection_close_sync (connection, SCB_DISPOSITION_LEAVE, NULL, &error));
   g_assert_no_error (error);
 }
 
@@ -317,14 +317,14 @@ test_connection_methods (void)
   g_autofree char *name = NULL;
   g_autoptr (GBytes) atr = NULL;
   g_autoptr (GBytes) attr = NULL;
-  ScbClientProtocol protocol = SCB_CLIENT_PROTOCOL_NONE;
+  ScbProtocol protocol = SCB_PROTOCOL_NONE;
   guint32 state = 0;
 
   g_assert_true (
       scb_client_connection_status_sync (connection, &name, &state, &protocol, &atr, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (name, ==, TPDU_NAME);
-  g_assert_cmpint (protocol, ==, SCB_CLIENT_PROTOCOL_T1);
+  g_assert_cmpint (protocol, ==, SCB_PROTOCOL_T1);
   g_assert_true (g_bytes_equal (atr, scb_client_reader_get_atr (reader)));
   attr = scb_client_connection_get_attrib_sync (connection, ATTR_ATR, NULL, &error);
   g_assert_no_error (error);
@@ -353,36 +353,32 @@ test_connection_methods (void)
     g_assert_true (
         scb_client_connection_begin_transaction_finish (connection, wait_result (&result), &error));
     g_assert_no_error (error);
-    g_assert_true (scb_client_connection_end_transaction_sync (
-        connection, SCB_CLIENT_DISPOSITION_LEAVE, NULL, &error));
+    g_assert_true (scb_client_connection_end_transaction_sync (connection, SCB_DISPOSITION_LEAVE,
+                                                               NULL, &error));
     g_assert_no_error (error);
   }
   /* Ending a transaction that is not there is the daemon's error. */
-  g_assert_false (scb_client_connection_end_transaction_sync (
-      connection, SCB_CLIENT_DISPOSITION_LEAVE, NULL, &error));
+  g_assert_false (
+      scb_client_connection_end_transaction_sync (connection, SCB_DISPOSITION_LEAVE, NULL, &error));
   g_assert_true (error != NULL && error->domain == SCB_ERROR);
   g_clear_error (&error);
 
   /* Reconnect with a reset, both forms. */
-  protocol = scb_client_connection_reconnect_sync (connection, SCB_CLIENT_SHARE_MODE_EXCLUSIVE,
-                                                   SCB_CLIENT_PROTOCOL_ANY,
-                                                   SCB_CLIENT_DISPOSITION_RESET, NULL, &error);
+  protocol = scb_client_connection_reconnect_sync (
+      connection, SCB_SHARE_MODE_EXCLUSIVE, SCB_PROTOCOL_ANY, SCB_DISPOSITION_RESET, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (protocol, ==, SCB_CLIENT_PROTOCOL_T1);
-  g_assert_cmpint (scb_client_connection_get_share_mode (connection), ==,
-                   SCB_CLIENT_SHARE_MODE_EXCLUSIVE);
+  g_assert_cmpint (protocol, ==, SCB_PROTOCOL_T1);
+  g_assert_cmpint (scb_client_connection_get_share_mode (connection), ==, SCB_SHARE_MODE_EXCLUSIVE);
   {
     g_autoptr (GAsyncResult) result = NULL;
 
-    scb_client_connection_reconnect (connection, SCB_CLIENT_SHARE_MODE_SHARED,
-                                     SCB_CLIENT_PROTOCOL_T1, SCB_CLIENT_DISPOSITION_LEAVE, NULL,
-                                     on_result, &result);
+    scb_client_connection_reconnect (connection, SCB_SHARE_MODE_SHARED, SCB_PROTOCOL_T1,
+                                     SCB_DISPOSITION_LEAVE, NULL, on_result, &result);
     g_assert_cmpint (
         scb_client_connection_reconnect_finish (connection, wait_result (&result), &error), ==,
-        SCB_CLIENT_PROTOCOL_T1);
+        SCB_PROTOCOL_T1);
     g_assert_no_error (error);
-    g_assert_cmpint (scb_client_connection_get_share_mode (connection), ==,
-                     SCB_CLIENT_SHARE_MODE_SHARED);
+    g_assert_cmpint (scb_client_connection_get_share_mode (connection), ==, SCB_SHARE_MODE_SHARED);
   }
 
   /* Closed: the connection is gone, and says so as an SCB_ERROR. */
@@ -390,8 +386,7 @@ test_connection_methods (void)
     g_autoptr (GAsyncResult) result = NULL;
     g_autoptr (GBytes) answer = NULL;
 
-    scb_client_connection_close (connection, SCB_CLIENT_DISPOSITION_LEAVE, NULL, on_result,
-                                 &result);
+    scb_client_connection_close (connection, SCB_DISPOSITION_LEAVE, NULL, on_result, &result);
     g_assert_true (scb_client_connection_close_finish (connection, wait_result (&result), &error));
     g_assert_no_error (error);
     answer = scb_client_connection_transmit_sync (connection, escape_data, NULL, &error);
@@ -433,7 +428,7 @@ on_card_inserted (ScbClient *client, ScbClientReader *reader, ScbClientCard *car
 {
   /* The reader already describes the card when the signal comes. */
   g_assert_true (scb_client_reader_get_card (reader) == card);
-  g_assert_true (scb_client_reader_get_state (reader) & SCB_CLIENT_READER_STATE_PRESENT);
+  g_assert_true (scb_client_reader_get_state (reader) & SCB_READER_STATE_PRESENT);
   g_assert_true (
       g_bytes_equal (scb_client_reader_get_atr (reader), scb_client_card_get_atr (card)));
   g_assert_cmpuint (scb_client_card_get_inserted_event (card), ==,
@@ -446,7 +441,7 @@ on_card_removed (ScbClient *client, ScbClientReader *reader, ScbClientCard *card
                  gpointer user_data)
 {
   g_assert_null (scb_client_reader_get_card (reader));
-  g_assert_true (scb_client_reader_get_state (reader) & SCB_CLIENT_READER_STATE_EMPTY);
+  g_assert_true (scb_client_reader_get_state (reader) & SCB_READER_STATE_EMPTY);
   log_event (user_data, "card-removed", scb_client_card_get_object_path (card));
 }
 

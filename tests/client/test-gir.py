@@ -63,7 +63,7 @@ def inner(sim):
           and reader.props.object_path.startswith('/org/scardbus/SmartCard1/reader/'),
           (reader.props.name, reader.props.exchange_level))
     check('empty reader: no card, EMPTY state', reader.get_card() is None and not reader.has_card()
-          and reader.props.state & Scardbus.ClientReaderState.EMPTY, reader.props.state)
+          and reader.props.state & Scardbus.ReaderState.EMPTY, reader.props.state)
     check('lookup by index, name and path', client.lookup_reader('0') == reader
           and client.lookup_reader(reader.props.name) == reader
           and client.lookup_reader(reader.props.object_path) == reader)
@@ -94,21 +94,21 @@ def inner(sim):
 
     # A connection made asynchronously, closed, then one made synchronously.
     opened = []
-    reader.open_connection(Scardbus.ClientShareMode.EXCLUSIVE, Scardbus.ClientProtocol.T1, None,
+    reader.open_connection(Scardbus.ShareMode.EXCLUSIVE, Scardbus.Protocol.T1, None,
                            lambda r, res: opened.append(r.open_connection_finish(res)))
     run_until(lambda: opened)
     check('open_connection (async), exclusive', opened and opened[0].props.share_mode ==
-          Scardbus.ClientShareMode.EXCLUSIVE and reader.props.state & Scardbus.ClientReaderState.EXCLUSIVE,
+          Scardbus.ShareMode.EXCLUSIVE and reader.props.state & Scardbus.ReaderState.EXCLUSIVE,
           (opened, reader.props.state))
     closed = []
-    opened[0].close(Scardbus.ClientDisposition.LEAVE, None,
+    opened[0].close(Scardbus.Disposition.LEAVE, None,
                     lambda c, res: closed.append(c.close_finish(res)))
     run_until(lambda: closed)
     check('close (async)', closed == [True], closed)
 
     # Transmit, synchronously, over the channel.
-    conn = reader.open_connection_sync(Scardbus.ClientShareMode.SHARED, Scardbus.ClientProtocol.ANY, None)
-    check('open_connection_sync: T=1', conn.get_protocol() == Scardbus.ClientProtocol.T1, conn.get_protocol())
+    conn = reader.open_connection_sync(Scardbus.ShareMode.SHARED, Scardbus.Protocol.ANY, None)
+    check('open_connection_sync: T=1', conn.get_protocol() == Scardbus.Protocol.T1, conn.get_protocol())
     answer = bytes(conn.transmit_sync(GLib.Bytes.new(GET_CHALLENGE), None).get_data())
     check('transmit_sync: 8 bytes + 90 00', len(answer) == 10 and answer[-2:] == b'\x90\x00', answer.hex())
     check('the fd channel carried it', conn.get_channel_open())
@@ -132,7 +132,7 @@ def inner(sim):
               e.domain == 'scb-error-quark' and e.code == Scardbus.Error.INVALID_PARAMETER, e)
 
     ok, name, state, protocol, status_atr = conn.status_sync(None)
-    check('status_sync', ok and name == reader.props.name and protocol == Scardbus.ClientProtocol.T1
+    check('status_sync', ok and name == reader.props.name and protocol == Scardbus.Protocol.T1
           and bytes(status_atr.get_data()) == atr, (ok, name, state, protocol))
 
     # Removal: the signal, then the connection's error.

@@ -86,36 +86,36 @@ test_words (void)
   ScbDisposition disposition;
   int chosen = 7;
 
-  g_assert_true (scb_share_mode_from_string ("exclusive", &mode, NULL));
-  g_assert_cmpint (mode, ==, SCB_SHARE_EXCLUSIVE);
-  g_assert_false (scb_share_mode_from_string ("Shared", &mode, &error));
+  g_assert_true (scb_share_mode_from_word ("exclusive", &mode, NULL));
+  g_assert_cmpint (mode, ==, SCB_SHARE_MODE_EXCLUSIVE);
+  g_assert_false (scb_share_mode_from_word ("Shared", &mode, &error));
   g_assert_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER);
   g_clear_error (&error);
-  g_assert_true (scb_disposition_from_string ("unpower", &disposition, NULL));
+  g_assert_true (scb_disposition_from_word ("unpower", &disposition, NULL));
   g_assert_cmpint (disposition, ==, SCB_DISPOSITION_UNPOWER);
-  g_assert_false (scb_disposition_from_string ("", &disposition, NULL));
+  g_assert_false (scb_disposition_from_word ("", &disposition, NULL));
 
-  g_assert_true (scb_protocol_choose (t1, SCB_SHARE_SHARED, 1, &chosen, NULL));
+  g_assert_true (scb_protocol_choose (t1, SCB_SHARE_MODE_SHARED, 1, &chosen, NULL));
   g_assert_cmpint (chosen, ==, 1);
-  g_assert_true (scb_protocol_choose (both, SCB_SHARE_SHARED, 0, &chosen, NULL));
+  g_assert_true (scb_protocol_choose (both, SCB_SHARE_MODE_SHARED, 0, &chosen, NULL));
   g_assert_cmpint (chosen, ==, 0);
-  g_assert_false (scb_protocol_choose (t1, SCB_SHARE_SHARED, 0, &chosen, &error));
+  g_assert_false (scb_protocol_choose (t1, SCB_SHARE_MODE_SHARED, 0, &chosen, &error));
   g_assert_error (error, SCB_ERROR, SCB_ERROR_PROTO_MISMATCH);
   g_clear_error (&error);
-  g_assert_false (scb_protocol_choose (raw, SCB_SHARE_SHARED, 1, &chosen, &error));
+  g_assert_false (scb_protocol_choose (raw, SCB_SHARE_MODE_SHARED, 1, &chosen, &error));
   g_assert_error (error, SCB_ERROR, SCB_ERROR_PROTO_MISMATCH);
   g_clear_error (&error);
-  g_assert_false (scb_protocol_choose (bad, SCB_SHARE_SHARED, 1, &chosen, &error));
+  g_assert_false (scb_protocol_choose (bad, SCB_SHARE_MODE_SHARED, 1, &chosen, &error));
   g_assert_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER);
   g_clear_error (&error);
   /* A direct connection may have no protocol, with or without a card. */
-  g_assert_true (scb_protocol_choose (none, SCB_SHARE_DIRECT, -1, &chosen, NULL));
-  g_assert_cmpint (chosen, ==, SCB_PROTOCOL_NONE);
-  g_assert_true (scb_protocol_choose (raw, SCB_SHARE_DIRECT, 1, &chosen, NULL));
-  g_assert_cmpint (chosen, ==, SCB_PROTOCOL_NONE);
-  g_assert_true (scb_protocol_choose (t1, SCB_SHARE_DIRECT, 1, &chosen, NULL));
+  g_assert_true (scb_protocol_choose (none, SCB_SHARE_MODE_DIRECT, -1, &chosen, NULL));
+  g_assert_cmpint (chosen, ==, SCB_PROTOCOL_ISO_NONE);
+  g_assert_true (scb_protocol_choose (raw, SCB_SHARE_MODE_DIRECT, 1, &chosen, NULL));
+  g_assert_cmpint (chosen, ==, SCB_PROTOCOL_ISO_NONE);
+  g_assert_true (scb_protocol_choose (t1, SCB_SHARE_MODE_DIRECT, 1, &chosen, NULL));
   g_assert_cmpint (chosen, ==, 1);
-  g_assert_cmpstr (scb_protocol_to_string (SCB_PROTOCOL_NONE), ==, "");
+  g_assert_cmpstr (scb_protocol_iso_to_word (SCB_PROTOCOL_ISO_NONE), ==, "");
 }
 
 static void

@@ -205,29 +205,18 @@ scardctl_parse_hex (const char *text, GError **error)
   return g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
 }
 
-static const struct
-{
-  guint32 bit;
-  const char *word;
-} state_words[] = {
-  { SCB_CLIENT_READER_STATE_EMPTY, "empty" },
-  { SCB_CLIENT_READER_STATE_PRESENT, "present" },
-  { SCB_CLIENT_READER_STATE_EXCLUSIVE, "exclusive" },
-  { SCB_CLIENT_READER_STATE_INUSE, "inuse" },
-  { SCB_CLIENT_READER_STATE_MUTE, "mute" },
-  { SCB_CLIENT_READER_STATE_UNPOWERED, "unpowered" },
-};
-
+/* The Reader.State bits by their names, the GType's nicks ("empty", "inuse"). */
 GVariant *
 scardctl_state_variant (guint32 state)
 {
+  g_autoptr (GFlagsClass) klass = g_type_class_ref (SCB_TYPE_READER_STATE);
   GVariantBuilder builder;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE_STRING_ARRAY);
-  for (gsize i = 0; i < G_N_ELEMENTS (state_words); i++)
+  for (guint i = 0; i < klass->n_values; i++)
     {
-      if (state & state_words[i].bit)
-        g_variant_builder_add (&builder, "s", state_words[i].word);
+      if (klass->values[i].value != 0 && (state & klass->values[i].value))
+        g_variant_builder_add (&builder, "s", klass->values[i].value_nick);
     }
   return g_variant_builder_end (&builder);
 }
@@ -235,16 +224,10 @@ scardctl_state_variant (guint32 state)
 char *
 scardctl_state_string (guint32 state)
 {
-  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto (GStrv) words = NULL;
+  g_autoptr (GVariant) words = g_variant_ref_sink (scardctl_state_variant (state));
+  g_autofree const char **strv = g_variant_get_strv (words, NULL);
 
-  for (gsize i = 0; i < G_N_ELEMENTS (state_words); i++)
-    {
-      if (state & state_words[i].bit)
-        g_strv_builder_add (builder, state_words[i].word);
-    }
-  words = g_strv_builder_end (builder);
-  return words[0] != NULL ? g_strjoinv (" ", words) : g_strdup ("unknown");
+  return strv[0] != NULL ? g_strjoinv (" ", (char **) strv) : g_strdup ("unknown");
 }
 
 gint
@@ -297,7 +280,7 @@ scardctl_print_reader (Scardctl *ctl, ScbClientReader *reader, gint index, gbool
   ScbClientCard *card = scb_client_reader_get_card (reader);
   g_autofree char *atr = scardctl_hex (scb_client_reader_get_atr (reader), " ");
   g_autofree char *words = scardctl_state_string (state);
-  const char *color = (state & SCB_CLIENT_READER_STATE_PRESENT) ? "green" : "dim";
+  const char *color = (state & SCB_READER_STATE_PRESENT) ? "green" : "dim";
 
   g_print ("%d: %s%s%s\n", index, scardctl_sgr (ctl, "bold"), scb_client_reader_get_name (reader),
            scardctl_sgr (ctl, "reset"));

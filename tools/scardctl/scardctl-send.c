@@ -33,56 +33,42 @@ static GOptionEntry session_entries[]
         { NULL } };
 
 static const char *
-protocol_word (ScbClientProtocol protocol)
+protocol_word (ScbProtocol protocol)
 {
-  switch (protocol)
-    {
-    case SCB_CLIENT_PROTOCOL_T0:
-      return "t0";
-    case SCB_CLIENT_PROTOCOL_T1:
-      return "t1";
-    case SCB_CLIENT_PROTOCOL_RAW:
-      return "raw";
-    default:
-      return "none";
-    }
+  const char *word = scb_protocol_to_word (protocol);
+
+  return *word != '\0' ? word : "none";
 }
 
 static gboolean
-parse_session_options (Scardctl *ctl, const char *command, ScbClientShareMode *share,
-                       ScbClientProtocol *protocols, int *status)
+parse_session_options (Scardctl *ctl, const char *command, ScbShareMode *share,
+                       ScbProtocol *protocols, int *status)
 {
-  *share = SCB_CLIENT_SHARE_MODE_SHARED;
-  *protocols = SCB_CLIENT_PROTOCOL_ANY;
-  if (g_strcmp0 (share_option, "exclusive") == 0)
-    *share = SCB_CLIENT_SHARE_MODE_EXCLUSIVE;
-  else if (g_strcmp0 (share_option, "direct") == 0)
-    *share = SCB_CLIENT_SHARE_MODE_DIRECT;
-  else if (share_option != NULL && !g_str_equal (share_option, "shared"))
+  g_autoptr (GError) error = NULL;
+  const char *const protocol_words[] = { protocol_option, NULL };
+
+  *share = SCB_SHARE_MODE_SHARED;
+  if (share_option != NULL && !scb_share_mode_from_word (share_option, share, &error))
     {
-      *status = scardctl_usage (ctl, command, "--share takes shared, exclusive or direct");
+      *status = scardctl_usage (ctl, command, error->message);
       return FALSE;
     }
   /* A direct connection needs no card: no protocol unless one is asked. */
-  if (*share == SCB_CLIENT_SHARE_MODE_DIRECT && protocol_option == NULL)
-    *protocols = SCB_CLIENT_PROTOCOL_NONE;
-  if (g_strcmp0 (protocol_option, "t0") == 0)
-    *protocols = SCB_CLIENT_PROTOCOL_T0;
-  else if (g_strcmp0 (protocol_option, "t1") == 0)
-    *protocols = SCB_CLIENT_PROTOCOL_T1;
-  else if (g_strcmp0 (protocol_option, "raw") == 0)
-    *protocols = SCB_CLIENT_PROTOCOL_RAW;
-  else if (protocol_option != NULL && !g_str_equal (protocol_option, "any"))
+  if (protocol_option == NULL)
+    *protocols = *share == SCB_SHARE_MODE_DIRECT ? SCB_PROTOCOL_NONE : SCB_PROTOCOL_ANY;
+  else if (g_str_equal (protocol_option, "any"))
+    *protocols = SCB_PROTOCOL_ANY;
+  else if (!scb_protocols_from_words (protocol_words, protocols, &error))
     {
-      *status = scardctl_usage (ctl, command, "--protocol takes t0, t1, raw or any");
+      *status = scardctl_usage (ctl, command, error->message);
       return FALSE;
     }
   return TRUE;
 }
 
 static int
-session_open (Session *session, Scardctl *ctl, ScbClientReader *reader, ScbClientShareMode share,
-              ScbClientProtocol protocols)
+session_open (Session *session, Scardctl *ctl, ScbClientReader *reader, ScbShareMode share,
+              ScbProtocol protocols)
 {
   g_autoptr (GError) error = NULL;
 
@@ -116,8 +102,7 @@ session_close (Session *session, int status, const GError *error)
   if (session->connection != NULL)
     {
       /* The daemon closes it anyway when we leave the bus. */
-      scb_client_connection_close_sync (session->connection, SCB_CLIENT_DISPOSITION_LEAVE, NULL,
-                                        NULL);
+      scb_client_connection_close_sync (session->connection, SCB_DISPOSITION_LEAVE, NULL, NULL);
       g_clear_object (&session->connection);
     }
   if (ctl->json && status == SCARDCTL_EXIT_OK)
@@ -191,12 +176,12 @@ static int
 session_reset (Session *session, GError **error)
 {
   Scardctl *ctl = session->ctl;
-  ScbClientProtocol protocol;
+  ScbProtocol protocol;
 
   protocol = scb_client_connection_reconnect_sync (
       session->connection, scb_client_connection_get_share_mode (session->connection),
-      SCB_CLIENT_PROTOCOL_ANY | SCB_CLIENT_PROTOCOL_RAW, SCB_CLIENT_DISPOSITION_RESET, NULL, error);
-  if (protocol == SCB_CLIENT_PROTOCOL_NONE && error != NULL && *error != NULL)
+      SCB_PROTOCOL_ANY | SCB_PROTOCOL_RAW, SCB_DISPOSITION_RESET, NULL, error);
+  if (protocol == SCB_PROTOCOL_NONE && error != NULL && *error != NULL)
     return SCARDCTL_EXIT_FAILED;
   if (ctl->json)
     {
@@ -216,8 +201,8 @@ int
 scardctl_cmd_send (Scardctl *ctl, int argc, char **argv)
 {
   g_autoptr (GError) error = NULL;
-  ScbClientShareMode share;
-  ScbClientProtocol protocols;
+  ScbShareMode share;
+  ScbProtocol protocols;
   ScbClientReader *reader;
   Session session = { NULL };
   int status = SCARDCTL_EXIT_OK;
@@ -264,7 +249,7 @@ first_reader_with_card (Scardctl *ctl, int *status)
     {
       ScbClientReader *reader = g_ptr_array_index (readers, i);
 
-      if (scb_client_reader_get_state (reader) & SCB_CLIENT_READER_STATE_PRESENT)
+      if (scb_client_reader_get_state (reader) & SCB_READER_STATE_PRESENT)
         return reader;
     }
   g_set_error (&error, SCB_ERROR, SCB_ERROR_NO_SMARTCARD,
@@ -306,8 +291,8 @@ scardctl_cmd_script (Scardctl *ctl, int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autofree char *contents = NULL;
   g_auto (GStrv) lines = NULL;
-  ScbClientShareMode share;
-  ScbClientProtocol protocols;
+  ScbShareMode share;
+  ScbProtocol protocols;
   ScbClientReader *reader;
   Session session = { NULL };
   int status = SCARDCTL_EXIT_OK;

@@ -174,8 +174,7 @@ scardctl_cmd_watch (Scardctl *ctl, int argc, char **argv)
   for (guint i = 0; i < readers->len; i++)
     {
       ScbClientReader *reader = g_ptr_array_index (readers, i);
-      gboolean present
-          = (scb_client_reader_get_state (reader) & SCB_CLIENT_READER_STATE_PRESENT) != 0;
+      gboolean present = (scb_client_reader_get_state (reader) & SCB_READER_STATE_PRESENT) != 0;
 
       emit (&watch, present ? "card-present" : "reader-empty", reader,
             scb_client_reader_get_card_events (reader),
