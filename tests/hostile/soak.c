@@ -320,8 +320,8 @@ main (int argc, char **argv)
         }
       /* The third reader's card goes and comes back; every tenth turn the
        * reader itself goes and another comes (at most MAX_PLUGS: the sim
-       * numbers its readers' USB addresses, and libusb sees no address
-       * past 127). */
+       * gives each reader it plugs a new port, and libusb did not list the
+       * one on port 255). */
       g_free (oc_ctl ("remove %s", index));
       g_free (oc_ctl ("insert %s t1", index));
       if (n_cycles % 10 == 9 && n_plugs < MAX_PLUGS)
