@@ -186,8 +186,9 @@ scb_daemon_new (ScbConfig *config)
   ScbDaemon *self = g_object_new (SCB_TYPE_DAEMON, NULL);
 
   self->config = config;
-  /* Channels are file descriptors: the whole allowance (LimitNOFILE= of
-   * the unit), less ReservedFds kept for readers and the bus. */
+  /* Channels are file descriptors: up to 16,384 (LimitNOFILE= of the
+   * unit) even when started by hand, less ReservedFds kept for readers and
+   * the bus. */
   scb_limits_raise_fd_limit ();
   /* A fixed threshold: buffers above it (a 30 MiB message a client sent
    * to be refused, GDBus's read buffer for it) are mapped and given back

@@ -375,10 +375,16 @@ void
 scb_limits_raise_fd_limit (void)
 {
   struct rlimit limit;
+  rlim_t wanted;
 
-  if (getrlimit (RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max)
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0)
     return;
-  limit.rlim_cur = limit.rlim_max;
+  /* Not to the hard limit itself (often 2^20): valgrind, for one, takes
+   * seconds per million at exit. */
+  wanted = MIN (limit.rlim_max, (rlim_t) SCB_FD_LIMIT);
+  if (limit.rlim_cur >= wanted)
+    return;
+  limit.rlim_cur = wanted;
   if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
     g_debug ("cannot raise RLIMIT_NOFILE: %s", g_strerror (errno));
 }

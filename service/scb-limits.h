@@ -67,7 +67,10 @@ guint scb_peer_count (ScbPeer *peer, ScbResource resource);
  * with LimitExceeded otherwise. Counts /proc/self/fd: not for the APDU
  * path. */
 gboolean scb_limits_check_fds (ScbLimits *self, GError **error);
-/* Raises the soft RLIMIT_NOFILE to the hard one (GLib polls, no select()). */
+/* Raises the soft RLIMIT_NOFILE to SCB_FD_LIMIT, or to the hard limit if
+ * lower (GLib polls: no select(), no FD_SETSIZE), as LimitNOFILE= of the
+ * unit does when systemd starts the daemon. */
+#define SCB_FD_LIMIT 16384
 void scb_limits_raise_fd_limit (void);
 /* Gives freed heap memory back to the system a moment from now (once per
  * burst): after a client left holding things, or a large request. */
