@@ -120,6 +120,7 @@ typedef struct
   ScbConnection *connection; /* a reference while the APDU is out */
   ScbConnectionTransmitFunc func;
   gpointer user_data;
+  gboolean secret; /* the answer's data stays out of the log */
 } Transmit;
 
 static void
@@ -131,7 +132,7 @@ on_slot_transmit (CcidSlot *slot, GBytes *response, const GError *error, gpointe
   if (response == NULL)
     g_debug ("%s <- %s", self->path, error->message);
   else
-    scb_pcsc_log_apdu (self->path, "<-", self->nad, response, FALSE);
+    scb_pcsc_log_response (self->path, self->nad, response, t->secret);
   t->func (self, response, error, t->user_data);
   g_object_unref (self);
   g_free (t);
@@ -157,11 +158,12 @@ scb_connection_transmit (ScbConnection *self, GBytes *apdu, ScbConnectionTransmi
       func (self, NULL, error, user_data);
       return;
     }
-  scb_pcsc_log_apdu (self->path, "->", self->nad, apdu, scb_pcsc_is_pin_command (apdu));
   t = g_new (Transmit, 1);
   t->connection = g_object_ref (self);
   t->func = func;
   t->user_data = user_data;
+  t->secret = scb_pcsc_apdu_is_secret (apdu);
+  scb_pcsc_log_command (self->path, self->nad, apdu, t->secret);
   ccid_slot_transmit (scb_reader_get_slot (self->reader), self->nad, apdu, on_slot_transmit, t);
 }
 
