@@ -51,6 +51,19 @@ parse_log_level (ScbConfig *self, const char *value, GError **error)
 }
 
 static gboolean
+parse_log_apdu_data (ScbConfig *self, const char *value, GError **error)
+{
+  if (g_strcmp0 (value, "true") == 0 || g_strcmp0 (value, "false") == 0)
+    {
+      self->log_apdu_data = g_str_equal (value, "true");
+      return TRUE;
+    }
+  g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "“%s” is not true or false",
+               value);
+  return FALSE;
+}
+
+static gboolean
 parse_usb_id (const char *text, ScbUsbId *id)
 {
   g_auto (GStrv) parts = g_strsplit (text, ":", -1);
@@ -125,6 +138,7 @@ LIMIT_PARSER (parse_reserved_fds, reserved_fds, 16, 65536)
 
 static const KeySpec keys[] = {
   { "Daemon", "LogLevel", parse_log_level },
+  { "Daemon", "LogApduData", parse_log_apdu_data },
   { "Readers", "Ignore", parse_ignore },
   { "Readers", "PollInterval", parse_poll_interval },
   { "Clients", "MaxConnectionsPerClient", parse_max_connections },

@@ -54,7 +54,8 @@ typedef struct
 typedef struct
 {
   GLogLevelFlags log_level;
-  GArray *ignore; /* ScbUsbId */
+  gboolean log_apdu_data; /* APDU data in the debug log, secrets excepted */
+  GArray *ignore;         /* ScbUsbId */
   guint poll_interval_ms;
   ScbConfigLimits limits;
 } ScbConfig;

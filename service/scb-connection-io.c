@@ -31,6 +31,7 @@ typedef struct
   GBytes *apdu;
   ScbConnectionTransmitFunc func;
   gpointer user_data;
+  gboolean secret; /* the answer's data stays out of the log */
 } Transmit;
 
 /* Answers and forgets @t; the caller tells the queue. */
@@ -56,7 +57,7 @@ on_slot_transmit (CcidSlot *slot, GBytes *response, const GError *error, gpointe
   if (response == NULL)
     g_debug ("%s <- %s", self->path, error->message);
   else
-    scb_pcsc_log_apdu (self->path, "<-", self->nad, response, FALSE);
+    scb_pcsc_log_response (self->path, self->nad, response, t->secret);
   transmit_finish (t, response, error);
   scb_fair_queue_done (scb_reader_get_apdu_queue (reader));
 }
@@ -87,7 +88,7 @@ transmit_send (ScbFairItem *item)
       scb_fair_queue_done (scb_reader_get_apdu_queue (reader));
       return;
     }
-  scb_pcsc_log_apdu (self->path, "->", self->nad, t->apdu, scb_pcsc_is_pin_command (t->apdu));
+  scb_pcsc_log_command (self->path, self->nad, t->apdu, t->secret);
   ccid_slot_transmit (scb_reader_get_slot (self->reader), self->nad, t->apdu, on_slot_transmit, t);
 }
 
@@ -142,6 +143,7 @@ scb_connection_transmit (ScbConnection *self, GBytes *apdu, ScbConnectionTransmi
   t->apdu = g_bytes_ref (apdu);
   t->func = func;
   t->user_data = user_data;
+  t->secret = scb_pcsc_apdu_is_secret (apdu);
   scb_fair_queue_push (scb_reader_get_apdu_queue (self->reader), &t->queued);
 }
 

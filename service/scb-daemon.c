@@ -107,8 +107,9 @@ request_name (ScbDaemon *self, gboolean replace, GError **error)
       if (g_error_matches (local_error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED))
         {
           g_set_error (error, SCB_ERROR, SCB_ERROR_PERMISSION_DENIED,
-                       "the bus does not let this user own %s: run scardbusd as root, "
-                       "and check that %s.conf is installed in the bus's system.d",
+                       "the bus does not let this user own %s: run scardbusd as the "
+                       "scardbus user (or root), and check that %s.conf is installed in the "
+                       "bus's system.d",
                        SCB_DBUS_NAME, SCB_DBUS_NAME);
           return FALSE;
         }

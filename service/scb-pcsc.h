@@ -38,10 +38,16 @@ gboolean scb_pcsc_check_length (gsize len, gsize min, const char *what, GError *
  * connection's *@nad: get 3F 00 00 -> [nad], set 3E 00 01 nad -> []. */
 GBytes *scb_pcsc_mep_nad (CcidSlot *slot, guint8 *nad, GBytes *data, GError **error);
 
-/* VERIFY, CHANGE REFERENCE DATA and RESET RETRY COUNTER carry PINs. */
-gboolean scb_pcsc_is_pin_command (GBytes *apdu);
-/* Logs an APDU at debug level; @redact shows only its header. */
-void scb_pcsc_log_apdu (const char *path, const char *direction, guint8 nad, GBytes *apdu,
-                        gboolean redact);
+/* The APDU log (debug level). By default a command shows its header and
+ * lengths and an answer its status word and length; with LogApduData= on,
+ * their data too, except for commands whose data or answer may carry a
+ * secret (PINs, keys, challenges...: scb_pcsc_apdu_is_secret()), which never
+ * show any. */
+void scb_pcsc_set_log_data (gboolean on);
+gboolean scb_pcsc_get_log_data (void);
+gboolean scb_pcsc_apdu_is_secret (GBytes *apdu);
+void scb_pcsc_log_command (const char *path, guint8 nad, GBytes *apdu, gboolean secret);
+/* @secret: scb_pcsc_apdu_is_secret() of the command answered. */
+void scb_pcsc_log_response (const char *path, guint8 nad, GBytes *response, gboolean secret);
 
 G_END_DECLS

@@ -90,8 +90,14 @@ SCardGetAttrib (SCARDHANDLE hCard, DWORD dwAttrId, LPBYTE pbAttr, LPDWORD pcbAtt
   data = g_bytes_get_data (value, &length);
   if (length > *pcbAttrLen)
     {
-      /* The part that fits is copied, the needed length returned. */
-      if (buffer != NULL)
+      /* The part that fits is copied, the needed length returned; a buffer
+       * of our own is not handed out with an error. */
+      if (allocated)
+        {
+          free (buffer);
+          *(guint8 **) pbAttr = NULL;
+        }
+      else if (buffer != NULL)
         memcpy (buffer, data, *pcbAttrLen);
       *pcbAttrLen = length;
       return SCARD_E_INSUFFICIENT_BUFFER;

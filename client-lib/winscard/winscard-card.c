@@ -238,22 +238,23 @@ SCardEndTransaction (SCARDHANDLE hCard, DWORD dwDisposition)
   return wsc_card_end_transaction (card, wsc_disposition_word (dwDisposition));
 }
 
-/* Copies @length bytes into the caller's buffer, or a new one for
- * SCARD_AUTOALLOCATE; pcsc-lite's rules for SCardStatus. */
+/* Copies @length bytes into the caller's buffer @out, or, for
+ * SCARD_AUTOALLOCATE, into a new one left in *@allocated: the caller hands
+ * it out only when the whole call succeeds, so that no failure leaks one
+ * (pcsc-lite's SCardStatus stores the first buffer before the second can
+ * fail). pcsc-lite's rules otherwise. */
 static LONG
-status_copy (const void *source, DWORD length, DWORD capacity, void *out)
+status_copy (const void *source, DWORD length, DWORD capacity, void *out, void **allocated)
 {
-  void *buffer;
-
+  *allocated = NULL;
   if (capacity == SCARD_AUTOALLOCATE)
     {
       if (out == NULL)
         return SCARD_E_INVALID_PARAMETER;
-      buffer = malloc (MAX (length, 1));
-      if (buffer == NULL)
+      *allocated = malloc (MAX (length, 1));
+      if (*allocated == NULL)
         return SCARD_E_NO_MEMORY;
-      memcpy (buffer, source, length);
-      *(void **) out = buffer;
+      memcpy (*allocated, source, length);
       return SCARD_S_SUCCESS;
     }
   if (out == NULL)
@@ -278,6 +279,8 @@ SCardStatus (SCARDHANDLE hCard, LPSTR szReaderName, LPDWORD pcchReaderLen, LPDWO
   DWORD dummy = 0;
   DWORD reader_capacity;
   DWORD atr_capacity;
+  void *reader_buffer = NULL;
+  void *atr_buffer = NULL;
   gboolean known;
   LONG rv;
   LONG rv_atr;
@@ -323,11 +326,22 @@ SCardStatus (SCARDHANDLE hCard, LPSTR szReaderName, LPDWORD pcchReaderLen, LPDWO
   if (pdwProtocol != NULL)
     *pdwProtocol = (DWORD) scb_protocol_from_word (protocol);
 
-  rv = status_copy (card->reader_name, *pcchReaderLen, reader_capacity, szReaderName);
+  rv = status_copy (card->reader_name, *pcchReaderLen, reader_capacity, szReaderName,
+                    &reader_buffer);
   if (rv != SCARD_S_SUCCESS && rv != SCARD_E_INSUFFICIENT_BUFFER)
     return rv;
-  rv_atr = status_copy (atr_bytes, atr_len, atr_capacity, pbAtr);
+  rv_atr = status_copy (atr_bytes, atr_len, atr_capacity, pbAtr, &atr_buffer);
   if (rv_atr != SCARD_S_SUCCESS)
-    return rv_atr;
-  return rv;
+    rv = rv_atr;
+  if (rv != SCARD_S_SUCCESS)
+    {
+      free (reader_buffer);
+      free (atr_buffer);
+      return rv;
+    }
+  if (reader_buffer != NULL)
+    *(void **) szReaderName = reader_buffer;
+  if (atr_buffer != NULL)
+    *(void **) pbAtr = atr_buffer;
+  return SCARD_S_SUCCESS;
 }

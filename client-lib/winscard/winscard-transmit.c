@@ -80,6 +80,11 @@ SCardTransmit (SCARDHANDLE hCard, const SCARD_IO_REQUEST *pioSendPci, LPCBYTE pb
 
   if (pbSendBuffer == NULL || pbRecvBuffer == NULL || pcbRecvLength == NULL || pioSendPci == NULL)
     return SCARD_E_INVALID_PARAMETER;
+  /* SCardTransmit does not allocate (Microsoft's WinSCard documents it):
+   * taken as a length, SCARD_AUTOALLOCATE would let the answer run past the
+   * pointer-sized variable the caller passed as its buffer. */
+  if (*pcbRecvLength == SCARD_AUTOALLOCATE)
+    return SCARD_E_INVALID_PARAMETER;
   rv = wsc_card_get (hCard, &card);
   if (rv != SCARD_S_SUCCESS)
     {

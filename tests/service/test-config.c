@@ -27,6 +27,7 @@ test_defaults (void)
   g_assert_cmpuint (config->limits.authorizations, ==, 16);
   g_assert_cmpuint (config->limits.reserved_fds, ==, 64);
   g_assert_cmpint (config->log_level, ==, G_LOG_LEVEL_MESSAGE);
+  g_assert_false (config->log_apdu_data);
   g_assert_cmpuint (config->ignore->len, ==, 0);
 }
 
@@ -51,6 +52,7 @@ test_values (void)
   const char *data = "# a comment\n"
                      "[Daemon]\n"
                      "LogLevel = debug\n"
+                     "LogApduData=true\n"
                      "\n"
                      "[Readers]\n"
                      "Ignore=08e6:3437; 04E6:5116;\n"
@@ -64,6 +66,7 @@ test_values (void)
   g_assert_true (scb_config_load_data (config, "x.conf", data, &error));
   g_assert_no_error (error);
   g_assert_cmpint (config->log_level, ==, G_LOG_LEVEL_DEBUG);
+  g_assert_true (config->log_apdu_data);
   g_assert_cmpuint (config->poll_interval_ms, ==, 250);
   g_assert_cmpuint (config->limits.connections_per_client, ==, 7);
   g_assert_cmpuint (config->limits.connections_per_user, ==, 1000);
@@ -106,6 +109,7 @@ static const BadCase bad_cases[] = {
   { "[]\n", "bad.conf:1: a group header must read [Name]" },
   { "[Daemon]\nLogLevel=loud\n",
     "bad.conf:2: LogLevel: “loud” is not a log level (error, warning, message, info, debug)" },
+  { "[Daemon]\nLogApduData=yes\n", "bad.conf:2: LogApduData: “yes” is not true or false" },
   { "[Daemon]\njust words\n",
     "bad.conf:2: “just words” is not KEY=VALUE, a [Group] or a # comment" },
   { "Ignore=08e6:3437\n", "bad.conf:1: key Ignore comes before any [Group]" },

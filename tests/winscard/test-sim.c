@@ -436,6 +436,88 @@ test_card (void)
   g_assert_cmphex (SCardReleaseContext (context), ==, SCARD_S_SUCCESS);
 }
 
+/* SCARD_AUTOALLOCATE where a call allocates nothing, or fails after it
+ * could have: nothing is written past the caller's variables, no buffer is
+ * handed out with an error (valgrind and LeakSanitizer see the rest). */
+static void
+test_autoallocate (void)
+{
+  SCARDCONTEXT context = establish ();
+  SCARDHANDLE card = 0;
+  DWORD protocol = 0;
+  struct
+  {
+    BYTE *pointer;
+    BYTE after[64];
+  } guard;
+  BYTE expected_after[sizeof guard.after];
+  DWORD length = SCARD_AUTOALLOCATE;
+  char small[5];
+  char *name = NULL;
+  BYTE *atr = NULL;
+  DWORD name_len;
+  DWORD atr_len;
+  BYTE *attribute = NULL;
+  DWORD attribute_len = SCARD_AUTOALLOCATE;
+
+  g_assert_cmphex (
+      SCardConnect (context, T1_READER, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, &card, &protocol),
+      ==, SCARD_S_SUCCESS);
+
+  /* Transmit: refused, as current pcsc-lite does; the card's answer
+   * (select_mf gets an FCI longer than a pointer) never lands in the
+   * pointer-sized variable. */
+  memset (&guard, 0xA5, sizeof guard);
+  memset (expected_after, 0xA5, sizeof expected_after);
+  g_assert_cmphex (SCardTransmit (card, SCARD_PCI_T1, select_mf, sizeof select_mf, NULL,
+                                  (LPBYTE) &guard.pointer, &length),
+                   ==, SCARD_E_INVALID_PARAMETER);
+  g_assert_cmphex (length, ==, SCARD_AUTOALLOCATE);
+  g_assert_cmpmem (guard.after, sizeof guard.after, expected_after, sizeof expected_after);
+  for (gsize i = 0; i < sizeof guard.pointer; i++)
+    g_assert_cmphex (((BYTE *) &guard.pointer)[i], ==, 0xA5);
+
+  /* Status: the reader name is allocated, then the ATR has no place to go. */
+  name_len = SCARD_AUTOALLOCATE;
+  atr_len = SCARD_AUTOALLOCATE;
+  g_assert_cmphex (SCardStatus (card, (LPSTR) &name, &name_len, NULL, NULL, NULL, &atr_len), ==,
+                   SCARD_E_INVALID_PARAMETER);
+  g_assert_null (name);
+  /* The name does not fit, the ATR would be allocated. */
+  name_len = sizeof small;
+  atr_len = SCARD_AUTOALLOCATE;
+  g_assert_cmphex (SCardStatus (card, small, &name_len, NULL, NULL, (LPBYTE) &atr, &atr_len), ==,
+                   SCARD_E_INSUFFICIENT_BUFFER);
+  g_assert_null (atr);
+  g_assert_cmpuint (name_len, ==, strlen (T1_READER) + 1);
+  /* Both allocated when everything succeeds. */
+  name_len = SCARD_AUTOALLOCATE;
+  atr_len = SCARD_AUTOALLOCATE;
+  g_assert_cmphex (
+      SCardStatus (card, (LPSTR) &name, &name_len, NULL, NULL, (LPBYTE) &atr, &atr_len), ==,
+      SCARD_S_SUCCESS);
+  g_assert_cmpstr (name, ==, T1_READER);
+  g_assert_cmpuint (atr_len, >, 0);
+  g_assert_cmphex (SCardFreeMemory (context, name), ==, SCARD_S_SUCCESS);
+  g_assert_cmphex (SCardFreeMemory (context, atr), ==, SCARD_S_SUCCESS);
+
+  /* GetAttrib allocates on success only. */
+  g_assert_cmphex (
+      SCardGetAttrib (card, SCARD_ATTR_DEVICE_FRIENDLY_NAME, (LPBYTE) &attribute, &attribute_len),
+      ==, SCARD_S_SUCCESS);
+  g_assert_cmpstr ((char *) attribute, ==, T1_READER);
+  g_assert_cmpuint (attribute_len, ==, strlen (T1_READER) + 1);
+  g_assert_cmphex (SCardFreeMemory (context, attribute), ==, SCARD_S_SUCCESS);
+  attribute = NULL;
+  attribute_len = SCARD_AUTOALLOCATE;
+  g_assert_cmphex (SCardGetAttrib (card, 0x7fff0fff, (LPBYTE) &attribute, &attribute_len), !=,
+                   SCARD_S_SUCCESS);
+  g_assert_null (attribute);
+
+  g_assert_cmphex (SCardDisconnect (card, SCARD_LEAVE_CARD), ==, SCARD_S_SUCCESS);
+  g_assert_cmphex (SCardReleaseContext (context), ==, SCARD_S_SUCCESS);
+}
+
 static void
 test_nad (void)
 {
@@ -611,6 +693,7 @@ main (int argc, char **argv)
   g_test_add_func ("/winscard/sim/pnp-wait", test_pnp_wait);
   g_test_add_func ("/winscard/sim/card-events", test_card_events);
   g_test_add_func ("/winscard/sim/card", test_card);
+  g_test_add_func ("/winscard/sim/autoallocate", test_autoallocate);
   g_test_add_func ("/winscard/sim/nad", test_nad);
   g_test_add_func ("/winscard/sim/transaction-wait", test_transaction_wait);
   g_test_add_func ("/winscard/sim/shared-handle", test_shared_handle);

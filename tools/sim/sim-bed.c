@@ -19,6 +19,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <umockdev.h>
+#include <unistd.h>
 
 #include "sim-reader.h"
 #include "sim-usb.h"
@@ -46,6 +47,7 @@ struct _SimBed
   GCond cond;
   GPtrArray *devices; /* Device, by index */
   FILE *trace;        /* $SCARDBUS_SIM_TRACE, or NULL */
+  gid_t group;        /* owns the nodes (sim_bed_give_to_group), or -1 */
 };
 
 static void
@@ -89,6 +91,7 @@ sim_bed_new (GError **error)
   self->devices = g_ptr_array_new_with_free_func (device_free);
   self->testbed = umockdev_testbed_new ();
   self->root = umockdev_testbed_get_root_dir (self->testbed);
+  self->group = (gid_t) -1;
   trace = g_getenv ("SCARDBUS_SIM_TRACE");
   if (trace != NULL && trace[0] != '\0' && (self->trace = fopen (trace, "ae")) == NULL)
     {
@@ -175,6 +178,51 @@ device_record (Device *d)
       m->product_id, m->bcd_device, n_ep);
 }
 
+/* root:@group, mode @mode, as udev's GROUP= and MODE= would make a node. */
+static gboolean
+give (const char *path, gid_t group, mode_t mode, GError **error)
+{
+  if (chown (path, 0, group) < 0 || g_chmod (path, mode) < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot give %s to gid %u: %s",
+                   path, (guint) group, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The node a host opens and the socket that carries its ioctls, which
+ * together stand for /dev/bus/usb/BBB/DDD. */
+static gboolean
+give_device (SimBed *self, Device *d, GError **error)
+{
+  g_autofree char *node = g_build_filename (self->root, d->devnode, NULL);
+  g_autofree char *ioctl = g_build_filename (self->root, "ioctl", d->devnode, NULL);
+
+  return self->group == (gid_t) -1
+         || (give (node, self->group, 0660, error) && give (ioctl, self->group, 0660, error));
+}
+
+gboolean
+sim_bed_give_to_group (SimBed *self, gid_t group, GError **error)
+{
+  self->group = group;
+  /* The host binds its netlink stand-ins (umockdev's event sockets) in the
+   * testbed's root. */
+  if (!give (self->root, group, 0770, error))
+    return FALSE;
+  for (guint i = 0; i < self->devices->len; i++)
+    {
+      Device *d = g_ptr_array_index (self->devices, i);
+
+      if (d->plugged && !give_device (self, d, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static Device *
 lookup (SimBed *self, guint index, gboolean need_plugged, GError **error)
 {
@@ -253,7 +301,8 @@ sim_bed_plug (SimBed *self, const SimModel *model, const SimCardKind *cards, gui
   g_mutex_unlock (&self->lock);
   if (!ok
       || !umockdev_testbed_attach_ioctl (self->testbed, d->devnode, UMOCKDEV_IOCTL_BASE (d->usb),
-                                         error))
+                                         error)
+      || !give_device (self, d, error))
     return -1;
   record = device_record (d);
   if (!umockdev_testbed_add_from_string (self->testbed, record, error))

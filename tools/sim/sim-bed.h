@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include <sys/types.h>
 
 #include "sim-card.h"
 #include "sim-fault.h"
@@ -35,6 +36,12 @@ gboolean sim_bed_remove (SimBed *self, guint index, guint slot, GError **error);
 gboolean sim_bed_fault (SimBed *self, guint index, guint slot, SimFault fault, guint count,
                         GError **error);
 char *sim_bed_stats (SimBed *self, guint index, guint slot, GError **error);
+
+/* Main thread only, as root. Gives the device nodes of the readers, those
+ * plugged now and later, to root:@group with mode 0660, as 70-scardbus.rules
+ * does, and lets @group create the host's event sockets in the testbed: for
+ * a host that runs as another user (--host-user). */
+gboolean sim_bed_give_to_group (SimBed *self, gid_t group, GError **error);
 
 /* Slots of the readers plugged now (what a host should list). */
 guint sim_bed_count_slots (SimBed *self);

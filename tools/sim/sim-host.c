@@ -16,6 +16,7 @@
 #include <dlfcn.h>
 #include <glib/gstdio.h>
 #include <errno.h>
+#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -93,7 +94,8 @@ find_winscard_dir (void)
 }
 
 SimHost *
-sim_host_start (SimHostKind kind, ScbTestenv *testenv, const char *tmpdir, GError **error)
+sim_host_start (SimHostKind kind, ScbTestenv *testenv, const char *tmpdir, const char *user,
+                GError **error)
 {
   g_autoptr (SimHost) self = g_new0 (SimHost, 1);
 
@@ -102,11 +104,36 @@ sim_host_start (SimHostKind kind, ScbTestenv *testenv, const char *tmpdir, GErro
   if (kind == SIM_HOST_SCARDBUSD)
     {
       g_autofree char *path = find_scardbusd ();
+      g_autofree char *reuid = g_strdup_printf ("--reuid=%s", user != NULL ? user : "");
+      g_autofree char *regid = NULL;
       const char *argv[] = { path, NULL };
+      /* setpriv restores the parent-death signal that changing the uid
+       * clears (--pdeathsig keep). */
+      const char *as_user[]
+          = { "setpriv", reuid, NULL, "--clear-groups", "--pdeathsig", "keep", "--", path, NULL };
 
-      self->process = scb_testenv_spawn (testenv, argv, G_SUBPROCESS_FLAGS_NONE, error);
+      if (user != NULL)
+        {
+          struct passwd *pw = getpwnam (user);
+
+          if (pw == NULL)
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no user %s", user);
+              return NULL;
+            }
+          regid = g_strdup_printf ("--regid=%u", (guint) pw->pw_gid);
+          as_user[2] = regid;
+        }
+      self->process = scb_testenv_spawn (testenv, user != NULL ? as_user : argv,
+                                         G_SUBPROCESS_FLAGS_NONE, error);
       if (self->process == NULL)
         return NULL;
+    }
+  else if (user != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "--host-user is for --host scardbusd only");
+      return NULL;
     }
   else if (geteuid () != 0)
     {

@@ -19,9 +19,11 @@ typedef enum
 typedef struct _SimHost SimHost;
 
 /* Starts the host under the umockdev preload (inherited from the sim):
- * scardbusd on the private bus of @testenv, or pcscd inside a private mount
- * and network namespace, listening in @tmpdir/pcscd. */
-SimHost *sim_host_start (SimHostKind kind, ScbTestenv *testenv, const char *tmpdir, GError **error);
+ * scardbusd on the private bus of @testenv, as @user and its group when not
+ * NULL (through setpriv, without supplementary groups), or pcscd inside a
+ * private mount and network namespace, listening in @tmpdir/pcscd. */
+SimHost *sim_host_start (SimHostKind kind, ScbTestenv *testenv, const char *tmpdir,
+                         const char *user, GError **error);
 /* Blocks until the host lists @n_readers readers (at most @timeout_ms, or
  * until @cancellable is cancelled). With 0, until it serves clients. */
 gboolean sim_host_wait_ready (SimHost *self, guint n_readers, guint timeout_ms,

@@ -1,7 +1,7 @@
 /* sim-main.c: scardbus-sim, virtual USB CCID readers and cards
  *
  *   scardbus-sim [--reader MODEL[:CARD]]... [--allow ACTION]...
- *                [--host scardbusd|pcscd] [-- COMMAND [ARG...]]
+ *                [--host scardbusd|pcscd] [--host-user USER] [-- COMMAND [ARG...]]
  *   scardbus-sim ctl CMD [ARG...]
  *
  * The sim re-executes itself under libumockdev-preload.so (the testbed's
@@ -22,6 +22,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <stdio.h>
+#include <pwd.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -230,9 +231,32 @@ start_janitor (Sim *sim, GError **error)
   return TRUE;
 }
 
+/* --host-user: the nodes go to the user's group, as the udev rule does. */
 static gboolean
-start (Sim *sim, char **readers, char **allow, SimHostKind host_kind, gboolean wait_readers,
-       GError **error)
+give_bed_to (SimBed *bed, const char *user, GError **error)
+{
+  struct passwd *pw;
+
+  if (user == NULL)
+    return TRUE;
+  pw = getpwnam (user);
+  if (pw == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "--host-user: no user %s", user);
+      return FALSE;
+    }
+  if (geteuid () != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   "--host-user needs root: the sim gives the device nodes to %s's group", user);
+      return FALSE;
+    }
+  return sim_bed_give_to_group (bed, pw->pw_gid, error);
+}
+
+static gboolean
+start (Sim *sim, char **readers, char **allow, SimHostKind host_kind, const char *host_user,
+       gboolean wait_readers, GError **error)
 {
   const char *default_allow[] = { DEFAULT_ACTION, NULL };
 
@@ -243,7 +267,8 @@ start (Sim *sim, char **readers, char **allow, SimHostKind host_kind, gboolean w
   sim->control_path = g_build_filename (sim->tmpdir, "control", NULL);
 
   sim->bed = sim_bed_new (error);
-  if (sim->bed == NULL || !plug_readers (sim->bed, readers, error))
+  if (sim->bed == NULL || !give_bed_to (sim->bed, host_user, error)
+      || !plug_readers (sim->bed, readers, error))
     return FALSE;
   sim->control = sim_control_new (sim->bed, sim->control_path, error);
   if (sim->control == NULL)
@@ -255,7 +280,7 @@ start (Sim *sim, char **readers, char **allow, SimHostKind host_kind, gboolean w
           allow != NULL && allow[0] != NULL ? (const char *const *) allow : default_allow, error)
       || !start_janitor (sim, error))
     return FALSE;
-  sim->host = sim_host_start (host_kind, sim->testenv, sim->tmpdir, error);
+  sim->host = sim_host_start (host_kind, sim->testenv, sim->tmpdir, host_user, error);
   return sim->host != NULL
          && sim_host_wait_ready (sim->host, wait_readers ? sim_bed_count_slots (sim->bed) : 0,
                                  READY_TIMEOUT_MS, sim->cancellable, error);
@@ -301,7 +326,8 @@ stop (Sim *sim)
 }
 
 static int
-run_sim (char **readers, char **allow, SimHostKind host_kind, gboolean wait_readers, char **command)
+run_sim (char **readers, char **allow, SimHostKind host_kind, const char *host_user,
+         gboolean wait_readers, char **command)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
@@ -310,7 +336,7 @@ run_sim (char **readers, char **allow, SimHostKind host_kind, gboolean wait_read
   guint sigint = g_unix_signal_add (SIGINT, on_signal, &sim);
   guint sigterm = g_unix_signal_add (SIGTERM, on_signal, &sim);
 
-  if (!start (&sim, readers, allow, host_kind, wait_readers, &error)
+  if (!start (&sim, readers, allow, host_kind, host_user, wait_readers, &error)
       || (command != NULL && command[0] != NULL && !run_command (&sim, command, &error)))
     {
       g_printerr ("scardbus-sim: %s\n", error->message);
@@ -343,6 +369,7 @@ main (int argc, char **argv)
   g_auto (GStrv) allow = NULL;
   g_autofree char *host_name = NULL;
   g_autofree char *ready = NULL;
+  g_autofree char *host_user = NULL;
   gboolean version = FALSE;
   char **command = NULL;
   g_autofree char **own_argv = NULL;
@@ -356,6 +383,8 @@ main (int argc, char **argv)
           { "allow", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &allow,
             "polkit action the mock allows (default " DEFAULT_ACTION ")", "ACTION" },
           { "host", 0, 0, G_OPTION_ARG_STRING, &host_name, "scardbusd (default) or pcscd", "HOST" },
+          { "host-user", 0, 0, G_OPTION_ARG_STRING, &host_user,
+            "Run scardbusd as USER, the readers' nodes given to its group (root only)", "USER" },
           { "ready", 0, 0, G_OPTION_ARG_STRING, &ready,
             "Start COMMAND once the host lists every reader (readers, the default) "
             "or once it serves clients (host)",
@@ -430,6 +459,11 @@ main (int argc, char **argv)
       g_printerr ("scardbus-sim: %s\n", error->message);
       return 1;
     }
-  return run_sim (readers, allow, host_kind, ready == NULL || g_str_equal (ready, "readers"),
-                  command);
+  if (host_user != NULL && host_kind != SIM_HOST_SCARDBUSD)
+    {
+      g_printerr ("scardbus-sim: --host-user is for --host scardbusd only\n");
+      return 2;
+    }
+  return run_sim (readers, allow, host_kind, host_user,
+                  ready == NULL || g_str_equal (ready, "readers"), command);
 }
