@@ -159,7 +159,11 @@ scb_peer_unref (ScbPeer *peer)
   if (!g_atomic_ref_count_dec (&peer->ref_count))
     return;
   /* Out of the table already (it held a reference); whatever was taken
-   * was released by the holders, which held references too. */
+   * was released by the holders, which held references too: a client
+   * that left has let go of its last buffer (its APDU in flight finished),
+   * the moment to give the heap back. */
+  if (peer->gone)
+    scb_limits_trim_soon (peer->limits);
   g_free (peer->owner);
   g_free (peer);
 }
@@ -330,7 +334,6 @@ scb_limits_forget (ScbLimits *self, const char *owner)
   g_debug ("%s left the bus", owner);
   g_signal_emit (self, signals[SIGNAL_VANISHED], 0, owner);
   g_hash_table_remove (self->peers, owner);
-  scb_limits_trim_soon (self);
 }
 
 static void
