@@ -241,6 +241,14 @@ send_next_i (SimT1Card *self, Link *link)
   return send_i (self, link);
 }
 
+static GBytes *
+send_wtx (SimT1Card *self, Link *link)
+{
+  guint8 multiplier = 1;
+
+  return send_s_request (self, link, S_WTX, &multiplier, 1);
+}
+
 /* A new answer: the card may first ask for time, change its IFSC or abort. */
 static GBytes *
 start_response (SimT1Card *self, Link *link, GByteArray *response)
@@ -253,11 +261,7 @@ start_response (SimT1Card *self, Link *link, GByteArray *response)
   if (take_fault (self, SIM_FAULT_ABORT))
     return send_s_request (self, link, S_ABORT, NULL, 0);
   if (take_fault (self, SIM_FAULT_WTX))
-    {
-      guint8 multiplier = 1;
-
-      return send_s_request (self, link, S_WTX, &multiplier, 1);
-    }
+    return send_wtx (self, link);
   if (take_fault (self, SIM_FAULT_IFS))
     {
       link->pending_ifs = self->ifsc != 32 ? 32 : (self->atr_ifsc != 32 ? self->atr_ifsc : 64);
@@ -380,6 +384,8 @@ receive_s (SimT1Card *self, Link *link, guint8 pcb, const guint8 *inf, guint8 le
     case S_WTX:
       link->pending_s = 0xFF;
       g_clear_pointer (&link->request, g_byte_array_unref);
+      if (take_fault (self, SIM_FAULT_WTX))
+        return send_wtx (self, link); /* the armed ones come in a row */
       return send_next_i (self, link);
     case S_ABORT:
       /* The exchange is abandoned; the host has the right to send. */
