@@ -18,11 +18,6 @@
 #define ESCAPE_TIMEOUT_MS 30000
 #define MAX_HOST_TIMEOUT_MS (10 * 60 * 1000)
 
-typedef struct
-{
-  t1_state st;
-} SlotT1;
-
 static const CcidDescriptor *
 desc (CcidSlot *self)
 {
@@ -224,7 +219,7 @@ start_t1 (CcidJob *job)
 {
   CcidSlot *self = job->slot;
   const CcidDescriptor *d = desc (self);
-  SlotT1 *t1 = g_hash_table_lookup (self->t1_states, GUINT_TO_POINTER (job->nad));
+  t1_state *t1 = g_hash_table_lookup (self->t1_states, GUINT_TO_POINTER (job->nad));
   gboolean want_ifs;
 
   if (t1 == NULL)
@@ -241,11 +236,12 @@ start_t1 (CcidJob *job)
         .max_wtx = 0,
       };
 
-      t1 = g_new0 (SlotT1, 1);
-      t1_init (&t1->st, &params);
+      t1 = g_rc_box_new0 (t1_state);
+      t1_init (t1, &params);
       g_hash_table_insert (self->t1_states, GUINT_TO_POINTER (job->nad), t1);
     }
-  job->t1 = &t1->st;
+  /* Ours until the job ends, even if the session ends first. */
+  job->t1 = g_rc_box_acquire (t1);
   job->resp_cap = T1_MAX_RESPONSE;
   job->resp = g_malloc (job->resp_cap);
 
@@ -462,6 +458,7 @@ ccid_slot_start_transmit (CcidJob *job)
     default:
       break;
     }
+  job->session = self->session;
   if (len < 4 || len > T1_MAX_APDU)
     {
       ccid_job_return_error (
