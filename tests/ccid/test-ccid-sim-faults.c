@@ -1,7 +1,7 @@
 /* test-ccid-sim-faults.c: the device layer against scardbus-sim's readers
  * and cards when things go wrong: card faults the T=1 engine recovers
  * from, a card deactivated or a hardware error in the middle of a chained
- * exchange, endless waiting time requests
+ * exchange, a reader that refuses blocks, endless waiting time requests
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -161,6 +161,36 @@ test_inactive_mid_chain (Fixture *f, gconstpointer data)
   deactivated_mid_chain (f, SIM_FAULT_INACTIVE_MID);
 }
 
+/* ISO 7816-3 §11.6.3: a failure the reader reports in the middle of an
+ * exchange (here CMD_SLOT_BUSY: the card never saw the block) is met like
+ * a lost block: retransmission, resynchronisation, then an error; the NAD
+ * is never left half-way. */
+static void
+test_busy_mid_chain (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) r = NULL;
+
+  wait_powered (f, 0);
+  assert_length_works (f, 4096);
+  for (guint round = 0; round < 4; round++)
+    {
+      bed_fault_later (f, SIM_FAULT_BUSY, 1, 2 + 3 * round);
+      assert_length_works (f, 4096);
+    }
+  g_assert_cmpuint (bed_faults_injected (f, 0), ==, 4);
+  /* refused every time: 3 R-blocks, 3 S(RESYNCH request), NotTransacted */
+  bed_fault_later (f, SIM_FAULT_BUSY, 7, 5);
+  r = transmit (f, length_4k, sizeof length_4k, &error);
+  g_assert_error (error, SCB_ERROR, SCB_ERROR_NOT_TRANSACTED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "busy"));
+  g_assert_cmpuint (bed_faults_injected (f, 0), ==, 4 + 7);
+  /* the next exchange starts with S(RESYNCH request) and works */
+  assert_length_works (f, 4096);
+  assert_select_works (f);
+}
+
 /* ISO 7816-3 §11.6.2.2: a card that asks for more time without end is cut
  * off after T1_DEFAULT_MAX_WTX requests; the next APDU works. */
 static void
@@ -196,6 +226,7 @@ main (int argc, char **argv)
   ADD ("/ccid/sim/fault/hw-error-mid-chain", tpdu_t1, test_hw_error_mid_chain);
   ADD ("/ccid/sim/fault/inactive-mid-chain", tpdu_t1, test_inactive_mid_chain);
   ADD ("/ccid/sim/fault/inactive-mid-chain-polled", no_interrupt, test_inactive_mid_chain);
+  ADD ("/ccid/sim/fault/busy-mid-chain", tpdu_t1, test_busy_mid_chain);
   ADD ("/ccid/sim/fault/wtx-endless", tpdu_t1, test_wtx_endless);
   return g_test_run ();
 }
