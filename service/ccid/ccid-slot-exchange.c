@@ -16,7 +16,6 @@
 #include "scb-error.h"
 
 #define ESCAPE_TIMEOUT_MS 30000
-#define MAX_HOST_TIMEOUT_MS (10 * 60 * 1000)
 
 static const CcidDescriptor *
 desc (CcidSlot *self)
@@ -42,7 +41,7 @@ ccid_slot_card_timeout_ms (CcidSlot *self, guint multiplier)
   /* The reader gives up after BWT itself (ICC_MUTE); ours is a backstop
    * for a reader that does not answer at all. */
   total = 2 * base * MAX (multiplier, 1) + 2000;
-  return (guint) MIN (total, (guint64) MAX_HOST_TIMEOUT_MS);
+  return (guint) MIN (total, (guint64) CCID_MAX_COMMAND_MS);
 }
 
 void

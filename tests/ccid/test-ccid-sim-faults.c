@@ -1,13 +1,15 @@
 /* test-ccid-sim-faults.c: the device layer against scardbus-sim's readers
  * and cards when things go wrong: card faults the T=1 engine recovers
  * from, a card deactivated or a hardware error in the middle of a chained
- * exchange, a reader that refuses blocks, endless waiting time requests
+ * exchange, a reader that refuses blocks, endless waiting time and time
+ * extension requests, stalled and failing pipes
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <glib.h>
 #include <string.h>
 
+#include "ccid-device.h"
 #include "ccid-sim-fixture.h"
 #include "scb-error.h"
 #include "sim-app.h"
@@ -20,6 +22,16 @@ static void
 fault (Fixture *f, SimFault kind)
 {
   bed_op (f, BED_FAULT, 0, kind);
+}
+
+static void
+run_for (guint ms)
+{
+  gboolean expired = FALSE;
+
+  g_timeout_add (ms, ccid_test_expire, &expired);
+  while (!expired)
+    g_main_context_iteration (NULL, TRUE);
 }
 
 static void
@@ -210,6 +222,99 @@ test_wtx_endless (Fixture *f, gconstpointer data)
   g_assert_cmpuint (bed_faults_injected (f, 0), ==, T1_DEFAULT_MAX_WTX + 10);
 }
 
+/* CCID §6.2.6: a reader that sends time extensions without end: the
+ * command is aborted after CCID_MAX_TIME_EXTENSIONS; the next one works. */
+static void
+test_time_extension_endless (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) r = NULL;
+
+  wait_powered (f, 0);
+  bed_op_n (f, BED_FAULT, 0, SIM_FAULT_WTX, CCID_MAX_TIME_EXTENSIONS + 50);
+  r = transmit (f, select_aid, sizeof select_aid, &error);
+  g_assert_error (error, SCB_ERROR, SCB_ERROR_NOT_TRANSACTED);
+  g_test_message ("%s", error->message);
+  assert_select_works (f);
+  assert_echo (f, 200);
+}
+
+/* An interrupt endpoint that fails a few times is read again after a
+ * short pause that doubles; the pause starts short again after a read
+ * that worked. */
+static void
+test_int_error_recovers (Fixture *f, gconstpointer data)
+{
+  guint64 base;
+  gint64 start;
+
+  wait_powered (f, 0);
+  base = bed_faults_injected (f, 0);
+  bed_fault_later (f, SIM_FAULT_INT_ERROR, 6, 0);
+  WAIT_FOR (bed_faults_injected (f, 0) == base + 6, 5000);
+  bed_op (f, BED_REMOVE, 0, 0); /* returns once the host read the NotifySlotChange */
+  WAIT_FOR (ccid_slot_get_state (slot (f, 0)) == CCID_SLOT_ABSENT, 3000);
+  start = g_get_monotonic_time ();
+  bed_fault_later (f, SIM_FAULT_INT_ERROR, 6, 0);
+  WAIT_FOR (bed_faults_injected (f, 0) == base + 12, 5000);
+  g_test_message ("6 failed reads in %" G_GINT64_FORMAT " ms",
+                  (g_get_monotonic_time () - start) / 1000);
+  /* 5 + 10 + ... + 160 ms; without the reset 320 + 640 + 4 x 1000 ms */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2500 * 1000);
+  bed_op (f, BED_INSERT, 0, 0);
+  wait_powered (f, 0);
+  assert_select_works (f);
+}
+
+/* A stalled interrupt endpoint: the halt is cleared (the sim's endpoint
+ * stays halted until then) and the endpoint read again. */
+static void
+test_int_stall_recovers (Fixture *f, gconstpointer data)
+{
+  guint64 base;
+
+  wait_powered (f, 0);
+  base = bed_faults_injected (f, 0);
+  bed_fault_later (f, SIM_FAULT_INT_STALL, 3, 0);
+  WAIT_FOR (bed_faults_injected (f, 0) == base + 3, 5000);
+  bed_op (f, BED_REMOVE, 0, 0);
+  WAIT_FOR (ccid_slot_get_state (slot (f, 0)) == CCID_SLOT_ABSENT, 3000);
+  bed_op (f, BED_INSERT, 0, 0);
+  wait_powered (f, 0);
+  assert_select_works (f);
+}
+
+/* An interrupt endpoint that never works does not spin the daemon: a
+ * bounded number of reads in 2 s, and the card keeps working. */
+static void
+interrupt_fails_forever (Fixture *f, SimFault kind)
+{
+  guint64 base, failed;
+
+  wait_powered (f, 0);
+  base = bed_faults_injected (f, 0);
+  bed_fault_later (f, kind, 1000000, 0);
+  run_for (2000);
+  failed = bed_faults_injected (f, 0) - base;
+  g_test_message ("%" G_GUINT64_FORMAT " failed interrupt reads in 2 s", failed);
+  /* 5, 10, ... 640 ms, then one a second: 9 or 10 */
+  g_assert_cmpuint (failed, >=, 5);
+  g_assert_cmpuint (failed, <=, 16);
+  assert_select_works (f);
+}
+
+static void
+test_int_error_no_spin (Fixture *f, gconstpointer data)
+{
+  interrupt_fails_forever (f, SIM_FAULT_INT_ERROR);
+}
+
+static void
+test_int_stall_no_spin (Fixture *f, gconstpointer data)
+{
+  interrupt_fails_forever (f, SIM_FAULT_INT_STALL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -228,5 +333,10 @@ main (int argc, char **argv)
   ADD ("/ccid/sim/fault/inactive-mid-chain-polled", no_interrupt, test_inactive_mid_chain);
   ADD ("/ccid/sim/fault/busy-mid-chain", tpdu_t1, test_busy_mid_chain);
   ADD ("/ccid/sim/fault/wtx-endless", tpdu_t1, test_wtx_endless);
+  ADD ("/ccid/sim/fault/time-extension-endless", short_t1, test_time_extension_endless);
+  ADD ("/ccid/sim/fault/int-error-recovers", tpdu_t1, test_int_error_recovers);
+  ADD ("/ccid/sim/fault/int-stall-recovers", tpdu_t1, test_int_stall_recovers);
+  ADD ("/ccid/sim/fault/int-error-no-spin", tpdu_t1, test_int_error_no_spin);
+  ADD ("/ccid/sim/fault/int-stall-no-spin", tpdu_t1, test_int_stall_no_spin);
   return g_test_run ();
 }
