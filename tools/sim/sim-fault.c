@@ -18,6 +18,7 @@ static const char *const fault_names[SIM_FAULT_N] = {
   [SIM_FAULT_BUSY] = "busy",
   [SIM_FAULT_INT_STALL] = "int-stall",
   [SIM_FAULT_INT_ERROR] = "int-error",
+  [SIM_FAULT_EMPTY_CHAIN] = "empty-chain",
 };
 
 gboolean

@@ -23,6 +23,7 @@ typedef enum
   SIM_FAULT_BUSY,         /* the reader answers the next XfrBlock CMD_SLOT_BUSY */
   SIM_FAULT_INT_STALL,    /* STALL on the interrupt IN pipe */
   SIM_FAULT_INT_ERROR,    /* the next interrupt IN transfer fails (EPROTO) */
+  SIM_FAULT_EMPTY_CHAIN,  /* the card sends a chained I-block without data first */
   SIM_FAULT_N,
 } SimFault;
 

@@ -55,6 +55,7 @@ sim_reader_add_fault_later (SimReader *self, guint slot, SimFault fault, guint c
     case SIM_FAULT_WTX:
     case SIM_FAULT_IFS:
     case SIM_FAULT_ABORT:
+    case SIM_FAULT_EMPTY_CHAIN:
       /* At the TPDU level a T=1 card shows these in its blocks; otherwise
        * the reader meets them and reports them (see slot_link_fault()). */
       if (self->level == SIM_LEVEL_TPDU && s->card != NULL

@@ -355,7 +355,8 @@ slot_link_fault (Cmd *c)
       fail (c, ERR_CMD_ABORTED);
       return FALSE;
     }
-  take_slot_fault (s, SIM_FAULT_IFS);        /* the reader answers it itself */
+  take_slot_fault (s, SIM_FAULT_IFS);         /* the reader answers it itself */
+  take_slot_fault (s, SIM_FAULT_EMPTY_CHAIN); /* and takes in the chain */
   while (take_slot_fault (s, SIM_FAULT_WTX)) /* §6.2.1: time extension, BWT multiplier in bError */
     answer (c, RDR_DATA_BLOCK, STATUS_TIME_EXT | icc_status (s), 1, 0, NULL, 0);
   return TRUE;
