@@ -2,7 +2,8 @@
  * and cards when things go wrong: card faults the T=1 engine recovers
  * from, a card deactivated or a hardware error in the middle of a chained
  * exchange, a reader that refuses blocks, endless waiting time and time
- * extension requests, stalled and failing pipes
+ * extension requests, endless empty chained blocks, stalled and failing
+ * pipes
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -222,6 +223,28 @@ test_wtx_endless (Fixture *f, gconstpointer data)
   g_assert_cmpuint (bed_faults_injected (f, 0), ==, T1_DEFAULT_MAX_WTX + 10);
 }
 
+/* A card whose answer starts with empty chained I-blocks: a few are taken
+ * in (each acknowledged), more than T1_MAX_EMPTY_CHAIN in a row end the
+ * exchange; the next APDU works. */
+static void
+test_empty_chain (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) r = NULL;
+
+  wait_powered (f, 0);
+  bed_op_n (f, BED_FAULT, 0, SIM_FAULT_EMPTY_CHAIN, T1_MAX_EMPTY_CHAIN);
+  assert_length_works (f, 4096);
+  bed_op_n (f, BED_FAULT, 0, SIM_FAULT_EMPTY_CHAIN, T1_MAX_EMPTY_CHAIN + 5);
+  r = transmit (f, select_aid, sizeof select_aid, &error);
+  g_assert_error (error, SCB_ERROR, SCB_ERROR_NOT_TRANSACTED);
+  g_test_message ("%s", error->message);
+  g_assert_cmpuint (bed_faults_injected (f, 0), ==, 2 * T1_MAX_EMPTY_CHAIN + 1);
+  /* 4 empty blocks left, then the answer */
+  assert_select_works (f);
+  assert_length_works (f, 4096);
+}
+
 /* CCID §6.2.6: a reader that sends time extensions without end: the
  * command is aborted after CCID_MAX_TIME_EXTENSIONS; the next one works. */
 static void
@@ -333,6 +356,7 @@ main (int argc, char **argv)
   ADD ("/ccid/sim/fault/inactive-mid-chain-polled", no_interrupt, test_inactive_mid_chain);
   ADD ("/ccid/sim/fault/busy-mid-chain", tpdu_t1, test_busy_mid_chain);
   ADD ("/ccid/sim/fault/wtx-endless", tpdu_t1, test_wtx_endless);
+  ADD ("/ccid/sim/fault/empty-chain", tpdu_t1, test_empty_chain);
   ADD ("/ccid/sim/fault/time-extension-endless", short_t1, test_time_extension_endless);
   ADD ("/ccid/sim/fault/int-error-recovers", tpdu_t1, test_int_error_recovers);
   ADD ("/ccid/sim/fault/int-stall-recovers", tpdu_t1, test_int_stall_recovers);
