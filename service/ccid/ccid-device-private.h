@@ -42,8 +42,10 @@ struct _CcidDevice
   gint64 deadline;     /* of the command in flight (monotonic µs) */
   gint64 timer_expiry; /* when timeout_id fires */
   guint poll_id;
-  guint halt_id;
-  guint8 halted_ep;
+  guint8 halted;   /* HALT_* bits: endpoints that stalled, not cleared yet */
+  guint8 clearing; /* the HALT_* bit a CLEAR_FEATURE(ENDPOINT_HALT) is in flight for */
+  guint int_retry_id;
+  guint int_retry_ms; /* pause before the next interrupt read; 0 after one that worked */
 
   struct libusb_transfer *out_xfer;
   struct libusb_transfer *in_xfer;
@@ -62,3 +64,23 @@ struct _CcidDevice
   gboolean started;
   gboolean removed;
 };
+
+/* ccid-device.c */
+
+/* Every submitted transfer holds a reference on the device. Transfer
+ * callbacks run inside libusb's event handling, where libusb_close() (in
+ * finalize) would deadlock: they drop it with g_autoptr (CcidTransferRef),
+ * which drops the last reference from an idle callback instead. */
+typedef CcidDevice CcidTransferRef;
+void ccid_device_transfer_unref (CcidTransferRef *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CcidTransferRef, ccid_device_transfer_unref)
+
+/* The device vanished under us: libusb said NO_DEVICE, or udev removed it. */
+void ccid_device_gone (CcidDevice *self, const char *why);
+/* @ep stalled: CLEAR_FEATURE(ENDPOINT_HALT), asynchronously. */
+void ccid_device_clear_halt (CcidDevice *self, guint8 ep);
+
+/* ccid-device-interrupt.c */
+
+/* Reads the interrupt endpoint again after the pause its failures ask for. */
+void ccid_device_retry_interrupt_later (CcidDevice *self);

@@ -19,6 +19,13 @@
 
 /* Class request ABORT, CCID §5.3.1 */
 #define CCID_REQUEST_ABORT 0x01
+#define CLEAR_HALT_TIMEOUT_MS 5000
+
+/* Endpoints that stalled (USB 2.0 §8.4.5) and wait for their halt to be
+ * cleared: bits of CcidDevice.halted. */
+#define HALT_BULK_OUT 0x1
+#define HALT_BULK_IN 0x2
+#define HALT_INTERRUPT 0x4
 
 struct _Command
 {
@@ -29,7 +36,9 @@ struct _Command
   guint8 type;
   guint8 seq;
   guint timeout_ms;
-  GError *error; /* why it failed before it was sent */
+  gint64 sent;      /* monotonic µs */
+  guint extensions; /* time extensions granted so far */
+  GError *error;    /* why it failed before it was sent */
   gsize len;
   guint8 message[];
 };
@@ -37,13 +46,7 @@ struct _Command
 G_DEFINE_FINAL_TYPE (CcidDevice, ccid_device, G_TYPE_OBJECT)
 
 static void pump (CcidDevice *self);
-static void submit_interrupt (CcidDevice *self);
 static void restart_timeout (CcidDevice *self, guint ms);
-
-/* Transfer callbacks run inside libusb's event handling, where
- * libusb_close() (in finalize) would deadlock: the last reference is
- * dropped from an idle callback instead. */
-typedef CcidDevice CcidTransferRef;
 
 static gboolean
 unref_later_cb (gpointer data)
@@ -51,15 +54,14 @@ unref_later_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-transfer_unref (CcidTransferRef *self)
+void
+ccid_device_transfer_unref (CcidTransferRef *self)
 {
   if (g_atomic_int_get (&G_OBJECT (self)->ref_count) > 1)
     g_object_unref (self);
   else
     g_idle_add_full (G_PRIORITY_DEFAULT, unref_later_cb, self, g_object_unref);
 }
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CcidTransferRef, transfer_unref)
 
 static Command *
 command_new (const guint8 *message, gsize len, guint timeout_ms)
@@ -92,8 +94,8 @@ clear_timeout (CcidDevice *self)
 }
 
 /* The device vanished under us: libusb said NO_DEVICE, or udev removed it. */
-static void
-device_gone (CcidDevice *self, const char *why)
+void
+ccid_device_gone (CcidDevice *self, const char *why)
 {
   Command *cmd;
 
@@ -103,7 +105,7 @@ device_gone (CcidDevice *self, const char *why)
   g_debug ("%s: %s", self->name, why);
   clear_timeout (self);
   g_clear_handle_id (&self->poll_id, g_source_remove);
-  g_clear_handle_id (&self->halt_id, g_source_remove);
+  g_clear_handle_id (&self->int_retry_id, g_source_remove);
 
   if (self->current != NULL)
     command_finish (
@@ -126,36 +128,99 @@ device_gone (CcidDevice *self, const char *why)
     ccid_slot_handle_device_removed (g_ptr_array_index (self->slots, i));
 }
 
-static gboolean
-clear_halt_cb (gpointer user_data)
+static guint8
+halt_endpoint (CcidDevice *self, guint8 bit)
 {
-  CcidDevice *self = user_data;
-  int r;
-
-  self->halt_id = 0;
-  if (self->removed)
-    return G_SOURCE_REMOVE;
-  /* Synchronous, but outside libusb's event handling: CLEAR_FEATURE
-   * (ENDPOINT_HALT) also resets the host's data toggle. */
-  r = libusb_clear_halt (self->handle, self->halted_ep);
-  if (r == LIBUSB_ERROR_NO_DEVICE)
-    device_gone (self, "gone while clearing a halt");
-  else if (r < 0)
-    g_warning ("%s: cannot clear the halt of endpoint 0x%02x: %s", self->name, self->halted_ep,
-               libusb_error_name (r));
-  if (self->halted_ep == self->eps.interrupt_in)
-    submit_interrupt (self);
-  pump (self);
-  return G_SOURCE_REMOVE;
+  if (bit == HALT_BULK_OUT)
+    return self->eps.bulk_out;
+  if (bit == HALT_BULK_IN)
+    return self->eps.bulk_in;
+  return self->eps.interrupt_in;
 }
 
-static void
-schedule_clear_halt (CcidDevice *self, guint8 ep)
+static void clear_next_halt (CcidDevice *self);
+
+static void LIBUSB_CALL
+on_halt_cleared (struct libusb_transfer *xfer)
 {
-  self->halted_ep = ep;
-  if (self->halt_id == 0)
-    self->halt_id
-        = g_idle_add_full (G_PRIORITY_DEFAULT, clear_halt_cb, g_object_ref (self), g_object_unref);
+  g_autoptr (CcidTransferRef) self = xfer->user_data;
+  guint8 bit = self->clearing;
+
+  self->clearing = 0;
+  self->halted &= (guint8) ~bit;
+  if (self->removed)
+    return;
+  if (xfer->status == LIBUSB_TRANSFER_NO_DEVICE)
+    {
+      ccid_device_gone (self, "gone while clearing a halt");
+      return;
+    }
+  if (xfer->status != LIBUSB_TRANSFER_COMPLETED)
+    g_warning ("%s: cannot clear the halt of endpoint 0x%02x (status %d)", self->name,
+               halt_endpoint (self, bit), (int) xfer->status);
+  if (bit == HALT_INTERRUPT)
+    ccid_device_retry_interrupt_later (self);
+  clear_next_halt (self);
+  pump (self);
+  /* LIBUSB_TRANSFER_FREE_BUFFER | FREE_TRANSFER free the rest */
+}
+
+/* USB 2.0 §9.4.1 CLEAR_FEATURE(ENDPOINT_HALT), one endpoint at a time, as
+ * an asynchronous control transfer: libusb_clear_halt() would block the
+ * main loop for a whole control transfer. On xHCI the host side of the
+ * endpoint (its sequence number) was already reset when the STALL came
+ * (Reset Endpoint command); this resets the reader's side. */
+static void
+clear_next_halt (CcidDevice *self)
+{
+  while (self->clearing == 0 && self->halted != 0 && !self->removed)
+    {
+      guint8 bit = (self->halted & HALT_BULK_OUT)  ? HALT_BULK_OUT
+                   : (self->halted & HALT_BULK_IN) ? HALT_BULK_IN
+                                                   : HALT_INTERRUPT;
+      struct libusb_transfer *xfer = libusb_alloc_transfer (0);
+      guint8 *setup = g_malloc0 (LIBUSB_CONTROL_SETUP_SIZE);
+      int r;
+
+      libusb_fill_control_setup (
+          setup, LIBUSB_ENDPOINT_OUT | LIBUSB_REQUEST_TYPE_STANDARD | LIBUSB_RECIPIENT_ENDPOINT,
+          LIBUSB_REQUEST_CLEAR_FEATURE, 0 /* ENDPOINT_HALT */, halt_endpoint (self, bit), 0);
+      libusb_fill_control_transfer (xfer, self->handle, setup, on_halt_cleared, self,
+                                    CLEAR_HALT_TIMEOUT_MS);
+      xfer->flags = LIBUSB_TRANSFER_FREE_BUFFER | LIBUSB_TRANSFER_FREE_TRANSFER;
+      r = libusb_submit_transfer (xfer);
+      if (r == 0)
+        {
+          g_object_ref (self);
+          self->clearing = bit;
+          return;
+        }
+      libusb_free_transfer (xfer);
+      self->halted &= (guint8) ~bit;
+      if (r == LIBUSB_ERROR_NO_DEVICE)
+        {
+          ccid_device_gone (self, "gone when clearing a halt");
+          return;
+        }
+      g_warning ("%s: cannot clear the halt of endpoint 0x%02x: %s", self->name,
+                 halt_endpoint (self, bit), libusb_error_name (r));
+      if (bit == HALT_INTERRUPT)
+        ccid_device_retry_interrupt_later (self);
+    }
+}
+
+/* No command goes out on a halted bulk endpoint (pump() waits), and the
+ * interrupt endpoint is read again once cleared. */
+void
+ccid_device_clear_halt (CcidDevice *self, guint8 ep)
+{
+  if (ep == self->eps.bulk_out)
+    self->halted |= HALT_BULK_OUT;
+  else if (ep == self->eps.bulk_in)
+    self->halted |= HALT_BULK_IN;
+  else
+    self->halted |= HALT_INTERRUPT;
+  clear_next_halt (self);
 }
 
 static void
@@ -176,7 +241,7 @@ submit (CcidDevice *self, struct libusb_transfer *xfer, gboolean *busy, const ch
   int r = libusb_submit_transfer (xfer);
 
   if (r == LIBUSB_ERROR_NO_DEVICE)
-    device_gone (self, "gone when submitting a transfer");
+    ccid_device_gone (self, "gone when submitting a transfer");
   else if (r < 0)
     fail_current (self, g_error_new (SCB_ERROR, SCB_ERROR_COMM_ERROR, "Reader %s: cannot %s: %s",
                                      self->name, what, libusb_error_name (r)));
@@ -193,13 +258,13 @@ handle_transfer_error (CcidDevice *self, struct libusb_transfer *xfer, const cha
   switch (xfer->status)
     {
     case LIBUSB_TRANSFER_NO_DEVICE:
-      device_gone (self, "unplugged during a transfer");
+      ccid_device_gone (self, "unplugged during a transfer");
       break;
     case LIBUSB_TRANSFER_CANCELLED:
       break;
     case LIBUSB_TRANSFER_STALL:
       g_warning ("%s: %s endpoint 0x%02x stalled", self->name, what, xfer->endpoint);
-      schedule_clear_halt (self, xfer->endpoint);
+      ccid_device_clear_halt (self, xfer->endpoint);
       fail_current (self,
                     g_error_new (SCB_ERROR, SCB_ERROR_COMM_ERROR, "Reader %s stalled", self->name));
       break;
@@ -224,6 +289,61 @@ on_out_done (struct libusb_transfer *xfer)
       handle_transfer_error (self, xfer, "bulk OUT");
       pump (self);
     }
+}
+
+static void LIBUSB_CALL
+on_abort_request_done (struct libusb_transfer *xfer)
+{
+  g_autoptr (CcidTransferRef) self = xfer->user_data;
+
+  if (xfer->status != LIBUSB_TRANSFER_COMPLETED)
+    g_debug ("%s: ABORT request: status %d", self->name, (int) xfer->status);
+  /* LIBUSB_TRANSFER_FREE_BUFFER | FREE_TRANSFER free the rest */
+}
+
+static void
+send_abort (CcidDevice *self, guint8 slot)
+{
+  Command *cmd;
+  guint8 msg[CCID_HEADER_LENGTH];
+  guint8 seq = self->seq; /* the Abort message will take this bSeq */
+  struct libusb_transfer *xfer = libusb_alloc_transfer (0);
+  guint8 *setup = g_malloc0 (LIBUSB_CONTROL_SETUP_SIZE);
+
+  /* CCID §5.3.1: the ABORT class request, then PC_to_RDR_Abort, both with
+   * the same bSlot and bSeq. Best effort: failures are only logged. */
+  libusb_fill_control_setup (setup, LIBUSB_REQUEST_TYPE_CLASS | LIBUSB_RECIPIENT_INTERFACE,
+                             CCID_REQUEST_ABORT, (guint16) (seq << 8 | slot),
+                             (guint16) self->interface_number, 0);
+  libusb_fill_control_transfer (xfer, self->handle, setup, on_abort_request_done, self, 1000);
+  xfer->flags = LIBUSB_TRANSFER_FREE_BUFFER | LIBUSB_TRANSFER_FREE_TRANSFER;
+  if (libusb_submit_transfer (xfer) == 0)
+    g_object_ref (self);
+  else
+    libusb_free_transfer (xfer);
+
+  ccid_build_abort (msg, sizeof msg, slot, 0);
+  cmd = command_new (msg, sizeof msg, 2000);
+  g_queue_push_head (&self->queue, cmd);
+}
+
+/* Gives up the command in flight: it fails with SCB_ERROR_TIMEOUT and
+ * @why, and is aborted (CCID §5.3.1). */
+static void
+give_up_current (CcidDevice *self, const char *why)
+{
+  Command *cmd = g_steal_pointer (&self->current);
+
+  g_warning ("%s: %s to %s", self->name, why, ccid_message_type_name (cmd->type));
+  /* Bulk OUT has no libusb timeout (it would arm libusb's timerfd twice
+   * per command): a message a wedged reader never took is cancelled here. */
+  if (self->out_busy)
+    libusb_cancel_transfer (self->out_xfer);
+  if (cmd->type != CCID_PC_TO_RDR_ABORT)
+    send_abort (self, cmd->slot);
+  command_finish (cmd, NULL, 0,
+                  g_error_new (SCB_ERROR, SCB_ERROR_TIMEOUT, "Reader %s: %s", self->name, why));
+  pump (self);
 }
 
 static void submit_in (CcidDevice *self);
@@ -257,10 +377,17 @@ handle_reply (CcidDevice *self, const guint8 *buf, gsize len)
       break;
     case CCID_MATCH_TIME_EXTENSION:
       {
-        /* CCID §6.2.6: the card needs more time; bError multiplies BWT. */
-        guint factor = ccid_reply_time_extension (&reply);
+        /* CCID §6.2.6: the card needs more time; bError multiplies BWT.
+         * Not without end: a reader may not hold the slot forever. */
+        guint64 want = (guint64) cmd->timeout_ms * ccid_reply_time_extension (&reply);
+        gint64 left = cmd->sent + (gint64) CCID_MAX_COMMAND_MS * 1000 - g_get_monotonic_time ();
 
-        restart_timeout (self, (guint) MIN ((guint64) cmd->timeout_ms * factor, G_MAXUINT / 2));
+        if (++cmd->extensions > CCID_MAX_TIME_EXTENSIONS || left <= 0)
+          {
+            give_up_current (self, "too many time extensions");
+            break;
+          }
+        restart_timeout (self, (guint) MIN (want, (guint64) (left + 999) / 1000));
         submit_in (self);
         break;
       }
@@ -309,42 +436,6 @@ submit_in (CcidDevice *self)
   submit (self, self->in_xfer, &self->in_busy, "read");
 }
 
-static void LIBUSB_CALL
-on_abort_request_done (struct libusb_transfer *xfer)
-{
-  g_autoptr (CcidTransferRef) self = xfer->user_data;
-
-  if (xfer->status != LIBUSB_TRANSFER_COMPLETED)
-    g_debug ("%s: ABORT request: status %d", self->name, (int) xfer->status);
-  /* LIBUSB_TRANSFER_FREE_BUFFER | FREE_TRANSFER free the rest */
-}
-
-static void
-send_abort (CcidDevice *self, guint8 slot)
-{
-  Command *cmd;
-  guint8 msg[CCID_HEADER_LENGTH];
-  guint8 seq = self->seq; /* the Abort message will take this bSeq */
-  struct libusb_transfer *xfer = libusb_alloc_transfer (0);
-  guint8 *setup = g_malloc0 (LIBUSB_CONTROL_SETUP_SIZE);
-
-  /* CCID §5.3.1: the ABORT class request, then PC_to_RDR_Abort, both with
-   * the same bSlot and bSeq. Best effort: failures are only logged. */
-  libusb_fill_control_setup (setup, LIBUSB_REQUEST_TYPE_CLASS | LIBUSB_RECIPIENT_INTERFACE,
-                             CCID_REQUEST_ABORT, (guint16) (seq << 8 | slot),
-                             (guint16) self->interface_number, 0);
-  libusb_fill_control_transfer (xfer, self->handle, setup, on_abort_request_done, self, 1000);
-  xfer->flags = LIBUSB_TRANSFER_FREE_BUFFER | LIBUSB_TRANSFER_FREE_TRANSFER;
-  if (libusb_submit_transfer (xfer) == 0)
-    g_object_ref (self);
-  else
-    libusb_free_transfer (xfer);
-
-  ccid_build_abort (msg, sizeof msg, slot, 0);
-  cmd = command_new (msg, sizeof msg, 2000);
-  g_queue_push_head (&self->queue, cmd);
-}
-
 static gboolean
 on_timeout (gpointer user_data)
 {
@@ -363,19 +454,7 @@ on_timeout (gpointer user_data)
           = g_timeout_add ((guint) ((self->deadline - now + 999) / 1000), on_timeout, self);
       return G_SOURCE_REMOVE;
     }
-  g_warning ("%s: no answer to %s in %u ms", self->name, ccid_message_type_name (cmd->type),
-             cmd->timeout_ms);
-  self->current = NULL;
-  /* Bulk OUT has no libusb timeout (it would arm libusb's timerfd twice
-   * per command): a message a wedged reader never took is cancelled here. */
-  if (self->out_busy)
-    libusb_cancel_transfer (self->out_xfer);
-  if (cmd->type != CCID_PC_TO_RDR_ABORT)
-    send_abort (self, cmd->slot);
-  command_finish (
-      cmd, NULL, 0,
-      g_error_new (SCB_ERROR, SCB_ERROR_TIMEOUT, "Reader %s did not answer in time", self->name));
-  pump (self);
+  give_up_current (self, "no answer in time");
   return G_SOURCE_REMOVE;
 }
 
@@ -385,7 +464,8 @@ pump (CcidDevice *self)
   Command *cmd;
   gsize len;
 
-  if (self->current != NULL || self->removed || self->halt_id != 0 || self->out_busy)
+  if (self->current != NULL || self->removed || (self->halted & (HALT_BULK_OUT | HALT_BULK_IN))
+      || self->out_busy)
     return;
   cmd = g_queue_pop_head (&self->queue);
   if (cmd == NULL)
@@ -401,6 +481,7 @@ pump (CcidDevice *self)
                              (int) len, on_out_done, self, 0);
   if (!submit (self, self->out_xfer, &self->out_busy, "write"))
     return;
+  cmd->sent = g_get_monotonic_time ();
   restart_timeout (self, cmd->timeout_ms);
   submit_in (self);
 }
@@ -464,106 +545,10 @@ ccid_device_transfer (CcidDevice *self, const guint8 *message, gsize len, guint 
   pump (self);
 }
 
-/* ---- slot status: interrupt messages and the poll ---------------------- */
-
-static void
-handle_notification (CcidDevice *self, const guint8 *buf, gsize len)
-{
-  CcidNotification n;
-  const char *reason = NULL;
-
-  if (ccid_notification_parse (buf, len, self->desc.n_slots, &n, &reason) != CCID_PARSE_OK)
-    {
-      g_debug ("%s: ignoring interrupt message: %s", self->name, reason);
-      return;
-    }
-  if (n.type == CCID_RDR_TO_PC_NOTIFY_SLOT_CHANGE)
-    {
-      for (guint i = 0; i < self->slots->len; i++)
-        ccid_slot_handle_presence (g_ptr_array_index (self->slots, i), (n.present & (1u << i)) != 0,
-                                   (n.changed & (1u << i)) != 0);
-    }
-  else if (n.type == CCID_RDR_TO_PC_HARDWARE_ERROR)
-    {
-      g_warning ("%s: hardware error %u on slot %u", self->name, n.hardware_error, n.slot);
-      if (n.slot < self->slots->len)
-        ccid_slot_handle_hardware_error (g_ptr_array_index (self->slots, n.slot), n.hardware_error);
-    }
-}
-
-static void LIBUSB_CALL
-on_interrupt_done (struct libusb_transfer *xfer)
-{
-  g_autoptr (CcidTransferRef) self = xfer->user_data;
-
-  self->int_busy = FALSE;
-  if (self->removed)
-    return;
-  switch (xfer->status)
-    {
-    case LIBUSB_TRANSFER_COMPLETED:
-      handle_notification (self, xfer->buffer, (gsize) xfer->actual_length);
-      submit_interrupt (self);
-      break;
-    case LIBUSB_TRANSFER_NO_DEVICE:
-      device_gone (self, "unplugged (interrupt endpoint)");
-      break;
-    case LIBUSB_TRANSFER_STALL:
-      schedule_clear_halt (self, xfer->endpoint); /* resubmits when cleared */
-      break;
-    case LIBUSB_TRANSFER_CANCELLED:
-      break;
-    default:
-      /* A lost interrupt message would hide an insertion: ask every slot. */
-      g_warning ("%s: interrupt transfer failed (status %d)", self->name, (int) xfer->status);
-      for (guint i = 0; i < self->slots->len; i++)
-        ccid_slot_refresh (g_ptr_array_index (self->slots, i));
-      submit_interrupt (self);
-      break;
-    }
-}
-
-static void
-submit_interrupt (CcidDevice *self)
-{
-  if (self->int_busy || self->removed || self->eps.interrupt_in == 0)
-    return;
-  libusb_fill_interrupt_transfer (self->int_xfer, self->handle, self->eps.interrupt_in,
-                                  self->int_buf, sizeof self->int_buf, on_interrupt_done, self, 0);
-  submit (self, self->int_xfer, &self->int_busy, "read the interrupt endpoint");
-}
-
-static gboolean
-on_poll (gpointer user_data)
-{
-  CcidDevice *self = user_data;
-
-  /* Only readers without an interrupt endpoint get here. A busy reader is
-   * not asked: the answers to its commands carry the slot status too. */
-  if (self->current == NULL && g_queue_is_empty (&self->queue))
-    for (guint i = 0; i < self->slots->len; i++)
-      ccid_slot_refresh (g_ptr_array_index (self->slots, i));
-  return G_SOURCE_CONTINUE;
-}
-
-void
-ccid_device_start (CcidDevice *self)
-{
-  if (self->started || self->removed)
-    return;
-  self->started = TRUE;
-  if (self->eps.interrupt_in != 0)
-    submit_interrupt (self);
-  else
-    self->poll_id = g_timeout_add (self->poll_interval_ms, on_poll, self);
-  for (guint i = 0; i < self->slots->len; i++)
-    ccid_slot_refresh (g_ptr_array_index (self->slots, i));
-}
-
 void
 ccid_device_shutdown (CcidDevice *self)
 {
-  device_gone (self, "shut down");
+  ccid_device_gone (self, "shut down");
 }
 
 gboolean
@@ -637,7 +622,7 @@ ccid_device_dispose (GObject *object)
   /* No transfer is in flight here: each holds a reference. */
   clear_timeout (self);
   g_clear_handle_id (&self->poll_id, g_source_remove);
-  g_clear_handle_id (&self->halt_id, g_source_remove);
+  g_clear_handle_id (&self->int_retry_id, g_source_remove);
   if (self->slots != NULL)
     for (guint i = 0; i < self->slots->len; i++)
       ccid_slot_handle_device_removed (g_ptr_array_index (self->slots, i));

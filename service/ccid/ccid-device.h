@@ -21,6 +21,18 @@ G_DECLARE_FINAL_TYPE (CcidDevice, ccid_device, CCID, DEVICE, GObject)
  * interrupt endpoint (the only readers that are polled). */
 #define CCID_DEFAULT_POLL_INTERVAL_MS 400
 
+/* No command waits longer than this for its answer, time extensions
+ * included; nor is a command granted more time extensions (CCID §6.2.6:
+ * bStatus bit 7) than CCID_MAX_TIME_EXTENSIONS. Past either it is aborted
+ * as if it had timed out. */
+#define CCID_MAX_COMMAND_MS (10 * 60 * 1000)
+#define CCID_MAX_TIME_EXTENSIONS 256
+
+/* A failed interrupt read is retried after a pause that doubles from the
+ * first to the second (then stays there) while the reads keep failing. */
+#define CCID_INTERRUPT_RETRY_FIRST_MS 5
+#define CCID_INTERRUPT_RETRY_MAX_MS 1000
+
 /* Opens the reader behind @interface (a udev "usb_interface"), claims the
  * interface and parses its class descriptor. @index is the NN of the PC/SC
  * names. Fails with SCB_ERROR_SHARING_VIOLATION when another program holds
@@ -60,7 +72,8 @@ typedef void (*CcidTransferFunc) (CcidDevice *device, const guint8 *reply, gsize
 
 /* Sends one PC_to_RDR message (copied; bSeq is stamped by the device) and
  * calls @func with the matching RDR_to_PC message, already length-checked
- * and matched by bSeq and bSlot; time extensions are waited out. Commands
+ * and matched by bSeq and bSlot; time extensions are waited out (within
+ * CCID_MAX_COMMAND_MS and CCID_MAX_TIME_EXTENSIONS). Commands
  * run one at a time in submission order, and @func is never called from
  * inside this call. After @timeout_ms (extended by time extension
  * requests) the command is aborted (CCID §5.3.1) and fails with

@@ -535,3 +535,13 @@ ccid_xfr_level_parameter (size_t offset, size_t chunk, size_t total)
     return CCID_LEVEL_END;
   return CCID_LEVEL_MIDDLE;
 }
+
+uint8_t
+ccid_t1_max_inf (uint32_t message_length, bool crc)
+{
+  uint32_t around = CCID_HEADER_LENGTH + 3 + (crc ? 2 : 1);
+
+  if (message_length <= around)
+    return 0;
+  return message_length - around > 254 ? 254 : (uint8_t) (message_length - around);
+}

@@ -247,3 +247,9 @@ CcidParseResult ccid_notification_parse (const uint8_t *buf, size_t len, unsigne
 /* wLevelParameter of the XfrBlock carrying bytes [@offset, @offset + @chunk)
  * of an extended APDU of @total bytes (CCID §6.1.4). */
 uint16_t ccid_xfr_level_parameter (size_t offset, size_t chunk, size_t total);
+
+/* The most INF bytes a T=1 block of ours may carry so that the block fits
+ * one XfrBlock of @message_length bytes (dwMaxCCIDMessageLength): the
+ * 10-byte header, NAD PCB LEN and the EDC (2 bytes with @crc) around it;
+ * at most 254 (ISO 7816-3 §11.3.2.3), 0 when nothing fits. */
+uint8_t ccid_t1_max_inf (uint32_t message_length, bool crc);

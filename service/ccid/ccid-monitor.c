@@ -296,8 +296,14 @@ ccid_monitor_stop (CcidMonitor *self)
   g_clear_handle_id (&self->retry_id, g_source_remove);
   g_hash_table_remove_all (self->pending);
   while (self->devices->len > 0)
-    remove_path (self, ccid_device_get_sysfs_path (
-                           g_ptr_array_index (self->devices, self->devices->len - 1)));
+    {
+      /* a copy: the device, and its path, may be gone before remove_path
+       * looks for a next device below the path */
+      g_autofree char *path = g_strdup (
+          ccid_device_get_sysfs_path (g_ptr_array_index (self->devices, self->devices->len - 1)));
+
+      remove_path (self, path);
+    }
 }
 
 GPtrArray *

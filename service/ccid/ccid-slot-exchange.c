@@ -16,12 +16,6 @@
 #include "scb-error.h"
 
 #define ESCAPE_TIMEOUT_MS 30000
-#define MAX_HOST_TIMEOUT_MS (10 * 60 * 1000)
-
-typedef struct
-{
-  t1_state st;
-} SlotT1;
 
 static const CcidDescriptor *
 desc (CcidSlot *self)
@@ -47,7 +41,7 @@ ccid_slot_card_timeout_ms (CcidSlot *self, guint multiplier)
   /* The reader gives up after BWT itself (ICC_MUTE); ours is a backstop
    * for a reader that does not answer at all. */
   total = 2 * base * MAX (multiplier, 1) + 2000;
-  return (guint) MIN (total, (guint64) MAX_HOST_TIMEOUT_MS);
+  return (guint) MIN (total, (guint64) CCID_MAX_COMMAND_MS);
 }
 
 void
@@ -101,9 +95,10 @@ is_no_answer (const GError *error)
 static void t1_drive (CcidJob *job, t1_status status);
 
 static GError *
-error_from_t1 (CcidSlot *self, t1_error err)
+error_from_t1 (CcidJob *job, t1_error err)
 {
   ScbError code;
+  char why[64];
 
   switch (err)
     {
@@ -124,10 +119,27 @@ error_from_t1 (CcidSlot *self, t1_error err)
       code = SCB_ERROR_COMM_ERROR;
       break;
     }
-  return g_error_new (SCB_ERROR, code, "T=1 exchange with the card in %s failed: %s", self->name,
-                      t1_error_reason (err));
+  if (!job->reader_failed)
+    return g_error_new (SCB_ERROR, code, "T=1 exchange with the card in %s failed: %s",
+                        job->slot->name, t1_error_reason (err));
+  ccid_error_describe (job->reader_error, why, sizeof why);
+  return g_error_new (SCB_ERROR, code,
+                      "T=1 exchange with the card in %s failed: %s (the reader: %s)",
+                      job->slot->name, t1_error_reason (err), why);
 }
 
+/* Gives up the exchange with @error, leaving the NAD's state whole. */
+static void
+t1_give_up (CcidJob *job, GError *error)
+{
+  t1_cancel (job->t1);
+  ccid_job_return_error (job, error);
+}
+
+/* ISO 7816-3 §11.6.3: whatever goes wrong with a block in the middle of an
+ * exchange, the engine recovers (R-block, then S(RESYNCH request), then a
+ * clear error), so that the NAD is never left half-way. Only a reader or a
+ * card that is gone ends the exchange at once. */
 static void
 on_t1_block (CcidJob *job, const CcidReply *reply, const GError *error)
 {
@@ -135,29 +147,27 @@ on_t1_block (CcidJob *job, const CcidReply *reply, const GError *error)
 
   if (error != NULL)
     {
-      if (!is_no_answer (error))
+      if (g_error_matches (error, SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE))
         {
-          ccid_job_return_error (job, g_error_copy (error));
+          t1_give_up (job, g_error_copy (error));
           return;
         }
+      /* lost, timed out, stalled, malformed, refused: no valid block */
       st = t1_on_timeout (job->t1);
     }
   else if (ccid_reply_command_status (reply) != CCID_CMD_OK)
     {
-      switch (reply->error)
+      if (ccid_reply_icc_status (reply) == CCID_ICC_ABSENT)
         {
-        case CCID_ERR_ICC_MUTE:
-        case CCID_ERR_CMD_ABORTED:
-          st = t1_on_timeout (job->t1);
-          break;
-        case CCID_ERR_XFR_PARITY_ERROR:
-        case CCID_ERR_XFR_OVERRUN:
-          st = t1_on_bad_block (job->t1);
-          break;
-        default:
-          ccid_job_return_error (job, ccid_slot_error_from_reply (job->slot, reply, "XfrBlock"));
+          t1_give_up (job, ccid_slot_error_from_reply (job->slot, reply, "XfrBlock"));
           return;
         }
+      job->reader_failed = TRUE;
+      job->reader_error = reply->error;
+      if (reply->error == CCID_ERR_XFR_PARITY_ERROR || reply->error == CCID_ERR_XFR_OVERRUN)
+        st = t1_on_bad_block (job->t1);
+      else
+        st = t1_on_timeout (job->t1); /* mute, aborted, busy, hardware error, ... */
     }
   else
     st = t1_on_block (job->t1, reply->data, reply->length);
@@ -187,6 +197,13 @@ t1_drive (CcidJob *job, t1_status status)
         break;
       len = ccid_build_xfr_block (msg, sizeof msg, (guint8) self->index, 0,
                                   (guint8) MIN (multiplier, 255), 0, block, block_len);
+      if (len == 0 || len > desc (self)->message_length)
+        {
+          /* cannot happen: max_inf keeps our blocks within one message */
+          t1_give_up (job, g_error_new (SCB_ERROR, SCB_ERROR_INSUFFICIENT_BUFFER,
+                                        "A T=1 block does not fit reader %s", self->name));
+          return;
+        }
       ccid_job_send (job, msg, len, ccid_slot_card_timeout_ms (self, multiplier), on_t1_block);
       return;
     case T1_DONE:
@@ -210,13 +227,14 @@ t1_drive (CcidJob *job, t1_status status)
       /* The card refused a bigger IFSD: keep 32 and do not ask again. */
       g_message ("%s: S(IFS request) failed: %s", self->name,
                  t1_error_reason (t1_error_of (job->t1)));
+      t1_cancel (job->t1);
       job->t1_ifs = FALSE;
       g_hash_table_add (self->t1_ifs_done, GUINT_TO_POINTER (job->nad));
       t1_drive (job, t1_begin (job->t1, g_bytes_get_data (job->input, NULL),
                                g_bytes_get_size (job->input), job->resp, job->resp_cap));
       return;
     }
-  ccid_job_return_error (job, error_from_t1 (self, t1_error_of (job->t1)));
+  t1_give_up (job, error_from_t1 (job, t1_error_of (job->t1)));
 }
 
 static void
@@ -224,28 +242,30 @@ start_t1 (CcidJob *job)
 {
   CcidSlot *self = job->slot;
   const CcidDescriptor *d = desc (self);
-  SlotT1 *t1 = g_hash_table_lookup (self->t1_states, GUINT_TO_POINTER (job->nad));
+  t1_state *t1 = g_hash_table_lookup (self->t1_states, GUINT_TO_POINTER (job->nad));
   gboolean want_ifs;
 
   if (t1 == NULL)
     {
-      /* Our blocks must fit one message (the SCR331-DI takes 263 bytes):
-       * sending less than IFSC is always allowed (ISO 7816-3 §11.4.2). */
-      guint room = d->message_length - CCID_HEADER_LENGTH - 5;
-      guint ifsc = self->atr_info.ifsc != 0 ? self->atr_info.ifsc : T1_DEFAULT_IFS;
+      /* Our blocks must fit one message (the SCR331-DI takes 263 bytes),
+       * whatever IFSC the ATR or a later S(IFS request) names: sending
+       * less than IFSC is always allowed (ISO 7816-3 §11.4.2). */
+      gboolean crc = self->atr_info.edc == ATR_EDC_CRC;
       t1_params params = {
         .nad = job->nad,
-        .ifsc = (uint8_t) MIN (ifsc, room),
+        .ifsc = self->atr_info.ifsc != 0 ? self->atr_info.ifsc : T1_DEFAULT_IFS,
         .ifsd = 0,
-        .edc = self->atr_info.edc == ATR_EDC_CRC ? T1_EDC_CRC : T1_EDC_LRC,
+        .edc = crc ? T1_EDC_CRC : T1_EDC_LRC,
         .max_wtx = 0,
+        .max_inf = ccid_t1_max_inf (d->message_length, crc),
       };
 
-      t1 = g_new0 (SlotT1, 1);
-      t1_init (&t1->st, &params);
+      t1 = g_rc_box_new0 (t1_state);
+      t1_init (t1, &params);
       g_hash_table_insert (self->t1_states, GUINT_TO_POINTER (job->nad), t1);
     }
-  job->t1 = &t1->st;
+  /* Ours until the job ends, even if the session ends first. */
+  job->t1 = g_rc_box_acquire (t1);
   job->resp_cap = T1_MAX_RESPONSE;
   job->resp = g_malloc (job->resp_cap);
 
@@ -462,6 +482,7 @@ ccid_slot_start_transmit (CcidJob *job)
     default:
       break;
     }
+  job->session = self->session;
   if (len < 4 || len > T1_MAX_APDU)
     {
       ccid_job_return_error (

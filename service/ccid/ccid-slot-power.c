@@ -60,6 +60,7 @@ power_off_then_retry (CcidJob *job)
 {
   guint8 msg[CCID_HEADER_LENGTH];
 
+  job->session = 0; /* the session it began ends here, on purpose */
   ccid_build_icc_power_off (msg, sizeof msg, (guint8) job->slot->index, 0);
   ccid_job_send (job, msg, sizeof msg, SHORT_TIMEOUT_MS, on_power_off_for_retry);
 }
@@ -184,13 +185,25 @@ ccid_slot_start_power_on (CcidJob *job)
 
 /* ---- protocol and parameters ------------------------------------------ */
 
+/* The card is up: a new power session begins, and the rest of this job
+ * (PPS, SetParameters) relies on it. */
+static void
+begin_session (CcidJob *job)
+{
+  CcidSlot *self = job->slot;
+
+  ccid_slot_new_session (self);
+  if (self->state != CCID_SLOT_POWERED)
+    ccid_slot_set_state (self, CCID_SLOT_POWERED);
+  job->session = self->session;
+}
+
 static void
 finish_power_on (CcidJob *job, int protocol)
 {
   CcidSlot *self = job->slot;
 
   self->protocol = protocol;
-  ccid_slot_t1_states_clear (self);
   if (self->state != CCID_SLOT_POWERED)
     ccid_slot_set_state (self, CCID_SLOT_POWERED);
   else
@@ -351,7 +364,7 @@ negotiate (CcidJob *job)
   if (self->protocols == 0)
     {
       self->protocol = -1;
-      ccid_slot_set_state (self, CCID_SLOT_POWERED);
+      begin_session (job);
       ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_UNSUPPORTED_CARD,
                                                "The card in %s speaks no protocol the reader "
                                                "supports",
@@ -380,8 +393,7 @@ negotiate (CcidJob *job)
   /* The card is usable from here on: announce it now rather than after
    * PPS and SetParameters (one or two more exchanges), which every job
    * queued by the news waits for anyway. */
-  if (self->state != CCID_SLOT_POWERED)
-    ccid_slot_set_state (self, CCID_SLOT_POWERED);
+  begin_session (job);
 
   if ((a->ta_present & 1) && !a->ta1_rfu && rate_supported (d, a->ta[0]))
     fidi = a->ta[0];

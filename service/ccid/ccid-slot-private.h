@@ -4,7 +4,13 @@
  * step sends one message through the device and names the step that gets
  * the answer. The card generation is taken when the job is queued, so a
  * job queued before a removal fails with REMOVED_CARD, never talks to the
- * next card.
+ * next card. A job that relies on the card being powered (an exchange, the
+ * end of a power on) takes the slot's power session when it starts; the
+ * session changes whenever the card is powered or stops being so (power
+ * off, reset, HardwareError, a reader saying the card is inactive), and a
+ * job whose session is gone fails with UNPOWERED_CARD at its next answer,
+ * before its step runs. What a job points at is its own: it holds a
+ * reference on its T=1 state, which the slot drops with the session.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -42,6 +48,7 @@ struct _CcidJob
   CcidJobKind kind;
   guint generation;
   gboolean needs_card;
+  guint session; /* the power session the job relies on, 0: none */
   CcidJobStep step;
 
   /* power on */
@@ -60,10 +67,12 @@ struct _CcidJob
   gsize resp_cap;
   gsize resp_len;
   t0_ctx t0;
-  t1_state *t1;
-  gboolean t1_ifs; /* running S(IFS request) before the APDU */
-  guint8 bwi;      /* XfrBlock bBWI: T=1 WTX multiplier */
-  gsize offset;    /* extended APDU chaining */
+  t1_state *t1;        /* a reference (g_rc_box) on the NAD's state */
+  gboolean t1_ifs;     /* running S(IFS request) before the APDU */
+  guint8 reader_error; /* bError of the reader's last failed answer, for the message */
+  gboolean reader_failed;
+  guint8 bwi;   /* XfrBlock bBWI: T=1 WTX multiplier */
+  gsize offset; /* extended APDU chaining */
   GByteArray *collected;
 };
 
@@ -77,6 +86,7 @@ struct _CcidSlot
 
   CcidSlotState state;
   guint generation;
+  guint session; /* changes whenever the card is powered or stops being so; never 0 */
   GBytes *atr;
   guint protocols;
   int protocol;
@@ -85,7 +95,7 @@ struct _CcidSlot
   guint clock_khz; /* for the timeouts */
   guint etu_ns;
 
-  GHashTable *t1_states;   /* NAD -> t1_state, with its IFS negotiated flag */
+  GHashTable *t1_states;   /* NAD -> t1_state (g_rc_box) of this power session */
   GHashTable *t1_ifs_done; /* NAD set */
 
   GQueue jobs;
@@ -109,6 +119,8 @@ void ccid_slot_queue_job (CcidSlot *slot, CcidJob *job);
 /* ccid-slot.c */
 void ccid_slot_set_state (CcidSlot *self, CcidSlotState state);
 void ccid_slot_emit_changed (CcidSlot *self);
+/* Ends the power session (and drops its T=1 states); a new one begins. */
+void ccid_slot_new_session (CcidSlot *self);
 
 /* ccid-slot-power.c */
 void ccid_slot_start_power_on (CcidJob *job);

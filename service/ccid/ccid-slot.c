@@ -67,9 +67,19 @@ ccid_slot_set_state (CcidSlot *self, CcidSlotState state)
   if (state != CCID_SLOT_POWERED)
     {
       self->protocol = -1;
-      ccid_slot_t1_states_clear (self);
+      ccid_slot_new_session (self);
     }
   ccid_slot_emit_changed (self);
+}
+
+void
+ccid_slot_new_session (CcidSlot *self)
+{
+  if (++self->session == 0)
+    self->session = 1;
+  /* A job still holding one of these states keeps it alive (g_rc_box)
+   * until it notices the new session at its next answer. */
+  ccid_slot_t1_states_clear (self);
 }
 
 static void
@@ -113,21 +123,36 @@ card_inserted (CcidSlot *self)
     }
 }
 
+/* The job in progress is the one powering the card on or off: the answers
+ * to its own power off say "inactive", and its card is not up yet. */
+static gboolean
+job_powers_card (CcidJob *job)
+{
+  return job != NULL && job->kind != CCID_JOB_TRANSMIT && job->kind != CCID_JOB_ESCAPE
+         && job->session == 0;
+}
+
+/* @presence: whether the status may tell insertions and removals (see
+ * ccid.md, "Where presence comes from"). That the card is present but
+ * inactive while we have it powered is believed from any reader. */
 static void
-handle_icc_status (CcidSlot *self, CcidIccStatus status)
+handle_icc_status (CcidSlot *self, CcidIccStatus status, gboolean presence)
 {
   switch (status)
     {
     case CCID_ICC_ABSENT:
-      if (self->state != CCID_SLOT_ABSENT)
+      if (presence && self->state != CCID_SLOT_ABSENT)
         card_removed (self);
       break;
     case CCID_ICC_INACTIVE:
     case CCID_ICC_ACTIVE:
       if (self->state == CCID_SLOT_ABSENT)
-        card_inserted (self);
+        {
+          if (presence)
+            card_inserted (self);
+        }
       else if (status == CCID_ICC_INACTIVE && self->state == CCID_SLOT_POWERED
-               && (self->job == NULL || self->job->kind != CCID_JOB_POWER_ON))
+               && !job_powers_card (self->job))
         ccid_slot_set_state (self, CCID_SLOT_PRESENT); /* deactivated behind our back */
       break;
     default:
@@ -185,7 +210,7 @@ refresh_done (CcidDevice *device, const guint8 *data, gsize len, const GError *e
 
   self->refreshing = FALSE;
   if (data != NULL && ccid_reply_parse (data, len, 0, &reply, NULL) == CCID_PARSE_OK)
-    handle_icc_status (self, ccid_reply_icc_status (&reply));
+    handle_icc_status (self, ccid_reply_icc_status (&reply), TRUE);
 }
 
 void
@@ -233,6 +258,7 @@ ccid_job_new (CcidSlot *slot, CcidJobKind kind, gboolean needs_card, GCancellabl
 static void
 job_free (CcidJob *job)
 {
+  g_clear_pointer (&job->t1, g_rc_box_release);
   g_clear_object (&job->task);
   g_clear_pointer (&job->input, g_bytes_unref);
   g_clear_pointer (&job->resp, g_free);
@@ -322,14 +348,34 @@ on_job_transfer (CcidDevice *device, const guint8 *data, gsize len, const GError
       /* A reply tells where the card was when the reader ran the command:
        * with an interrupt endpoint, NotifySlotChange already told us, maybe
        * of something newer (the two pipes are not ordered), so only a
-       * polled reader learns presence from replies. */
-      if (slot->device != NULL && !ccid_device_has_interrupt (slot->device))
-        handle_icc_status (slot, ccid_reply_icc_status (&reply));
+       * polled reader learns presence from replies. A card deactivated
+       * since our power on is news from any reader: the command went after
+       * the power on, on the same pipe. */
+      handle_icc_status (slot, ccid_reply_icc_status (&reply),
+                         slot->device != NULL && !ccid_device_has_interrupt (slot->device));
     }
   if (job_card_gone (job))
     {
       ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_REMOVED_CARD,
                                                "The card in %s was removed", slot->name));
+      return;
+    }
+  if (slot->device == NULL && error == NULL)
+    {
+      /* the steps read the reader's descriptor */
+      ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
+                                               "Reader %s was removed", slot->name));
+      return;
+    }
+  /* Nothing of the old power session may be used again (its T=1 state:
+   * the card starts from scratch after a power on). */
+  if (job->session != 0 && job->session != slot->session)
+    {
+      ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_UNPOWERED_CARD,
+                                               "The card in %s was unpowered during the command "
+                                               "(deactivated by the reader, hardware error, or "
+                                               "reset)",
+                                               slot->name));
       return;
     }
   if (data == NULL)
@@ -465,7 +511,8 @@ ccid_slot_init (CcidSlot *self)
 {
   self->state = CCID_SLOT_ABSENT;
   self->protocol = -1;
-  self->t1_states = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->t1_states = g_hash_table_new_full (NULL, NULL, NULL, g_rc_box_release);
+  self->session = 1;
   self->t1_ifs_done = g_hash_table_new (NULL, NULL);
   g_queue_init (&self->jobs);
 }

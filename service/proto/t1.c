@@ -76,7 +76,11 @@ t1_init (t1_state *st, const t1_params *params)
 {
   memset (st, 0, sizeof (*st));
   set_nad (st, params ? params->nad : 0);
+  st->max_inf = params && params->max_inf != 0 && params->max_inf <= T1_MAX_INF ? params->max_inf
+                                                                                : T1_MAX_INF;
   st->ifsc = params && params->ifsc != 0 && params->ifsc != 0xFF ? params->ifsc : T1_DEFAULT_IFS;
+  if (st->ifsc > st->max_inf)
+    st->ifsc = st->max_inf; /* sending less than IFSC is allowed (ISO 7816-3 §11.4.2) */
   st->ifsc_initial = st->ifsc;
   st->ifsd = params && params->ifsd != 0 && params->ifsd != 0xFF ? params->ifsd : T1_DEFAULT_IFS;
   st->edc = params && params->edc == T1_EDC_CRC ? T1_EDC_CRC : T1_EDC_LRC;
@@ -340,6 +344,15 @@ t1_begin_resynch (t1_state *st)
   return start_resynch (st, AFTER_DONE);
 }
 
+void
+t1_cancel (t1_state *st)
+{
+  if (st == NULL || !in_exchange (st))
+    return;
+  /* ISO 7816-3 §11.6.3.2: the link state is unknown; resynchronise first */
+  fail (st, T1_ERR_NOT_TRANSACTED, true);
+}
+
 bool
 t1_set_nad (t1_state *st, uint8_t nad)
 {
@@ -407,7 +420,9 @@ on_s_request (t1_state *st, const t1_block *b)
       queue (st, (uint8_t) (T1_PCB_S | T1_PCB_S_RESPONSE | type), true, b->inf[0]);
       if (type == T1_S_IFS)
         {
-          st->ifsc = b->inf[0];
+          /* The response echoes the card's IFSC; our blocks stay within
+           * what the transport carries as well (§11.4.2: less is allowed). */
+          st->ifsc = b->inf[0] < st->max_inf ? b->inf[0] : st->max_inf;
           return T1_SEND;
         }
       st->wtx = b->inf[0];

@@ -17,6 +17,7 @@
  *   }
  *   if (st == T1_DONE) t1_take_response (&st, &resp_len);
  *   else t1_error_reason (t1_error_of (&st));
+ *   (giving up half-way for a reason of the caller's: t1_cancel)
  *
  * @apdu and @resp belong to the caller and must stay valid until the
  * exchange ends.
@@ -69,6 +70,7 @@ typedef struct
   uint8_t ifsd;     /* the host's current IFSD; 0 means 32 */
   t1_edc edc;       /* from the ATR (atr_info.edc) */
   uint16_t max_wtx; /* 0 means T1_DEFAULT_MAX_WTX */
+  uint8_t max_inf;  /* most INF bytes the transport carries in one block; 0 means 254 */
 } t1_params;
 
 typedef struct
@@ -76,6 +78,7 @@ typedef struct
   /* link state, kept across exchanges */
   uint8_t nad, nad_expect;
   uint8_t ifsc, ifsc_initial, ifsd;
+  uint8_t max_inf; /* the transport's bound on our blocks, below any IFSC */
   uint8_t edc;
   uint8_t ns;        /* N(S) of the next new I-block the host sends */
   uint8_t nr;        /* N(S) expected in the card's next I-block */
@@ -123,6 +126,12 @@ t1_status t1_begin (t1_state *st, const uint8_t *apdu, size_t apdu_len, uint8_t 
 t1_status t1_begin_ifs (t1_state *st, uint8_t ifsd);
 /* S(RESYNCH request): on T1_DONE both sequence numbers are 0 again. */
 t1_status t1_begin_resynch (t1_state *st);
+
+/* The caller gives up on the exchange in progress (the reader is gone, the
+ * card was pulled, a block could not be sent): the state is left whole and
+ * the next exchange starts with S(RESYNCH request). Nothing happens between
+ * exchanges. */
+void t1_cancel (t1_state *st);
 
 /* Changes the NAD between exchanges (false while an exchange runs). */
 bool t1_set_nad (t1_state *st, uint8_t nad);

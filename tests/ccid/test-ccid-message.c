@@ -428,6 +428,24 @@ test_level_parameter (void)
   g_assert_cmphex (ccid_xfr_level_parameter (522, 78, 600), ==, CCID_LEVEL_END);
 }
 
+/* A T=1 block of ours in one XfrBlock: 10 + 3 + INF + EDC bytes. */
+static void
+test_t1_max_inf (void)
+{
+  g_assert_cmpuint (ccid_t1_max_inf (271, false), ==, 254); /* 10 + 3 + 254 + 1 = 268 */
+  g_assert_cmpuint (ccid_t1_max_inf (271, true), ==, 254);
+  g_assert_cmpuint (ccid_t1_max_inf (268, false), ==, 254);
+  g_assert_cmpuint (ccid_t1_max_inf (268, true), ==, 253);
+  g_assert_cmpuint (ccid_t1_max_inf (263, false), ==, 249); /* the SCR331-DI */
+  g_assert_cmpuint (ccid_t1_max_inf (263, true), ==, 248);
+  g_assert_cmpuint (ccid_t1_max_inf (64, false), ==, 50); /* the least a descriptor may say */
+  g_assert_cmpuint (ccid_t1_max_inf (65554, true), ==, 254);
+  g_assert_cmpuint (ccid_t1_max_inf (14, false), ==, 0);
+  g_assert_cmpuint (ccid_t1_max_inf (15, false), ==, 1);
+  g_assert_cmpuint (ccid_t1_max_inf (15, true), ==, 0);
+  g_assert_cmpuint (ccid_t1_max_inf (0, true), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -444,6 +462,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ccid/message/match", test_match);
   g_test_add_func ("/ccid/message/time-extension", test_time_extension);
   g_test_add_func ("/ccid/message/errors", test_errors);
+  g_test_add_func ("/ccid/message/t1-max-inf", test_t1_max_inf);
   g_test_add_func ("/ccid/message/notifications", test_notifications);
   g_test_add_func ("/ccid/message/level-parameter", test_level_parameter);
   return g_test_run ();

@@ -1,10 +1,12 @@
 /* fuzz-t1-receive.c: the T=1 receive path with arbitrary blocks
  *
- * Input: one byte of parameters (EDC, IFSC, NAD), one byte of APDU length,
+ * Input: one byte of parameters (EDC, IFSC, NAD), one byte of APDU length
+ * (its top bit bounds our blocks, as a small CCID reader does: max_inf),
  * then events: a length byte L followed by L bytes of a block from the
  * card; L = FF is a timeout, L = FE a parity error reported by the reader,
  * L = FD asks for a correct EDC to be appended to the next block (so that
- * the fuzzer gets past the checksum easily).
+ * the fuzzer gets past the checksum easily), L = FC is the caller giving up
+ * (t1_cancel).
  * After each event the block the engine wants to send is taken and checked.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -37,7 +39,7 @@ take_block (t1_state *st, t1_status s)
     abort ();
   if (b.nad != st->nad)
     abort ();
-  if (b.type == T1_BLOCK_I && b.len > st->ifsc)
+  if (b.type == T1_BLOCK_I && (b.len > st->ifsc || b.len > st->max_inf))
     abort ();
 }
 
@@ -57,6 +59,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   p.ifsc = (uint8_t) ((data[0] >> 1) * 2 + 1); /* 1..255; 255 falls back to 32 */
   p.nad = (data[0] & 0x80) ? 0x12 : 0x00;
   p.max_wtx = 8;
+  p.max_inf = (data[1] & 0x80) ? (uint8_t) (1 + (data[1] & 0x1F)) : 0;
   apdu_len = (size_t) data[1] * 3 + 1;
   for (size_t i = 0; i < apdu_len; i++)
     apdu[i] = (uint8_t) i;
@@ -78,7 +81,15 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
           if (l >= 0xFD)
             l = 0;
         }
-      if (l == 0xFF)
+      if (l == 0xFC)
+        {
+          t1_cancel (&st);
+          /* nothing half-way: no block to send, none expected */
+          if (t1_on_timeout (&st) != T1_ERROR)
+            abort ();
+          s = T1_ERROR;
+        }
+      else if (l == 0xFF)
         s = t1_on_timeout (&st);
       else if (l == 0xFE)
         s = t1_on_bad_block (&st);

@@ -146,6 +146,11 @@ step (runner *r, const char *line)
     r->last = t1_on_timeout (&r->st);
   else if (strcmp (line, "<P") == 0)
     r->last = t1_on_bad_block (&r->st);
+  else if (strcmp (line, "CANCEL") == 0)
+    {
+      t1_cancel (&r->st);
+      r->last = T1_ERROR;
+    }
   else if (g_str_has_prefix (line, "W "))
     {
       g_assert_cmpint (r->last, ==, T1_WTX);

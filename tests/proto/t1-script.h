@@ -10,6 +10,7 @@
  *   "<raw hex"    exactly these bytes (EDC included or not)
  *   "<T"          no block within BWT (t1_on_timeout)
  *   "<P"          the reader reports a parity/EDC error (t1_on_bad_block)
+ *   "CANCEL"      the caller gives up on the exchange (t1_cancel)
  *   "W n"         the last call answered T1_WTX with multiplier n (decimal)
  *   "DONE hex"    the exchange is complete with this response
  *   "ERR name"    the exchange failed with this error

@@ -268,6 +268,98 @@ test_ifs (void)
   }
 }
 
+/* The card's S(IFS request) cannot push our blocks past what the
+ * transport carries (a CCID reader's dwMaxCCIDMessageLength): the response
+ * echoes the card's value, our blocks stay within max_inf. */
+static void
+test_ifs_bounded (void)
+{
+  t1_params p = { .ifsc = 32, .edc = T1_EDC_LRC, .max_inf = 4 };
+  t1_params big = { .ifsc = 254, .edc = T1_EDC_CRC, .max_inf = 248 };
+  t1_state st;
+
+  /* from the ATR already */
+  run_with (&p, SCRIPT ("A 01 02 03 04 05", "> 00 20 04 01 02 03 04", "< 00 90 00", "> 00 40 01 05",
+                        "< 00 00 02 90 00", "DONE 90 00"));
+  /* the card raises IFSC to FE, then lowers it to 2 */
+  run_with (&p, SCRIPT ("A 01 02 03 04 05 06 07 08 09 0A 0B", "> 00 20 04 01 02 03 04",
+                        "< 00 C1 01 FE", "> 00 E1 01 FE", "< 00 90 00", "> 00 60 04 05 06 07 08",
+                        "< 00 C1 01 02", "> 00 E1 01 02", "< 00 80 00", "> 00 20 02 09 0A",
+                        "< 00 90 00", "> 00 40 01 0B", "< 00 00 02 90 00", "DONE 90 00"));
+  /* a resynchronisation goes back to the bounded IFSC of the ATR */
+  run_with (&p,
+            SCRIPT ("A 01", "> 00 00 01 01", "< 00 C1 01 FE", "> 00 E1 01 FE", "<T", "> 00 82 00",
+                    "<T", "> 00 82 00", "<T", "> 00 82 00", "<T", "> 00 C0 00", "< 00 E0 00",
+                    "ERR NOT_TRANSACTED", "A 01 02 03 04 05", "> 00 20 04 01 02 03 04",
+                    "< 00 90 00", "> 00 40 01 05", "< 00 00 02 90 00", "DONE 90 00"));
+  t1_init (&st, &big);
+  g_assert_cmpuint (st.ifsc, ==, 248);
+  big.max_inf = 0;
+  t1_init (&st, &big);
+  g_assert_cmpuint (st.ifsc, ==, 254);
+  big.max_inf = 255; /* out of range: the block limit */
+  t1_init (&st, &big);
+  g_assert_cmpuint (st.max_inf, ==, T1_MAX_INF);
+}
+
+/* ---- giving up half-way (t1_cancel) ---- */
+
+/* ISO 7816-3 §11.6.3: whatever phase the caller gives up in, the state is
+ * never left half-way: the next exchange starts with S(RESYNCH request). */
+static void
+test_cancel (void)
+{
+  static const char *const next[]
+      = { "A 01",       "> 00 C0 00", "< 00 E0 00", "> 00 00 01 01", "< 00 00 02 90 00",
+          "DONE 90 00", NULL };
+  const char *const *const halfway[] = {
+    /* a block ready, not sent */
+    SCRIPT ("A 01"),
+    /* our I-block sent */
+    SCRIPT ("A 01", "> 00 00 01 01"),
+    /* during our chain */
+    SCRIPT ("A 01 02 03", "> 00 20 02 01 02", "< 00 90 00"),
+    /* during the card's chain, our R-block sent */
+    SCRIPT ("A 01", "> 00 00 01 01", "< 00 20 01 F1", "> 00 90 00"),
+    /* waiting for the answer to our S(IFS request) */
+    SCRIPT ("IFS 80", "> 00 C1 01 80"),
+    /* in a recovery */
+    SCRIPT ("A 01", "> 00 00 01 01", "<T", "> 00 82 00"),
+    /* resynchronising */
+    SCRIPT ("A 01", "> 00 00 01 01", "<T", "> 00 82 00", "<T", "> 00 82 00", "<T", "> 00 82 00",
+            "<T", "> 00 C0 00"),
+    /* after S(ABORT response) */
+    SCRIPT ("A 01", "> 00 00 01 01", "< 00 C2 00", "> 00 E2 00"),
+    /* after a WTX */
+    SCRIPT ("A 01", "> 00 00 01 01", "< 00 C3 01 02", "W 2"),
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (halfway); i++)
+    {
+      runner r;
+      t1_params p = { .ifsc = 2 };
+
+      runner_init (&r, &p);
+      for (gsize j = 0; halfway[i][j] != NULL; j++)
+        step (&r, halfway[i][j]);
+      step (&r, "CANCEL");
+      g_assert_cmpint (t1_error_of (&r.st), ==, T1_ERR_NOT_TRANSACTED);
+      /* nothing to send any more, nothing expected */
+      g_assert_cmpint (t1_on_timeout (&r.st), ==, T1_ERROR);
+      for (gsize j = 0; next[j] != NULL; j++)
+        step (&r, next[j]);
+      runner_clear (&r);
+    }
+
+  /* between exchanges it changes nothing */
+  run (SCRIPT ("CANCEL", "A 01", "> 00 00 01 01", "< 00 00 02 90 00", "DONE 90 00", "CANCEL",
+               "A 02", "> 00 40 01 02", "< 00 40 02 90 00", "DONE 90 00"));
+  /* after an error that needs no resynchronisation either */
+  run (SCRIPT ("A 01", "> 00 00 01 01", "< 00 C2 00", "> 00 E2 00", "< 00 80 00", "ERR ABORTED",
+               "CANCEL", "A 01", "> 00 00 01 01", "< 00 00 02 90 00", "DONE 90 00"));
+  t1_cancel (NULL);
+}
+
 /* ---- WTX ---- */
 
 static void
@@ -642,6 +734,8 @@ main (int argc, char **argv)
   g_test_add_func ("/proto/t1/codec", test_codec);
   g_test_add_func ("/proto/t1/nad", test_nad);
   g_test_add_func ("/proto/t1/ifs", test_ifs);
+  g_test_add_func ("/proto/t1/ifs-bounded", test_ifs_bounded);
+  g_test_add_func ("/proto/t1/cancel", test_cancel);
   g_test_add_func ("/proto/t1/wtx", test_wtx);
   g_test_add_func ("/proto/t1/chaining-every-ifsc", test_chaining_every_ifsc);
   g_test_add_func ("/proto/t1/maximum-sizes", test_maximum_sizes);

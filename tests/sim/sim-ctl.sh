@@ -23,6 +23,9 @@ step empty; $S ctl remove 2 2>&1; echo "rc=$?"
 step insert-no-interrupt; $S ctl insert 2 t0 && echo inserted
 step bad-fault; $S ctl fault 0 nosuch 2>&1; echo "rc=$?"
 step hw-error-no-interrupt; $S ctl fault 2 hw-error 2>&1; echo "rc=$?"
+step int-error-no-interrupt; $S ctl fault 2 int-error 2>&1; echo "rc=$?"
+step bad-after; $S ctl fault 0 busy 1 soon 2>&1; echo "rc=$?"
+step later; $S ctl fault 0 inactive-mid 1 1000000 && echo armed
 step usage; $S ctl frobnicate 2>&1; echo "rc=$?"
 step wtx; $S ctl fault 0 wtx && apdu
 step ifs; $S ctl fault 0 ifs && apdu
@@ -52,6 +55,9 @@ section empty; check "removing from an empty slot fails" contains "$WORK/section
 section insert-no-interrupt; check "insert into a no-interrupt reader returns" contains "$WORK/section" "inserted"
 section bad-fault; check "unknown fault fails" contains "$WORK/section" "unknown fault"
 section hw-error-no-interrupt; check "hw-error needs an interrupt endpoint" contains "$WORK/section" "no interrupt endpoint"
+section int-error-no-interrupt; check "int-error needs an interrupt endpoint" contains "$WORK/section" "no interrupt endpoint"
+section bad-after; check "AFTER must be a number" contains "$WORK/section" "expected a number"
+section later; check "a fault armed for later returns at once" contains "$WORK/section" "armed"
 section usage; check "unknown command prints usage" contains "$WORK/section" "usage:"
 for f in wtx ifs bad-edc hw-error; do
   section $f; check "fault $f: libccid recovers, READ BINARY answers" contains "$WORK/section" "< 53 43 41 52"

@@ -274,6 +274,114 @@ test_faults (Fixture *f, gconstpointer data)
   g_assert_cmpuint (sim_reader_get_stats (f->reader, 0)->faults_injected, ==, 4);
 }
 
+/* A T=1 I-block (N(S) @ns) carrying @apdu, with its LRC. */
+static GBytes *
+t1_command (Fixture *f, guint8 ns, const guint8 *apdu, gsize len)
+{
+  guint8 block[4 + 16];
+
+  g_assert_cmpuint (len, <=, 16);
+  block[0] = 0x00;
+  block[1] = ns ? 0x40 : 0x00;
+  block[2] = (guint8) len;
+  memcpy (block + 3, apdu, len);
+  block[3 + len] = sim_t1_lrc (block, 3 + len);
+  return command (f, 0x6F, 0, 0, 0, 0, block, 4 + len);
+}
+
+/* Faults of the reader during an XfrBlock, armed at once or for later. */
+static void
+test_reader_faults (Fixture *f, gconstpointer data)
+{
+  static const guint8 select_mf[7] = { 0x00, 0xA4, 0x00, 0x0C, 0x02, 0x3F, 0x00 };
+  g_autoptr (GBytes) a = NULL;
+
+  g_assert_true (sim_reader_insert (f->reader, 0, SIM_CARD_T1, NULL));
+  a = sim_reader_pop_interrupt (f->reader); /* the insertion */
+  g_clear_pointer (&a, g_bytes_unref);
+  a = command (f, 0x62, 0, 0, 0, 0, NULL, 0);
+
+  /* busy: CMD_SLOT_BUSY (E0), the card never sees the block */
+  g_assert_true (sim_reader_add_fault (f->reader, 0, SIM_FAULT_BUSY, 1, NULL));
+  g_clear_pointer (&a, g_bytes_unref);
+  a = t1_command (f, 0, select_mf, sizeof select_mf);
+  check (a, 0x80, 0, f->seq - 1, 0x40, 0xE0, NULL);
+  g_clear_pointer (&a, g_bytes_unref);
+  a = t1_command (f, 0, select_mf, sizeof select_mf);
+  check (a, 0x80, 0, f->seq - 1, 0x00, 0x00, NULL);
+
+  /* inactive-mid after two XfrBlocks: the third is answered ICC_MUTE,
+   * card present and inactive, and so is every later one */
+  g_assert_true (sim_reader_add_fault_later (f->reader, 0, SIM_FAULT_INACTIVE_MID, 1, 2, NULL));
+  for (guint i = 0; i < 2; i++)
+    {
+      g_clear_pointer (&a, g_bytes_unref);
+      a = t1_command (f, (i + 1) & 1, select_mf, sizeof select_mf);
+      check (a, 0x80, 0, f->seq - 1, 0x00, 0x00, NULL);
+    }
+  g_assert_cmpuint (sim_reader_get_stats (f->reader, 0)->faults_injected, ==, 1);
+  g_clear_pointer (&a, g_bytes_unref);
+  a = t1_command (f, 1, select_mf, sizeof select_mf);
+  check (a, 0x80, 0, f->seq - 1, 0x41, 0xFE, NULL);
+  g_clear_pointer (&a, g_bytes_unref);
+  a = t1_command (f, 1, select_mf, sizeof select_mf);
+  check (a, 0x80, 0, f->seq - 1, 0x41, 0xFE, NULL);
+  g_clear_pointer (&a, g_bytes_unref);
+  a = command (f, 0x65, 0, 0, 0, 0, NULL, 0);
+  check (a, 0x81, 0, f->seq - 1, 0x01, 0, NULL);
+  g_assert_cmpuint (sim_reader_get_stats (f->reader, 0)->faults_injected, ==, 2);
+
+  /* powered again, the card answers from a fresh start */
+  g_clear_pointer (&a, g_bytes_unref);
+  a = command (f, 0x62, 0, 0, 0, 0, NULL, 0);
+  check (a, 0x80, 0, f->seq - 1, 0x00, 0, NULL);
+  g_clear_pointer (&a, g_bytes_unref);
+  a = t1_command (f, 0, select_mf, sizeof select_mf);
+  check (a, 0x80, 0, f->seq - 1, 0x00, 0x00, NULL);
+
+  /* hw-error for later: queued when the XfrBlock after the next arrives */
+  g_assert_true (sim_reader_add_fault_later (f->reader, 0, SIM_FAULT_HW_ERROR, 1, 1, NULL));
+  g_assert_null (sim_reader_pop_interrupt (f->reader));
+  g_clear_pointer (&a, g_bytes_unref);
+  a = t1_command (f, 1, select_mf, sizeof select_mf);
+  g_assert_null (sim_reader_pop_interrupt (f->reader));
+  g_clear_pointer (&a, g_bytes_unref);
+  a = t1_command (f, 0, select_mf, sizeof select_mf);
+  check (a, 0x80, 0, f->seq - 1, 0x00, 0x00, NULL);
+  g_clear_pointer (&a, g_bytes_unref);
+  a = sim_reader_pop_interrupt (f->reader);
+  g_assert_nonnull (a);
+  g_assert_cmphex (((const guint8 *) g_bytes_get_data (a, NULL))[0], ==, 0x51);
+
+  /* interrupt faults are device faults, taken one at a time */
+  g_assert_true (sim_reader_add_fault (f->reader, 0, SIM_FAULT_INT_ERROR, 2, NULL));
+  g_assert_true (sim_reader_take_device_fault (f->reader, SIM_FAULT_INT_ERROR));
+  g_assert_true (sim_reader_take_device_fault (f->reader, SIM_FAULT_INT_ERROR));
+  g_assert_false (sim_reader_take_device_fault (f->reader, SIM_FAULT_INT_ERROR));
+}
+
+/* wtx COUNT at the APDU level: COUNT time extensions, then the answer. */
+static void
+test_time_extensions (Fixture *f, gconstpointer data)
+{
+  static const guint8 select_mf[7] = { 0x00, 0xA4, 0x00, 0x0C, 0x02, 0x3F, 0x00 };
+  g_autoptr (GBytes) a = NULL;
+
+  g_assert_true (sim_reader_insert (f->reader, 0, SIM_CARD_T1, NULL));
+  a = command (f, 0x62, 0, 0, 0, 0, NULL, 0);
+  g_assert_true (sim_reader_add_fault (f->reader, 0, SIM_FAULT_WTX, 3, NULL));
+  g_clear_pointer (&a, g_bytes_unref);
+  a = command (f, 0x6F, 0, 0, 0, 0, select_mf, sizeof select_mf);
+  for (guint i = 0; i < 3; i++)
+    {
+      check (a, 0x80, 0, 1, 0x80, 0x01, NULL);
+      g_clear_pointer (&a, g_bytes_unref);
+      a = g_queue_pop_head (&f->answers);
+    }
+  check (a, 0x80, 0, 1, 0x00, 0x00, NULL);
+  g_assert_true (g_queue_is_empty (&f->answers));
+}
+
 static void
 test_multislot (Fixture *f, gconstpointer data)
 {
@@ -344,6 +452,12 @@ test_no_interrupt (Fixture *f, gconstpointer data)
   g_assert_null (sim_reader_pop_interrupt (f->reader));
   g_assert_false (sim_reader_add_fault (f->reader, 0, SIM_FAULT_HW_ERROR, 1, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  g_assert_false (sim_reader_add_fault_later (f->reader, 0, SIM_FAULT_INT_STALL, 1, 3, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  g_assert_false (sim_reader_add_fault (f->reader, 0, SIM_FAULT_INT_ERROR, 1, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
 }
 
 int
@@ -356,6 +470,9 @@ main (int argc, char **argv)
   g_test_add ("/sim/ccid/extended-chaining", Fixture, "extended-apdu", setup,
               test_extended_chaining, teardown);
   g_test_add ("/sim/ccid/faults", Fixture, "short-apdu", setup, test_faults, teardown);
+  g_test_add ("/sim/ccid/reader-faults", Fixture, "tpdu", setup, test_reader_faults, teardown);
+  g_test_add ("/sim/ccid/time-extensions", Fixture, "short-apdu", setup, test_time_extensions,
+              teardown);
   g_test_add ("/sim/ccid/multislot", Fixture, "multislot", setup, test_multislot, teardown);
   g_test_add ("/sim/ccid/mep", Fixture, "tpdu", setup, test_mep, teardown);
   g_test_add ("/sim/ccid/no-interrupt", Fixture, "no-interrupt", setup, test_no_interrupt,

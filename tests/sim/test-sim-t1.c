@@ -289,6 +289,49 @@ test_wtx (Fixture *f, gconstpointer data)
   check_block (r2, 0, 0x00, NULL);
 }
 
+/* Several armed S(WTX request)s come in a row, before the one answer. */
+static void
+test_wtx_in_a_row (Fixture *f, gconstpointer data)
+{
+  guint8 multiplier = 1;
+  g_autoptr (GBytes) r = NULL;
+
+  sim_t1_card_add_fault (f->card, SIM_FAULT_WTX, 3);
+  r = send_block (f, 0, 0x00, select_apdu, sizeof select_apdu);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_cmphex (check_block (r, 0, 0xC3, NULL)[0], ==, 1);
+      g_clear_pointer (&r, g_bytes_unref);
+      r = send_block (f, 0, 0xE3, &multiplier, 1);
+    }
+  check_block (r, 0, 0x00, NULL);
+}
+
+/* empty-chain: chained I-blocks without data before the answer, each
+ * acknowledged like any other. */
+static void
+test_empty_chain (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GBytes) r = NULL;
+  gsize n = 0;
+
+  sim_t1_card_add_fault (f->card, SIM_FAULT_EMPTY_CHAIN, 2);
+  r = send_block (f, 0, 0x00, select_apdu, sizeof select_apdu);
+  check_block (r, 0, 0x20, &n); /* I(0, M), LEN 0 */
+  g_assert_cmpuint (n, ==, 0);
+  g_clear_pointer (&r, g_bytes_unref);
+  r = send_block (f, 0, 0x90, NULL, 0); /* R(1) */
+  check_block (r, 0, 0x60, &n);         /* I(1, M), LEN 0 */
+  g_assert_cmpuint (n, ==, 0);
+  g_clear_pointer (&r, g_bytes_unref);
+  r = send_block (f, 0, 0x90, NULL, 0); /* R(1) again: I(1) once more */
+  check_block (r, 0, 0x60, &n);
+  g_clear_pointer (&r, g_bytes_unref);
+  r = send_block (f, 0, 0x80, NULL, 0); /* R(0) */
+  check_block (r, 0, 0x00, &n);         /* I(0), the answer */
+  g_assert_cmpuint (n, >, 2);
+}
+
 /* The card's own S(IFS request): IFSC changes once acknowledged. */
 static void
 test_card_ifs (Fixture *f, gconstpointer data)
@@ -357,6 +400,8 @@ main (int argc, char **argv)
   ADD ("resynch", test_resynch);
   ADD ("abort", test_abort);
   ADD ("wtx", test_wtx);
+  ADD ("wtx-in-a-row", test_wtx_in_a_row);
+  ADD ("empty-chain", test_empty_chain);
   ADD ("card-ifs", test_card_ifs);
   ADD ("nad", test_nad);
   ADD ("garbage", test_garbage);

@@ -390,14 +390,23 @@ sim_bed_remove (SimBed *self, guint index, guint slot, GError **error)
 gboolean
 sim_bed_fault (SimBed *self, guint index, guint slot, SimFault fault, guint count, GError **error)
 {
+  return sim_bed_fault_later (self, index, slot, fault, count, 0, error);
+}
+
+gboolean
+sim_bed_fault_later (SimBed *self, guint index, guint slot, SimFault fault, guint count,
+                     guint after, GError **error)
+{
   Device *d;
   gboolean ok;
 
   g_mutex_lock (&self->lock);
   d = lookup (self, index, TRUE, error);
-  ok = d != NULL && sim_reader_add_fault (d->reader, slot, fault, count, error);
-  if (ok && fault == SIM_FAULT_HW_ERROR)
+  ok = d != NULL && sim_reader_add_fault_later (d->reader, slot, fault, count, after, error);
+  if (ok && after == 0 && fault == SIM_FAULT_HW_ERROR)
     ok = wait_delivered (self, d, sim_usb_kick (d->usb), error);
+  else if (ok && after == 0)
+    sim_usb_kick (d->usb); /* interrupt faults meet a waiting transfer at once */
   g_mutex_unlock (&self->lock);
   return ok;
 }

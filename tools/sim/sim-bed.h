@@ -35,6 +35,10 @@ gboolean sim_bed_insert (SimBed *self, guint index, guint slot, SimCardKind kind
 gboolean sim_bed_remove (SimBed *self, guint index, guint slot, GError **error);
 gboolean sim_bed_fault (SimBed *self, guint index, guint slot, SimFault fault, guint count,
                         GError **error);
+/* A fault that strikes once @after more XfrBlocks to the slot went by;
+ * returns at once (even for hw-error). */
+gboolean sim_bed_fault_later (SimBed *self, guint index, guint slot, SimFault fault, guint count,
+                              guint after, GError **error);
 char *sim_bed_stats (SimBed *self, guint index, guint slot, GError **error);
 
 /* Main thread only, as root. Gives the device nodes of the readers, those

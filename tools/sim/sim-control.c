@@ -11,7 +11,7 @@
  *   unplug N
  *   insert N[.S] [CARD]           (default t1)
  *   remove N[.S]
- *   fault N[.S] KIND [COUNT]      (default 1)
+ *   fault N[.S] KIND [COUNT [AFTER]]   (default 1, 0)
  *   stats N[.S]                   -> ok {JSON}
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -205,24 +205,28 @@ execute (SimBed *bed, char **argv, GError **error)
         return NULL;
       return sim_bed_remove (bed, index, slot, error) ? g_strdup ("") : NULL;
     }
-  if (g_str_equal (cmd, "fault") && (argc == 3 || argc == 4))
+  if (g_str_equal (cmd, "fault") && argc >= 3 && argc <= 5)
     {
       SimFault fault;
       guint count = 1;
+      guint after = 0;
 
       if (!parse_target (argv[1], &index, &slot, error))
         return NULL;
       if (!sim_fault_from_string (argv[2], &fault))
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       "unknown fault \"%s\" (bad-edc, drop, wtx, ifs, abort, remove-mid, "
-                       "unplug-mid, hw-error, stall)",
-                       argv[2]);
+          g_autofree char *names = sim_fault_list ();
+
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "unknown fault \"%s\" (%s)",
+                       argv[2], names);
           return NULL;
         }
-      if (argc == 4 && !parse_uint (argv[3], 1000000, &count, error))
+      if (argc >= 4 && !parse_uint (argv[3], 1000000, &count, error))
         return NULL;
-      return sim_bed_fault (bed, index, slot, fault, count, error) ? g_strdup ("") : NULL;
+      if (argc == 5 && !parse_uint (argv[4], 1000000, &after, error))
+        return NULL;
+      return sim_bed_fault_later (bed, index, slot, fault, count, after, error) ? g_strdup ("")
+                                                                                : NULL;
     }
   if (g_str_equal (cmd, "stats") && argc == 2)
     {
@@ -232,7 +236,7 @@ execute (SimBed *bed, char **argv, GError **error)
     }
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                "usage: plug MODEL[:CARD] | unplug N | insert N[.S] [CARD] | remove N[.S] | "
-               "fault N[.S] KIND [COUNT] | stats N[.S]");
+               "fault N[.S] KIND [COUNT [AFTER]] | stats N[.S]");
   return NULL;
 }
 

@@ -8,7 +8,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "sim-reader.h"
+#include "sim-reader-private.h"
 
 #include <gio/gio.h>
 #include <string.h>
@@ -17,6 +17,7 @@
 
 /* CCID 1.1 §6.2.6 slot errors */
 #define ERR_CMD_NOT_SUPPORTED 0x00
+#define ERR_CMD_SLOT_BUSY 0xE0
 #define ERR_BAD_LENGTH 0x01
 #define ERR_BAD_SLOT 0x05
 #define ERR_BAD_POWER_SELECT 0x07
@@ -37,30 +38,6 @@
 #define RDR_DATA_RATE 0x84
 
 #define SHORT_APDU_MAX (4 + 1 + 255 + 1)
-
-typedef struct
-{
-  SimCard *card;
-  gboolean powered;
-  guint8 protocol; /* 0: T=0, 1: T=1 */
-  guint8 params[7];
-  guint8 params_len;
-  guint faults[SIM_FAULT_N];
-  GByteArray *chain_cmd;  /* extended APDU level: command being received */
-  GByteArray *chain_resp; /* extended APDU level: answer being sent */
-  gsize chain_off;
-  guint8 last_seq;
-  SimSlotStats stats;
-} Slot;
-
-struct _SimReader
-{
-  const SimModel *model;
-  SimLevel level;
-  Slot *slots;
-  guint device_faults[SIM_FAULT_N];
-  GQueue interrupts;
-};
 
 typedef struct
 {
@@ -137,6 +114,7 @@ sim_reader_free (SimReader *self)
     {
       g_clear_pointer (&self->slots[i].card, sim_card_free);
       slot_clear_chains (&self->slots[i]);
+      g_clear_pointer (&self->slots[i].later, g_array_unref);
       sim_slot_stats_clear (&self->slots[i].stats);
     }
   g_free (self->slots);
@@ -194,8 +172,8 @@ sim_reader_has_card (SimReader *self, guint slot)
   return slot < self->model->n_slots && self->slots[slot].card != NULL;
 }
 
-static gboolean
-check_slot (SimReader *self, guint slot, GError **error)
+gboolean
+sim_reader_check_slot (SimReader *self, guint slot, GError **error)
 {
   if (slot >= self->model->n_slots)
     {
@@ -211,7 +189,7 @@ sim_reader_insert (SimReader *self, guint slot, SimCardKind kind, GError **error
 {
   Slot *s;
 
-  if (!check_slot (self, slot, error))
+  if (!sim_reader_check_slot (self, slot, error))
     return FALSE;
   s = &self->slots[slot];
   if (s->card != NULL)
@@ -243,7 +221,7 @@ slot_eject (SimReader *self, guint slot)
 gboolean
 sim_reader_remove (SimReader *self, guint slot, GError **error)
 {
-  if (!check_slot (self, slot, error))
+  if (!sim_reader_check_slot (self, slot, error))
     return FALSE;
   if (self->slots[slot].card == NULL)
     {
@@ -258,70 +236,6 @@ GBytes *
 sim_reader_pop_interrupt (SimReader *self)
 {
   return g_queue_pop_head (&self->interrupts);
-}
-
-gboolean
-sim_reader_take_device_fault (SimReader *self, SimFault fault)
-{
-  if (self->device_faults[fault] == 0)
-    return FALSE;
-  self->device_faults[fault]--;
-  self->slots[0].stats.faults_injected++;
-  return TRUE;
-}
-
-gboolean
-sim_reader_add_fault (SimReader *self, guint slot, SimFault fault, guint count, GError **error)
-{
-  Slot *s;
-
-  if (!check_slot (self, slot, error))
-    return FALSE;
-  s = &self->slots[slot];
-  switch (fault)
-    {
-    case SIM_FAULT_BAD_EDC:
-    case SIM_FAULT_DROP:
-    case SIM_FAULT_WTX:
-    case SIM_FAULT_IFS:
-    case SIM_FAULT_ABORT:
-      /* At the TPDU level a T=1 card shows these in its blocks; otherwise
-       * the reader meets them and reports them (see slot_link_fault()). */
-      if (self->level == SIM_LEVEL_TPDU && s->card != NULL
-          && sim_card_add_t1_fault (s->card, fault, count))
-        return TRUE;
-      s->faults[fault] += count;
-      return TRUE;
-    case SIM_FAULT_REMOVE_MID:
-      s->faults[fault] += count;
-      return TRUE;
-    case SIM_FAULT_UNPLUG_MID:
-    case SIM_FAULT_STALL:
-      self->device_faults[fault] += count;
-      return TRUE;
-    case SIM_FAULT_HW_ERROR:
-      if (!self->model->interrupt)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                       "reader model %s has no interrupt endpoint", self->model->name);
-          return FALSE;
-        }
-      for (guint i = 0; i < count; i++)
-        {
-          /* CCID 1.1 §6.3.2, bHardwareErrorCode 01: overcurrent */
-          guint8 msg[4] = { 0x51, (guint8) slot, s->last_seq, 0x01 };
-
-          s->stats.ccid[SIM_MSG_HARDWARE_ERROR]++;
-          s->stats.faults_injected++;
-          g_queue_push_tail (&self->interrupts, g_bytes_new (msg, sizeof msg));
-        }
-      return TRUE;
-    case SIM_FAULT_N:
-    default:
-      break;
-    }
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "unknown fault");
-  return FALSE;
 }
 
 /* ---- answers ---------------------------------------------------------- */
@@ -441,10 +355,38 @@ slot_link_fault (Cmd *c)
       fail (c, ERR_CMD_ABORTED);
       return FALSE;
     }
-  take_slot_fault (s, SIM_FAULT_IFS);     /* the reader answers it itself */
-  if (take_slot_fault (s, SIM_FAULT_WTX)) /* §6.2.1: time extension, BWT multiplier in bError */
+  take_slot_fault (s, SIM_FAULT_IFS);         /* the reader answers it itself */
+  take_slot_fault (s, SIM_FAULT_EMPTY_CHAIN); /* and takes in the chain */
+  while (take_slot_fault (s, SIM_FAULT_WTX)) /* §6.2.1: time extension, BWT multiplier in bError */
     answer (c, RDR_DATA_BLOCK, STATUS_TIME_EXT | icc_status (s), 1, 0, NULL, 0);
   return TRUE;
+}
+
+/* Faults of the reader itself during an XfrBlock. Returns FALSE when the
+ * command already got its (failed) answer. */
+static gboolean
+reader_xfr_fault (Cmd *c)
+{
+  Slot *s = c->slot;
+
+  if (take_slot_fault (s, SIM_FAULT_BUSY))
+    {
+      fail (c, ERR_CMD_SLOT_BUSY);
+      return FALSE;
+    }
+  if (take_slot_fault (s, SIM_FAULT_REMOVE_MID))
+    slot_eject (c->reader, c->slot_index);
+  else if (take_slot_fault (s, SIM_FAULT_INACTIVE_MID))
+    {
+      /* The reader deactivated the card: bmICCStatus 1 from now on. */
+      sim_card_power_off (s->card);
+      s->powered = FALSE;
+      slot_clear_chains (s);
+    }
+  else
+    return TRUE;
+  fail (c, ERR_ICC_MUTE);
+  return FALSE;
 }
 
 static gboolean
@@ -551,17 +493,18 @@ xfr_block (Cmd *c)
   const guint8 *data = c->msg + 10;
   gsize len = c->data_len;
 
+  SimFaultLater due;
+
+  while (sim_fault_later_take_due (s->later, &due))
+    sim_reader_add_fault (c->reader, c->slot_index, due.fault, due.count, NULL);
+  sim_fault_later_tick (s->later);
   if (s->card == NULL || !s->powered)
     {
       fail (c, ERR_ICC_MUTE);
       return;
     }
-  if (take_slot_fault (s, SIM_FAULT_REMOVE_MID))
-    {
-      slot_eject (c->reader, c->slot_index);
-      fail (c, ERR_ICC_MUTE);
-      return;
-    }
+  if (!reader_xfr_fault (c))
+    return;
 
   switch (c->reader->level)
     {

@@ -40,7 +40,12 @@ GBytes *sim_reader_pop_interrupt (SimReader *self);
 /* Arms a fault. hw-error queues its interrupt messages at once. */
 gboolean sim_reader_add_fault (SimReader *self, guint slot, SimFault fault, guint count,
                                GError **error);
-/* Consumes one armed device-level fault (stall, unplug-mid). */
+/* The same, once @after more XfrBlocks to @slot went by: the fault
+ * strikes during the next one (hw-error: its message is queued then). */
+gboolean sim_reader_add_fault_later (SimReader *self, guint slot, SimFault fault, guint count,
+                                     guint after, GError **error);
+/* Consumes one armed device-level fault (stall, unplug-mid, int-stall,
+ * int-error). */
 gboolean sim_reader_take_device_fault (SimReader *self, SimFault fault);
 
 SimSlotStats *sim_reader_get_stats (SimReader *self, guint slot);

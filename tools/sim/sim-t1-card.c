@@ -34,6 +34,7 @@ typedef struct
   GByteArray *response; /* the answer being sent (kept until the next command) */
   gsize sent;           /* response bytes acknowledged by the host */
   gsize chunk;          /* response bytes in the last I-block */
+  gboolean empty;       /* that I-block was an empty chained one (a fault) */
   guint8 last_ns;       /* N(S) of that I-block */
   GByteArray *request;  /* our S request awaiting the host's response */
   guint8 pending_s;     /* its type, or 0xFF */
@@ -217,13 +218,13 @@ send_s_request (SimT1Card *self, Link *link, guint8 type, const guint8 *inf, gui
 static gboolean
 response_has_more (Link *link)
 {
-  return link->response != NULL && link->sent + link->chunk < link->response->len;
+  return link->response != NULL && (link->empty || link->sent + link->chunk < link->response->len);
 }
 
 static GBytes *
 send_i (SimT1Card *self, Link *link)
 {
-  gboolean more = link->sent + link->chunk < link->response->len;
+  gboolean more = response_has_more (link);
   guint8 pcb = (link->last_ns ? PCB_I_NS : 0) | (more ? PCB_I_MORE : 0);
 
   return emit (self, frame (link, pcb, link->response->data + link->sent, (guint8) link->chunk));
@@ -235,10 +236,20 @@ send_next_i (SimT1Card *self, Link *link)
 {
   gsize left = link->response->len - link->sent;
 
-  link->chunk = MIN (left, (gsize) self->ifsd);
+  /* §11.6.2.3 does not forbid a chained I-block without data */
+  link->empty = take_fault (self, SIM_FAULT_EMPTY_CHAIN);
+  link->chunk = link->empty ? 0 : MIN (left, (gsize) self->ifsd);
   link->last_ns = link->ns;
   link->ns ^= 1;
   return send_i (self, link);
+}
+
+static GBytes *
+send_wtx (SimT1Card *self, Link *link)
+{
+  guint8 multiplier = 1;
+
+  return send_s_request (self, link, S_WTX, &multiplier, 1);
 }
 
 /* A new answer: the card may first ask for time, change its IFSC or abort. */
@@ -249,15 +260,12 @@ start_response (SimT1Card *self, Link *link, GByteArray *response)
   link->response = response;
   link->sent = 0;
   link->chunk = 0;
+  link->empty = FALSE;
 
   if (take_fault (self, SIM_FAULT_ABORT))
     return send_s_request (self, link, S_ABORT, NULL, 0);
   if (take_fault (self, SIM_FAULT_WTX))
-    {
-      guint8 multiplier = 1;
-
-      return send_s_request (self, link, S_WTX, &multiplier, 1);
-    }
+    return send_wtx (self, link);
   if (take_fault (self, SIM_FAULT_IFS))
     {
       link->pending_ifs = self->ifsc != 32 ? 32 : (self->atr_ifsc != 32 ? self->atr_ifsc : 64);
@@ -310,7 +318,7 @@ receive_r (SimT1Card *self, Link *link, guint8 pcb)
   self->stats->t1_r++;
   if (link->pending_s != 0xFF)
     return emit (self, g_byte_array_ref (link->request)); /* our S request got lost */
-  if (link->response != NULL && link->chunk > 0)
+  if (link->response != NULL && (link->chunk > 0 || link->empty))
     {
       if (nr == link->last_ns)
         return send_i (self, link); /* §11.6.3.2: retransmit the I-block */
@@ -380,6 +388,8 @@ receive_s (SimT1Card *self, Link *link, guint8 pcb, const guint8 *inf, guint8 le
     case S_WTX:
       link->pending_s = 0xFF;
       g_clear_pointer (&link->request, g_byte_array_unref);
+      if (take_fault (self, SIM_FAULT_WTX))
+        return send_wtx (self, link); /* the armed ones come in a row */
       return send_next_i (self, link);
     case S_ABORT:
       /* The exchange is abandoned; the host has the right to send. */

@@ -38,7 +38,8 @@ void sim_t1_card_reset (SimT1Card *self);
  * stays silent (a "drop" fault, or nothing to say after S(ABORT response)). */
 GBytes *sim_t1_card_receive (SimT1Card *self, const guint8 *block, gsize len);
 
-/* Arms @count faults of @fault (bad-edc, drop, wtx, ifs or abort). */
+/* Arms @count faults of @fault (bad-edc, drop, wtx, ifs, abort or
+ * empty-chain). */
 void sim_t1_card_add_fault (SimT1Card *self, SimFault fault, guint count);
 
 guint8 sim_t1_card_get_ifsd (SimT1Card *self);

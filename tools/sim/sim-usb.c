@@ -53,6 +53,7 @@ struct _SimUsb
   guint64 int_queued;
   guint64 int_reaped;
   gboolean halted_in;
+  gboolean halted_int;
   gboolean gone;
   int fifo_fd;
   gboolean fifo_full;
@@ -251,11 +252,25 @@ pump (SimUsb *self)
         }
       finish (c, u, 0, (int) n);
     }
-  while (!g_queue_is_empty (&self->interrupts) && (c = client_waiting (self, TRUE)) != NULL)
+  while ((c = client_waiting (self, TRUE)) != NULL)
     {
-      Urb *u = g_queue_pop_head (&c->pending_int);
-      g_autoptr (GBytes) msg = g_queue_pop_head (&self->interrupts);
-      gsize n = MIN (g_bytes_get_size (msg), (gsize) urb_struct (u)->buffer_length);
+      g_autoptr (GBytes) msg = NULL;
+      Urb *u;
+      gsize n;
+
+      /* A halted endpoint answers STALL until CLEAR_FEATURE(ENDPOINT_HALT) */
+      if (!self->halted_int && sim_reader_take_device_fault (self->reader, SIM_FAULT_INT_STALL))
+        self->halted_int = TRUE;
+      if (self->halted_int || sim_reader_take_device_fault (self->reader, SIM_FAULT_INT_ERROR))
+        {
+          finish (c, g_queue_pop_head (&c->pending_int), self->halted_int ? -EPIPE : -EPROTO, 0);
+          continue;
+        }
+      if (g_queue_is_empty (&self->interrupts))
+        break;
+      u = g_queue_pop_head (&c->pending_int);
+      msg = g_queue_pop_head (&self->interrupts);
+      n = MIN (g_bytes_get_size (msg), (gsize) urb_struct (u)->buffer_length);
 
       if (n > 0 && u->buf != NULL)
         memcpy (u->buf->data, g_bytes_get_data (msg, NULL), n);
@@ -275,6 +290,16 @@ reset_pipes (SimUsb *self)
   self->response_offset = 0;
   g_byte_array_set_size (self->out_msg, 0);
   self->halted_in = FALSE;
+  self->halted_int = FALSE;
+}
+
+static void
+clear_halt (SimUsb *self, guint endpoint)
+{
+  if (endpoint == SIM_EP_BULK_IN)
+    self->halted_in = FALSE;
+  else if (endpoint == SIM_EP_INT_IN)
+    self->halted_int = FALSE;
 }
 
 /* ---- control transfers (USB 2.0 §9.4, CCID 1.1 §5.3) ------------------ */
@@ -315,6 +340,11 @@ control (SimUsb *self, const guint8 *setup, guint8 *data, gsize max)
     {
       static const guint8 config = 1;
       answer = g_bytes_new_static (&config, 1);
+    }
+  else if (type == 0x02 && request == USB_REQ_CLEAR_FEATURE && value == USB_ENDPOINT_HALT)
+    {
+      clear_halt (self, (guint) (setup[4] | setup[5] << 8));
+      return 0;
     }
   else if ((type == 0x00 && request == USB_REQ_SET_CONFIGURATION)
            || (type == 0x01 && request == USB_REQ_SET_INTERFACE)
@@ -531,8 +561,7 @@ handle_request (SimUsb *self, Client *c, UMockdevIoctlClient *client, gulong req
     case USBDEVFS_SETCONFIGURATION:
       return *(guint32 *) data->data == 1 ? 0 : -EINVAL;
     case USBDEVFS_CLEAR_HALT:
-      if (*(guint32 *) data->data == SIM_EP_BULK_IN)
-        self->halted_in = FALSE;
+      clear_halt (self, *(guint32 *) data->data);
       return 0;
     case USBDEVFS_RESET:
     case USBDEVFS_RESETEP:
