@@ -29,8 +29,12 @@ void _scb_client_reader_object_added (ScbClientReader *self, GDBusObject *object
 /* The reader went away: forget the card without a signal. */
 void _scb_client_reader_detach (ScbClientReader *self);
 
-ScbClientConnection *_scb_client_connection_new (ScbDBusConnection *proxy, const char *reader_path,
-                                                 ScbShareMode share_mode, ScbProtocol protocol);
+/* The object for the Connection at @path that @service (a unique name)
+ * made on @bus. */
+ScbClientConnection *_scb_client_connection_new (GDBusConnection *bus, const char *service,
+                                                 const char *path, const char *reader_path,
+                                                 ScbShareMode share_mode, ScbProtocol protocol,
+                                                 GError **error);
 ScbDBusConnection *_scb_client_connection_get_proxy (ScbClientConnection *self);
 void _scb_client_connection_reconnected (ScbClientConnection *self, ScbShareMode share_mode,
                                          ScbProtocol protocol);

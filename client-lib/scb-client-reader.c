@@ -361,30 +361,25 @@ typedef struct
   ScbShareMode share_mode;
 } ConnectData;
 
+/* The daemon instance that published the reader: its connections are its. */
+static char *
+service_of (ScbClientReader *self)
+{
+  GDBusProxy *proxy = G_DBUS_PROXY (self->proxy);
+  char *owner = g_dbus_proxy_get_name_owner (proxy);
+
+  return owner != NULL ? owner : g_strdup (g_dbus_proxy_get_name (proxy));
+}
+
 static ScbClientConnection *
 make_connection (ScbClientReader *self, ScbShareMode share_mode, const char *path,
                  const char *protocol, GError **error)
 {
-  GDBusProxy *proxy = G_DBUS_PROXY (self->proxy);
-  g_autofree char *owner = g_dbus_proxy_get_name_owner (proxy);
-  g_autoptr (ScbDBusConnection) connection = NULL;
+  g_autofree char *service = service_of (self);
 
-  /* The connection belongs to this daemon instance: address it by its unique
-   * name, so no name-owner lookup happens and a restarted daemon is not
-   * mistaken for the one that made the connection. Without properties or
-   * signals the proxy is made without any bus traffic. */
-  connection = scb_dbus_connection_proxy_new_sync (
-      g_dbus_proxy_get_connection (proxy),
-      G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES | G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS
-          | G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
-      owner != NULL ? owner : g_dbus_proxy_get_name (proxy), path, NULL, error);
-  if (connection == NULL)
-    return NULL;
-  /* Calls that wait on other connections (BeginTransaction) last up to 60 s
-   * in the daemon: stay above that. */
-  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (connection), 90 * 1000);
-  return _scb_client_connection_new (connection, scb_client_reader_get_object_path (self),
-                                     share_mode, scb_protocol_from_word (protocol));
+  return _scb_client_connection_new (g_dbus_proxy_get_connection (G_DBUS_PROXY (self->proxy)),
+                                     service, path, scb_client_reader_get_object_path (self),
+                                     share_mode, scb_protocol_from_word (protocol), error);
 }
 
 static void
@@ -478,19 +473,13 @@ scb_client_reader_open_connection_sync (ScbClientReader *self, ScbShareMode shar
                                         ScbProtocol protocols, GCancellable *cancellable,
                                         GError **error)
 {
-  g_auto (GStrv) words = scb_protocols_to_words (protocols);
-  g_autofree char *path = NULL;
-  g_autofree char *protocol = NULL;
+  g_autofree char *service = NULL;
 
   g_return_val_if_fail (SCB_IS_CLIENT_READER (self), NULL);
-  if (!scb_dbus_reader_call_connect_sync (self->proxy, scb_share_mode_to_word (share_mode),
-                                          (const char *const *) words, &path, &protocol,
-                                          cancellable, error))
-    {
-      _scb_client_error_normalize (error);
-      return NULL;
-    }
-  return make_connection (self, share_mode, path, protocol, error);
+  service = service_of (self);
+  return scb_client_connection_new_sync (g_dbus_proxy_get_connection (G_DBUS_PROXY (self->proxy)),
+                                         service, scb_client_reader_get_object_path (self),
+                                         share_mode, protocols, cancellable, error);
 }
 
 static void

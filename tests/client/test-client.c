@@ -4,13 +4,16 @@
  * (meson does). Covers what the scardctl and Python tests do not: the async
  * and cancellable forms, the channel against D-Bus on many APDUs, chained
  * answers, control, transactions, reconnection, status and attributes, the
- * order and content of events, and the errors of a missing service.
+ * channel refused or broken (D-Bus takes over), the order and content of
+ * events, and the errors of a missing service.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <scardbus.h>
 
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #define TPDU_NAME "Gemalto PC Twin Reader 00 00"
 #define ESCAPE_CODE 0x42000001u /* SCARD_CTL_CODE(1): the reader's escape, echoed by the sim */
@@ -395,6 +398,158 @@ test_connection_methods (void)
   }
 }
 
+/* A bus connection of the test's own, to the sim's bus. */
+static GDBusConnection *
+new_bus (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
+  GDBusConnection *bus;
+
+  g_assert_no_error (error);
+  bus = g_dbus_connection_new_for_address_sync (
+      address,
+      G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+          | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+      NULL, NULL, &error);
+  g_assert_no_error (error);
+  return bus;
+}
+
+static void
+transmit_echoes (ScbClientConnection *connection, guint count)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (count);
+  g_autoptr (GByteArray) expected = g_byte_array_new ();
+
+  for (guint i = 0; i < count; i++)
+    {
+      g_autoptr (GBytes) apdu = echo_apdu (rand, 1 + i % 200, expected);
+      g_autoptr (GBytes) want = g_bytes_new (expected->data, expected->len);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GBytes) answer
+          = scb_client_connection_transmit_sync (connection, apdu, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (g_bytes_equal (answer, want));
+    }
+}
+
+/* A daemon that refuses channels (a limit, no descriptor left): injected
+ * by turning every answer to OpenChannel into LimitExceeded on the way in. */
+typedef struct
+{
+  GMutex lock;
+  GPtrArray *calls; /* OpenChannel calls sent, not answered yet */
+  guint refused;
+} Refusal;
+
+static GDBusMessage *
+refuse_channels (GDBusConnection *bus, GDBusMessage *message, gboolean incoming, gpointer user_data)
+{
+  Refusal *refusal = user_data;
+  GDBusMessage *error = NULL;
+
+  g_mutex_lock (&refusal->lock);
+  if (!incoming && g_dbus_message_get_message_type (message) == G_DBUS_MESSAGE_TYPE_METHOD_CALL
+      && g_strcmp0 (g_dbus_message_get_member (message), "OpenChannel") == 0)
+    g_ptr_array_add (refusal->calls, g_object_ref (message));
+  if (incoming && g_dbus_message_get_message_type (message) == G_DBUS_MESSAGE_TYPE_METHOD_RETURN)
+    {
+      for (guint i = 0; i < refusal->calls->len; i++)
+        {
+          GDBusMessage *call = g_ptr_array_index (refusal->calls, i);
+
+          if (g_dbus_message_get_serial (call) != g_dbus_message_get_reply_serial (message))
+            continue;
+          error = g_dbus_message_new_method_error (call,
+                                                   "org.scardbus.SmartCard1.Error.LimitExceeded",
+                                                   "No channel for you (the test says so)");
+          g_ptr_array_remove_index (refusal->calls, i);
+          refusal->refused++;
+          break;
+        }
+    }
+  g_mutex_unlock (&refusal->lock);
+  if (error == NULL)
+    return message;
+  /* The answer's descriptor goes with it. */
+  g_object_unref (message);
+  return error;
+}
+
+static void
+test_channel_refused (void)
+{
+  g_autoptr (GDBusConnection) bus = new_bus ();
+  Refusal refusal = { .calls = g_ptr_array_new_with_free_func (g_object_unref) };
+  guint filter = g_dbus_connection_add_filter (bus, refuse_channels, &refusal, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ScbClient) client = scb_client_new_for_connection_sync (bus, NULL, &error);
+  g_autoptr (ScbClientConnection) connection = NULL;
+  const guint8 escape[] = { 0x01, 0x02, 0x03 };
+  g_autoptr (GBytes) escape_data = g_bytes_new_static (escape, sizeof escape);
+  g_autoptr (GBytes) answer = NULL;
+
+  g_assert_no_error (error);
+  connection = connect_tpdu (client);
+  /* Every APDU goes, over D-Bus; the channel is asked for once. */
+  transmit_echoes (connection, 20);
+  g_assert_cmpuint (refusal.refused, ==, 1);
+  g_assert_false (scb_client_connection_get_channel_open (connection));
+  answer = scb_client_connection_control_sync (connection, ESCAPE_CODE, escape_data, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (answer, escape_data));
+  close_connection (connection);
+
+  g_dbus_connection_remove_filter (bus, filter);
+  g_ptr_array_unref (refusal.calls);
+}
+
+/* Shuts down this process's channels, the SOCK_SEQPACKET sockets among its
+ * descriptors (the bus is a stream socket): a channel broken behind the
+ * client's back. */
+static guint
+break_channels (void)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  const char *name;
+  guint broken = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      int fd = atoi (name);
+      int type = 0;
+      socklen_t len = sizeof type;
+
+      if (getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_SEQPACKET)
+        {
+          g_assert_cmpint (shutdown (fd, SHUT_RDWR), ==, 0);
+          broken++;
+        }
+    }
+  return broken;
+}
+
+static void
+test_channel_broken (void)
+{
+  g_autoptr (ScbClient) client = new_client ();
+  g_autoptr (ScbClientConnection) connection = connect_tpdu (client);
+
+  transmit_echoes (connection, 5);
+  g_assert_true (scb_client_connection_get_channel_open (connection));
+  g_assert_cmpuint (break_channels (), ==, 1);
+  /* The next APDU finds the channel broken and goes over D-Bus, as do the
+   * ones after it. */
+  transmit_echoes (connection, 5);
+  g_assert_false (scb_client_connection_get_channel_open (connection));
+  /* Its descriptor is closed at once. */
+  g_assert_cmpuint (break_channels (), ==, 0);
+  close_connection (connection);
+}
+
 typedef struct
 {
   GPtrArray *log; /* "event path" strings, in order */
@@ -527,6 +682,8 @@ main (int argc, char **argv)
   g_test_add_func ("/client/channel-and-dbus", test_channel_and_dbus);
   g_test_add_func ("/client/async-and-cancel", test_async_and_cancel);
   g_test_add_func ("/client/connection-methods", test_connection_methods);
+  g_test_add_func ("/client/channel-refused", test_channel_refused);
+  g_test_add_func ("/client/channel-broken", test_channel_broken);
   g_test_add_func ("/client/events", test_events);
   return g_test_run ();
 }
