@@ -143,36 +143,54 @@ copy_readers (ScbClient *client)
   return copy;
 }
 
+static gboolean
+same_readers (GArray *a, GArray *b)
+{
+  if (a->len != b->len)
+    return FALSE;
+  for (guint i = 0; i < a->len; i++)
+    {
+      const WscReader *x = &g_array_index (a, WscReader, i);
+      const WscReader *y = &g_array_index (b, WscReader, i);
+
+      if (strcmp (x->path, y->path) != 0 || strcmp (x->name, y->name) != 0 || x->state != y->state
+          || x->card_events != y->card_events || x->atr_len != y->atr_len
+          || memcmp (x->atr, y->atr, x->atr_len) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 show (ScbClient *client)
 {
   gboolean running = client != NULL && scb_client_get_service_running (client);
-  GArray *copy = running ? copy_readers (client) : readers_new ();
-  GArray *old;
+  g_autoptr (GArray) copy = running ? copy_readers (client) : readers_new ();
+  guint32 events = running ? scb_client_get_reader_events (client) : 0;
+  const char *owner = running ? scb_client_get_service_owner (client) : NULL;
 
   wsc_readers_lock ();
-  old = readers;
-  readers = copy;
-  if (!running)
+  /* Waiters wake for what they can see: not for a card object arriving. */
+  if ((generation != 0) == running && events == reader_events && g_strcmp0 (owner, service) == 0
+      && same_readers (copy, readers))
     {
-      if (generation != 0)
-        g_debug ("winscard: scardbusd went away");
-      generation = 0;
-      reader_events = 0;
-      g_clear_pointer (&service, g_free);
+      wsc_readers_unlock ();
+      return;
     }
-  else
-    {
-      /* A new instance: the handles of the one before stay dead. */
-      if (generation == 0)
-        generation = ++last_generation;
-      g_free (service);
-      service = g_strdup (scb_client_get_service_owner (client));
-      reader_events = scb_client_get_reader_events (client);
-    }
+  if (!running && generation != 0)
+    g_debug ("winscard: scardbusd went away");
+  /* A new instance: the handles of the one before stay dead. */
+  if (running && generation == 0)
+    generation = ++last_generation;
+  else if (!running)
+    generation = 0;
+  g_free (service);
+  service = g_strdup (owner);
+  reader_events = events;
+  g_array_unref (readers);
+  readers = g_steal_pointer (&copy);
   wsc_readers_broadcast_locked ();
   wsc_readers_unlock ();
-  g_array_unref (old);
 }
 
 static void
