@@ -12,9 +12,9 @@
  */
 #include <scardbus.h>
 
-#include <stdlib.h>
+#include "scb-fixture.h"
+
 #include <string.h>
-#include <sys/socket.h>
 
 #define TPDU_NAME "Gemalto PC Twin Reader 00 00"
 #define ESCAPE_CODE 0x42000001u /* SCARD_CTL_CODE(1): the reader's escape, echoed by the sim */
@@ -507,32 +507,6 @@ test_channel_refused (void)
   g_ptr_array_unref (refusal.calls);
 }
 
-/* Shuts down this process's channels, the SOCK_SEQPACKET sockets among its
- * descriptors (the bus is a stream socket): a channel broken behind the
- * client's back. */
-static guint
-break_channels (void)
-{
-  g_autoptr (GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  const char *name;
-  guint broken = 0;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      int fd = atoi (name);
-      int type = 0;
-      socklen_t len = sizeof type;
-
-      if (getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_SEQPACKET)
-        {
-          g_assert_cmpint (shutdown (fd, SHUT_RDWR), ==, 0);
-          broken++;
-        }
-    }
-  return broken;
-}
-
 static void
 test_channel_broken (void)
 {
@@ -541,13 +515,13 @@ test_channel_broken (void)
 
   transmit_echoes (connection, 5);
   g_assert_true (scb_client_connection_get_channel_open (connection));
-  g_assert_cmpuint (break_channels (), ==, 1);
+  g_assert_cmpuint (scb_fixture_break_channels (), ==, 1);
   /* The next APDU finds the channel broken and goes over D-Bus, as do the
    * ones after it. */
   transmit_echoes (connection, 5);
   g_assert_false (scb_client_connection_get_channel_open (connection));
   /* Its descriptor is closed at once. */
-  g_assert_cmpuint (break_channels (), ==, 0);
+  g_assert_cmpuint (scb_fixture_break_channels (), ==, 0);
   close_connection (connection);
 }
 

@@ -9,11 +9,11 @@
  */
 #include "config.h"
 
+#include "scb-fixture.h"
+
 #include <gio/gio.h>
 #include <gio/gunixsocketaddress.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <winscard.h>
 #include <reader.h>
 
@@ -554,31 +554,6 @@ test_nad (void)
   g_assert_cmphex (SCardReleaseContext (context), ==, SCARD_S_SUCCESS);
 }
 
-/* Shuts down this process's channels, the SOCK_SEQPACKET sockets among its
- * descriptors (the bus connections are stream sockets). */
-static guint
-break_channels (void)
-{
-  g_autoptr (GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  const char *name;
-  guint broken = 0;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      int fd = atoi (name);
-      int type = 0;
-      socklen_t len = sizeof type;
-
-      if (getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_SEQPACKET)
-        {
-          g_assert_cmpint (shutdown (fd, SHUT_RDWR), ==, 0);
-          broken++;
-        }
-    }
-  return broken;
-}
-
 /* The channel breaks behind the library's back: the APDU goes over D-Bus,
  * once, and so do the ones after it. */
 static void
@@ -600,7 +575,7 @@ test_channel_broken (void)
   g_assert_cmphex (SCardTransmit (card, SCARD_PCI_T1, select_mf, sizeof select_mf, NULL, response,
                                   &response_len),
                    ==, SCARD_S_SUCCESS);
-  g_assert_cmpuint (break_channels (), ==, 1);
+  g_assert_cmpuint (scb_fixture_break_channels (), ==, 1);
   for (guint i = 0; i < 3; i++)
     {
       response_len = sizeof response;
@@ -614,7 +589,7 @@ test_channel_broken (void)
                    ==, SCARD_S_SUCCESS);
   g_assert_cmpmem (nad_answer, nad_len, nad_expected, sizeof nad_expected);
   /* No channel left to break: D-Bus from now on. */
-  g_assert_cmpuint (break_channels (), ==, 0);
+  g_assert_cmpuint (scb_fixture_break_channels (), ==, 0);
   g_assert_cmphex (SCardDisconnect (card, SCARD_LEAVE_CARD), ==, SCARD_S_SUCCESS);
   g_assert_cmphex (SCardReleaseContext (context), ==, SCARD_S_SUCCESS);
 }
