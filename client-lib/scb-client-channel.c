@@ -1,7 +1,10 @@
 /* scb-client-channel.c: the APDU fast path, a SOCK_SEQPACKET socket
  *
  * docs/channel.md: one packet is one request, one packet its answer, one
- * request in flight; common/scb-channel-codec.c frames them.
+ * request in flight; common/scb-channel-codec.c frames them. The socket is
+ * blocking: a request is one sendmsg() and its answer one recv() (2 system
+ * calls an APDU); only a caller with a GCancellable also polls, on the
+ * socket and the cancellable together.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -9,13 +12,16 @@
 #include "scb-error.h"
 #include "scb-error-enums.h"
 
+#include <errno.h>
+#include <glib-unix.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 struct _ScbClientChannel
 {
-  GMutex lock; /* one request in flight */
-  GSocket *socket;
+  GMutex lock; /* one request in flight; guards what follows */
+  int fd;      /* -1 once broken */
   guint32 next_id;
   guint8 *buffer; /* the largest answer + 1 to see oversize */
 };
@@ -25,23 +31,26 @@ struct _ScbClientChannel
 ScbClientChannel *
 _scb_client_channel_new (int fd, GError **error)
 {
-  g_autoptr (GSocket) socket = g_socket_new_from_fd (fd, error);
   ScbClientChannel *self;
+  int type = 0;
+  socklen_t type_len = sizeof type;
 
-  if (socket == NULL)
+  if (getsockopt (fd, SOL_SOCKET, SO_TYPE, &type, &type_len) != 0 || type != SOCK_SEQPACKET)
+    {
+      g_set_error (error, SCB_ERROR, SCB_ERROR_COMM_ERROR,
+                   "The channel is not a SOCK_SEQPACKET socket");
+      close (fd);
+      return NULL;
+    }
+  /* The daemon may hand out a non-blocking end; we wait for answers. */
+  if (!g_unix_set_fd_nonblocking (fd, FALSE, error))
     {
       close (fd);
       return NULL;
     }
-  if (g_socket_get_socket_type (socket) != G_SOCKET_TYPE_SEQPACKET)
-    {
-      g_set_error (error, SCB_ERROR, SCB_ERROR_COMM_ERROR,
-                   "The channel is not a SOCK_SEQPACKET socket");
-      return NULL;
-    }
   self = g_new0 (ScbClientChannel, 1);
   g_mutex_init (&self->lock);
-  self->socket = g_steal_pointer (&socket);
+  self->fd = fd;
   self->next_id = 1;
   self->buffer = g_malloc (BUFFER_SIZE);
   return self;
@@ -52,11 +61,30 @@ _scb_client_channel_free (ScbClientChannel *self)
 {
   if (self == NULL)
     return;
-  g_socket_close (self->socket, NULL);
-  g_object_unref (self->socket);
+  if (self->fd >= 0)
+    close (self->fd);
   g_free (self->buffer);
   g_mutex_clear (&self->lock);
   g_free (self);
+}
+
+gboolean
+_scb_client_channel_is_broken (ScbClientChannel *self)
+{
+  gboolean broken;
+
+  g_mutex_lock (&self->lock);
+  broken = self->fd < 0;
+  g_mutex_unlock (&self->lock);
+  return broken;
+}
+
+/* Nothing more goes over it: its descriptor is given back at once. */
+static void
+set_broken (ScbClientChannel *self)
+{
+  close (self->fd);
+  self->fd = -1;
 }
 
 static void
@@ -73,16 +101,50 @@ set_status_error (GError **error, ScbChannelOp op, guint32 status)
   g_type_class_unref (klass);
 }
 
+/* The socket failed: the request got no answer. */
+static void
+set_gone (ScbClientChannel *self, gboolean *gone, GError **error, int errsv, const char *what)
+{
+  set_broken (self);
+  *gone = TRUE;
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv), "%s on the channel: %s", what,
+               g_strerror (errsv));
+}
+
+/* Waits until an answer can be read, or @cancellable is cancelled. */
+static gboolean
+wait_answer (ScbClientChannel *self, GCancellable *cancellable, GError **error)
+{
+  GPollFD fds[2] = { { self->fd, G_IO_IN, 0 } };
+  guint n = g_cancellable_make_pollfd (cancellable, &fds[1]) ? 2 : 1;
+  int ready;
+
+  do
+    ready = g_poll (fds, n, -1);
+  while (ready < 0 && errno == EINTR);
+  if (n == 2)
+    g_cancellable_release_fd (cancellable);
+  return !g_cancellable_set_error_if_cancelled (cancellable, error);
+}
+
 static GBytes *
 exchange_locked (ScbClientChannel *self, ScbChannelOp op, guint32 code, GBytes *payload,
-                 GCancellable *cancellable, GError **error)
+                 GCancellable *cancellable, gboolean *gone, GError **error)
 {
   gsize len = 0;
   const guint8 *data = g_bytes_get_data (payload, &len);
-  g_autofree guint8 *request = NULL;
   ScbChannelHeader header = { .version = SCB_CHANNEL_VERSION, .op = op, .code = code };
+  guint8 head[SCB_CHANNEL_HEADER_SIZE];
+  struct iovec iov[2] = { { head, sizeof head }, { (void *) data, len } };
+  struct msghdr message = { .msg_iov = iov, .msg_iovlen = len > 0 ? 2 : 1 };
   gssize sent;
 
+  if (self->fd < 0)
+    {
+      *gone = TRUE;
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE, "The channel is broken");
+      return NULL;
+    }
   if (len > SCB_MAX_APDU_SIZE)
     {
       g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
@@ -90,33 +152,39 @@ exchange_locked (ScbClientChannel *self, ScbChannelOp op, guint32 code, GBytes *
                    SCB_MAX_APDU_SIZE);
       return NULL;
     }
-  header.id = self->next_id++;
-  request = g_malloc (SCB_CHANNEL_HEADER_SIZE + len);
-  scb_channel_header_encode (&header, request);
-  if (len > 0)
-    memcpy (request + SCB_CHANNEL_HEADER_SIZE, data, len);
-
-  sent = g_socket_send (self->socket, (const char *) request, SCB_CHANNEL_HEADER_SIZE + len,
-                        cancellable, error);
-  if (sent < 0)
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
-  if ((gsize) sent != SCB_CHANNEL_HEADER_SIZE + len)
+  header.id = self->next_id++;
+  scb_channel_header_encode (&header, head);
+  do
+    sent = sendmsg (self->fd, &message, MSG_NOSIGNAL);
+  while (sent < 0 && errno == EINTR);
+  if (sent < 0)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED, "Short write on the channel");
+      set_gone (self, gone, error, errno, "Cannot send");
+      return NULL;
+    }
+  /* A SOCK_SEQPACKET packet goes whole or not at all. */
+  if ((gsize) sent != sizeof head + len)
+    {
+      set_gone (self, gone, error, EPIPE, "Short write");
       return NULL;
     }
 
   for (;;)
     {
-      gssize got
-          = g_socket_receive (self->socket, (char *) self->buffer, BUFFER_SIZE, cancellable, error);
       ScbChannelHeader answer;
+      gssize got;
 
-      if (got < 0)
+      if (cancellable != NULL && !wait_answer (self, cancellable, error))
         return NULL;
-      if (got == 0)
+      do
+        got = recv (self->fd, self->buffer, BUFFER_SIZE, 0);
+      while (got < 0 && errno == EINTR);
+      if (got <= 0)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED, "The channel is closed");
+          /* 0: the daemon closed its end (it sends no empty packets). */
+          set_gone (self, gone, error, got < 0 ? errno : ECONNRESET, "Cannot receive");
           return NULL;
         }
       switch (scb_channel_answer_decode (self->buffer, (gsize) got, op, header.id, &answer, error))
@@ -124,6 +192,7 @@ exchange_locked (ScbClientChannel *self, ScbChannelOp op, guint32 code, GBytes *
         case SCB_CHANNEL_ANSWER_STALE:
           continue;
         case SCB_CHANNEL_ANSWER_ERROR:
+          set_broken (self);
           return NULL;
         case SCB_CHANNEL_ANSWER_OK:
         default:
@@ -141,12 +210,14 @@ exchange_locked (ScbClientChannel *self, ScbChannelOp op, guint32 code, GBytes *
 
 GBytes *
 _scb_client_channel_exchange (ScbClientChannel *self, ScbChannelOp op, guint32 code,
-                              GBytes *payload, GCancellable *cancellable, GError **error)
+                              GBytes *payload, GCancellable *cancellable, gboolean *gone,
+                              GError **error)
 {
   GBytes *answer;
 
+  *gone = FALSE;
   g_mutex_lock (&self->lock);
-  answer = exchange_locked (self, op, code, payload, cancellable, error);
+  answer = exchange_locked (self, op, code, payload, cancellable, gone, error);
   g_mutex_unlock (&self->lock);
   return answer;
 }

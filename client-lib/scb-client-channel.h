@@ -17,12 +17,21 @@ ScbClientChannel *_scb_client_channel_new (int fd, GError **error);
 void _scb_client_channel_free (ScbClientChannel *self);
 
 /* One request, one answer (serialized: callable from any thread); answers
- * to earlier, abandoned requests are skipped. An answer with a non-zero
- * status fails with the SCB_ERROR code for that SCARD_* value; a closed
- * channel fails with G_IO_ERROR_CONNECTION_CLOSED, a malformed answer with
- * CommError. */
+ * to earlier, abandoned requests are skipped. Fails with:
+ *  - the daemon's error for the request (an answer's status, as the
+ *    SCB_ERROR code of that SCARD_* value), or G_IO_ERROR_CANCELLED: the
+ *    channel goes on;
+ *  - SCB_ERROR_COMM_ERROR for a malformed answer: the channel is broken;
+ *  - a G_IO_ERROR when the socket is closed or broken, with *@gone set: the
+ *    request got no answer, the daemon's D-Bus method is the way on (the
+ *    daemon closes its end only with the connection, or with the request
+ *    unread, so it never runs twice).
+ * After any failure but the first kind the channel is broken, its
+ * descriptor closed: _scb_client_channel_is_broken(). */
 GBytes *_scb_client_channel_exchange (ScbClientChannel *self, ScbChannelOp op, guint32 code,
-                                      GBytes *payload, GCancellable *cancellable, GError **error);
+                                      GBytes *payload, GCancellable *cancellable, gboolean *gone,
+                                      GError **error);
+gboolean _scb_client_channel_is_broken (ScbClientChannel *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScbClientChannel, _scb_client_channel_free)
 

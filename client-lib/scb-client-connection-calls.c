@@ -1,73 +1,68 @@
 /* scb-client-connection-calls.c: ScbClientConnection's plain D-Bus methods
  *
  * Transactions, reconnection, disconnection, status, attributes and the NAD:
- * one D-Bus call each. Transmit and Control, with the channel, are in
- * scb-client-connection.c.
+ * one call each of the generated proxy. Transmit and Control, with the
+ * channel, are in scb-client-connection.c.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "scb-client-private.h"
 
-/* The other methods are plain D-Bus calls. */
-static GVariant *
-call_sync (ScbClientConnection *self, const char *method, GVariant *parameters,
-           GCancellable *cancellable, GError **error)
+static ScbDBusConnection *
+proxy_of (ScbClientConnection *self)
 {
-  GVariant *ret
-      = g_dbus_proxy_call_sync (G_DBUS_PROXY (_scb_client_connection_get_proxy (self)), method,
-                                parameters, G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error);
-
-  if (ret == NULL)
-    _scb_client_error_normalize (error);
-  return ret;
+  return _scb_client_connection_get_proxy (self);
 }
 
+/* A synchronous call's outcome, errors in the SCB_ERROR domain. */
+static gboolean
+done_sync (gboolean ok, GError **error)
+{
+  if (!ok)
+    _scb_client_error_normalize (error);
+  return ok;
+}
+
+static GTask *
+task_new (ScbClientConnection *self, gpointer source_tag, GCancellable *cancellable,
+          GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  return task;
+}
+
+/* BeginTransaction, EndTransaction and Disconnect answer nothing. */
 static void
-on_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
+on_plain_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
-  ScbClientConnection *self = g_task_get_source_object (task);
+  ScbDBusConnection *proxy = SCB_DBUS_CONNECTION (source);
+  gpointer tag = g_task_get_source_tag (task);
   GError *error = NULL;
-  GVariant *ret = g_dbus_proxy_call_finish (G_DBUS_PROXY (source), result, &error);
+  gboolean ok;
 
-  if (ret == NULL)
+  if (tag == scb_client_connection_begin_transaction)
+    ok = scb_dbus_connection_call_begin_transaction_finish (proxy, result, &error);
+  else if (tag == scb_client_connection_end_transaction)
+    ok = scb_dbus_connection_call_end_transaction_finish (proxy, result, &error);
+  else
+    ok = scb_dbus_connection_call_disconnect_finish (proxy, result, &error);
+  if (!ok)
     {
       _scb_client_error_normalize (&error);
       g_task_return_error (task, error);
       return;
     }
-  if (g_task_get_source_tag (task) == scb_client_connection_reconnect)
-    {
-      const char *protocol = NULL;
-
-      g_variant_get (ret, "(&s)", &protocol);
-      _scb_client_connection_reconnected (self, GPOINTER_TO_INT (g_task_get_task_data (task)),
-                                          scb_protocol_from_word (protocol));
-    }
-  g_task_return_pointer (task, ret, (GDestroyNotify) g_variant_unref);
-}
-
-static void
-call_async (ScbClientConnection *self, const char *method, GVariant *parameters,
-            gpointer source_tag, gpointer task_data, GCancellable *cancellable,
-            GAsyncReadyCallback callback, gpointer user_data)
-{
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, task_data, NULL);
-  g_dbus_proxy_call (G_DBUS_PROXY (_scb_client_connection_get_proxy (self)), method, parameters,
-                     G_DBUS_CALL_FLAGS_NONE, -1, cancellable, on_call_done, task);
+  g_task_return_boolean (task, TRUE);
 }
 
 static gboolean
-call_finish (ScbClientConnection *self, GAsyncResult *result, GError **error)
+plain_call_finish (ScbClientConnection *self, GAsyncResult *result, GError **error)
 {
-  g_autoptr (GVariant) ret = NULL;
-
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  ret = g_task_propagate_pointer (G_TASK (result), error);
-  return ret != NULL;
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**
@@ -85,11 +80,9 @@ gboolean
 scb_client_connection_begin_transaction_sync (ScbClientConnection *self, GCancellable *cancellable,
                                               GError **error)
 {
-  g_autoptr (GVariant) ret = NULL;
-
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), FALSE);
-  ret = call_sync (self, "BeginTransaction", NULL, cancellable, error);
-  return ret != NULL;
+  return done_sync (
+      scb_dbus_connection_call_begin_transaction_sync (proxy_of (self), cancellable, error), error);
 }
 
 /**
@@ -105,9 +98,12 @@ void
 scb_client_connection_begin_transaction (ScbClientConnection *self, GCancellable *cancellable,
                                          GAsyncReadyCallback callback, gpointer user_data)
 {
+  GTask *task;
+
   g_return_if_fail (SCB_IS_CLIENT_CONNECTION (self));
-  call_async (self, "BeginTransaction", NULL, scb_client_connection_begin_transaction, NULL,
-              cancellable, callback, user_data);
+  task = task_new (self, scb_client_connection_begin_transaction, cancellable, callback, user_data);
+  scb_dbus_connection_call_begin_transaction (proxy_of (self), cancellable, on_plain_call_done,
+                                              task);
 }
 
 /**
@@ -122,7 +118,7 @@ gboolean
 scb_client_connection_begin_transaction_finish (ScbClientConnection *self, GAsyncResult *result,
                                                 GError **error)
 {
-  return call_finish (self, result, error);
+  return plain_call_finish (self, result, error);
 }
 
 /**
@@ -140,13 +136,10 @@ gboolean
 scb_client_connection_end_transaction_sync (ScbClientConnection *self, ScbDisposition disposition,
                                             GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GVariant) ret = NULL;
-
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), FALSE);
-  ret = call_sync (self, "EndTransaction",
-                   g_variant_new ("(s)", scb_disposition_to_word (disposition)), cancellable,
-                   error);
-  return ret != NULL;
+  return done_sync (scb_dbus_connection_call_end_transaction_sync (
+                        proxy_of (self), scb_disposition_to_word (disposition), cancellable, error),
+                    error);
 }
 
 /**
@@ -164,9 +157,12 @@ scb_client_connection_end_transaction (ScbClientConnection *self, ScbDisposition
                                        GCancellable *cancellable, GAsyncReadyCallback callback,
                                        gpointer user_data)
 {
+  GTask *task;
+
   g_return_if_fail (SCB_IS_CLIENT_CONNECTION (self));
-  call_async (self, "EndTransaction", g_variant_new ("(s)", scb_disposition_to_word (disposition)),
-              scb_client_connection_end_transaction, NULL, cancellable, callback, user_data);
+  task = task_new (self, scb_client_connection_end_transaction, cancellable, callback, user_data);
+  scb_dbus_connection_call_end_transaction (proxy_of (self), scb_disposition_to_word (disposition),
+                                            cancellable, on_plain_call_done, task);
 }
 
 /**
@@ -181,16 +177,7 @@ gboolean
 scb_client_connection_end_transaction_finish (ScbClientConnection *self, GAsyncResult *result,
                                               GError **error)
 {
-  return call_finish (self, result, error);
-}
-
-static GVariant *
-reconnect_parameters (ScbShareMode share_mode, ScbProtocol protocols, ScbDisposition initialization)
-{
-  g_auto (GStrv) words = scb_protocols_to_words (protocols);
-
-  return g_variant_new ("(s^ass)", scb_share_mode_to_word (share_mode), words,
-                        scb_disposition_to_word (initialization));
+  return plain_call_finish (self, result, error);
 }
 
 /**
@@ -214,19 +201,41 @@ scb_client_connection_reconnect_sync (ScbClientConnection *self, ScbShareMode sh
                                       ScbProtocol protocols, ScbDisposition initialization,
                                       GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GVariant) ret = NULL;
-  const char *protocol = NULL;
+  g_auto (GStrv) words = scb_protocols_to_words (protocols);
+  g_autofree char *protocol = NULL;
   ScbProtocol value;
 
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), SCB_PROTOCOL_NONE);
-  ret = call_sync (self, "Reconnect", reconnect_parameters (share_mode, protocols, initialization),
-                   cancellable, error);
-  if (ret == NULL)
+  if (!done_sync (scb_dbus_connection_call_reconnect_sync (
+                      proxy_of (self), scb_share_mode_to_word (share_mode),
+                      (const char *const *) words, scb_disposition_to_word (initialization),
+                      &protocol, cancellable, error),
+                  error))
     return SCB_PROTOCOL_NONE;
-  g_variant_get (ret, "(&s)", &protocol);
   value = scb_protocol_from_word (protocol);
   _scb_client_connection_reconnected (self, share_mode, value);
   return value;
+}
+
+static void
+on_reconnect_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  ScbClientConnection *self = g_task_get_source_object (task);
+  g_autofree char *protocol = NULL;
+  GError *error = NULL;
+  ScbProtocol value;
+
+  if (!scb_dbus_connection_call_reconnect_finish (SCB_DBUS_CONNECTION (source), &protocol, result,
+                                                  &error))
+    {
+      _scb_client_error_normalize (&error);
+      g_task_return_error (task, error);
+      return;
+    }
+  value = scb_protocol_from_word (protocol);
+  _scb_client_connection_reconnected (self, GPOINTER_TO_INT (g_task_get_task_data (task)), value);
+  g_task_return_int (task, value);
 }
 
 /**
@@ -247,10 +256,15 @@ scb_client_connection_reconnect (ScbClientConnection *self, ScbShareMode share_m
                                  GCancellable *cancellable, GAsyncReadyCallback callback,
                                  gpointer user_data)
 {
+  g_auto (GStrv) words = scb_protocols_to_words (protocols);
+  GTask *task;
+
   g_return_if_fail (SCB_IS_CLIENT_CONNECTION (self));
-  call_async (self, "Reconnect", reconnect_parameters (share_mode, protocols, initialization),
-              scb_client_connection_reconnect, GINT_TO_POINTER (share_mode), cancellable, callback,
-              user_data);
+  task = task_new (self, scb_client_connection_reconnect, cancellable, callback, user_data);
+  g_task_set_task_data (task, GINT_TO_POINTER (share_mode), NULL);
+  scb_dbus_connection_call_reconnect (
+      proxy_of (self), scb_share_mode_to_word (share_mode), (const char *const *) words,
+      scb_disposition_to_word (initialization), cancellable, on_reconnect_done, task);
 }
 
 /**
@@ -266,15 +280,11 @@ ScbProtocol
 scb_client_connection_reconnect_finish (ScbClientConnection *self, GAsyncResult *result,
                                         GError **error)
 {
-  g_autoptr (GVariant) ret = NULL;
-  const char *protocol = NULL;
+  gssize value;
 
   g_return_val_if_fail (g_task_is_valid (result, self), SCB_PROTOCOL_NONE);
-  ret = g_task_propagate_pointer (G_TASK (result), error);
-  if (ret == NULL)
-    return SCB_PROTOCOL_NONE;
-  g_variant_get (ret, "(&s)", &protocol);
-  return scb_protocol_from_word (protocol);
+  value = g_task_propagate_int (G_TASK (result), error);
+  return value < 0 ? SCB_PROTOCOL_NONE : (ScbProtocol) value;
 }
 
 /**
@@ -292,12 +302,10 @@ gboolean
 scb_client_connection_close_sync (ScbClientConnection *self, ScbDisposition disposition,
                                   GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GVariant) ret = NULL;
-
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), FALSE);
-  ret = call_sync (self, "Disconnect", g_variant_new ("(s)", scb_disposition_to_word (disposition)),
-                   cancellable, error);
-  return ret != NULL;
+  return done_sync (scb_dbus_connection_call_disconnect_sync (
+                        proxy_of (self), scb_disposition_to_word (disposition), cancellable, error),
+                    error);
 }
 
 /**
@@ -315,9 +323,12 @@ scb_client_connection_close (ScbClientConnection *self, ScbDisposition dispositi
                              GCancellable *cancellable, GAsyncReadyCallback callback,
                              gpointer user_data)
 {
+  GTask *task;
+
   g_return_if_fail (SCB_IS_CLIENT_CONNECTION (self));
-  call_async (self, "Disconnect", g_variant_new ("(s)", scb_disposition_to_word (disposition)),
-              scb_client_connection_close, NULL, cancellable, callback, user_data);
+  task = task_new (self, scb_client_connection_close, cancellable, callback, user_data);
+  scb_dbus_connection_call_disconnect (proxy_of (self), scb_disposition_to_word (disposition),
+                                       cancellable, on_plain_call_done, task);
 }
 
 /**
@@ -331,7 +342,7 @@ scb_client_connection_close (ScbClientConnection *self, ScbDisposition dispositi
 gboolean
 scb_client_connection_close_finish (ScbClientConnection *self, GAsyncResult *result, GError **error)
 {
-  return call_finish (self, result, error);
+  return plain_call_finish (self, result, error);
 }
 
 /**
@@ -353,19 +364,19 @@ scb_client_connection_status_sync (ScbClientConnection *self, char **reader_name
                                    ScbProtocol *protocol, GBytes **atr, GCancellable *cancellable,
                                    GError **error)
 {
-  g_autoptr (GVariant) ret = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *protocol_word = NULL;
   g_autoptr (GVariant) atr_value = NULL;
-  const char *name = NULL;
-  const char *protocol_word = NULL;
-  guint32 state_value = 0;
+  guint state_value = 0;
 
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), FALSE);
-  ret = call_sync (self, "Status", NULL, cancellable, error);
-  if (ret == NULL)
+  if (!done_sync (scb_dbus_connection_call_status_sync (proxy_of (self), &name, &state_value,
+                                                        &protocol_word, &atr_value, cancellable,
+                                                        error),
+                  error))
     return FALSE;
-  g_variant_get (ret, "(&su&s@ay)", &name, &state_value, &protocol_word, &atr_value);
   if (reader_name != NULL)
-    *reader_name = g_strdup (name);
+    *reader_name = g_steal_pointer (&name);
   if (state != NULL)
     *state = state_value;
   if (protocol != NULL)
@@ -390,15 +401,40 @@ GBytes *
 scb_client_connection_get_attrib_sync (ScbClientConnection *self, guint32 id,
                                        GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GVariant) ret = NULL;
   g_autoptr (GVariant) value = NULL;
 
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), NULL);
-  ret = call_sync (self, "GetAttrib", g_variant_new ("(u)", id), cancellable, error);
-  if (ret == NULL)
+  if (!done_sync (scb_dbus_connection_call_get_attrib_sync (proxy_of (self), id, &value,
+                                                            cancellable, error),
+                  error))
     return NULL;
-  g_variant_get (ret, "(@ay)", &value);
   return _scb_client_variant_to_bytes (value);
+}
+
+/**
+ * scb_client_connection_set_attrib_sync:
+ * @self: a connection
+ * @id: the attribute id, as SCardSetAttrib's dwAttrId
+ * @value: the new value
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Writes a reader attribute, as SCardSetAttrib. Needs
+ * `org.scardbus.SmartCard1.control`; scardbusd, like libccid, sets no
+ * attribute yet: %SCB_ERROR_NOT_SUPPORTED.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+scb_client_connection_set_attrib_sync (ScbClientConnection *self, guint32 id, GBytes *value,
+                                       GCancellable *cancellable, GError **error)
+{
+  g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+  return done_sync (scb_dbus_connection_call_set_attrib_sync (proxy_of (self), id,
+                                                              _scb_client_bytes_to_variant (value),
+                                                              cancellable, error),
+                    error);
 }
 
 /**
@@ -417,9 +453,7 @@ gboolean
 scb_client_connection_set_nad_sync (ScbClientConnection *self, guint8 nad,
                                     GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GVariant) ret = NULL;
-
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), FALSE);
-  ret = call_sync (self, "SetNad", g_variant_new ("(y)", nad), cancellable, error);
-  return ret != NULL;
+  return done_sync (
+      scb_dbus_connection_call_set_nad_sync (proxy_of (self), nad, cancellable, error), error);
 }

@@ -1,10 +1,12 @@
 /* scb-client-connection.c: a connection to a card or reader
  *
  * Transmit and Control go over the connection's SOCK_SEQPACKET channel
- * (Connection.OpenChannel()) when the daemon offers one: a D-Bus round trip
- * costs ~310 µs, the channel ~17 µs (DESIGN.md). When the daemon does not
- * know OpenChannel, or the channel closes, they fall back to the D-Bus
- * methods, which also carry the daemon's precise error (RemovedCard, ...).
+ * (Connection.OpenChannel(), docs/channel.md) when the daemon offers one: a
+ * D-Bus round trip costs ~310 µs, the channel ~17 µs (docs/performance.md).
+ * On any failure of the channel — the daemon does not offer one or refuses
+ * it (a limit, no descriptor left), or the socket closes or breaks — they
+ * go over the D-Bus methods, which also carry the daemon's precise error
+ * (RemovedCard, ...), and stay there for the life of the connection.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -19,27 +21,30 @@
 /**
  * ScbClientConnection:
  *
- * A connection made by scb_client_reader_open_connection(). Only the process (the
- * bus connection) that made it may use it; the daemon closes it when that
- * process leaves the bus, or when scb_client_connection_close() is
- * called. Dropping the last reference does not disconnect: the daemon does
- * when the bus connection closes.
+ * A connection made by scb_client_reader_open_connection() or
+ * scb_client_connection_new_sync(). Only the process (the bus connection)
+ * that made it may use it; the daemon closes it when that process leaves the
+ * bus, or when scb_client_connection_close() is called. Dropping the last
+ * reference does not disconnect: the daemon does when the bus connection
+ * closes.
  *
  * Its methods may be called from any thread; requests on one connection are
- * served one at a time.
+ * served one at a time. They have no client-side timeout, as PC/SC and the
+ * channel have none: the daemon ends every call (a transaction wait after
+ * 60 s, an APDU by the card's own time limits).
  */
 struct _ScbClientConnection
 {
   GObject parent_instance;
   ScbDBusConnection *proxy;
   char *reader_path;
-  ScbShareMode share_mode;
-  ScbProtocol protocol; /* SCARD_PROTOCOL_* values */
 
-  GMutex lock; /* guards the channel fields */
+  GMutex lock; /* guards what follows: any thread may call */
+  ScbShareMode share_mode;
+  ScbProtocol protocol;
   gboolean use_channel;
-  gboolean channel_unavailable; /* not offered, or closed: D-Bus from now on */
-  ScbClientChannel *channel;
+  gboolean channel_unavailable; /* refused, or failed: D-Bus from now on */
+  ScbClientChannel *channel;    /* lives as long as the connection */
 };
 
 enum
@@ -57,19 +62,98 @@ static GParamSpec *props[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (ScbClientConnection, scb_client_connection, G_TYPE_OBJECT)
 
-ScbClientConnection *
-_scb_client_connection_new (ScbDBusConnection *proxy, const char *reader_path,
-                            ScbShareMode share_mode, ScbProtocol protocol)
-{
-  ScbClientConnection *self = g_object_new (SCB_TYPE_CLIENT_CONNECTION, NULL);
+/* No timeout: see the class comment. */
+#define CALL_TIMEOUT_MS G_MAXINT
 
-  self->proxy = g_object_ref (proxy);
+ScbClientConnection *
+_scb_client_connection_new (GDBusConnection *bus, const char *service, const char *path,
+                            const char *reader_path, ScbShareMode share_mode, ScbProtocol protocol,
+                            GError **error)
+{
+  g_autoptr (ScbDBusConnection) proxy = NULL;
+  ScbClientConnection *self;
+
+  /* The connection belongs to the daemon instance that made it: @service
+   * is its unique name, so no name-owner lookup happens and a restarted
+   * daemon is not mistaken for it. Without properties or signals the proxy
+   * is made without any bus traffic. */
+  proxy = scb_dbus_connection_proxy_new_sync (bus,
+                                              G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES
+                                                  | G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS
+                                                  | G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
+                                              service, path, NULL, error);
+  if (proxy == NULL)
+    return NULL;
+  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (proxy), CALL_TIMEOUT_MS);
+  self = g_object_new (SCB_TYPE_CLIENT_CONNECTION, NULL);
+  self->proxy = g_steal_pointer (&proxy);
   self->reader_path = g_strdup (reader_path);
   self->share_mode = share_mode;
   self->protocol = protocol;
   /* SCARDBUS_NO_CHANNEL=1 keeps every exchange on D-Bus, for comparisons. */
   self->use_channel = g_strcmp0 (g_getenv ("SCARDBUS_NO_CHANNEL"), "1") != 0;
   return self;
+}
+
+/**
+ * scb_client_connection_new_sync:
+ * @bus: the bus connection the connection will belong to
+ * @service: (nullable): the bus name of scardbusd: the unique name of the
+ *   instance that published @reader_path (scb_client_get_service_owner()),
+ *   or %NULL for `org.scardbus.SmartCard1`
+ * @reader_path: the object path of a reader
+ * @share_mode: how to share the card
+ * @protocols: the acceptable protocols; %SCB_PROTOCOL_NONE for a direct
+ *   connection without a card
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Connects to the card in the reader at @reader_path through @bus, a bus
+ * connection of the caller's choosing: the connection belongs to it, and
+ * ends when @bus leaves the bus. This is how a program makes connections
+ * that are independent of one another, each on a bus connection of its
+ * own (the WinSCard library does so for every PC/SC context);
+ * scb_client_reader_open_connection() is the same on the #ScbClient's bus
+ * connection. May be called from any thread.
+ *
+ * Returns: (transfer full): the connection, or %NULL with @error set
+ */
+ScbClientConnection *
+scb_client_connection_new_sync (GDBusConnection *bus, const char *service, const char *reader_path,
+                                ScbShareMode share_mode, ScbProtocol protocols,
+                                GCancellable *cancellable, GError **error)
+{
+  g_auto (GStrv) words = scb_protocols_to_words (protocols);
+  g_autoptr (ScbDBusReader) reader = NULL;
+  g_autofree char *owner = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *protocol = NULL;
+
+  g_return_val_if_fail (G_IS_DBUS_CONNECTION (bus), NULL);
+  g_return_val_if_fail (reader_path != NULL, NULL);
+  reader = scb_dbus_reader_proxy_new_sync (
+      bus,
+      G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES | G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS
+          | G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
+      service != NULL ? service : SCB_DBUS_NAME, reader_path, cancellable, error);
+  if (reader == NULL)
+    {
+      _scb_client_error_normalize (error);
+      return NULL;
+    }
+  /* Connect may power the card up: the daemon bounds it. */
+  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (reader), CALL_TIMEOUT_MS);
+  if (!scb_dbus_reader_call_connect_sync (reader, scb_share_mode_to_word (share_mode),
+                                          (const char *const *) words, &path, &protocol,
+                                          cancellable, error))
+    {
+      _scb_client_error_normalize (error);
+      return NULL;
+    }
+  owner = g_dbus_proxy_get_name_owner (G_DBUS_PROXY (reader));
+  return _scb_client_connection_new (
+      bus, owner != NULL ? owner : g_dbus_proxy_get_name (G_DBUS_PROXY (reader)), path, reader_path,
+      share_mode, scb_protocol_from_word (protocol), error);
 }
 
 /**
@@ -107,8 +191,13 @@ scb_client_connection_get_reader_path (ScbClientConnection *self)
 ScbShareMode
 scb_client_connection_get_share_mode (ScbClientConnection *self)
 {
+  ScbShareMode mode;
+
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), SCB_SHARE_MODE_SHARED);
-  return self->share_mode;
+  g_mutex_lock (&self->lock);
+  mode = self->share_mode;
+  g_mutex_unlock (&self->lock);
+  return mode;
 }
 
 /**
@@ -121,8 +210,13 @@ scb_client_connection_get_share_mode (ScbClientConnection *self)
 ScbProtocol
 scb_client_connection_get_protocol (ScbClientConnection *self)
 {
+  ScbProtocol protocol;
+
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), SCB_PROTOCOL_NONE);
-  return self->protocol;
+  g_mutex_lock (&self->lock);
+  protocol = self->protocol;
+  g_mutex_unlock (&self->lock);
+  return protocol;
 }
 
 /**
@@ -164,7 +258,8 @@ scb_client_connection_set_use_channel (ScbClientConnection *self, gboolean use_c
  * scb_client_connection_get_channel_open:
  * @self: a connection
  *
- * Returns: whether the fd channel is open and in use
+ * Returns: whether the fd channel is open and in use: %FALSE before the
+ *   first exchange, and after the daemon refused it or it failed
  */
 gboolean
 scb_client_connection_get_channel_open (ScbClientConnection *self)
@@ -178,8 +273,8 @@ scb_client_connection_get_channel_open (ScbClientConnection *self)
   return open;
 }
 
-/* The open channel, opening it on first use; NULL without an error when
- * there is none to use (D-Bus then). The channel lives as long as @self. */
+/* The channel in use, opened on first use; NULL when there is none to use:
+ * D-Bus then. Fails only when @cancellable was cancelled. */
 static ScbClientChannel *
 get_channel (ScbClientConnection *self, GCancellable *cancellable, GError **error)
 {
@@ -187,7 +282,7 @@ get_channel (ScbClientConnection *self, GCancellable *cancellable, GError **erro
   g_autoptr (GUnixFDList) fds = NULL;
   g_autoptr (GError) local_error = NULL;
   ScbClientChannel *channel = NULL;
-  int fd;
+  int fd = -1;
 
   g_mutex_lock (&self->lock);
   if (!self->use_channel || self->channel_unavailable || self->channel != NULL)
@@ -196,29 +291,30 @@ get_channel (ScbClientConnection *self, GCancellable *cancellable, GError **erro
       g_mutex_unlock (&self->lock);
       return channel;
     }
-
-  if (!scb_dbus_connection_call_open_channel_sync (self->proxy, NULL, &handle, &fds, cancellable,
-                                                   &local_error))
+  if (scb_dbus_connection_call_open_channel_sync (self->proxy, NULL, &handle, &fds, cancellable,
+                                                  &local_error))
     {
-      /* A daemon without the fast path: use D-Bus, quietly. */
-      if (g_error_matches (local_error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD)
-          || g_error_matches (local_error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED))
-        self->channel_unavailable = TRUE;
-      else
-        {
-          _scb_client_error_normalize (&local_error);
-          g_propagate_error (error, g_steal_pointer (&local_error));
-        }
+      gint32 index = g_variant_get_handle (handle);
+
+      /* Every index from the daemon is checked before use. */
+      if (fds != NULL && index >= 0 && index < g_unix_fd_list_get_length (fds))
+        fd = g_unix_fd_list_get (fds, index, &local_error);
+      if (fd >= 0)
+        self->channel = _scb_client_channel_new (fd, &local_error);
+    }
+  else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
       g_mutex_unlock (&self->lock);
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  fd = fds != NULL ? g_unix_fd_list_get (fds, g_variant_get_handle (handle), &local_error) : -1;
-  if (fd >= 0)
-    self->channel = _scb_client_channel_new (fd, &local_error);
+  /* Not offered (an older daemon), refused (a limit, no descriptor left),
+   * or not usable: the D-Bus methods do the same. */
   if (self->channel == NULL)
     {
-      g_debug ("no usable channel (%s): using D-Bus",
-               local_error != NULL ? local_error->message : "no fd");
+      g_debug ("no channel for %s (%s): using D-Bus",
+               g_dbus_proxy_get_object_path (G_DBUS_PROXY (self->proxy)),
+               local_error != NULL ? local_error->message : "no descriptor");
       self->channel_unavailable = TRUE;
     }
   channel = self->channel;
@@ -227,7 +323,7 @@ get_channel (ScbClientConnection *self, GCancellable *cancellable, GError **erro
 }
 
 static void
-channel_closed (ScbClientConnection *self)
+channel_failed (ScbClientConnection *self)
 {
   g_mutex_lock (&self->lock);
   self->channel_unavailable = TRUE;
@@ -248,42 +344,63 @@ check_payload (GBytes *data, gboolean may_be_empty, GError **error)
   return TRUE;
 }
 
-/* Over the channel when there is one; @used_channel says whether it answered
- * (an answer or the card's error); FALSE means "use D-Bus". */
 static GBytes *
-exchange_on_channel (ScbClientConnection *self, guint8 op, guint32 code, GBytes *data,
-                     GCancellable *cancellable, gboolean *used_channel, GError **error)
+exchange_on_bus (ScbClientConnection *self, ScbChannelOp op, guint32 code, GBytes *data,
+                 GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GVariant) response = NULL;
+  gboolean ok;
+
+  if (op == SCB_CHANNEL_OP_TRANSMIT)
+    ok = scb_dbus_connection_call_transmit_sync (self->proxy, _scb_client_bytes_to_variant (data),
+                                                 &response, cancellable, error);
+  else
+    ok = scb_dbus_connection_call_control_sync (
+        self->proxy, code, _scb_client_bytes_to_variant (data), &response, cancellable, error);
+  if (!ok)
+    {
+      _scb_client_error_normalize (error);
+      return NULL;
+    }
+  return _scb_client_variant_to_bytes (response);
+}
+
+/* Over the channel when there is one, over D-Bus otherwise or when the
+ * channel fails without an answer. */
+static GBytes *
+exchange (ScbClientConnection *self, ScbChannelOp op, guint32 code, GBytes *data,
+          GCancellable *cancellable, GError **error)
 {
   g_autoptr (GError) local_error = NULL;
-  ScbClientChannel *channel = get_channel (self, cancellable, &local_error);
   g_autoptr (GBytes) empty = NULL;
+  ScbClientChannel *channel = get_channel (self, cancellable, &local_error);
+  gboolean gone = FALSE;
   GBytes *answer;
 
-  *used_channel = FALSE;
+  if (data == NULL)
+    data = empty = g_bytes_new (NULL, 0);
   if (channel == NULL)
     {
-      if (local_error == NULL)
-        return NULL;
-      *used_channel = TRUE;
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      return exchange_on_bus (self, op, code, data, cancellable, error);
+    }
+  answer = _scb_client_channel_exchange (channel, op, code, data, cancellable, &gone, &local_error);
+  if (answer != NULL)
+    return answer;
+  if (_scb_client_channel_is_broken (channel))
+    channel_failed (self);
+  if (!gone)
+    {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  if (data == NULL)
-    data = empty = g_bytes_new (NULL, 0);
-  answer = _scb_client_channel_exchange (channel, op, code, data, cancellable, &local_error);
-  if (answer == NULL
-      && (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED)
-          || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE)))
-    {
-      /* The connection is gone or the daemon closed the channel: the D-Bus
-       * method gives the reason. */
-      channel_closed (self);
-      return NULL;
-    }
-  *used_channel = TRUE;
-  if (answer == NULL)
-    g_propagate_error (error, g_steal_pointer (&local_error));
-  return answer;
+  g_debug ("channel of %s failed (%s): using D-Bus",
+           g_dbus_proxy_get_object_path (G_DBUS_PROXY (self->proxy)), local_error->message);
+  return exchange_on_bus (self, op, code, data, cancellable, error);
 }
 
 /**
@@ -302,24 +419,13 @@ GBytes *
 scb_client_connection_transmit_sync (ScbClientConnection *self, GBytes *apdu,
                                      GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GVariant) response = NULL;
-  gboolean used_channel = FALSE;
-  GBytes *answer;
-
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), NULL);
   if (!check_payload (apdu, FALSE, error))
     return NULL;
-  answer = exchange_on_channel (self, SCB_CHANNEL_OP_TRANSMIT, self->protocol & SCB_PROTOCOL_ANY,
-                                apdu, cancellable, &used_channel, error);
-  if (used_channel)
-    return answer;
-  if (!scb_dbus_connection_call_transmit_sync (self->proxy, _scb_client_bytes_to_variant (apdu),
-                                               &response, cancellable, error))
-    {
-      _scb_client_error_normalize (error);
-      return NULL;
-    }
-  return _scb_client_variant_to_bytes (response);
+  /* The channel's code: the protocol, which the daemon checks. */
+  return exchange (self, SCB_CHANNEL_OP_TRANSMIT,
+                   scb_client_connection_get_protocol (self) & SCB_PROTOCOL_ANY, apdu, cancellable,
+                   error);
 }
 
 /**
@@ -339,24 +445,10 @@ GBytes *
 scb_client_connection_control_sync (ScbClientConnection *self, guint32 code, GBytes *data,
                                     GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GVariant) response = NULL;
-  gboolean used_channel = FALSE;
-  GBytes *answer;
-
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), NULL);
   if (!check_payload (data, TRUE, error))
     return NULL;
-  answer = exchange_on_channel (self, SCB_CHANNEL_OP_CONTROL, code, data, cancellable,
-                                &used_channel, error);
-  if (used_channel)
-    return answer;
-  if (!scb_dbus_connection_call_control_sync (
-          self->proxy, code, _scb_client_bytes_to_variant (data), &response, cancellable, error))
-    {
-      _scb_client_error_normalize (error);
-      return NULL;
-    }
-  return _scb_client_variant_to_bytes (response);
+  return exchange (self, SCB_CHANNEL_OP_CONTROL, code, data, cancellable, error);
 }
 
 typedef struct
@@ -494,8 +586,10 @@ void
 _scb_client_connection_reconnected (ScbClientConnection *self, ScbShareMode share_mode,
                                     ScbProtocol protocol)
 {
+  g_mutex_lock (&self->lock);
   self->share_mode = share_mode;
   self->protocol = protocol;
+  g_mutex_unlock (&self->lock);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SHARE_MODE]);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PROTOCOL]);
 }
@@ -515,10 +609,10 @@ scb_client_connection_get_property (GObject *object, guint prop_id, GValue *valu
       g_value_set_string (value, self->reader_path);
       break;
     case PROP_SHARE_MODE:
-      g_value_set_enum (value, self->share_mode);
+      g_value_set_enum (value, scb_client_connection_get_share_mode (self));
       break;
     case PROP_PROTOCOL:
-      g_value_set_flags (value, self->protocol);
+      g_value_set_flags (value, scb_client_connection_get_protocol (self));
       break;
     case PROP_USE_CHANNEL:
       g_value_set_boolean (value, scb_client_connection_get_use_channel (self));

@@ -13,6 +13,11 @@ G_BEGIN_DECLS
 #define SCB_TYPE_CLIENT_CONNECTION (scb_client_connection_get_type ())
 G_DECLARE_FINAL_TYPE (ScbClientConnection, scb_client_connection, SCB, CLIENT_CONNECTION, GObject)
 
+ScbClientConnection *scb_client_connection_new_sync (GDBusConnection *bus, const char *service,
+                                                     const char *reader_path,
+                                                     ScbShareMode share_mode, ScbProtocol protocols,
+                                                     GCancellable *cancellable, GError **error);
+
 const char *scb_client_connection_get_object_path (ScbClientConnection *self);
 const char *scb_client_connection_get_reader_path (ScbClientConnection *self);
 ScbShareMode scb_client_connection_get_share_mode (ScbClientConnection *self);
@@ -77,6 +82,9 @@ gboolean scb_client_connection_status_sync (ScbClientConnection *self, char **re
                                             GCancellable *cancellable, GError **error);
 GBytes *scb_client_connection_get_attrib_sync (ScbClientConnection *self, guint32 id,
                                                GCancellable *cancellable, GError **error);
+gboolean scb_client_connection_set_attrib_sync (ScbClientConnection *self, guint32 id,
+                                                GBytes *value, GCancellable *cancellable,
+                                                GError **error);
 gboolean scb_client_connection_set_nad_sync (ScbClientConnection *self, guint8 nad,
                                              GCancellable *cancellable, GError **error);
 

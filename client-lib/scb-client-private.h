@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "scb-client.h"
 #include "scb-client-card.h"
 #include "scb-client-connection.h"
 #include "scb-client-reader.h"
@@ -21,16 +22,36 @@ void _scb_client_error_normalize (GError **error);
 /* A failure to reach the bus is SCB_ERROR_NO_SERVICE (a cancellation stays). */
 void _scb_client_error_no_bus (GError **error);
 
+/* scb-client-init.c makes a client; it starts following the daemon from
+ * its snapshot here. */
+void _scb_client_initable_iface_init (GInitableIface *iface);
+void _scb_client_async_initable_iface_init (GAsyncInitableIface *iface);
+void _scb_client_setup (ScbClient *self, GDBusConnection *connection, ScbDBusManager *manager,
+                        GDBusObjectManager *object_manager, guint32 events,
+                        const char *const *paths);
+
 ScbClientCard *_scb_client_card_new (ScbDBusCard *proxy);
 
-ScbClientReader *_scb_client_reader_new (ScbDBusReader *proxy, GDBusObjectManager *manager);
+/* Counters are u32 that may wrap: TRUE when @a comes after @b, as RFC 1982
+ * serial numbers compare. */
+gboolean _scb_counter_is_newer (guint32 a, guint32 b);
+
+/* Called after every change of the reader that was applied. */
+typedef void (*ScbClientReaderChanged) (ScbClientReader *reader, gpointer user_data);
+
+ScbClientReader *_scb_client_reader_new (ScbDBusReader *proxy, GDBusObjectManager *manager,
+                                         ScbClientReaderChanged changed, gpointer changed_data);
 /* An object appeared in the ObjectManager: the card the reader waits for? */
 void _scb_client_reader_object_added (ScbClientReader *self, GDBusObject *object);
 /* The reader went away: forget the card without a signal. */
 void _scb_client_reader_detach (ScbClientReader *self);
 
-ScbClientConnection *_scb_client_connection_new (ScbDBusConnection *proxy, const char *reader_path,
-                                                 ScbShareMode share_mode, ScbProtocol protocol);
+/* The object for the Connection at @path that @service (a unique name)
+ * made on @bus. */
+ScbClientConnection *_scb_client_connection_new (GDBusConnection *bus, const char *service,
+                                                 const char *path, const char *reader_path,
+                                                 ScbShareMode share_mode, ScbProtocol protocol,
+                                                 GError **error);
 ScbDBusConnection *_scb_client_connection_get_proxy (ScbClientConnection *self);
 void _scb_client_connection_reconnected (ScbClientConnection *self, ScbShareMode share_mode,
                                          ScbProtocol protocol);

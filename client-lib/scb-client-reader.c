@@ -13,16 +13,25 @@
  * `org.scardbus.SmartCard1.Reader` object: a card insertion or removal changes
  * #ScbClientReader:state, #ScbClientReader:atr, #ScbClientReader:card and
  * #ScbClientReader:card-events together, then emits
- * #ScbClientReader::card-inserted or #ScbClientReader::card-removed.
+ * #ScbClientReader::card-inserted or #ScbClientReader::card-removed. A
+ * change whose card event counter is not newer than the reader's (one the
+ * snapshot already holds) is dropped.
  */
 struct _ScbClientReader
 {
   GObject parent_instance;
   ScbDBusReader *proxy;
   GDBusObjectManager *manager;
+  /* The card's properties, kept here under the counter rule: the proxy's
+   * cache takes every PropertiesChanged, old ones too. */
+  guint32 state;
+  guint32 card_events;
   GBytes *atr;
+  char *card_path;
   ScbClientCard *card;
   char *pending_card_path; /* Card names an object not yet in the manager */
+  ScbClientReaderChanged changed;
+  gpointer changed_data;
 };
 
 enum
@@ -92,7 +101,7 @@ set_card (ScbClientReader *self, ScbClientCard *card)
 static void
 update_card (ScbClientReader *self, gboolean emit)
 {
-  const char *path = scb_dbus_reader_get_card (self->proxy);
+  const char *path = self->card_path;
   g_autoptr (GDBusInterface) iface = NULL;
   gboolean empty = path == NULL || g_str_equal (path, "/");
 
@@ -133,6 +142,7 @@ _scb_client_reader_object_added (ScbClientReader *self, GDBusObject *object)
     return;
   g_clear_pointer (&self->pending_card_path, g_free);
   set_card (self, _scb_client_card_new (SCB_DBUS_CARD (iface)));
+  self->changed (self, self->changed_data);
 }
 
 void
@@ -143,45 +153,90 @@ _scb_client_reader_detach (ScbClientReader *self)
     g_signal_handlers_disconnect_by_data (self->proxy, self);
 }
 
+static gboolean
+is_card_property (const char *key)
+{
+  return g_str_equal (key, "State") || g_str_equal (key, "CardEvents") || g_str_equal (key, "Atr")
+         || g_str_equal (key, "Card");
+}
+
+/* Takes one of the card's properties from a PropertiesChanged. */
+static void
+apply_card_property (ScbClientReader *self, const char *key, GVariant *value)
+{
+  if (g_str_equal (key, "State") && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
+    self->state = g_variant_get_uint32 (value);
+  else if (g_str_equal (key, "CardEvents") && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
+    self->card_events = g_variant_get_uint32 (value);
+  else if (g_str_equal (key, "Atr"))
+    {
+      g_clear_pointer (&self->atr, g_bytes_unref);
+      self->atr = _scb_client_variant_to_bytes (value);
+    }
+  else if (g_str_equal (key, "Card") && g_variant_is_of_type (value, G_VARIANT_TYPE_OBJECT_PATH))
+    {
+      g_free (self->card_path);
+      self->card_path = g_variant_dup_string (value, NULL);
+    }
+}
+
 static void
 on_properties_changed (GDBusProxy *proxy, GVariant *changed, const char *const *invalidated,
                        gpointer user_data)
 {
   ScbClientReader *self = user_data;
+  guint32 card_events = 0;
   gboolean card_changed = FALSE;
+  gboolean stale;
   GVariantIter iter;
   const char *key;
+  GVariant *value;
 
+  /* An insertion or removal the reader already shows: every signal that
+   * came before the snapshot (counters not newer than ours). */
+  stale = g_variant_lookup (changed, "CardEvents", "u", &card_events)
+          && !_scb_counter_is_newer (card_events, self->card_events);
   g_object_freeze_notify (G_OBJECT (self));
   g_variant_iter_init (&iter, changed);
-  while (g_variant_iter_next (&iter, "{&sv}", &key, NULL))
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
     {
-      if (g_str_equal (key, "Card"))
-        card_changed = TRUE;
-      if (g_str_equal (key, "Atr"))
+      gboolean card_property = is_card_property (key);
+
+      if (!(card_property && stale))
         {
-          g_clear_pointer (&self->atr, g_bytes_unref);
-          self->atr = _scb_client_variant_to_bytes (scb_dbus_reader_get_atr (self->proxy));
+          if (card_property)
+            apply_card_property (self, key, value);
+          card_changed |= g_str_equal (key, "Card");
+          for (gsize i = 0; i < G_N_ELEMENTS (property_map); i++)
+            {
+              if (g_str_equal (key, property_map[i].dbus_name))
+                g_object_notify_by_pspec (G_OBJECT (self), props[property_map[i].prop]);
+            }
         }
-      for (gsize i = 0; i < G_N_ELEMENTS (property_map); i++)
-        {
-          if (g_str_equal (key, property_map[i].dbus_name))
-            g_object_notify_by_pspec (G_OBJECT (self), props[property_map[i].prop]);
-        }
+      g_variant_unref (value);
     }
   g_object_thaw_notify (G_OBJECT (self));
   if (card_changed)
     update_card (self, TRUE);
+  self->changed (self, self->changed_data);
 }
 
 ScbClientReader *
-_scb_client_reader_new (ScbDBusReader *proxy, GDBusObjectManager *manager)
+_scb_client_reader_new (ScbDBusReader *proxy, GDBusObjectManager *manager,
+                        ScbClientReaderChanged changed, gpointer changed_data)
 {
   ScbClientReader *self = g_object_new (SCB_TYPE_CLIENT_READER, NULL);
 
   self->proxy = g_object_ref (proxy);
   self->manager = g_object_ref (manager);
+  self->changed = changed;
+  self->changed_data = changed_data;
+  self->state = scb_dbus_reader_get_state (proxy);
+  self->card_events = scb_dbus_reader_get_card_events (proxy);
   self->atr = _scb_client_variant_to_bytes (scb_dbus_reader_get_atr (proxy));
+  self->card_path = g_strdup (scb_dbus_reader_get_card (proxy));
+  /* Connect may power a card up; the daemon bounds it. */
+  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (proxy), G_MAXINT);
   g_signal_connect (proxy, "g-properties-changed", G_CALLBACK (on_properties_changed), self);
   update_card (self, FALSE);
   return self;
@@ -288,7 +343,7 @@ ScbReaderState
 scb_client_reader_get_state (ScbClientReader *self)
 {
   g_return_val_if_fail (SCB_IS_CLIENT_READER (self), SCB_READER_STATE_NONE);
-  return (ScbReaderState) scb_dbus_reader_get_state (self->proxy);
+  return (ScbReaderState) self->state;
 }
 
 /**
@@ -301,7 +356,7 @@ guint32
 scb_client_reader_get_card_events (ScbClientReader *self)
 {
   g_return_val_if_fail (SCB_IS_CLIENT_READER (self), 0);
-  return scb_dbus_reader_get_card_events (self->proxy);
+  return self->card_events;
 }
 
 /**
@@ -353,7 +408,7 @@ gboolean
 scb_client_reader_has_card (ScbClientReader *self)
 {
   g_return_val_if_fail (SCB_IS_CLIENT_READER (self), FALSE);
-  return (scb_dbus_reader_get_state (self->proxy) & SCB_READER_STATE_PRESENT) != 0;
+  return (self->state & SCB_READER_STATE_PRESENT) != 0;
 }
 
 typedef struct
@@ -361,30 +416,25 @@ typedef struct
   ScbShareMode share_mode;
 } ConnectData;
 
+/* The daemon instance that published the reader: its connections are its. */
+static char *
+service_of (ScbClientReader *self)
+{
+  GDBusProxy *proxy = G_DBUS_PROXY (self->proxy);
+  char *owner = g_dbus_proxy_get_name_owner (proxy);
+
+  return owner != NULL ? owner : g_strdup (g_dbus_proxy_get_name (proxy));
+}
+
 static ScbClientConnection *
 make_connection (ScbClientReader *self, ScbShareMode share_mode, const char *path,
                  const char *protocol, GError **error)
 {
-  GDBusProxy *proxy = G_DBUS_PROXY (self->proxy);
-  g_autofree char *owner = g_dbus_proxy_get_name_owner (proxy);
-  g_autoptr (ScbDBusConnection) connection = NULL;
+  g_autofree char *service = service_of (self);
 
-  /* The connection belongs to this daemon instance: address it by its unique
-   * name, so no name-owner lookup happens and a restarted daemon is not
-   * mistaken for the one that made the connection. Without properties or
-   * signals the proxy is made without any bus traffic. */
-  connection = scb_dbus_connection_proxy_new_sync (
-      g_dbus_proxy_get_connection (proxy),
-      G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES | G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS
-          | G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
-      owner != NULL ? owner : g_dbus_proxy_get_name (proxy), path, NULL, error);
-  if (connection == NULL)
-    return NULL;
-  /* Calls that wait on other connections (BeginTransaction) last up to 60 s
-   * in the daemon: stay above that. */
-  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (connection), 90 * 1000);
-  return _scb_client_connection_new (connection, scb_client_reader_get_object_path (self),
-                                     share_mode, scb_protocol_from_word (protocol));
+  return _scb_client_connection_new (g_dbus_proxy_get_connection (G_DBUS_PROXY (self->proxy)),
+                                     service, path, scb_client_reader_get_object_path (self),
+                                     share_mode, scb_protocol_from_word (protocol), error);
 }
 
 static void
@@ -478,19 +528,13 @@ scb_client_reader_open_connection_sync (ScbClientReader *self, ScbShareMode shar
                                         ScbProtocol protocols, GCancellable *cancellable,
                                         GError **error)
 {
-  g_auto (GStrv) words = scb_protocols_to_words (protocols);
-  g_autofree char *path = NULL;
-  g_autofree char *protocol = NULL;
+  g_autofree char *service = NULL;
 
   g_return_val_if_fail (SCB_IS_CLIENT_READER (self), NULL);
-  if (!scb_dbus_reader_call_connect_sync (self->proxy, scb_share_mode_to_word (share_mode),
-                                          (const char *const *) words, &path, &protocol,
-                                          cancellable, error))
-    {
-      _scb_client_error_normalize (error);
-      return NULL;
-    }
-  return make_connection (self, share_mode, path, protocol, error);
+  service = service_of (self);
+  return scb_client_connection_new_sync (g_dbus_proxy_get_connection (G_DBUS_PROXY (self->proxy)),
+                                         service, scb_client_reader_get_object_path (self),
+                                         share_mode, protocols, cancellable, error);
 }
 
 static void
@@ -629,6 +673,7 @@ scb_client_reader_dispose (GObject *object)
   g_clear_object (&self->proxy);
   g_clear_object (&self->manager);
   g_clear_pointer (&self->atr, g_bytes_unref);
+  g_clear_pointer (&self->card_path, g_free);
   G_OBJECT_CLASS (scb_client_reader_parent_class)->dispose (object);
 }
 

@@ -1,9 +1,15 @@
-/* scb-client-util.c: byte arrays and errors for libscardbus
+/* scb-client-util.c: counters, byte arrays and errors for libscardbus
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "scb-client-private.h"
 #include "scb-error.h"
+
+gboolean
+_scb_counter_is_newer (guint32 a, guint32 b)
+{
+  return (gint32) (a - b) > 0;
+}
 
 GBytes *
 _scb_client_variant_to_bytes (GVariant *value)

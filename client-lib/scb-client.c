@@ -17,6 +17,10 @@
  * subscribes to the daemon's signals, then reads one snapshot, so no event
  * is missed between the two; every later change arrives in order, counted by
  * #ScbClient:reader-events and each reader's #ScbClientReader:card-events.
+ * A signal whose counter is not newer than the snapshot's (one the snapshot
+ * already holds) is dropped, and the reader counter always goes with the
+ * reader list it counts. When scardbusd restarts, the readers of the old
+ * instance go, and those of the new one come with a fresh snapshot.
  * Signals are emitted in the thread-default main context of its maker.
  */
 struct _ScbClient
@@ -25,9 +29,12 @@ struct _ScbClient
   GDBusConnection *connection;
   ScbDBusManager *manager;
   GDBusObjectManager *object_manager;
-  GPtrArray *readers; /* ScbClientReader, in the order they were added */
-  GPtrArray *pending; /* reader paths announced, not yet in the object manager */
-  guint32 reader_events;
+  GPtrArray *readers;    /* ScbClientReader, in the order they were added */
+  GPtrArray *pending;    /* reader paths announced, not yet in the object manager */
+  char *owner;           /* the unique name of the instance the readers are from */
+  GCancellable *loading; /* the snapshot of a new instance, in flight */
+  guint32 known_events;  /* the newest reader counter seen */
+  guint32 reader_events; /* the counter that goes with @readers */
   gboolean service_running;
 };
 
@@ -47,20 +54,18 @@ enum
   SIGNAL_READER_REMOVED,
   SIGNAL_CARD_INSERTED,
   SIGNAL_CARD_REMOVED,
+  SIGNAL_CHANGED,
   N_SIGNALS
 };
 
 static GParamSpec *props[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static void scb_client_initable_iface_init (GInitableIface *iface);
-static void scb_client_async_initable_iface_init (GAsyncInitableIface *iface);
-
 G_DEFINE_FINAL_TYPE_WITH_CODE (ScbClient, scb_client, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
-                                                      scb_client_initable_iface_init)
+                                                      _scb_client_initable_iface_init)
                                    G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_INITABLE,
-                                                          scb_client_async_initable_iface_init))
+                                                          _scb_client_async_initable_iface_init))
 
 static void
 set_reader_events (ScbClient *self, guint32 value)
@@ -69,6 +74,26 @@ set_reader_events (ScbClient *self, guint32 value)
     return;
   self->reader_events = value;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_READER_EVENTS]);
+}
+
+/* The newest counter, once no reader it counts is missing from the list. */
+static void
+publish_reader_events (ScbClient *self)
+{
+  if (self->pending->len == 0)
+    set_reader_events (self, self->known_events);
+}
+
+static void
+emit_changed (ScbClient *self)
+{
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
+static void
+on_reader_changed (ScbClientReader *reader, gpointer user_data)
+{
+  emit_changed (user_data);
 }
 
 static void
@@ -90,7 +115,9 @@ path_in (GPtrArray *paths, const char *path, guint *index)
 }
 
 /* A reader the manager announced becomes an object once the object manager
- * has it too: they arrive in either order. */
+ * has it too: they arrive in either order. The counter is published with
+ * the list: the handlers of ::reader-added and of notify::reader-events see
+ * both. */
 static void
 materialize (ScbClient *self, const char *path, gboolean emit)
 {
@@ -110,12 +137,18 @@ materialize (ScbClient *self, const char *path, gboolean emit)
     }
   if (path_in (self->pending, path, &index))
     g_ptr_array_remove_index (self->pending, index);
-  reader = _scb_client_reader_new (SCB_DBUS_READER (iface), self->object_manager);
+  reader = _scb_client_reader_new (SCB_DBUS_READER (iface), self->object_manager, on_reader_changed,
+                                   self);
   g_signal_connect_object (reader, "card-inserted", G_CALLBACK (on_card_inserted), self, 0);
   g_signal_connect_object (reader, "card-removed", G_CALLBACK (on_card_removed), self, 0);
   g_ptr_array_add (self->readers, reader);
-  if (emit)
-    g_signal_emit (self, signals[SIGNAL_READER_ADDED], 0, reader);
+  if (!emit)
+    return;
+  g_object_freeze_notify (G_OBJECT (self));
+  publish_reader_events (self);
+  g_signal_emit (self, signals[SIGNAL_READER_ADDED], 0, reader);
+  g_object_thaw_notify (G_OBJECT (self));
+  emit_changed (self);
 }
 
 static void
@@ -126,14 +159,29 @@ forget (ScbClient *self, const char *path)
 
   if (path_in (self->pending, path, &index))
     g_ptr_array_remove_index (self->pending, index);
-  if (reader == NULL)
-    return;
-  g_object_ref (reader);
-  g_ptr_array_remove (self->readers, reader);
-  _scb_client_reader_detach (reader);
-  g_signal_handlers_disconnect_by_data (reader, self);
-  g_signal_emit (self, signals[SIGNAL_READER_REMOVED], 0, reader);
-  g_object_unref (reader);
+  g_object_freeze_notify (G_OBJECT (self));
+  publish_reader_events (self);
+  if (reader != NULL)
+    {
+      g_object_ref (reader);
+      g_ptr_array_remove (self->readers, reader);
+      _scb_client_reader_detach (reader);
+      g_signal_handlers_disconnect_by_data (reader, self);
+      g_signal_emit (self, signals[SIGNAL_READER_REMOVED], 0, reader);
+      g_object_unref (reader);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+  emit_changed (self);
+}
+
+/* ReaderAdded and ReaderRemoved: only those newer than what we hold. */
+static gboolean
+take_reader_events (ScbClient *self, guint32 events)
+{
+  if (!self->service_running || !_scb_counter_is_newer (events, self->known_events))
+    return FALSE;
+  self->known_events = events;
+  return TRUE;
 }
 
 static void
@@ -142,8 +190,8 @@ on_reader_added (ScbDBusManager *manager, const char *path, const char *name, gu
 {
   ScbClient *self = user_data;
 
-  set_reader_events (self, events);
-  materialize (self, path, TRUE);
+  if (take_reader_events (self, events))
+    materialize (self, path, TRUE);
 }
 
 static void
@@ -152,8 +200,8 @@ on_reader_removed (ScbDBusManager *manager, const char *path, const char *name, 
 {
   ScbClient *self = user_data;
 
-  set_reader_events (self, events);
-  forget (self, path);
+  if (take_reader_events (self, events))
+    forget (self, path);
 }
 
 static void
@@ -163,7 +211,7 @@ on_object_added (GDBusObjectManager *manager, GDBusObject *object, gpointer user
   const char *path = g_dbus_object_get_object_path (object);
 
   if (path_in (self->pending, path, NULL))
-    materialize (self, path, TRUE);
+    materialize (self, path, self->service_running);
   for (guint i = 0; i < self->readers->len; i++)
     _scb_client_reader_object_added (g_ptr_array_index (self->readers, i), object);
 }
@@ -171,16 +219,50 @@ on_object_added (GDBusObjectManager *manager, GDBusObject *object, gpointer user
 static void
 on_object_removed (GDBusObjectManager *manager, GDBusObject *object, gpointer user_data)
 {
-  /* Normally ReaderRemoved came first; this covers the daemon going away. */
-  forget (user_data, g_dbus_object_get_object_path (object));
+  ScbClient *self = user_data;
+  const char *path = g_dbus_object_get_object_path (object);
+
+  /* Normally ReaderRemoved came first, or the daemon left. */
+  if (scb_client_get_reader_by_path (self, path) != NULL || path_in (self->pending, path, NULL))
+    forget (self, path);
 }
 
 static void
 add_snapshot (ScbClient *self, guint32 events, const char *const *paths, gboolean emit)
 {
-  set_reader_events (self, events);
+  self->known_events = events;
   for (guint i = 0; paths != NULL && paths[i] != NULL; i++)
     materialize (self, paths[i], emit);
+  publish_reader_events (self);
+}
+
+static void
+notify_service_running (ScbClient *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SERVICE_RUNNING]);
+  emit_changed (self);
+}
+
+/* The instance the readers came from left: they went with it. Not running
+ * any more before the first reader goes, so that no ::changed handler sees
+ * a running service with part of its readers. */
+static void
+go_offline (ScbClient *self)
+{
+  gboolean was_running = self->service_running;
+
+  self->service_running = FALSE;
+  g_cancellable_cancel (self->loading);
+  g_clear_object (&self->loading);
+  g_clear_pointer (&self->owner, g_free);
+  g_ptr_array_set_size (self->pending, 0);
+  self->known_events = 0;
+  while (self->readers->len > 0)
+    forget (self, scb_client_reader_get_object_path (
+                      g_ptr_array_index (self->readers, self->readers->len - 1)));
+  set_reader_events (self, 0);
+  if (was_running)
+    notify_service_running (self);
 }
 
 static void
@@ -194,286 +276,62 @@ on_restart_snapshot (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!scb_dbus_manager_call_get_readers_finish (SCB_DBUS_MANAGER (source), &events, &paths, result,
                                                  &error))
     {
+      /* Cancelled: the instance left already, and @loading is another's. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Not running until the next instance comes. */
       g_debug ("GetReaders after the service restarted: %s", error->message);
+      g_clear_object (&self->loading);
       return;
     }
+  g_clear_object (&self->loading);
   add_snapshot (self, events, (const char *const *) paths, TRUE);
+  self->service_running = TRUE;
+  notify_service_running (self);
 }
 
+/* A new owner is a new instance, whose readers come with its snapshot:
+ * #ScbClient:service-running turns TRUE once they are there. */
 static void
 on_name_owner (GObject *object, GParamSpec *pspec, gpointer user_data)
 {
   ScbClient *self = user_data;
   g_autofree char *owner = g_dbus_proxy_get_name_owner (G_DBUS_PROXY (self->manager));
-  gboolean running = owner != NULL;
 
-  if (running == self->service_running)
+  if (g_strcmp0 (owner, self->owner) == 0)
     return;
-  self->service_running = running;
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SERVICE_RUNNING]);
-  if (!running)
+  /* The instance that answered our first snapshot, seen by its name only
+   * now (the snapshot started it). */
+  if (self->owner == NULL && self->service_running && self->loading == NULL)
     {
-      /* Every reader went with the daemon. */
-      while (self->readers->len > 0)
-        forget (self, scb_client_reader_get_object_path (
-                          g_ptr_array_index (self->readers, self->readers->len - 1)));
-      g_ptr_array_set_size (self->pending, 0);
+      self->owner = g_steal_pointer (&owner);
       return;
     }
-  /* A new daemon: its readers, from a fresh snapshot. */
-  scb_dbus_manager_call_get_readers (self->manager, NULL, on_restart_snapshot, g_object_ref (self));
+  go_offline (self);
+  if (owner == NULL)
+    return;
+  self->owner = g_steal_pointer (&owner);
+  self->loading = g_cancellable_new ();
+  scb_dbus_manager_call_get_readers (self->manager, self->loading, on_restart_snapshot,
+                                     g_object_ref (self));
 }
 
-static gboolean
-finish_setup (ScbClient *self, guint32 events, const char *const *paths, GError **error)
-{
-  g_autofree char *owner = g_dbus_proxy_get_name_owner (G_DBUS_PROXY (self->manager));
-
-  self->service_running = owner != NULL;
-  add_snapshot (self, events, paths, FALSE);
-  g_signal_connect (self->manager, "reader-added", G_CALLBACK (on_reader_added), self);
-  g_signal_connect (self->manager, "reader-removed", G_CALLBACK (on_reader_removed), self);
-  g_signal_connect (self->manager, "notify::g-name-owner", G_CALLBACK (on_name_owner), self);
-  g_signal_connect (self->object_manager, "object-added", G_CALLBACK (on_object_added), self);
-  g_signal_connect (self->object_manager, "object-removed", G_CALLBACK (on_object_removed), self);
-  return TRUE;
-}
-
-static gboolean
-init_sync (ScbClient *self, GCancellable *cancellable, GError **error)
-{
-  g_auto (GStrv) paths = NULL;
-  guint32 events = 0;
-
-  /* The manager first: its subscription precedes every snapshot, and making
-   * it starts the service when the bus can activate it. */
-  self->manager = scb_dbus_manager_proxy_new_sync (
-      self->connection, G_DBUS_PROXY_FLAGS_NONE, SCB_DBUS_NAME, SCB_DBUS_PATH, cancellable, error);
-  if (self->manager == NULL)
-    return FALSE;
-  self->object_manager = scb_dbus_object_manager_client_new_sync (
-      self->connection, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE, SCB_DBUS_NAME, SCB_DBUS_PATH,
-      cancellable, error);
-  if (self->object_manager == NULL)
-    return FALSE;
-  if (!scb_dbus_manager_call_get_readers_sync (self->manager, &events, &paths, cancellable, error))
-    return FALSE;
-  return finish_setup (self, events, (const char *const *) paths, error);
-}
-
-static gboolean
-scb_client_initable_init (GInitable *initable, GCancellable *cancellable, GError **error)
-{
-  ScbClient *self = SCB_CLIENT (initable);
-
-  /* Our D-Bus errors arrive as SCB_ERROR once the domain is registered. */
-  (void) scb_error_quark ();
-  if (self->connection == NULL)
-    {
-      self->connection = g_bus_get_sync (G_BUS_TYPE_SYSTEM, cancellable, error);
-      if (self->connection == NULL)
-        {
-          _scb_client_error_no_bus (error);
-          return FALSE;
-        }
-    }
-  if (!init_sync (self, cancellable, error))
-    {
-      _scb_client_error_normalize (error);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-scb_client_initable_iface_init (GInitableIface *iface)
-{
-  iface->init = scb_client_initable_init;
-}
-
-static void
-fail_task (GTask *task, GError *error)
-{
-  _scb_client_error_normalize (&error);
-  g_task_return_error (task, error);
-}
-
-static void
-on_init_snapshot (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  ScbClient *self = g_task_get_source_object (task);
-  g_auto (GStrv) paths = NULL;
-  GError *error = NULL;
-  guint32 events = 0;
-
-  if (!scb_dbus_manager_call_get_readers_finish (self->manager, &events, &paths, result, &error)
-      || !finish_setup (self, events, (const char *const *) paths, &error))
-    {
-      fail_task (task, error);
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-on_init_object_manager (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  ScbClient *self = g_task_get_source_object (task);
-  GCancellable *cancellable;
-  GError *error = NULL;
-
-  self->object_manager = scb_dbus_object_manager_client_new_finish (result, &error);
-  if (self->object_manager == NULL)
-    {
-      fail_task (task, error);
-      return;
-    }
-  cancellable = g_task_get_cancellable (task);
-  scb_dbus_manager_call_get_readers (self->manager, cancellable, on_init_snapshot,
-                                     g_steal_pointer (&task));
-}
-
-static void
-on_init_manager (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  ScbClient *self = g_task_get_source_object (task);
-  GCancellable *cancellable;
-  GError *error = NULL;
-
-  self->manager = scb_dbus_manager_proxy_new_finish (result, &error);
-  if (self->manager == NULL)
-    {
-      fail_task (task, error);
-      return;
-    }
-  cancellable = g_task_get_cancellable (task);
-  scb_dbus_object_manager_client_new (self->connection, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
-                                      SCB_DBUS_NAME, SCB_DBUS_PATH, cancellable,
-                                      on_init_object_manager, g_steal_pointer (&task));
-}
-
-static void
-start_manager (GTask *task)
-{
-  ScbClient *self = g_task_get_source_object (task);
-
-  scb_dbus_manager_proxy_new (self->connection, G_DBUS_PROXY_FLAGS_NONE, SCB_DBUS_NAME,
-                              SCB_DBUS_PATH, g_task_get_cancellable (task), on_init_manager, task);
-}
-
-static void
-on_init_bus (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  ScbClient *self = g_task_get_source_object (task);
-  GError *error = NULL;
-
-  self->connection = g_bus_get_finish (result, &error);
-  if (self->connection == NULL)
-    {
-      _scb_client_error_no_bus (&error);
-      g_task_return_error (task, error);
-      return;
-    }
-  start_manager (g_steal_pointer (&task));
-}
-
-static void
-scb_client_init_async (GAsyncInitable *initable, int io_priority, GCancellable *cancellable,
-                       GAsyncReadyCallback callback, gpointer user_data)
-{
-  ScbClient *self = SCB_CLIENT (initable);
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, scb_client_init_async);
-  g_task_set_priority (task, io_priority);
-  (void) scb_error_quark ();
-  if (self->connection == NULL)
-    g_bus_get (G_BUS_TYPE_SYSTEM, cancellable, on_init_bus, task);
-  else
-    start_manager (task);
-}
-
-static gboolean
-scb_client_init_finish (GAsyncInitable *initable, GAsyncResult *result, GError **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-scb_client_async_initable_iface_init (GAsyncInitableIface *iface)
-{
-  iface->init_async = scb_client_init_async;
-  iface->init_finish = scb_client_init_finish;
-}
-
-/**
- * scb_client_new:
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when the client is ready or has failed
- * @user_data: data for @callback
- *
- * Connects to scardbusd on the system bus and reads its readers.
- */
 void
-scb_client_new (GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+_scb_client_setup (ScbClient *self, GDBusConnection *connection, ScbDBusManager *manager,
+                   GDBusObjectManager *object_manager, guint32 events, const char *const *paths)
 {
-  g_async_initable_new_async (SCB_TYPE_CLIENT, G_PRIORITY_DEFAULT, cancellable, callback, user_data,
-                              NULL);
-}
-
-/**
- * scb_client_new_finish:
- * @result: the result passed to the callback
- * @error: return location for an error
- *
- * Returns: (transfer full): the client, or %NULL with @error set:
- *   %SCB_ERROR_NO_SERVICE when scardbusd is not running
- */
-ScbClient *
-scb_client_new_finish (GAsyncResult *result, GError **error)
-{
-  g_autoptr (GObject) source = g_async_result_get_source_object (result);
-  GObject *object = g_async_initable_new_finish (G_ASYNC_INITABLE (source), result, error);
-
-  return object != NULL ? SCB_CLIENT (object) : NULL;
-}
-
-/**
- * scb_client_new_sync:
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for an error
- *
- * Connects to scardbusd on the system bus and reads its readers.
- *
- * Returns: (transfer full): the client, or %NULL with @error set:
- *   %SCB_ERROR_NO_SERVICE when scardbusd is not running
- */
-ScbClient *
-scb_client_new_sync (GCancellable *cancellable, GError **error)
-{
-  return g_initable_new (SCB_TYPE_CLIENT, cancellable, error, NULL);
-}
-
-/**
- * scb_client_new_for_connection_sync:
- * @connection: a bus connection
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for an error
- *
- * As scb_client_new_sync(), on @connection.
- *
- * Returns: (transfer full): the client, or %NULL with @error set
- */
-ScbClient *
-scb_client_new_for_connection_sync (GDBusConnection *connection, GCancellable *cancellable,
-                                    GError **error)
-{
-  g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), NULL);
-  return g_initable_new (SCB_TYPE_CLIENT, cancellable, error, "connection", connection, NULL);
+  g_set_object (&self->connection, connection);
+  self->manager = g_object_ref (manager);
+  self->object_manager = g_object_ref (object_manager);
+  /* The snapshot answered: the service runs. */
+  self->owner = g_dbus_proxy_get_name_owner (G_DBUS_PROXY (manager));
+  self->service_running = TRUE;
+  add_snapshot (self, events, paths, FALSE);
+  g_signal_connect (manager, "reader-added", G_CALLBACK (on_reader_added), self);
+  g_signal_connect (manager, "reader-removed", G_CALLBACK (on_reader_removed), self);
+  g_signal_connect (manager, "notify::g-name-owner", G_CALLBACK (on_name_owner), self);
+  g_signal_connect (object_manager, "object-added", G_CALLBACK (on_object_added), self);
+  g_signal_connect (object_manager, "object-removed", G_CALLBACK (on_object_removed), self);
 }
 
 /**
@@ -520,13 +378,34 @@ scb_client_get_reader_events (ScbClient *self)
  * scb_client_get_service_running:
  * @self: a client
  *
- * Returns: whether scardbusd owns its bus name
+ * Returns: whether scardbusd runs and its readers are known: it turns
+ *   %FALSE when scardbusd leaves the bus, and %TRUE again once a new
+ *   instance's readers are read
  */
 gboolean
 scb_client_get_service_running (ScbClient *self)
 {
   g_return_val_if_fail (SCB_IS_CLIENT (self), FALSE);
   return self->service_running;
+}
+
+/**
+ * scb_client_get_service_owner:
+ * @self: a client
+ *
+ * The unique bus name of the scardbusd instance the readers come from; a
+ * restarted daemon has another. scb_client_connection_new_sync() takes it
+ * to reach that instance and no other.
+ *
+ * Returns: (nullable): the unique name, %NULL while the service is not
+ *   running (or, just after the client started the service, until the bus
+ *   has said who owns its name)
+ */
+const char *
+scb_client_get_service_owner (ScbClient *self)
+{
+  g_return_val_if_fail (SCB_IS_CLIENT (self), NULL);
+  return self->owner;
 }
 
 /**
@@ -702,6 +581,9 @@ scb_client_dispose (GObject *object)
     }
   g_clear_pointer (&self->readers, g_ptr_array_unref);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_cancellable_cancel (self->loading);
+  g_clear_object (&self->loading);
+  g_clear_pointer (&self->owner, g_free);
   g_clear_object (&self->object_manager);
   g_clear_object (&self->manager);
   g_clear_object (&self->connection);
@@ -749,7 +631,7 @@ scb_client_class_init (ScbClientClass *klass)
   /**
    * ScbClient:service-running:
    *
-   * Whether scardbusd owns its bus name.
+   * Whether scardbusd runs and its readers are known.
    */
   props[PROP_SERVICE_RUNNING] = g_param_spec_boolean ("service-running", NULL, NULL, FALSE, flags);
   g_object_class_install_properties (object_class, N_PROPS, props);
@@ -760,7 +642,8 @@ scb_client_class_init (ScbClientClass *klass)
    * @reader: the new reader
    *
    * A reader was plugged (or a daemon started with it);
-   * #ScbClient:reader-events already counts it.
+   * #ScbClient:reader-events already counts it, and
+   * scb_client_get_readers() lists it.
    */
   signals[SIGNAL_READER_ADDED]
       = g_signal_new ("reader-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
@@ -797,4 +680,16 @@ scb_client_class_init (ScbClientClass *klass)
   signals[SIGNAL_CARD_REMOVED]
       = g_signal_new ("card-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                       NULL, G_TYPE_NONE, 2, SCB_TYPE_CLIENT_READER, SCB_TYPE_CLIENT_CARD);
+  /**
+   * ScbClient::changed:
+   * @self: the client
+   *
+   * Something changed and is applied: the service started or stopped, a
+   * reader came or went, or a reader's properties changed. Emitted after
+   * the signals and notifications that say what, so that a view of the
+   * whole state (readers, their properties, the counters, all consistent)
+   * can be refreshed here.
+   */
+  signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }

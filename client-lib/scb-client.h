@@ -24,6 +24,7 @@ GDBusConnection *scb_client_get_connection (ScbClient *self);
 const char *scb_client_get_version (ScbClient *self);
 guint32 scb_client_get_reader_events (ScbClient *self);
 gboolean scb_client_get_service_running (ScbClient *self);
+const char *scb_client_get_service_owner (ScbClient *self);
 
 GPtrArray *scb_client_get_readers (ScbClient *self);
 ScbClientReader *scb_client_get_reader_by_path (ScbClient *self, const char *object_path);

@@ -12,32 +12,27 @@
 
 #include "winscard-private.h"
 
-#include "scb-names.h"
-
 #include <stdlib.h>
 #include <string.h>
 
 static LONG
 get_value (WscCard *card, DWORD id, GBytes **value)
 {
-  g_autoptr (GVariant) reply = NULL;
-  g_autoptr (GVariant) bytes = NULL;
-  LONG rv;
+  GError *error = NULL;
 
   if (id > G_MAXUINT32)
     return SCARD_E_UNSUPPORTED_FEATURE;
-  rv = wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "GetAttrib",
-                     g_variant_new ("(u)", (guint32) id), G_VARIANT_TYPE ("(ay)"), 0, &reply, NULL);
-  if (rv == SCARD_E_UNSUPPORTED_FEATURE && id == SCARD_ATTR_DEVICE_FRIENDLY_NAME)
+  *value = scb_client_connection_get_attrib_sync (card->connection, (guint32) id, NULL, &error);
+  if (*value != NULL)
+    return SCARD_S_SUCCESS;
+  if (g_error_matches (error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED)
+      && id == SCARD_ATTR_DEVICE_FRIENDLY_NAME)
     {
+      g_error_free (error);
       *value = g_bytes_new (card->reader_name, strlen (card->reader_name) + 1);
       return SCARD_S_SUCCESS;
     }
-  if (rv != SCARD_S_SUCCESS)
-    return rv;
-  bytes = g_variant_get_child_value (reply, 0);
-  *value = g_variant_get_data_as_bytes (bytes);
-  return SCARD_S_SUCCESS;
+  return wsc_error_take (error);
 }
 
 LONG
@@ -112,6 +107,8 @@ LONG
 SCardSetAttrib (SCARDHANDLE hCard, DWORD dwAttrId, LPCBYTE pbAttr, DWORD cbAttrLen)
 {
   g_autoptr (WscCard) card = NULL;
+  g_autoptr (GBytes) value = NULL;
+  GError *error = NULL;
   LONG rv;
 
   if (pbAttr == NULL || cbAttrLen == 0)
@@ -123,9 +120,9 @@ SCardSetAttrib (SCARDHANDLE hCard, DWORD dwAttrId, LPCBYTE pbAttr, DWORD cbAttrL
     return SCARD_E_INSUFFICIENT_BUFFER;
   if (dwAttrId > G_MAXUINT32)
     return SCARD_E_UNSUPPORTED_FEATURE;
-  return wsc_bus_call (
-      card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "SetAttrib",
-      g_variant_new ("(u@ay)", (guint32) dwAttrId,
-                     g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, pbAttr, cbAttrLen, 1)),
-      NULL, 0, NULL, NULL);
+  value = g_bytes_new_static (pbAttr, cbAttrLen);
+  if (!scb_client_connection_set_attrib_sync (card->connection, (guint32) dwAttrId, value, NULL,
+                                              &error))
+    return wsc_error_take (error);
+  return SCARD_S_SUCCESS;
 }

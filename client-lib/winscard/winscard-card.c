@@ -11,31 +11,8 @@
 
 #include "winscard-private.h"
 
-#include "scb-names.h"
-
 #include <stdlib.h>
 #include <string.h>
-
-/* BeginTransaction waits in the daemon (up to 60 s, then Timeout). */
-#define TRANSACTION_TIMEOUT_MS 120000
-/* Connect and Reconnect may power a card up: give them time. */
-#define CONNECT_TIMEOUT_MS 60000
-
-const char *
-wsc_disposition_word (DWORD disposition)
-{
-  if (!scb_disposition_is_valid (disposition))
-    return NULL;
-  return scb_disposition_to_word ((ScbDisposition) disposition);
-}
-
-static const char *
-share_mode_word (DWORD share_mode)
-{
-  if (!scb_share_mode_is_valid (share_mode))
-    return NULL;
-  return scb_share_mode_to_word ((ScbShareMode) share_mode);
-}
 
 /* pcscd's checks of the share mode and the protocols, in its order. */
 static LONG
@@ -45,22 +22,18 @@ check_mode_and_protocols (DWORD share_mode, DWORD protocols)
       && !(protocols
            & (SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1 | SCARD_PROTOCOL_RAW | WSC_PROTOCOL_ANY_OLD)))
     return SCARD_E_PROTO_MISMATCH;
-  if (share_mode_word (share_mode) == NULL)
+  if (!scb_share_mode_is_valid (share_mode))
     return SCARD_E_INVALID_VALUE;
   return SCARD_S_SUCCESS;
 }
 
-static GVariant *
-protocols_variant (DWORD protocols)
+static ScbProtocol
+protocols_of (DWORD protocols)
 {
-  g_auto (GStrv) words = NULL;
-
   /* SCARD_PROTOCOL_ANY_OLD (0x1000) of pcsc-lite < 1.3 asks for T=0 or T=1. */
   if (protocols & WSC_PROTOCOL_ANY_OLD)
     protocols |= SCB_PROTOCOL_ANY;
-  words
-      = scb_protocols_to_words ((ScbProtocol) (protocols & (SCB_PROTOCOL_ANY | SCB_PROTOCOL_RAW)));
-  return g_variant_new_strv ((const char *const *) words, -1);
+  return (ScbProtocol) (protocols & (SCB_PROTOCOL_ANY | SCB_PROTOCOL_RAW));
 }
 
 LONG
@@ -68,12 +41,11 @@ SCardConnect (SCARDCONTEXT hContext, LPCSTR szReader, DWORD dwShareMode, DWORD d
               LPSCARDHANDLE phCard, LPDWORD pdwActiveProtocol)
 {
   g_autoptr (WscContext) context = NULL;
-  g_autoptr (GVariant) reply = NULL;
   g_autofree char *path = NULL;
-  const char *connection = NULL;
-  const char *protocol = NULL;
+  g_autofree char *service = NULL;
+  ScbClientConnection *connection;
   const WscReader *reader;
-  guint8 nad = 0;
+  GError *error = NULL;
   LONG rv;
 
   if (phCard == NULL || pdwActiveProtocol == NULL)
@@ -83,7 +55,7 @@ SCardConnect (SCARDCONTEXT hContext, LPCSTR szReader, DWORD dwShareMode, DWORD d
     return SCARD_E_UNKNOWN_READER;
   if (strlen (szReader) > MAX_READERNAME)
     return SCARD_E_INVALID_VALUE;
-  if (wsc_bus_in_forked_child ())
+  if (wsc_in_forked_child ())
     return SCARD_E_INVALID_HANDLE;
   context = wsc_context_lookup (hContext);
   if (context == NULL)
@@ -95,26 +67,24 @@ SCardConnect (SCARDCONTEXT hContext, LPCSTR szReader, DWORD dwShareMode, DWORD d
   if (rv != SCARD_S_SUCCESS)
     return rv;
 
-  wsc_cache_lock ();
-  reader = wsc_cache_find_reader_locked (szReader);
+  wsc_readers_lock ();
+  reader = wsc_readers_find_locked (szReader);
   if (reader != NULL)
     {
       path = g_strdup (reader->path);
-      nad = reader->nad;
+      service = g_strdup (wsc_readers_get_service_locked ());
     }
-  wsc_cache_unlock ();
+  wsc_readers_unlock ();
   if (path == NULL)
     return SCARD_E_UNKNOWN_READER;
 
-  rv = wsc_bus_call (context->connection, path, SCB_DBUS_INTERFACE_READER, "Connect",
-                     g_variant_new ("(s@as)", share_mode_word (dwShareMode),
-                                    protocols_variant (dwPreferredProtocols)),
-                     G_VARIANT_TYPE ("(os)"), CONNECT_TIMEOUT_MS, &reply, NULL);
-  if (rv != SCARD_S_SUCCESS)
-    return rv;
-  g_variant_get (reply, "(&o&s)", &connection, &protocol);
-  *pdwActiveProtocol = (DWORD) scb_protocol_from_word (protocol);
-  *phCard = wsc_card_register (context, szReader, connection, *pdwActiveProtocol, nad);
+  connection
+      = scb_client_connection_new_sync (context->bus, service, path, (ScbShareMode) dwShareMode,
+                                        protocols_of (dwPreferredProtocols), NULL, &error);
+  if (connection == NULL)
+    return wsc_error_take (error);
+  *pdwActiveProtocol = (DWORD) scb_client_connection_get_protocol (connection);
+  *phCard = wsc_card_register (context, szReader, connection);
   return SCARD_S_SUCCESS;
 }
 
@@ -123,8 +93,8 @@ SCardReconnect (SCARDHANDLE hCard, DWORD dwShareMode, DWORD dwPreferredProtocols
                 DWORD dwInitialization, LPDWORD pdwActiveProtocol)
 {
   g_autoptr (WscCard) card = NULL;
-  g_autoptr (GVariant) reply = NULL;
-  const char *protocol = NULL;
+  GError *error = NULL;
+  ScbProtocol protocol;
   LONG rv;
 
   if (pdwActiveProtocol == NULL)
@@ -132,43 +102,39 @@ SCardReconnect (SCARDHANDLE hCard, DWORD dwShareMode, DWORD dwPreferredProtocols
   rv = wsc_card_get (hCard, &card);
   if (rv != SCARD_S_SUCCESS)
     return rv;
-  if (dwInitialization != SCARD_LEAVE_CARD && dwInitialization != SCARD_RESET_CARD
-      && dwInitialization != SCARD_UNPOWER_CARD && dwInitialization != SCARD_EJECT_CARD)
+  if (!scb_disposition_is_valid (dwInitialization))
     return SCARD_E_INVALID_VALUE;
   rv = check_mode_and_protocols (dwShareMode, dwPreferredProtocols);
   if (rv != SCARD_S_SUCCESS)
     return rv;
 
   g_mutex_lock (&card->io_lock);
-  rv = wsc_bus_call (
-      card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "Reconnect",
-      g_variant_new (
-          "(s@as&s)", share_mode_word (dwShareMode), protocols_variant (dwPreferredProtocols),
-          /* pcscd treats eject as leave here. */
-          dwInitialization == SCARD_EJECT_CARD ? "leave" : wsc_disposition_word (dwInitialization)),
-      G_VARIANT_TYPE ("(s)"), CONNECT_TIMEOUT_MS, &reply, NULL);
-  if (rv == SCARD_S_SUCCESS)
-    {
-      g_variant_get (reply, "(&s)", &protocol);
-      card->protocol = (DWORD) scb_protocol_from_word (protocol);
-      *pdwActiveProtocol = card->protocol;
-    }
+  protocol = scb_client_connection_reconnect_sync (
+      card->connection, (ScbShareMode) dwShareMode, protocols_of (dwPreferredProtocols),
+      /* pcscd treats eject as leave here. */
+      dwInitialization == SCARD_EJECT_CARD ? SCB_DISPOSITION_LEAVE
+                                           : (ScbDisposition) dwInitialization,
+      NULL, &error);
   g_mutex_unlock (&card->io_lock);
-  return rv;
+  if (error != NULL)
+    return wsc_error_take (error);
+  *pdwActiveProtocol = (DWORD) protocol;
+  return SCARD_S_SUCCESS;
 }
 
 LONG
 SCardDisconnect (SCARDHANDLE hCard, DWORD dwDisposition)
 {
   g_autoptr (WscCard) card = NULL;
-  LONG rv;
+  GError *error = NULL;
+  LONG rv = SCARD_S_SUCCESS;
 
-  if (wsc_bus_in_forked_child () || hCard == 0)
+  if (wsc_in_forked_child () || hCard == 0)
     return SCARD_E_INVALID_HANDLE;
   card = wsc_card_lookup (hCard);
   if (card == NULL)
     return SCARD_E_INVALID_HANDLE;
-  if (wsc_disposition_word (dwDisposition) == NULL)
+  if (!scb_disposition_is_valid (dwDisposition))
     return SCARD_E_INVALID_VALUE;
   /* The daemon instance that had it is gone, and the connection with it. */
   if (wsc_check_generation (card->generation) != SCARD_S_SUCCESS)
@@ -178,10 +144,9 @@ SCardDisconnect (SCARDHANDLE hCard, DWORD dwDisposition)
     }
 
   g_mutex_lock (&card->io_lock);
-  wsc_channel_close (card);
-  rv = wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "Disconnect",
-                     g_variant_new ("(s)", wsc_disposition_word (dwDisposition)), NULL,
-                     CONNECT_TIMEOUT_MS, NULL, NULL);
+  if (!scb_client_connection_close_sync (card->connection, (ScbDisposition) dwDisposition, NULL,
+                                         &error))
+    rv = wsc_error_take (error);
   g_mutex_unlock (&card->io_lock);
   /* The connection object already went away with its reader. */
   if (rv == SCARD_E_INVALID_HANDLE)
@@ -194,22 +159,27 @@ SCardDisconnect (SCARDHANDLE hCard, DWORD dwDisposition)
 LONG
 wsc_card_begin_transaction (WscCard *card)
 {
-  LONG rv;
+  GError *error = NULL;
 
   /* pcsc-lite blocks until the other transaction ends; the daemon waits
    * for us, 60 s at a time. */
-  do
-    rv = wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION,
-                       "BeginTransaction", NULL, NULL, TRANSACTION_TIMEOUT_MS, NULL, NULL);
-  while (rv == SCARD_E_TIMEOUT);
-  return rv;
+  while (!scb_client_connection_begin_transaction_sync (card->connection, NULL, &error))
+    {
+      if (!g_error_matches (error, SCB_ERROR, SCB_ERROR_TIMEOUT))
+        return wsc_error_take (error);
+      g_clear_error (&error);
+    }
+  return SCARD_S_SUCCESS;
 }
 
 LONG
-wsc_card_end_transaction (WscCard *card, const char *disposition)
+wsc_card_end_transaction (WscCard *card, ScbDisposition disposition)
 {
-  return wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION,
-                       "EndTransaction", g_variant_new ("(s)", disposition), NULL, 0, NULL, NULL);
+  GError *error = NULL;
+
+  if (!scb_client_connection_end_transaction_sync (card->connection, disposition, NULL, &error))
+    return wsc_error_take (error);
+  return SCARD_S_SUCCESS;
 }
 
 LONG
@@ -233,9 +203,9 @@ SCardEndTransaction (SCARDHANDLE hCard, DWORD dwDisposition)
   rv = wsc_card_get (hCard, &card);
   if (rv != SCARD_S_SUCCESS)
     return rv;
-  if (wsc_disposition_word (dwDisposition) == NULL)
+  if (!scb_disposition_is_valid (dwDisposition))
     return SCARD_E_INVALID_VALUE;
-  return wsc_card_end_transaction (card, wsc_disposition_word (dwDisposition));
+  return wsc_card_end_transaction (card, (ScbDisposition) dwDisposition);
 }
 
 /* Copies @length bytes into the caller's buffer @out, or, for
@@ -268,11 +238,11 @@ SCardStatus (SCARDHANDLE hCard, LPSTR szReaderName, LPDWORD pcchReaderLen, LPDWO
              LPDWORD pdwProtocol, LPBYTE pbAtr, LPDWORD pcbAtrLen)
 {
   g_autoptr (WscCard) card = NULL;
-  g_autoptr (GVariant) reply = NULL;
-  g_autoptr (GVariant) atr = NULL;
+  g_autoptr (GBytes) atr = NULL;
   const WscReader *reader;
-  const char *protocol = NULL;
+  ScbProtocol protocol = SCB_PROTOCOL_NONE;
   const guint8 *atr_bytes;
+  GError *error = NULL;
   guint32 card_events = 0;
   guint32 state = 0;
   gsize atr_len = 0;
@@ -302,21 +272,22 @@ SCardStatus (SCARDHANDLE hCard, LPSTR szReaderName, LPDWORD pcchReaderLen, LPDWO
   if (rv != SCARD_S_SUCCESS)
     return rv;
 
-  wsc_cache_lock ();
-  reader = wsc_cache_find_reader_locked (card->reader_name);
+  wsc_readers_lock ();
+  reader = wsc_readers_find_locked (card->reader_name);
   known = reader != NULL;
   if (known)
     card_events = reader->card_events & 0xFFFF;
-  wsc_cache_unlock ();
+  wsc_readers_unlock ();
   if (!known)
     return SCARD_E_READER_UNAVAILABLE;
 
-  rv = wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "Status", NULL,
-                     G_VARIANT_TYPE ("(susay)"), 0, &reply, NULL);
-  if (rv != SCARD_S_SUCCESS)
-    return rv;
-  g_variant_get (reply, "(&su&s@ay)", NULL, &state, &protocol, &atr);
-  atr_bytes = g_variant_get_fixed_array (atr, &atr_len, 1);
+  if (!scb_client_connection_status_sync (card->connection, NULL, &state, &protocol, &atr, NULL,
+                                          &error))
+    return wsc_error_take (error);
+  atr_bytes = g_bytes_get_data (atr, &atr_len);
+  /* An empty GBytes may have no data pointer; memcpy() wants one. */
+  if (atr_bytes == NULL)
+    atr_bytes = (const guint8 *) "";
   atr_len = MIN (atr_len, MAX_ATR_SIZE);
 
   *pcchReaderLen = strlen (card->reader_name) + 1;
@@ -324,7 +295,7 @@ SCardStatus (SCARDHANDLE hCard, LPSTR szReaderName, LPDWORD pcchReaderLen, LPDWO
   if (pdwState != NULL)
     *pdwState = ((DWORD) card_events << 16) + state;
   if (pdwProtocol != NULL)
-    *pdwProtocol = (DWORD) scb_protocol_from_word (protocol);
+    *pdwProtocol = (DWORD) protocol;
 
   rv = status_copy (card->reader_name, *pcchReaderLen, reader_capacity, szReaderName,
                     &reader_buffer);

@@ -10,8 +10,6 @@
 
 #include "winscard-private.h"
 
-#include "scb-names.h"
-
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,9 +67,9 @@ wsc_context_unref (WscContext *context)
 {
   if (!g_atomic_int_dec_and_test (&context->ref_count))
     return;
-  if (context->connection != NULL)
-    g_dbus_connection_close_sync (context->connection, NULL, NULL);
-  g_clear_object (&context->connection);
+  if (context->bus != NULL)
+    g_dbus_connection_close_sync (context->bus, NULL, NULL);
+  g_clear_object (&context->bus);
   g_free (context);
 }
 
@@ -95,17 +93,14 @@ wsc_card_unref (WscCard *card)
 {
   if (!g_atomic_int_dec_and_test (&card->ref_count))
     return;
-  wsc_channel_close (card);
   g_clear_object (&card->connection);
   g_mutex_clear (&card->io_lock);
   g_free (card->reader_name);
-  g_free (card->path);
   g_free (card);
 }
 
 SCARDHANDLE
-wsc_card_register (WscContext *context, const char *reader_name, const char *path, DWORD protocol,
-                   guint8 nad)
+wsc_card_register (WscContext *context, const char *reader_name, ScbClientConnection *connection)
 {
   WscCard *card = g_new0 (WscCard, 1);
   gint64 handle;
@@ -113,13 +108,8 @@ wsc_card_register (WscContext *context, const char *reader_name, const char *pat
   card->ref_count = 1;
   card->context = context->handle;
   card->generation = context->generation;
-  card->connection = g_object_ref (context->connection);
+  card->connection = connection;
   card->reader_name = g_strdup (reader_name);
-  card->path = g_strdup (path);
-  card->protocol = protocol;
-  card->nad = nad;
-  card->channel_fd = -1;
-  card->channel_state = WSC_CHANNEL_UNOPENED;
   g_mutex_init (&card->io_lock);
 
   g_mutex_lock (&handles_lock);
@@ -148,7 +138,7 @@ wsc_card_get (SCARDHANDLE handle, WscCard **out)
   WscCard *card;
   LONG rv;
 
-  if (wsc_bus_in_forked_child () || handle == 0)
+  if (wsc_in_forked_child () || handle == 0)
     return SCARD_E_INVALID_HANDLE;
   card = wsc_card_lookup (handle);
   if (card == NULL)
@@ -168,9 +158,9 @@ wsc_check_generation (guint64 generation)
 {
   guint64 current;
 
-  wsc_cache_lock ();
-  current = wsc_cache_get_generation_locked ();
-  wsc_cache_unlock ();
+  wsc_readers_lock ();
+  current = wsc_readers_get_generation_locked ();
+  wsc_readers_unlock ();
   return current != 0 && current == generation ? SCARD_S_SUCCESS : SCARD_E_NO_SERVICE;
 }
 
@@ -183,7 +173,7 @@ SCardEstablishContext (DWORD dwScope, LPCVOID pvReserved1, LPCVOID pvReserved2,
   LONG rv;
 
   /* pcsc-lite checks for the service first, then the parameters. */
-  rv = wsc_bus_ensure ();
+  rv = wsc_service_ensure ();
   if (rv != SCARD_S_SUCCESS)
     return rv;
   if (phContext == NULL)
@@ -195,10 +185,10 @@ SCardEstablishContext (DWORD dwScope, LPCVOID pvReserved1, LPCVOID pvReserved2,
 
   context = g_new0 (WscContext, 1);
   context->ref_count = 1;
-  rv = wsc_bus_open_connection (&context->connection);
-  wsc_cache_lock ();
-  context->generation = wsc_cache_get_generation_locked ();
-  wsc_cache_unlock ();
+  rv = wsc_open_bus (&context->bus);
+  wsc_readers_lock ();
+  context->generation = wsc_readers_get_generation_locked ();
+  wsc_readers_unlock ();
   /* The service left between the check and now. */
   if (rv != SCARD_S_SUCCESS || context->generation == 0)
     {
@@ -228,7 +218,7 @@ SCardReleaseContext (SCARDCONTEXT hContext)
   gpointer value;
   LONG rv;
 
-  if (wsc_bus_in_forked_child ())
+  if (wsc_in_forked_child ())
     return SCARD_E_INVALID_HANDLE;
 
   g_mutex_lock (&handles_lock);
@@ -255,10 +245,10 @@ SCardReleaseContext (SCARDCONTEXT hContext)
     return SCARD_E_INVALID_HANDLE;
 
   /* A SCardGetStatusChange() still waiting on it returns. */
-  wsc_cache_lock ();
+  wsc_readers_lock ();
   context->released = TRUE;
-  wsc_cache_broadcast_locked ();
-  wsc_cache_unlock ();
+  wsc_readers_broadcast_locked ();
+  wsc_readers_unlock ();
 
   rv = wsc_check_generation (context->generation);
   if (rv == SCARD_S_SUCCESS)
@@ -269,8 +259,8 @@ SCardReleaseContext (SCARDCONTEXT hContext)
         {
           WscCard *card = g_ptr_array_index (released, i);
 
-          (void) wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION,
-                               "Disconnect", g_variant_new ("(s)", "leave"), NULL, 0, NULL, NULL);
+          (void) scb_client_connection_close_sync (card->connection, SCB_DISPOSITION_LEAVE, NULL,
+                                                   NULL);
         }
     }
   wsc_context_unref (context);
@@ -282,7 +272,7 @@ SCardIsValidContext (SCARDCONTEXT hContext)
 {
   g_autoptr (WscContext) context = NULL;
 
-  if (wsc_bus_in_forked_child ())
+  if (wsc_in_forked_child ())
     return SCARD_E_INVALID_HANDLE;
   context = wsc_context_lookup (hContext);
   if (context == NULL)
@@ -299,20 +289,20 @@ SCardCancel (SCARDCONTEXT hContext)
 {
   g_autoptr (WscContext) context = NULL;
 
-  if (wsc_bus_in_forked_child ())
+  if (wsc_in_forked_child ())
     return SCARD_E_INVALID_HANDLE;
   context = wsc_context_lookup (hContext);
   if (context == NULL)
     return SCARD_E_INVALID_HANDLE;
 
   /* Ends the waits of this context only; a no-op when nothing waits. */
-  wsc_cache_lock ();
+  wsc_readers_lock ();
   if (context->waiting > 0)
     {
       context->cancel_seq++;
-      wsc_cache_broadcast_locked ();
+      wsc_readers_broadcast_locked ();
     }
-  wsc_cache_unlock ();
+  wsc_readers_unlock ();
   return SCARD_S_SUCCESS;
 }
 
@@ -321,7 +311,7 @@ SCardFreeMemory (SCARDCONTEXT hContext, LPCVOID pvMem)
 {
   g_autoptr (WscContext) context = NULL;
 
-  if (wsc_bus_in_forked_child ())
+  if (wsc_in_forked_child ())
     return SCARD_E_INVALID_HANDLE;
   context = wsc_context_lookup (hContext);
   if (context == NULL)
@@ -365,7 +355,7 @@ SCardListReaderGroups (SCARDCONTEXT hContext, LPSTR mszGroups, LPDWORD pcchGroup
   g_autoptr (WscContext) context = NULL;
   LONG rv;
 
-  if (wsc_bus_in_forked_child ())
+  if (wsc_in_forked_child ())
     return SCARD_E_INVALID_HANDLE;
   context = wsc_context_lookup (hContext);
   if (context == NULL)
@@ -383,34 +373,34 @@ SCardListReaders (SCARDCONTEXT hContext, LPCSTR mszGroups, LPSTR mszReaders, LPD
 {
   g_autoptr (WscContext) context = NULL;
   g_autoptr (GString) list = NULL;
-  GPtrArray *readers;
+  GArray *readers;
   DWORD needed;
   LONG rv;
 
   if (pcchReaders == NULL)
     return SCARD_E_INVALID_PARAMETER;
-  if (wsc_bus_in_forked_child ())
+  if (wsc_in_forked_child ())
     return SCARD_E_INVALID_HANDLE;
   context = wsc_context_lookup (hContext);
   if (context == NULL)
     return SCARD_E_INVALID_HANDLE;
 
-  /* The cache is current: no round trip to the daemon. */
+  /* The view is current: no round trip to the daemon. */
   list = g_string_new (NULL);
-  wsc_cache_lock ();
-  if (wsc_cache_get_generation_locked () != context->generation)
+  wsc_readers_lock ();
+  if (wsc_readers_get_generation_locked () != context->generation)
     {
-      wsc_cache_unlock ();
+      wsc_readers_unlock ();
       return SCARD_E_NO_SERVICE;
     }
-  readers = wsc_cache_get_readers_locked ();
+  readers = wsc_readers_get_locked ();
   for (guint i = 0; i < readers->len; i++)
     {
-      const WscReader *reader = g_ptr_array_index (readers, i);
+      const WscReader *reader = &g_array_index (readers, WscReader, i);
 
       g_string_append_len (list, reader->name, (gssize) strlen (reader->name) + 1);
     }
-  wsc_cache_unlock ();
+  wsc_readers_unlock ();
   g_string_append_c (list, '\0');
   needed = list->len;
 

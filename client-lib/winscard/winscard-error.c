@@ -9,8 +9,6 @@
 
 #include "winscard-private.h"
 
-#include "scb-error.h"
-
 #include <stdio.h>
 #include <string.h>
 
@@ -21,6 +19,16 @@ wsc_error_to_scard (const GError *error)
    * Its gint32 is the 32-bit code; a LONG on LP64 carries it unsigned, as
    * pcsc-lite's ((LONG)0x80100001) constants do. */
   return (LONG) (guint32) scb_error_to_scard (error);
+}
+
+LONG
+wsc_error_take (GError *error)
+{
+  LONG rv = wsc_error_to_scard (error);
+
+  g_debug ("winscard: %s (0x%08lX)", error->message, (unsigned long) rv);
+  g_error_free (error);
+  return rv;
 }
 
 static const char *

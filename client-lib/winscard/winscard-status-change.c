@@ -1,9 +1,10 @@
-/* winscard-status-change.c: SCardGetStatusChange() over the reader cache
+/* winscard-status-change.c: SCardGetStatusChange() over the readers' view
  *
  * The state bits follow pcsc-lite's client (winscard_clnt.c) rule by rule;
- * the difference is where the states come from: the cache that D-Bus signals
- * keep (winscard-cache.c), waited on with a condition variable and the
- * monotonic clock, instead of a round trip to pcscd per wake-up.
+ * the difference is where the states come from: the view of the library's
+ * ScbClient, which D-Bus signals keep current (winscard-readers.c), waited
+ * on with a condition variable and the monotonic clock, instead of a round
+ * trip to pcscd per wake-up.
  *
  * The high 16 bits of dwEventState carry the reader's CardEvents; for
  * "\\?PnP?\Notification" they carry Manager.ReaderEvents, with pcsc-lite 2.3's
@@ -15,8 +16,6 @@
 #include "config.h"
 
 #include "winscard-private.h"
-
-#include "scb-names.h"
 
 #include <string.h>
 
@@ -182,7 +181,7 @@ evaluate_pnp (SCARD_READERSTATE *entry, guint32 events, guint32 events_at_start)
 static gboolean
 evaluate_all (SCARD_READERSTATE *states, DWORD count, guint32 events_at_start)
 {
-  guint32 events = wsc_cache_get_reader_events_locked () & 0xFFFF;
+  guint32 events = wsc_readers_get_reader_events_locked () & 0xFFFF;
   gboolean changed = FALSE;
 
   for (DWORD i = 0; i < count; i++)
@@ -198,7 +197,7 @@ evaluate_all (SCARD_READERSTATE *states, DWORD count, guint32 events_at_start)
         }
       if (entry->dwCurrentState & SCARD_STATE_IGNORE)
         continue;
-      reader = wsc_cache_find_reader_locked (entry->szReader);
+      reader = wsc_readers_find_locked (entry->szReader);
       if (reader != NULL)
         changed |= evaluate_reader (entry, reader);
       else
@@ -231,7 +230,7 @@ SCardGetStatusChange (SCARDCONTEXT hContext, DWORD dwTimeout, SCARD_READERSTATE 
   if (cReaders == 0 || ignored == cReaders)
     return SCARD_S_SUCCESS;
 
-  if (wsc_bus_in_forked_child ())
+  if (wsc_in_forked_child ())
     return SCARD_E_INVALID_HANDLE;
   context = wsc_context_lookup (hContext);
   if (context == NULL)
@@ -243,10 +242,10 @@ SCardGetStatusChange (SCARDCONTEXT hContext, DWORD dwTimeout, SCARD_READERSTATE 
   else
     end_time = g_get_monotonic_time () + (gint64) MIN (dwTimeout, (DWORD) G_MAXINT32) * 1000;
 
-  wsc_cache_lock ();
-  if (wsc_cache_get_generation_locked () != context->generation)
+  wsc_readers_lock ();
+  if (wsc_readers_get_generation_locked () != context->generation)
     {
-      wsc_cache_unlock ();
+      wsc_readers_unlock ();
       return SCARD_E_NO_SERVICE;
     }
   /* Every name must be known (ignored ones too), or be the PnP reader. */
@@ -254,22 +253,22 @@ SCardGetStatusChange (SCARDCONTEXT hContext, DWORD dwTimeout, SCARD_READERSTATE 
     {
       const char *name = rgReaderStates[i].szReader;
 
-      if (wsc_cache_find_reader_locked (name) == NULL && !is_pnp_name (name))
+      if (wsc_readers_find_locked (name) == NULL && !is_pnp_name (name))
         {
-          wsc_cache_unlock ();
+          wsc_readers_unlock ();
           return SCARD_E_UNKNOWN_READER;
         }
     }
   for (DWORD i = 0; i < cReaders; i++)
     rgReaderStates[i].dwEventState = 0;
 
-  events_at_start = wsc_cache_get_reader_events_locked () & 0xFFFF;
+  events_at_start = wsc_readers_get_reader_events_locked () & 0xFFFF;
   cancel_seq = context->cancel_seq;
   context->waiting++;
   for (;;)
     {
       /* The daemon went away: its readers did not. */
-      if (wsc_cache_get_generation_locked () != context->generation)
+      if (wsc_readers_get_generation_locked () != context->generation)
         {
           rv = SCARD_E_NO_SERVICE;
           break;
@@ -294,9 +293,9 @@ SCardGetStatusChange (SCARDCONTEXT hContext, DWORD dwTimeout, SCARD_READERSTATE 
           rv = SCARD_E_TIMEOUT;
           break;
         }
-      (void) wsc_cache_wait_locked (end_time);
+      (void) wsc_readers_wait_locked (end_time);
     }
   context->waiting--;
-  wsc_cache_unlock ();
+  wsc_readers_unlock ();
   return rv;
 }

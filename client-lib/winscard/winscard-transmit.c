@@ -1,23 +1,23 @@
 /* winscard-transmit.c: SCardTransmit(), SCardControl() and the PCI objects
  *
- * Both go through the connection's fd channel (winscard-channel.c).
- * pcsc-lite's client waits while another connection holds a transaction
- * (it retries every 100 ms); we wait without polling by taking a
- * transaction ourselves, which the daemon grants when the other one ends.
+ * Both are the handle's ScbClientConnection's: its fd channel, or D-Bus
+ * when the channel fails. pcsc-lite's client waits while another
+ * connection holds a transaction (it retries every 100 ms); we wait without
+ * polling by taking a transaction ourselves, which the daemon grants when
+ * the other one ends.
  *
- * SCardControl(SCARD_CTL_CODE(3600)) understands libccid's MEP NAD
- * commands byte for byte and maps them onto the connection's NAD:
+ * SCardControl(SCARD_CTL_CODE(3600)) speaks libccid's MEP NAD commands
+ * byte for byte; the daemon keeps the connection's NAD and answers the
+ * same command (the NAD for a get, nothing for a set, which polkit's set-nad
+ * decides), and the answer takes libccid's form here:
  *   get 3F 00 00       -> 3F 00 02 <status> <nad>
  *   set 3E 00 01 <nad> -> 3E 00 01 <status>
- * so that setting goes through Connection.SetNad (polkit's set-nad).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 
 #include "winscard-private.h"
-
-#include "scb-names.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -39,9 +39,6 @@ WSC_EXACT_SIZE const SCARD_IO_REQUEST g_rgSCardT1Pci
 WSC_EXACT_SIZE const SCARD_IO_REQUEST g_rgSCardRawPci
     = { SCARD_PROTOCOL_RAW, sizeof (SCARD_IO_REQUEST) };
 
-#define MEP_GET_NAD 0x3F
-#define MEP_SET_NAD 0x3E
-
 static gboolean
 blocking_wanted (void)
 {
@@ -49,21 +46,38 @@ blocking_wanted (void)
   return g_getenv ("PCSCLITE_NO_BLOCKING") == NULL;
 }
 
+static GBytes *
+exchange_once (WscCard *card, gboolean control, guint32 code, GBytes *data, GError **error)
+{
+  if (control)
+    return scb_client_connection_control_sync (card->connection, code, data, NULL, error);
+  return scb_client_connection_transmit_sync (card->connection, data, NULL, error);
+}
+
 /* One exchange, waiting (if the application did not ask otherwise) while
  * another connection holds a transaction. io_lock held. */
 static LONG
-exchange (WscCard *card, guint8 op, guint32 code, const guint8 *data, gsize length, GBytes **answer)
+exchange (WscCard *card, gboolean control, guint32 code, const guint8 *data, gsize length,
+          GBytes **answer)
 {
-  LONG rv = wsc_channel_exchange (card, op, code, data, length, answer);
+  /* Sent before the call returns: no copy. */
+  g_autoptr (GBytes) request = g_bytes_new_static (data, length);
+  GError *error = NULL;
+  LONG rv;
   LONG end_rv;
 
-  if (rv != SCARD_E_SHARING_VIOLATION || !blocking_wanted ())
-    return rv;
+  *answer = exchange_once (card, control, code, request, &error);
+  if (*answer != NULL)
+    return SCARD_S_SUCCESS;
+  if (!g_error_matches (error, SCB_ERROR, SCB_ERROR_SHARING_VIOLATION) || !blocking_wanted ())
+    return wsc_error_take (error);
+  g_clear_error (&error);
   rv = wsc_card_begin_transaction (card);
   if (rv != SCARD_S_SUCCESS)
     return rv;
-  rv = wsc_channel_exchange (card, op, code, data, length, answer);
-  end_rv = wsc_card_end_transaction (card, "leave");
+  *answer = exchange_once (card, control, code, request, &error);
+  rv = *answer != NULL ? SCARD_S_SUCCESS : wsc_error_take (error);
+  end_rv = wsc_card_end_transaction (card, SCB_DISPOSITION_LEAVE);
   return rv != SCARD_S_SUCCESS ? rv : end_rv;
 }
 
@@ -76,6 +90,7 @@ SCardTransmit (SCARDHANDLE hCard, const SCARD_IO_REQUEST *pioSendPci, LPCBYTE pb
   g_autoptr (GBytes) answer = NULL;
   gsize answer_len = 0;
   const guint8 *answer_data;
+  DWORD protocol;
   LONG rv;
 
   if (pbSendBuffer == NULL || pbRecvBuffer == NULL || pcbRecvLength == NULL || pioSendPci == NULL)
@@ -98,16 +113,16 @@ SCardTransmit (SCARDHANDLE hCard, const SCARD_IO_REQUEST *pioSendPci, LPCBYTE pb
     return SCARD_E_INVALID_PARAMETER;
 
   g_mutex_lock (&card->io_lock);
+  protocol = (DWORD) scb_client_connection_get_protocol (card->connection);
   /* pcscd: the PCI must name the connection's protocol. */
-  if (card->protocol != SCARD_PROTOCOL_UNDEFINED && pioSendPci->dwProtocol != WSC_PROTOCOL_ANY_OLD
-      && !(pioSendPci->dwProtocol & card->protocol))
+  if (protocol != SCARD_PROTOCOL_UNDEFINED && pioSendPci->dwProtocol != WSC_PROTOCOL_ANY_OLD
+      && !(pioSendPci->dwProtocol & protocol))
     rv = SCARD_E_PROTO_MISMATCH;
   else
-    rv = exchange (card, WSC_CHANNEL_OP_TRANSMIT, (guint32) card->protocol, pbSendBuffer,
-                   cbSendLength, &answer);
+    rv = exchange (card, FALSE, 0, pbSendBuffer, cbSendLength, &answer);
   if (rv == SCARD_S_SUCCESS && pioRecvPci != NULL)
     {
-      pioRecvPci->dwProtocol = card->protocol;
+      pioRecvPci->dwProtocol = protocol;
       pioRecvPci->cbPciLength = sizeof (SCARD_IO_REQUEST);
     }
   g_mutex_unlock (&card->io_lock);
@@ -126,41 +141,19 @@ SCardTransmit (SCARDHANDLE hCard, const SCARD_IO_REQUEST *pioSendPci, LPCBYTE pb
   return SCARD_S_SUCCESS;
 }
 
-/* libccid's MEP NAD commands. TRUE when @data was one of them; the answer
- * is in @answer, or the failure in @rv. io_lock held. */
-static gboolean
-control_nad (WscCard *card, const guint8 *data, gsize length, GBytes **answer, LONG *rv)
+/* The daemon's answer to a MEP NAD command, in libccid's form. */
+static GBytes *
+mep_nad_answer (ScbMepNadCommand command, GBytes *answer)
 {
-  guint8 reply[5];
+  gsize len = 0;
+  const guint8 *nad = g_bytes_get_data (answer, &len);
 
-  if (length == 3 && data[0] == MEP_GET_NAD && data[1] == 0 && data[2] == 0)
-    {
-      reply[0] = MEP_GET_NAD;
-      reply[1] = 0;
-      reply[2] = 2;
-      reply[3] = 0;
-      reply[4] = card->nad;
-      *answer = g_bytes_new (reply, 5);
-      *rv = SCARD_S_SUCCESS;
-      return TRUE;
-    }
-  if (length == 4 && data[0] == MEP_SET_NAD && data[1] == 0 && data[2] == 1)
-    {
-      /* The daemon decides (polkit set-nad, TPDU readers only); its
-       * refusal is the call's result, not a status byte. */
-      *rv = wsc_bus_call (card->connection, card->path, SCB_DBUS_INTERFACE_CONNECTION, "SetNad",
-                          g_variant_new ("(y)", data[3]), NULL, 0, NULL, NULL);
-      if (*rv != SCARD_S_SUCCESS)
-        return TRUE;
-      card->nad = data[3];
-      reply[0] = MEP_SET_NAD;
-      reply[1] = 0;
-      reply[2] = 1;
-      reply[3] = 0;
-      *answer = g_bytes_new (reply, 4);
-      return TRUE;
-    }
-  return FALSE;
+  if (command == SCB_MEP_NAD_SET)
+    return g_bytes_new ((const guint8[]){ 0x3E, 0x00, 0x01, 0x00 }, 4);
+  /* Every length from the daemon is checked before use. */
+  if (len != 1)
+    return NULL;
+  return g_bytes_new ((const guint8[]){ 0x3F, 0x00, 0x02, 0x00, nad[0] }, 5);
 }
 
 LONG
@@ -171,6 +164,8 @@ SCardControl (SCARDHANDLE hCard, DWORD dwControlCode, LPCVOID pbSendBuffer, DWOR
   g_autoptr (GBytes) answer = NULL;
   const guint8 *answer_data;
   gsize answer_len = 0;
+  ScbMepNadCommand command;
+  guint8 nad = 0;
   LONG rv;
 
   if (lpBytesReturned != NULL)
@@ -186,13 +181,20 @@ SCardControl (SCARDHANDLE hCard, DWORD dwControlCode, LPCVOID pbSendBuffer, DWOR
     return SCARD_E_INVALID_VALUE;
 
   g_mutex_lock (&card->io_lock);
-  if (dwControlCode != SCB_CTL_MEP_NAD
-      || !control_nad (card, pbSendBuffer, cbSendLength, &answer, &rv))
-    rv = exchange (card, WSC_CHANNEL_OP_CONTROL, (guint32) dwControlCode, pbSendBuffer,
-                   cbSendLength, &answer);
+  rv = exchange (card, TRUE, (guint32) dwControlCode, pbSendBuffer, cbSendLength, &answer);
   g_mutex_unlock (&card->io_lock);
   if (rv != SCARD_S_SUCCESS)
     return rv;
+  if (dwControlCode == SCB_CTL_MEP_NAD
+      && scb_mep_nad_parse (pbSendBuffer, cbSendLength, &command, &nad, NULL))
+    {
+      GBytes *ccid_answer = mep_nad_answer (command, answer);
+
+      if (ccid_answer == NULL)
+        return SCARD_F_COMM_ERROR;
+      g_bytes_unref (answer);
+      answer = ccid_answer;
+    }
 
   answer_data = g_bytes_get_data (answer, &answer_len);
   if (answer_len > cbRecvLength)

@@ -46,6 +46,7 @@ test_restart (ScbFixture *fixture, gconstpointer user_data)
   char *first_line = NULL;
   gsize first_len = 0;
   g_autoptr (GDataInputStream) watch_out = NULL;
+  g_autofree char *first_owner = NULL;
 
   client = scb_client_new_for_connection_sync (fixture->bus, NULL, &error);
   g_assert_no_error (error);
@@ -53,6 +54,8 @@ test_restart (ScbFixture *fixture, gconstpointer user_data)
   g_assert_cmpuint (scb_client_get_reader_events (client), ==, 1);
   readers = scb_client_get_readers (client);
   g_assert_cmpuint (readers->len, ==, 0);
+  first_owner = g_strdup (scb_client_get_service_owner (client));
+  g_assert_true (first_owner != NULL && first_owner[0] == ':');
   g_signal_connect (client, "notify::service-running", G_CALLBACK (on_notify), log);
 
   /* scardctl watch, subscribed before the daemon goes: its first line is
@@ -71,10 +74,16 @@ test_restart (ScbFixture *fixture, gconstpointer user_data)
   g_clear_object (&fixture->daemon);
   wait_for_running (client, FALSE);
   g_assert_null (scb_client_get_version (client));
+  g_assert_null (scb_client_get_service_owner (client));
+  g_assert_cmpuint (scb_client_get_reader_events (client), ==, 0);
 
   fixture->daemon = scb_fixture_start_daemon (fixture, NULL);
   wait_for_running (client, TRUE);
   g_assert_cmpstr (scb_client_get_version (client), ==, PACKAGE_VERSION);
+  /* Another instance, and its counter from its snapshot. */
+  g_assert_nonnull (scb_client_get_service_owner (client));
+  g_assert_cmpstr (scb_client_get_service_owner (client), !=, first_owner);
+  g_assert_cmpuint (scb_client_get_reader_events (client), ==, 1);
   g_assert_cmpuint (log->len, ==, 2);
   g_assert_cmpstr (g_ptr_array_index (log, 0), ==, "service-running=0");
   g_assert_cmpstr (g_ptr_array_index (log, 1), ==, "service-running=1");

@@ -4,11 +4,15 @@
  * (meson does). Covers what the scardctl and Python tests do not: the async
  * and cancellable forms, the channel against D-Bus on many APDUs, chained
  * answers, control, transactions, reconnection, status and attributes, the
- * order and content of events, and the errors of a missing service.
+ * channel refused or broken (D-Bus takes over), connections on a bus
+ * connection of their own, the order and content of events with the
+ * counter that goes with the list, and the errors of a missing service.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <scardbus.h>
+
+#include "scb-fixture.h"
 
 #include <string.h>
 
@@ -395,12 +399,220 @@ test_connection_methods (void)
   }
 }
 
+/* A bus connection of the test's own, to the sim's bus. */
+static GDBusConnection *
+new_bus (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
+  GDBusConnection *bus;
+
+  g_assert_no_error (error);
+  bus = g_dbus_connection_new_for_address_sync (
+      address,
+      G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+          | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+      NULL, NULL, &error);
+  g_assert_no_error (error);
+  return bus;
+}
+
+static void
+transmit_echoes (ScbClientConnection *connection, guint count)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (count);
+  g_autoptr (GByteArray) expected = g_byte_array_new ();
+
+  for (guint i = 0; i < count; i++)
+    {
+      g_autoptr (GBytes) apdu = echo_apdu (rand, 1 + i % 200, expected);
+      g_autoptr (GBytes) want = g_bytes_new (expected->data, expected->len);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GBytes) answer
+          = scb_client_connection_transmit_sync (connection, apdu, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (g_bytes_equal (answer, want));
+    }
+}
+
+/* A daemon that refuses channels (a limit, no descriptor left): injected
+ * by turning every answer to OpenChannel into LimitExceeded on the way in. */
+typedef struct
+{
+  GMutex lock;
+  GPtrArray *calls; /* OpenChannel calls sent, not answered yet */
+  guint refused;
+} Refusal;
+
+static GDBusMessage *
+refuse_channels (GDBusConnection *bus, GDBusMessage *message, gboolean incoming, gpointer user_data)
+{
+  Refusal *refusal = user_data;
+  GDBusMessage *error = NULL;
+
+  g_mutex_lock (&refusal->lock);
+  if (!incoming && g_dbus_message_get_message_type (message) == G_DBUS_MESSAGE_TYPE_METHOD_CALL
+      && g_strcmp0 (g_dbus_message_get_member (message), "OpenChannel") == 0)
+    g_ptr_array_add (refusal->calls, g_object_ref (message));
+  if (incoming && g_dbus_message_get_message_type (message) == G_DBUS_MESSAGE_TYPE_METHOD_RETURN)
+    {
+      for (guint i = 0; i < refusal->calls->len; i++)
+        {
+          GDBusMessage *call = g_ptr_array_index (refusal->calls, i);
+
+          if (g_dbus_message_get_serial (call) != g_dbus_message_get_reply_serial (message))
+            continue;
+          error = g_dbus_message_new_method_error (call,
+                                                   "org.scardbus.SmartCard1.Error.LimitExceeded",
+                                                   "No channel for you (the test says so)");
+          g_ptr_array_remove_index (refusal->calls, i);
+          refusal->refused++;
+          break;
+        }
+    }
+  g_mutex_unlock (&refusal->lock);
+  if (error == NULL)
+    return message;
+  /* The answer's descriptor goes with it. */
+  g_object_unref (message);
+  return error;
+}
+
+static void
+test_channel_refused (void)
+{
+  g_autoptr (GDBusConnection) bus = new_bus ();
+  Refusal refusal = { .calls = g_ptr_array_new_with_free_func (g_object_unref) };
+  guint filter = g_dbus_connection_add_filter (bus, refuse_channels, &refusal, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ScbClient) client = scb_client_new_for_connection_sync (bus, NULL, &error);
+  g_autoptr (ScbClientConnection) connection = NULL;
+  const guint8 escape[] = { 0x01, 0x02, 0x03 };
+  g_autoptr (GBytes) escape_data = g_bytes_new_static (escape, sizeof escape);
+  g_autoptr (GBytes) answer = NULL;
+
+  g_assert_no_error (error);
+  connection = connect_tpdu (client);
+  /* Every APDU goes, over D-Bus; the channel is asked for once. */
+  transmit_echoes (connection, 20);
+  g_assert_cmpuint (refusal.refused, ==, 1);
+  g_assert_false (scb_client_connection_get_channel_open (connection));
+  answer = scb_client_connection_control_sync (connection, ESCAPE_CODE, escape_data, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (answer, escape_data));
+  close_connection (connection);
+
+  g_dbus_connection_remove_filter (bus, filter);
+  g_ptr_array_unref (refusal.calls);
+}
+
+static void
+test_channel_broken (void)
+{
+  g_autoptr (ScbClient) client = new_client ();
+  g_autoptr (ScbClientConnection) connection = connect_tpdu (client);
+
+  transmit_echoes (connection, 5);
+  g_assert_true (scb_client_connection_get_channel_open (connection));
+  g_assert_cmpuint (scb_fixture_break_channels (), ==, 1);
+  /* The next APDU finds the channel broken and goes over D-Bus, as do the
+   * ones after it. */
+  transmit_echoes (connection, 5);
+  g_assert_false (scb_client_connection_get_channel_open (connection));
+  /* Its descriptor is closed at once. */
+  g_assert_cmpuint (scb_fixture_break_channels (), ==, 0);
+  close_connection (connection);
+}
+
+/* A connection on a bus connection of its own belongs to it. */
+static void
+test_connection_on_bus (void)
+{
+  g_autoptr (ScbClient) client = new_client ();
+  ScbClientReader *reader = scb_client_lookup_reader (client, "0", NULL);
+  const char *owner = scb_client_get_service_owner (client);
+  g_autoptr (GDBusConnection) bus = new_bus ();
+  g_autoptr (ScbClientConnection) connection = NULL;
+  g_autoptr (ScbClientConnection) by_name = NULL;
+  g_autoptr (ScbClientConnection) exclusive = NULL;
+  g_autoptr (GBytes) value = g_bytes_new_static ("\x01", 1);
+  g_autoptr (GError) error = NULL;
+  gint64 deadline;
+
+  g_assert_true (owner != NULL && owner[0] == ':');
+  connection
+      = scb_client_connection_new_sync (bus, owner, scb_client_reader_get_object_path (reader),
+                                        SCB_SHARE_MODE_SHARED, SCB_PROTOCOL_ANY, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (scb_client_connection_get_protocol (connection), ==, SCB_PROTOCOL_T1);
+  g_assert_cmpstr (scb_client_connection_get_reader_path (connection), ==,
+                   scb_client_reader_get_object_path (reader));
+  transmit_echoes (connection, 3);
+  /* Without the unique name, the well-known one. */
+  by_name = scb_client_connection_new_sync (bus, NULL, scb_client_reader_get_object_path (reader),
+                                            SCB_SHARE_MODE_SHARED, SCB_PROTOCOL_T1, NULL, &error);
+  g_assert_no_error (error);
+  transmit_echoes (by_name, 1);
+  /* libccid sets no attribute, nor does scardbusd. */
+  g_assert_false (
+      scb_client_connection_set_attrib_sync (connection, ATTR_ATR, value, NULL, &error));
+  g_assert_error (error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+
+  /* The card is shared on @bus: no exclusive connection on the client's. */
+  exclusive = scb_client_reader_open_connection_sync (reader, SCB_SHARE_MODE_EXCLUSIVE,
+                                                      SCB_PROTOCOL_ANY, NULL, &error);
+  g_assert_error (error, SCB_ERROR, SCB_ERROR_SHARING_VIOLATION);
+  g_clear_error (&error);
+  /* Closing @bus ends its connections in the daemon. */
+  g_dbus_connection_close_sync (bus, NULL, &error);
+  g_assert_no_error (error);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (exclusive == NULL && g_get_monotonic_time () < deadline)
+    {
+      exclusive = scb_client_reader_open_connection_sync (reader, SCB_SHARE_MODE_EXCLUSIVE,
+                                                          SCB_PROTOCOL_ANY, NULL, &error);
+      if (exclusive == NULL)
+        {
+          g_assert_error (error, SCB_ERROR, SCB_ERROR_SHARING_VIOLATION);
+          g_clear_error (&error);
+          g_usleep (10 * 1000);
+        }
+    }
+  g_assert_nonnull (exclusive);
+  close_connection (exclusive);
+}
+
 typedef struct
 {
   GPtrArray *log; /* "event path" strings, in order */
   gboolean done;
-  const char *until; /* the event that sets done */
+  const char *until;   /* the event that sets done */
+  guint32 base_events; /* the reader counter with the two start-up readers */
+  guint changed;       /* ::changed emissions */
 } Events;
+
+/* The reader counter goes with the list it counts: one reader more while
+ * the plugged one is counted. */
+static void
+assert_counter_with_list (ScbClient *client, Events *events)
+{
+  g_autoptr (GPtrArray) readers = scb_client_get_readers (client);
+  guint32 counted = scb_client_get_reader_events (client) - events->base_events;
+
+  g_assert_cmpuint (counted, <=, 2);
+  g_assert_cmpuint (readers->len, ==, counted == 1 ? 3 : 2);
+}
+
+static void
+on_changed (ScbClient *client, gpointer user_data)
+{
+  Events *events = user_data;
+
+  assert_counter_with_list (client, events);
+  events->changed++;
+}
 
 static void
 log_event (Events *events, const char *what, const char *path)
@@ -413,12 +625,16 @@ log_event (Events *events, const char *what, const char *path)
 static void
 on_reader_added (ScbClient *client, ScbClientReader *reader, gpointer user_data)
 {
+  g_assert_true (scb_client_get_reader_by_path (client, scb_client_reader_get_object_path (reader))
+                 == reader);
+  assert_counter_with_list (client, user_data);
   log_event (user_data, "reader-added", scb_client_reader_get_object_path (reader));
 }
 
 static void
 on_reader_removed (ScbClient *client, ScbClientReader *reader, gpointer user_data)
 {
+  assert_counter_with_list (client, user_data);
   log_event (user_data, "reader-removed", scb_client_reader_get_object_path (reader));
 }
 
@@ -450,7 +666,7 @@ test_events (void)
 {
   g_autoptr (ScbClient) client = new_client ();
   g_autoptr (GPtrArray) log = g_ptr_array_new_with_free_func (g_free);
-  Events events = { log, FALSE, NULL };
+  Events events = { log, FALSE, NULL, scb_client_get_reader_events (client), 0 };
   ScbClientReader *reader = scb_client_lookup_reader (client, "0", NULL);
   g_autofree char *old_card
       = g_strdup (scb_client_card_get_object_path (scb_client_reader_get_card (reader)));
@@ -464,6 +680,7 @@ test_events (void)
   g_signal_connect (client, "reader-removed", G_CALLBACK (on_reader_removed), &events);
   g_signal_connect (client, "card-inserted", G_CALLBACK (on_card_inserted), &events);
   g_signal_connect (client, "card-removed", G_CALLBACK (on_card_removed), &events);
+  g_signal_connect (client, "changed", G_CALLBACK (on_changed), &events);
 
   g_free (ctl ("remove 0"));
   events.until = "card-removed";
@@ -508,6 +725,8 @@ test_events (void)
                                    "reader-added /org/scardbus/SmartCard1/reader/"));
   g_assert_true (g_str_has_prefix (g_ptr_array_index (log, 3),
                                    "reader-removed /org/scardbus/SmartCard1/reader/"));
+  /* At least once for each of the four. */
+  g_assert_cmpuint (events.changed, >=, 4);
   g_signal_handlers_disconnect_by_data (client, &events);
 }
 
@@ -527,6 +746,9 @@ main (int argc, char **argv)
   g_test_add_func ("/client/channel-and-dbus", test_channel_and_dbus);
   g_test_add_func ("/client/async-and-cancel", test_async_and_cancel);
   g_test_add_func ("/client/connection-methods", test_connection_methods);
+  g_test_add_func ("/client/channel-refused", test_channel_refused);
+  g_test_add_func ("/client/channel-broken", test_channel_broken);
+  g_test_add_func ("/client/connection-on-bus", test_connection_on_bus);
   g_test_add_func ("/client/events", test_events);
   return g_test_run ();
 }

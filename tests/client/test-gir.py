@@ -20,7 +20,7 @@ GET_CHALLENGE = bytes([0x00, 0x84, 0x00, 0x00, 0x08])
 def inner(sim):
     import gi
     gi.require_version('Scardbus', '1.0')
-    from gi.repository import GLib, Scardbus
+    from gi.repository import Gio, GLib, Scardbus
 
     n = 0
     failed = False
@@ -76,7 +76,9 @@ def inner(sim):
 
     # Wait for an insertion.
     inserted = []
+    changed = []
     client.connect('card-inserted', lambda _c, r, card: inserted.append((r, card)))
+    client.connect('changed', lambda _c: changed.append(reader.props.card_events))
     notified = []
     reader.connect('notify::card-events', lambda *a: notified.append(reader.props.card_events))
     before = reader.props.card_events
@@ -91,6 +93,7 @@ def inner(sim):
           and list(card.get_protocols()) == ['t1'] and card.props.inserted_event == before + 1
           and reader.get_card() == card, (atr.hex(), list(card.get_protocols())))
     check('card-events notified', notified and notified[-1] == before + 1, notified)
+    check('changed, with the insertion applied', changed and changed[-1] == before + 1, changed)
 
     # A connection made asynchronously, closed, then one made synchronously.
     opened = []
@@ -134,6 +137,21 @@ def inner(sim):
     ok, name, state, protocol, status_atr = conn.status_sync(None)
     check('status_sync', ok and name == reader.props.name and protocol == Scardbus.Protocol.T1
           and bytes(status_atr.get_data()) == atr, (ok, name, state, protocol))
+
+    # A connection on a bus connection of its own, to the same daemon instance.
+    owner = client.get_service_owner()
+    check('service owner: a unique name', owner is not None and owner.startswith(':'), owner)
+    bus = Gio.DBusConnection.new_for_address_sync(
+        Gio.dbus_address_get_for_bus_sync(Gio.BusType.SYSTEM, None),
+        Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
+        None, None)
+    own = Scardbus.ClientConnection.new_sync(bus, owner, reader.props.object_path,
+                                             Scardbus.ShareMode.SHARED, Scardbus.Protocol.ANY, None)
+    answer = bytes(own.transmit_sync(GLib.Bytes.new(GET_CHALLENGE), None).get_data())
+    check('ClientConnection.new_sync on another bus connection: transmit',
+          own.get_protocol() == Scardbus.Protocol.T1 and answer[-2:] == b'\x90\x00', answer.hex())
+    own.close_sync(Scardbus.Disposition.LEAVE, None)
+    bus.close_sync(None)
 
     # Removal: the signal, then the connection's error.
     removed = []

@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include "scb-fixture.h"
+
 #include <gio/gio.h>
 #include <gio/gunixsocketaddress.h>
 #include <string.h>
@@ -552,6 +554,46 @@ test_nad (void)
   g_assert_cmphex (SCardReleaseContext (context), ==, SCARD_S_SUCCESS);
 }
 
+/* The channel breaks behind the library's back: the APDU goes over D-Bus,
+ * once, and so do the ones after it. */
+static void
+test_channel_broken (void)
+{
+  SCARDCONTEXT context = establish ();
+  SCARDHANDLE card = 0;
+  DWORD protocol = 0;
+  BYTE response[258];
+  DWORD response_len = sizeof response;
+  BYTE nad_answer[8];
+  DWORD nad_len = 0;
+  const BYTE nad_get[] = { 0x3F, 0x00, 0x00 };
+  const BYTE nad_expected[] = { 0x3F, 0x00, 0x02, 0x00, 0x00 };
+
+  g_assert_cmphex (
+      SCardConnect (context, T1_READER, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, &card, &protocol),
+      ==, SCARD_S_SUCCESS);
+  g_assert_cmphex (SCardTransmit (card, SCARD_PCI_T1, select_mf, sizeof select_mf, NULL, response,
+                                  &response_len),
+                   ==, SCARD_S_SUCCESS);
+  g_assert_cmpuint (scb_fixture_break_channels (), ==, 1);
+  for (guint i = 0; i < 3; i++)
+    {
+      response_len = sizeof response;
+      g_assert_cmphex (SCardTransmit (card, SCARD_PCI_T1, select_mf, sizeof select_mf, NULL,
+                                      response, &response_len),
+                       ==, SCARD_S_SUCCESS);
+      g_assert_cmpuint (response_len, >=, 2);
+    }
+  g_assert_cmphex (SCardControl (card, SCARD_CTL_CODE (3600), nad_get, sizeof nad_get, nad_answer,
+                                 sizeof nad_answer, &nad_len),
+                   ==, SCARD_S_SUCCESS);
+  g_assert_cmpmem (nad_answer, nad_len, nad_expected, sizeof nad_expected);
+  /* No channel left to break: D-Bus from now on. */
+  g_assert_cmpuint (scb_fixture_break_channels (), ==, 0);
+  g_assert_cmphex (SCardDisconnect (card, SCARD_LEAVE_CARD), ==, SCARD_S_SUCCESS);
+  g_assert_cmphex (SCardReleaseContext (context), ==, SCARD_S_SUCCESS);
+}
+
 typedef struct
 {
   SCARDHANDLE card;
@@ -695,6 +737,7 @@ main (int argc, char **argv)
   g_test_add_func ("/winscard/sim/card", test_card);
   g_test_add_func ("/winscard/sim/autoallocate", test_autoallocate);
   g_test_add_func ("/winscard/sim/nad", test_nad);
+  g_test_add_func ("/winscard/sim/channel-broken", test_channel_broken);
   g_test_add_func ("/winscard/sim/transaction-wait", test_transaction_wait);
   g_test_add_func ("/winscard/sim/shared-handle", test_shared_handle);
   g_test_add_func ("/winscard/sim/threads", test_threads);

@@ -13,6 +13,9 @@
 
 #include "sim-host.h"
 
+#include "scb-generated.h"
+#include "scb-names.h"
+
 #include <dlfcn.h>
 #include <glib/gstdio.h>
 #include <errno.h>
@@ -24,10 +27,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <winscard.h>
-
-#define SCARDBUS_NAME "org.scardbus.SmartCard1"
-#define SCARDBUS_PATH "/org/scardbus/SmartCard1"
-#define SCARDBUS_IFACE "org.scardbus.SmartCard1.Manager"
 
 struct _SimHost
 {
@@ -298,8 +297,8 @@ typedef struct
 } DbusWait;
 
 static void
-on_reader_added (GDBusConnection *connection, const char *sender, const char *path,
-                 const char *iface, const char *signal, GVariant *parameters, gpointer user_data)
+on_reader_added (ScbDBusManager *manager, const char *path, const char *name, guint events,
+                 gpointer user_data)
 {
   ((DbusWait *) user_data)->changed = TRUE;
 }
@@ -319,15 +318,19 @@ wait_scardbusd (SimHost *self, guint n_readers, guint timeout_ms, GCancellable *
   GMainContext *context = g_main_context_get_thread_default ();
   DbusWait wait = { TRUE, FALSE };
   g_autoptr (GSource) timeout = NULL;
-  guint subscription;
+  g_autoptr (ScbDBusManager) manager = NULL;
   gboolean ok = FALSE;
 
-  if (bus == NULL || !scb_testenv_wait_for_name (self->testenv, SCARDBUS_NAME, timeout_ms, error))
+  if (bus == NULL || !scb_testenv_wait_for_name (self->testenv, SCB_DBUS_NAME, timeout_ms, error))
     return FALSE;
-  /* Subscribe first, then read the snapshot: no addition is missed. */
-  subscription = g_dbus_connection_signal_subscribe (
-      bus, SCARDBUS_NAME, SCARDBUS_IFACE, "ReaderAdded", SCARDBUS_PATH, NULL,
-      G_DBUS_SIGNAL_FLAGS_NONE, on_reader_added, &wait, NULL);
+  /* Subscribe first (the proxy does), then read the snapshot: no addition
+   * is missed. */
+  manager = scb_dbus_manager_proxy_new_sync (bus, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
+                                             SCB_DBUS_NAME, SCB_DBUS_PATH, cancellable, error);
+  if (manager == NULL)
+    return FALSE;
+  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (manager), 10000);
+  g_signal_connect (manager, "reader-added", G_CALLBACK (on_reader_added), &wait);
   timeout = g_timeout_source_new (timeout_ms);
   g_source_set_callback (timeout, on_timeout, &wait, NULL);
   g_source_attach (timeout, context);
@@ -335,17 +338,14 @@ wait_scardbusd (SimHost *self, guint n_readers, guint timeout_ms, GCancellable *
     {
       if (wait.changed)
         {
-          g_autoptr (GVariant) reply = NULL;
-          g_autoptr (GVariant) readers = NULL;
+          g_auto (GStrv) readers = NULL;
+          guint events = 0;
 
           wait.changed = FALSE;
-          reply = g_dbus_connection_call_sync (bus, SCARDBUS_NAME, SCARDBUS_PATH, SCARDBUS_IFACE,
-                                               "GetReaders", NULL, G_VARIANT_TYPE ("(uao)"),
-                                               G_DBUS_CALL_FLAGS_NONE, 10000, NULL, error);
-          if (reply == NULL)
+          if (!scb_dbus_manager_call_get_readers_sync (manager, &events, &readers, cancellable,
+                                                       error))
             break;
-          readers = g_variant_get_child_value (reply, 1);
-          if (g_variant_n_children (readers) >= n_readers)
+          if (g_strv_length (readers) >= n_readers)
             {
               ok = TRUE;
               break;
@@ -357,7 +357,7 @@ wait_scardbusd (SimHost *self, guint n_readers, guint timeout_ms, GCancellable *
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                  "scardbusd did not list %u reader(s) within %u ms", n_readers, timeout_ms);
   g_source_destroy (timeout);
-  g_dbus_connection_signal_unsubscribe (bus, subscription);
+  g_signal_handlers_disconnect_by_data (manager, &wait);
   return ok;
 }
 
