@@ -43,13 +43,18 @@ while [ $# -ge 2 ]; do
   final_stat() { sed -n "s/^stat::$1: *\([0-9]*\)$/\1/p" "$dir/log" | tail -n 1; }
   cov=$(sed -n 's/^#[0-9]*[[:space:]].*cov: \([0-9]*\) ft: \([0-9]*\) .*/\1 \2/p' "$dir/log" | tail -n 1)
   crashes=$(find "$dir/crashes" -type f | wc -l)
-  if [ "$status" -ne 0 ] || [ "$crashes" -ne 0 ]; then
+  count=$(final_stat number_of_executed_units)
+  rate=$((${count:-0} / (seconds > 0 ? seconds : 1)))
+  executions=${count:-?}
+  if [ "$status" -eq 72 ]; then
+    # libFuzzer's exit code when stopped by SIGINT or SIGTERM: not a finding.
+    echo "fuzz-long.sh: $name interrupted after $executions executions" >&2
+    executions="$executions (interrupted)"
+  elif [ "$status" -ne 0 ] || [ "$crashes" -ne 0 ]; then
     found=1
     echo "fuzz-long.sh: $name stopped (status $status); inputs in $dir/crashes, log in $dir/log" >&2
   fi
-  executions=$(final_stat number_of_executed_units)
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "${executions:-?}" \
-    "$((${executions:-0} / (seconds > 0 ? seconds : 1)))" "$seconds" "${cov% *}" "${cov#* }" \
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$executions" "$rate" "$seconds" "${cov% *}" "${cov#* }" \
     "$(find "$dir/corpus" "$corpus" -type f | wc -l)" "$crashes" >"$dir/summary"
 done
 
