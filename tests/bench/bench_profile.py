@@ -36,8 +36,11 @@ OWN = {'scardbusd': ('scardbusd',), 'pcscd': ('pcscd', 'libccid.so')}
 GLIB = ('libglib-2.0.so', 'libgobject-2.0.so', 'libgio-2.0.so')
 
 
-def measure(kind):
-    return kind + '/tpdu/5'
+def measure(kind, spec=None):
+    """The measure's name; with idle connections or readers beside it
+    (bench.py's crowd), their numbers."""
+    conns, idle = (spec or {}).get('connections', 0), (spec or {}).get('idle_readers', 0)
+    return kind + '/tpdu/5' + ('/%d/%d' % (conns, idle) if conns or idle else '')
 
 
 # ---- outer side ----------------------------------------------------------------
