@@ -56,7 +56,8 @@ def missing(kind):
 def host_env(kind, host, tmp, scardbusd):
     """Environment for the sim run of KIND: where the profiles go (under
     TMP, which the driver removes) and, for profile-cpu, the host started
-    under callgrind. A PATH here goes first on the sim's PATH."""
+    under callgrind. SCARDBUSD: its path, or its argv. A PATH here goes
+    first on the sim's PATH."""
     if kind not in KINDS:
         return {}
     out = os.path.join(tmp, 'profile')
@@ -80,7 +81,8 @@ def host_env(kind, host, tmp, scardbusd):
         wrapper = os.path.join(env['PATH'], 'pcscd')
         program = PCSCD
     with open(wrapper, 'w') as f:
-        f.write('#!/bin/sh\nexec %s "$@"\n' % ' '.join(shlex.quote(a) for a in valgrind + [program]))
+        argv = valgrind + (program if isinstance(program, list) else [program])
+        f.write('#!/bin/sh\nexec %s "$@"\n' % ' '.join(shlex.quote(a) for a in argv))
     os.chmod(wrapper, 0o755)
     return env
 
