@@ -26,7 +26,8 @@
  * hold: the idle crowd of another client's measure. N shared connections
  * to the reader, 16 per context (pcsc-lite's most), each having made one
  * transmit (so under scardbusd each has its fd channel); stops at the first
- * refusal, prints {"held": n, ...} and keeps them until its stdin closes.
+ * refusal (and lets the last one go, so that the measuring client gets
+ * in), prints {"held": n, ...} and keeps them until its stdin closes.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -446,17 +447,17 @@ do_list (GError **error)
 
 static gboolean
 hold_one (SCARDCONTEXT context, const char *reader, const guint8 *apdu, gsize apdu_len,
-          GError **error)
+          SCARDHANDLE *card, GError **error)
 {
-  SCARDHANDLE card = 0;
   DWORD protocol = 0, len = 258;
   guint8 answer[258];
 
   return check (SCardConnect (context, reader, SCARD_SHARE_SHARED,
-                              SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &card, &protocol),
+                              SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, card, &protocol),
                 "SCardConnect", error)
-         && check (SCardTransmit (card, protocol == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1,
-                                  apdu, (DWORD) apdu_len, NULL, answer, &len),
+         && check (SCardTransmit (*card,
+                                  protocol == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1, apdu,
+                                  (DWORD) apdu_len, NULL, answer, &len),
                    "SCardTransmit", error);
 }
 
@@ -468,6 +469,7 @@ do_hold (guint count, guint reader_index, GError **error)
   g_autoptr (GBytes) apdu = NULL;
   g_auto (GStrv) readers = NULL;
   SCARDCONTEXT context = 0;
+  SCARDHANDLE card = 0, last = 0;
   gsize apdu_len, answer_len;
   const guint8 *bytes;
   guint held = 0;
@@ -497,9 +499,19 @@ do_hold (guint count, guint reader_index, GError **error)
             break;
           g_array_append_val (contexts, context);
         }
-      if (!hold_one (context, readers[reader_index], bytes, apdu_len, &stopped))
+      card = 0;
+      if (!hold_one (context, readers[reader_index], bytes, apdu_len, &card, &stopped))
         break;
+      last = card;
       held++;
+    }
+  /* Refused: leave the measuring client the room it needs. */
+  if (stopped != NULL && card != 0)
+    SCardDisconnect (card, SCARD_LEAVE_CARD);
+  if (stopped != NULL && held > 0)
+    {
+      SCardDisconnect (last, SCARD_LEAVE_CARD);
+      held--;
     }
   bench_json_begin (&j);
   bench_json_int (&j, "asked", count);

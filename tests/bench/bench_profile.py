@@ -37,10 +37,11 @@ GLIB = ('libglib-2.0.so', 'libgobject-2.0.so', 'libgio-2.0.so')
 
 
 def measure(kind, spec=None):
-    """The measure's name; with idle connections or readers beside it
-    (bench.py's crowd), their numbers."""
-    conns, idle = (spec or {}).get('connections', 0), (spec or {}).get('idle_readers', 0)
-    return kind + '/tpdu/5' + ('/%d/%d' % (conns, idle) if conns or idle else '')
+    """The measure's name; in bench.py's crowd runs, the numbers of idle
+    connections and idle readers beside it."""
+    if spec is None or 'connections' not in spec:
+        return kind + '/tpdu/5'
+    return kind + '/tpdu/5/%d/%d' % (spec['connections'], spec.get('idle_readers', 0))
 
 
 # ---- outer side ----------------------------------------------------------------
