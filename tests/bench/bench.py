@@ -284,8 +284,9 @@ def inner(spec):
     elif kind == 'busy':
         emit('busy/%d' % spec['readers'], busy(pcsc, pid, spec['readers'], spec['count']))
     elif kind in bench_profile.KINDS:
-        def transmit(count):
-            return run_client([pcsc, 'transmit', '--size', '5', '--count', str(count)])
+        def transmit(count, env=None):
+            return run_client([pcsc, 'transmit', '--size', '5', '--count', str(count)],
+                              dict(os.environ, **env) if env else None)
         if not winscard_ok:
             emit(bench_profile.measure(kind, spec), no_winscard)
             return
