@@ -235,8 +235,10 @@ on_reconnected (GObject *source, GAsyncResult *result, gpointer user_data)
   GDBusMethodInvocation *invocation = user_data;
   GError *error = NULL;
   ScbProtocol protocol = SCB_PROTOCOL_NONE;
+  ScbConnection *self = g_object_get_data (G_OBJECT (invocation), "scb-connection");
 
-  if (scb_handle_reconnect_finish (SCB_HANDLE (source), result, &protocol, &error))
+  /* The session made the task (one path with Connect). */
+  if (scb_handle_reconnect_finish (self->handle, result, &protocol, &error))
     scb_dbus_connection_complete_reconnect (held_iface (invocation), invocation,
                                             scb_protocol_to_word (protocol));
   else

@@ -74,10 +74,10 @@ on_negotiation_step (GObject *source, GAsyncResult *result, gpointer user_data)
   gboolean ok;
 
   if (n->step == STEP_PROTOCOL)
-    ok = scb_slot_set_protocol_finish (SCB_SLOT (source), result, &error) >= 0;
+    ok = scb_slot_set_protocol_finish (self->slot, result, &error) >= 0;
   else
     {
-      g_autoptr (GBytes) atr = scb_slot_power_finish (SCB_SLOT (source), result, &error);
+      g_autoptr (GBytes) atr = scb_slot_power_finish (self->slot, result, &error);
 
       ok = atr != NULL;
     }
@@ -116,15 +116,17 @@ negotiate (gpointer data)
       scb_session_task_fail (task, error);
       return;
     }
+  /* pcscd: an exclusive holder is a violation at once; a transaction is
+   * waited for. */
+  if (!check_sharing (self, n->handle, n->mode, &error))
+    {
+      scb_session_task_fail (task, error);
+      return;
+    }
   if (scb_session_locked_by_other (self, n->handle))
     {
       scb_session_wait (self, n->handle, n->owner, NULL, g_task_get_cancellable (task), task,
                         negotiate, scb_session_task_fail);
-      return;
-    }
-  if (!check_sharing (self, n->handle, n->mode, &error))
-    {
-      scb_session_task_fail (task, error);
       return;
     }
   if (n->mode != SCB_SHARE_MODE_DIRECT && state == SCB_SLOT_ABSENT)
@@ -142,7 +144,6 @@ negotiate (gpointer data)
       /* Reconnect's "unpower" is a cold reset, as in pcsc-lite. */
       n->initialized = TRUE;
       n->step = STEP_RESET;
-      self->protocol = SCB_PROTOCOL_NONE;
       scb_slot_power_async (self->slot, SCB_SLOT_RESET, NULL, on_negotiation_step, task);
       return;
     }
@@ -279,7 +280,7 @@ on_disposition (GObject *source, GAsyncResult *result, gpointer user_data)
   GTask *task = user_data;
   ScbHandle *self = g_task_get_source_object (task);
   GError *error = NULL;
-  g_autoptr (GBytes) atr = scb_slot_power_finish (SCB_SLOT (source), result, &error);
+  g_autoptr (GBytes) atr = scb_slot_power_finish (self->session->slot, result, &error);
 
   scb_session_mark_reset (self->session, self);
   if (atr == NULL)
@@ -300,7 +301,10 @@ scb_handle_apply_disposition (ScbHandle *self, ScbDisposition disposition, GTask
       g_object_unref (task);
       return;
     }
-  self->session->protocol = SCB_PROTOCOL_NONE;
+  /* Unpowered, the card has no protocol; a reset renegotiates the one it
+   * had (the slot's PPS at power-on). */
+  if (disposition != SCB_DISPOSITION_RESET)
+    self->session->protocol = SCB_PROTOCOL_NONE;
   scb_slot_power_async (self->session->slot,
                         disposition == SCB_DISPOSITION_RESET ? SCB_SLOT_RESET : SCB_SLOT_POWER_OFF,
                         NULL, on_disposition, task);

@@ -134,6 +134,7 @@ transmit_start (gpointer op)
   Transmit *t = op;
   ScbHandle *self = t->handle;
   ScbProtocol protocol;
+  gboolean powered;
   GError *error = NULL;
 
   if (!scb_handle_check_card (self, &error))
@@ -150,11 +151,13 @@ transmit_start (gpointer op)
   /* pcscd compares the PCI's protocol with the reader's, whatever the
    * handle's share mode. */
   protocol = current_protocol (self);
-  if (protocol == SCB_PROTOCOL_NONE)
+  /* An unpowered or mute card: the slot says so, when the APDU goes. */
+  powered = scb_slot_get_state (self->session->slot) == SCB_SLOT_POWERED;
+  if (powered && protocol == SCB_PROTOCOL_NONE)
     error = g_error_new (SCB_ERROR, SCB_ERROR_PROTO_MISMATCH,
                          "No protocol was negotiated with the card in %s",
                          scb_session_get_name (self->session));
-  else if (t->protocol != SCB_PROTOCOL_NONE && t->protocol != protocol)
+  else if (powered && t->protocol != SCB_PROTOCOL_NONE && t->protocol != protocol)
     error
         = g_error_new (SCB_ERROR, SCB_ERROR_PROTO_MISMATCH, "Protocol %s asked, the card speaks %s",
                        scb_protocol_to_word (t->protocol), scb_protocol_to_word (protocol));
@@ -258,7 +261,7 @@ on_slot_escape (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GTask) task = user_data;
   ScbHandle *self = g_task_get_source_object (task);
   GError *error = NULL;
-  GBytes *response = scb_slot_escape_finish (SCB_SLOT (source), result, &error);
+  GBytes *response = scb_slot_escape_finish (self->session->slot, result, &error);
 
   scb_peer_release (self->owner, SCB_RESOURCE_REQUEST);
   if (response == NULL)

@@ -123,8 +123,8 @@ scb_session_wait (ScbSession *self, ScbHandle *handle, ScbPeer *peer, gpointer t
 }
 
 /* The transaction ended (or the card or reader went): every waiter starts
- * over, in order; those that find a new transaction queue again, in the
- * same order. */
+ * over, in order. The first BeginTransaction takes it; the calls of its
+ * handle go on, the others queue again, in the same order. */
 static void
 release_waiters (ScbSession *self)
 {
@@ -141,12 +141,6 @@ release_waiters (ScbSession *self)
 
       waiter_free (waiter);
       run (op);
-      if (self->holder != NULL)
-        {
-          /* A BeginTransaction got it: the rest wait again, first in line. */
-          while ((waiter = g_queue_pop_tail (&ready)) != NULL)
-            g_queue_push_head (&self->waiters, waiter);
-        }
     }
 }
 
@@ -230,16 +224,14 @@ scb_session_emit_changed (ScbSession *self)
   g_signal_emit (self, changed_signal, 0);
 }
 
-/* Card events: the transaction belonged to the card that went, and the
- * protocol to its power-up. */
+/* Card events: the transaction and the protocol belonged to the card that
+ * went. */
 static void
 on_slot_changed (ScbSlot *slot, gpointer user_data)
 {
   ScbSession *self = user_data;
   guint generation = scb_slot_get_card_generation (slot);
 
-  if (scb_slot_get_state (slot) != SCB_SLOT_POWERED)
-    self->protocol = SCB_PROTOCOL_NONE;
   if (generation == self->generation)
     return;
   self->generation = generation;
