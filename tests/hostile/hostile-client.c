@@ -358,7 +358,7 @@ mode_waiters (guint k)
   GDBusConnection *holder = bus_new ();
   g_autofree char *reader = first_reader (holder, 0);
   g_autofree char *held = do_connect (holder, reader, "shared");
-  g_autoptr (GPtrArray) buses = g_ptr_array_new ();
+  g_autoptr (GPtrArray) owners = g_ptr_array_new (); /* the bus of each path */
   g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   guint n = 0, before;
 
@@ -373,7 +373,7 @@ mode_waiters (guint k)
 
           if (path == NULL)
             break;
-          g_ptr_array_add (buses, bus);
+          g_ptr_array_add (owners, bus);
           g_ptr_array_add (paths, path);
         }
     }
@@ -384,7 +384,7 @@ mode_waiters (guint k)
     }
   for (guint i = 0; i < paths->len; i++)
     for (guint w = 0; w < 64; w++, n++)
-      g_dbus_connection_call (g_ptr_array_index (buses, i), NAME, g_ptr_array_index (paths, i),
+      g_dbus_connection_call (g_ptr_array_index (owners, i), NAME, g_ptr_array_index (paths, i),
                               CONNECTION, "BeginTransaction", NULL, NULL, G_DBUS_CALL_FLAGS_NONE,
                               TIMEOUT_MS, NULL, on_waiter_reply, NULL);
   /* Only the refused BeginTransaction calls from here on (their answers
