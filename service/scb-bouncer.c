@@ -210,7 +210,10 @@ on_authorization_checked (GObject *source, GAsyncResult *result, gpointer user_d
 static void
 ask_polkit (ActionCheck *check, PolkitAuthority *authority)
 {
-  g_autoptr (PolkitSubject) subject = polkit_system_bus_name_new (scb_peer_get_owner (check->peer));
+  PolkitSubject *own = scb_peer_get_subject (check->peer);
+  g_autoptr (PolkitSubject) subject
+      = own != NULL ? g_object_ref (own)
+                    : polkit_system_bus_name_new (scb_peer_get_owner (check->peer));
   PolkitCheckAuthorizationFlags flags
       = check->interactive ? POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION
                            : POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
