@@ -76,6 +76,25 @@ check_answer (guint8 op, const guint8 *data, size_t size)
     case SCB_CHANNEL_ANSWER_OK:
       if (error != NULL || !well_formed || header.id != EXPECTED_ID || header.op != op)
         abort ();
+      /* A Status answer's payload: decoded within its bytes, and encoded
+       * back to the same bytes. */
+      if (op == SCB_CHANNEL_OP_STATUS)
+        {
+          const guint8 *payload = data + SCB_CHANNEL_HEADER_SIZE;
+          gsize len = size - SCB_CHANNEL_HEADER_SIZE;
+          ScbChannelStatus status;
+
+          if (scb_channel_status_decode (payload, len, &status, NULL))
+            {
+              g_autoptr (GBytes) back = scb_channel_status_encode (&status);
+
+              if (status.atr + status.atr_len > payload + len
+                  || status.name + status.name_len != (const char *) payload + len || back == NULL
+                  || g_bytes_get_size (back) != len
+                  || memcmp (g_bytes_get_data (back, NULL), payload, len) != 0)
+                abort ();
+            }
+        }
       break;
     case SCB_CHANNEL_ANSWER_STALE:
       if (error != NULL || header.id == EXPECTED_ID)
