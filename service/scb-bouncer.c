@@ -28,17 +28,10 @@ struct _ScbBouncer
 
 G_DEFINE_TYPE (ScbBouncer, scb_bouncer, G_TYPE_OBJECT)
 
-static const char *
-action_for_control (GVariant *parameters)
+const char *
+scb_bouncer_action_for_control (guint32 code, const guint8 *data, gsize len)
 {
-  guint32 code = 0;
-  g_autoptr (GVariant) data = NULL;
-  gsize n = 0;
-  const guint8 *bytes;
-
-  g_variant_get (parameters, "(u@ay)", &code, &data);
-  bytes = g_variant_get_fixed_array (data, &n, 1);
-  switch (scb_control_classify (code, bytes, n))
+  switch (scb_control_classify (code, data, len))
     {
     case SCB_CONTROL_CARD:
       return SCB_ACTION_ACCESS_CARD;
@@ -50,17 +43,38 @@ action_for_control (GVariant *parameters)
     }
 }
 
+const char *
+scb_bouncer_action_for_share_mode (ScbShareMode mode)
+{
+  /* A direct connection talks to the reader, not to a card. */
+  return mode == SCB_SHARE_MODE_DIRECT ? SCB_ACTION_CONTROL : SCB_ACTION_ACCESS_CARD;
+}
+
+static const char *
+action_for_control (GVariant *parameters)
+{
+  guint32 code = 0;
+  g_autoptr (GVariant) data = NULL;
+  gsize n = 0;
+  const guint8 *bytes;
+
+  g_variant_get (parameters, "(u@ay)", &code, &data);
+  bytes = g_variant_get_fixed_array (data, &n, 1);
+  return scb_bouncer_action_for_control (code, bytes, n);
+}
+
 static const char *
 action_for_share_mode (GVariant *parameters)
 {
   const char *share_mode = NULL;
+  ScbShareMode mode;
 
   g_variant_get_child (parameters, 0, "&s", &share_mode);
-  /* A direct connection talks to the reader, not to a card. Unknown words
-   * get the stricter action; the handler rejects them afterwards. */
-  if (g_strcmp0 (share_mode, "shared") == 0 || g_strcmp0 (share_mode, "exclusive") == 0)
-    return SCB_ACTION_ACCESS_CARD;
-  return SCB_ACTION_CONTROL;
+  /* Unknown words get the stricter action; the handler rejects them
+   * afterwards. */
+  if (!scb_share_mode_from_word (share_mode, &mode, NULL))
+    return SCB_ACTION_CONTROL;
+  return scb_bouncer_action_for_share_mode (mode);
 }
 
 typedef const char *(*ActionFunc) (GVariant *parameters);
@@ -126,6 +140,8 @@ typedef struct
   ScbBouncer *bouncer;
   GTask *task; /* while queued or in progress */
   ScbPeer *peer;
+  PolkitSubject *subject; /* NULL: the peer's bus name */
+  PolkitDetails *details;
   const char *action;
   gboolean interactive;
   gboolean started; /* counted in progress by the queue */
@@ -136,6 +152,8 @@ action_check_free (ActionCheck *check)
 {
   scb_peer_release (check->peer, SCB_RESOURCE_AUTHORIZATION);
   scb_peer_unref (check->peer);
+  g_clear_object (&check->subject);
+  g_clear_object (&check->details);
   g_free (check);
 }
 
@@ -191,13 +209,15 @@ on_authorization_checked (GObject *source, GAsyncResult *result, gpointer user_d
 static void
 ask_polkit (ActionCheck *check, PolkitAuthority *authority)
 {
-  g_autoptr (PolkitSubject) subject = polkit_system_bus_name_new (scb_peer_get_owner (check->peer));
+  g_autoptr (PolkitSubject) subject
+      = check->subject != NULL ? g_object_ref (check->subject)
+                               : polkit_system_bus_name_new (scb_peer_get_owner (check->peer));
   PolkitCheckAuthorizationFlags flags
       = check->interactive ? POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION
                            : POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
 
-  polkit_authority_check_authorization (authority, subject, check->action, NULL, flags, NULL,
-                                        on_authorization_checked, check);
+  polkit_authority_check_authorization (authority, subject, check->action, check->details, flags,
+                                        NULL, on_authorization_checked, check);
 }
 
 static void
@@ -291,13 +311,12 @@ on_peer_vanished (ScbLimits *limits, const char *owner, gpointer user_data)
   scb_peer_unref (peer);
 }
 
-void
-scb_bouncer_check_action_async (ScbBouncer *self, const char *sender, const char *action,
-                                gboolean interactive, GAsyncReadyCallback callback,
-                                gpointer user_data)
+static void
+check_async (ScbBouncer *self, ScbPeer *peer, PolkitSubject *subject, PolkitDetails *details,
+             const char *action, gboolean interactive, GAsyncReadyCallback callback,
+             gpointer user_data)
 {
   g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
-  g_autoptr (ScbPeer) peer = NULL;
   g_autoptr (GError) error = NULL;
   ActionCheck *check;
 
@@ -306,7 +325,6 @@ scb_bouncer_check_action_async (ScbBouncer *self, const char *sender, const char
       g_task_return_boolean (task, TRUE);
       return;
     }
-  peer = scb_limits_get_peer (self->limits, sender);
   if (!scb_peer_take (peer, SCB_RESOURCE_AUTHORIZATION, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -314,7 +332,9 @@ scb_bouncer_check_action_async (ScbBouncer *self, const char *sender, const char
     }
   check = g_new0 (ActionCheck, 1);
   check->bouncer = self;
-  check->peer = g_steal_pointer (&peer);
+  check->peer = scb_peer_ref (peer);
+  check->subject = subject != NULL ? g_object_ref (subject) : NULL;
+  check->details = details != NULL ? g_object_ref (details) : NULL;
   check->action = action;
   check->interactive = interactive;
   g_task_set_task_data (task, check, (GDestroyNotify) action_check_free);
@@ -330,6 +350,24 @@ scb_bouncer_check_action_async (ScbBouncer *self, const char *sender, const char
   check->item.tag = check->peer;
   check->item.send = check_start;
   scb_fair_queue_push (self->calls, &check->item);
+}
+
+void
+scb_bouncer_check_action_async (ScbBouncer *self, const char *sender, const char *action,
+                                gboolean interactive, GAsyncReadyCallback callback,
+                                gpointer user_data)
+{
+  g_autoptr (ScbPeer) peer = scb_limits_get_peer (self->limits, sender);
+
+  check_async (self, peer, NULL, NULL, action, interactive, callback, user_data);
+}
+
+void
+scb_bouncer_check_subject_async (ScbBouncer *self, ScbPeer *peer, PolkitSubject *subject,
+                                 PolkitDetails *details, const char *action,
+                                 GAsyncReadyCallback callback, gpointer user_data)
+{
+  check_async (self, peer, subject, details, action, FALSE, callback, user_data);
 }
 
 gboolean

@@ -5,8 +5,10 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <polkit/polkit.h>
 
 #include "scb-limits.h"
+#include "scb-types.h"
 
 G_BEGIN_DECLS
 
@@ -28,6 +30,11 @@ ScbBouncer *scb_bouncer_new (GDBusConnection *connection, ScbLimits *limits);
 const char *scb_bouncer_action_for_call (const char *interface_name, const char *method_name,
                                          GVariant *parameters, gboolean *known);
 
+/* The action guarding a control code with its data, and a connection in
+ * @mode (the D-Bus table's rules, for the pcscd socket too). */
+const char *scb_bouncer_action_for_control (guint32 code, const guint8 *data, gsize len);
+const char *scb_bouncer_action_for_share_mode (ScbShareMode mode);
+
 /* Checks @invocation against the table and calls @allowed, or answers the
  * call itself with org.scardbus.SmartCard1.Error.PermissionDenied naming
  * the action. Open calls go ahead at once; guarded calls go through
@@ -44,6 +51,12 @@ void scb_bouncer_check (ScbBouncer *self, GDBusMethodInvocation *invocation, GOb
 void scb_bouncer_check_action_async (ScbBouncer *self, const char *sender, const char *action,
                                      gboolean interactive, GAsyncReadyCallback callback,
                                      gpointer user_data);
+/* The same for a client that is not on the bus (the pcscd socket): @peer
+ * holds its uid already (uid 0 goes ahead), polkit is asked about @subject
+ * (a unix-process) with @details, never interactively. */
+void scb_bouncer_check_subject_async (ScbBouncer *self, ScbPeer *peer, PolkitSubject *subject,
+                                      PolkitDetails *details, const char *action,
+                                      GAsyncReadyCallback callback, gpointer user_data);
 gboolean scb_bouncer_check_action_finish (ScbBouncer *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS

@@ -95,20 +95,38 @@ scb_connection_check_not_locked (ScbConnection *self, GError **error)
 
 /* ---- dispositions -------------------------------------------------------- */
 
-typedef void (*DispositionDone) (ScbConnection *self, GDBusMethodInvocation *invocation,
-                                 const GError *error);
-
 typedef struct
 {
   ScbConnection *connection;
-  GDBusMethodInvocation *invocation;
-  DispositionDone done;
-} DispositionData;
+  ScbConnectionDone done;
+  gpointer user_data;
+  ScbShareMode mode; /* Reconnect's */
+  GStrv protocols;   /* Reconnect's words */
+} CallData;
+
+static CallData *
+call_data_new (ScbConnection *self, ScbConnectionDone done, gpointer user_data)
+{
+  CallData *data = g_new0 (CallData, 1);
+
+  data->connection = g_object_ref (self);
+  data->done = done;
+  data->user_data = user_data;
+  return data;
+}
+
+static void
+call_data_free (CallData *data)
+{
+  g_object_unref (data->connection);
+  g_strfreev (data->protocols);
+  g_free (data);
+}
 
 static void
 on_disposition (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  DispositionData *data = user_data;
+  CallData *data = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) atr = NULL;
   ScbConnection *self = data->connection;
@@ -120,34 +138,205 @@ on_disposition (GObject *source, GAsyncResult *result, gpointer user_data)
   /* PC/SC: after a reset or an unpower (even a failed one: the card was
    * touched), every other handle gets SCARD_W_RESET_CARD once. */
   scb_reader_mark_reset (self->reader, self);
-  data->done (self, data->invocation, error);
-  g_object_unref (data->connection);
-  g_free (data);
+  data->done (self, error, data->user_data);
+  call_data_free (data);
 }
 
 /* Resets or unpowers the card (eject: unpower, no reader ejects), then
  * calls @done; "leave" calls it at once. */
 static void
-apply_disposition (ScbConnection *self, ScbDisposition disposition,
-                   GDBusMethodInvocation *invocation, DispositionDone done)
+apply_disposition (ScbConnection *self, ScbDisposition disposition, ScbConnectionDone done,
+                   gpointer user_data)
 {
   CcidSlot *slot = scb_reader_get_slot (self->reader);
-  DispositionData *data;
+  CallData *data;
 
   if (disposition == SCB_DISPOSITION_LEAVE || !has_card (self) || !scb_connection_is_current (self))
     {
-      done (self, invocation, NULL);
+      done (self, NULL, user_data);
       return;
     }
-  data = g_new0 (DispositionData, 1);
-  data->connection = g_object_ref (self);
-  data->invocation = invocation;
-  data->done = done;
+  data = call_data_new (self, done, user_data);
   if (disposition == SCB_DISPOSITION_RESET)
     ccid_slot_reset_async (slot, NULL, on_disposition, data);
   else
     ccid_slot_power_off_async (slot, NULL, on_disposition, data);
 }
+
+/* ---- transactions -------------------------------------------------------- */
+
+void
+scb_connection_begin_transaction (ScbConnection *self, ScbConnectionDone done, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!scb_connection_check_card (self, &error))
+    {
+      done (self, error, user_data);
+      return;
+    }
+  scb_reader_begin_transaction (self->reader, self, done, user_data);
+}
+
+typedef struct
+{
+  ScbConnectionDone done;
+  gpointer user_data;
+} EndData;
+
+static void
+end_transaction_done (ScbConnection *self, const GError *error, gpointer user_data)
+{
+  EndData *data = user_data;
+
+  scb_reader_end_transaction (self->reader, self, FALSE);
+  data->done (self, error, data->user_data);
+  g_free (data);
+}
+
+void
+scb_connection_end_transaction (ScbConnection *self, ScbDisposition disposition,
+                                ScbConnectionDone done, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  EndData *data;
+
+  if (has_card (self) && !scb_connection_is_current (self))
+    error = g_error_new (SCB_ERROR, SCB_ERROR_REMOVED_CARD, "The card in %s was removed",
+                         scb_reader_get_name (self->reader));
+  else if (!scb_reader_holds_transaction (self->reader, self))
+    error = g_error_new (SCB_ERROR, SCB_ERROR_NOT_TRANSACTED, "%s has no transaction to end",
+                         self->path);
+  if (error != NULL)
+    {
+      done (self, error, user_data);
+      return;
+    }
+  data = g_new0 (EndData, 1);
+  data->done = done;
+  data->user_data = user_data;
+  apply_disposition (self, disposition, end_transaction_done, data);
+}
+
+/* ---- reconnect and disconnect -------------------------------------------- */
+
+static void
+reconnect_finish (ScbConnection *self, const GError *error, gpointer user_data)
+{
+  CallData *data = user_data;
+  CcidSlot *slot = scb_reader_get_slot (self->reader);
+  g_autoptr (GError) local_error = NULL;
+  int active = SCB_PROTOCOL_ISO_NONE;
+  int protocol = SCB_PROTOCOL_ISO_NONE;
+
+  if (error == NULL)
+    {
+      if (ccid_slot_get_state (slot) == CCID_SLOT_POWERED)
+        active = ccid_slot_get_active_protocol (slot);
+      if (data->mode != SCB_SHARE_MODE_DIRECT && active == SCB_PROTOCOL_ISO_NONE)
+        local_error = g_error_new (SCB_ERROR, SCB_ERROR_NO_SMARTCARD, "No usable card in %s",
+                                   scb_reader_get_name (self->reader));
+      else if (scb_protocol_choose ((const char *const *) data->protocols, data->mode, active,
+                                    &protocol, &local_error)
+               && scb_reader_check_sharing (self->reader, self, data->mode, &local_error))
+        {
+          self->mode = data->mode;
+          self->protocol = protocol;
+          self->generation = ccid_slot_get_card_generation (slot);
+          self->reset_pending = FALSE;
+          scb_reader_update_state (self->reader);
+        }
+      error = local_error;
+    }
+  data->done (self, error, data->user_data);
+  call_data_free (data);
+}
+
+static void
+on_reconnect_power_on (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  CallData *data = user_data;
+  g_autoptr (GError) error = NULL;
+  GBytes *atr = ccid_slot_power_on_finish (CCID_SLOT (source), result, &error);
+
+  g_clear_pointer (&atr, g_bytes_unref);
+  reconnect_finish (data->connection, error, data);
+}
+
+void
+scb_connection_reconnect (ScbConnection *self, ScbShareMode mode, const char *const *protocols,
+                          ScbDisposition init, ScbConnectionDone done, gpointer user_data)
+{
+  CcidSlot *slot = scb_reader_get_slot (self->reader);
+  g_autoptr (GError) error = NULL;
+  CallData *data;
+
+  if (!scb_reader_is_present (self->reader))
+    error = g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE, "%s was removed",
+                         scb_reader_get_name (self->reader));
+  else if (scb_reader_is_locked_by_other (self->reader, self))
+    error = g_error_new (SCB_ERROR, SCB_ERROR_SHARING_VIOLATION,
+                         "Another connection holds a transaction on %s",
+                         scb_reader_get_name (self->reader));
+  else if (ccid_slot_get_state (slot) == CCID_SLOT_ABSENT && mode != SCB_SHARE_MODE_DIRECT)
+    error = g_error_new (SCB_ERROR, SCB_ERROR_NO_SMARTCARD, "No card in %s",
+                         scb_reader_get_name (self->reader));
+  if (error != NULL)
+    {
+      done (self, error, user_data);
+      return;
+    }
+  data = call_data_new (self, done, user_data);
+  data->mode = mode;
+  data->protocols = g_strdupv ((char **) protocols);
+  switch (ccid_slot_get_state (slot))
+    {
+    case CCID_SLOT_PRESENT:
+      ccid_slot_power_on_async (slot, NULL, on_reconnect_power_on, data);
+      return;
+    case CCID_SLOT_POWERED:
+      if (init != SCB_DISPOSITION_LEAVE)
+        {
+          /* Reconnect's "unpower" is a cold reset, as in pcsc-lite. The
+           * card may be a new one (after a removal): that is fine. */
+          self->generation = ccid_slot_get_card_generation (slot);
+          apply_disposition (self, SCB_DISPOSITION_RESET, reconnect_finish, data);
+          return;
+        }
+      break;
+    default:
+      break;
+    }
+  reconnect_finish (self, NULL, data);
+}
+
+static void
+disconnect_done (ScbConnection *self, const GError *error, gpointer user_data)
+{
+  EndData *data = user_data;
+
+  if (error != NULL)
+    g_debug ("%s: disposition at Disconnect: %s", self->path, error->message);
+  data->done (self, NULL, data->user_data);
+  scb_connection_close (self);
+  g_free (data);
+}
+
+void
+scb_connection_disconnect (ScbConnection *self, ScbDisposition disposition, ScbConnectionDone done,
+                           gpointer user_data)
+{
+  EndData *data = g_new0 (EndData, 1);
+
+  /* pcsc-lite: no reset or unpower under another connection's transaction. */
+  if (scb_reader_is_locked_by_other (self->reader, self))
+    disposition = SCB_DISPOSITION_LEAVE;
+  data->done = done;
+  data->user_data = user_data;
+  apply_disposition (self, disposition, disconnect_done, data);
+}
+
+/* ---- the methods' answers ------------------------------------------------- */
 
 /* The one disposition word of EndTransaction and Disconnect; a bad word
  * is answered here. */
@@ -164,197 +353,86 @@ disposition_arg (GDBusMethodInvocation *invocation, ScbDisposition *disposition)
   return FALSE;
 }
 
-/* ---- transactions -------------------------------------------------------- */
+static void
+begin_transaction_answered (ScbConnection *self, const GError *error, gpointer user_data)
+{
+  if (error != NULL)
+    g_dbus_method_invocation_return_gerror (user_data, error);
+  else
+    scb_dbus_connection_complete_begin_transaction (self->iface, user_data);
+}
 
 static void
 begin_transaction_allowed (GObject *object, GDBusMethodInvocation *invocation)
 {
-  ScbConnection *self = SCB_CONNECTION (object);
-  g_autoptr (GError) error = NULL;
-
-  if (!scb_connection_check_card (self, &error))
-    {
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return;
-    }
-  scb_reader_begin_transaction (self->reader, self, invocation);
+  scb_connection_begin_transaction (SCB_CONNECTION (object), begin_transaction_answered,
+                                    invocation);
 }
 
 static void
-end_transaction_done (ScbConnection *self, GDBusMethodInvocation *invocation, const GError *error)
+end_transaction_answered (ScbConnection *self, const GError *error, gpointer user_data)
 {
-  scb_reader_end_transaction (self->reader, self, FALSE);
   if (error != NULL)
-    g_dbus_method_invocation_return_gerror (invocation, error);
+    g_dbus_method_invocation_return_gerror (user_data, error);
   else
-    scb_dbus_connection_complete_end_transaction (self->iface, invocation);
+    scb_dbus_connection_complete_end_transaction (self->iface, user_data);
 }
 
 static void
 end_transaction_allowed (GObject *object, GDBusMethodInvocation *invocation)
 {
-  ScbConnection *self = SCB_CONNECTION (object);
   ScbDisposition disposition;
 
-  if (!disposition_arg (invocation, &disposition))
-    return;
-  if (has_card (self) && !scb_connection_is_current (self))
-    {
-      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_REMOVED_CARD,
-                                             "The card in %s was removed",
-                                             scb_reader_get_name (self->reader));
-      return;
-    }
-  if (!scb_reader_holds_transaction (self->reader, self))
-    {
-      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_NOT_TRANSACTED,
-                                             "%s has no transaction to end", self->path);
-      return;
-    }
-  apply_disposition (self, disposition, invocation, end_transaction_done);
+  if (disposition_arg (invocation, &disposition))
+    scb_connection_end_transaction (SCB_CONNECTION (object), disposition, end_transaction_answered,
+                                    invocation);
 }
 
-/* ---- reconnect and disconnect -------------------------------------------- */
-
 static void
-reconnect_finish (ScbConnection *self, GDBusMethodInvocation *invocation, const GError *error)
+reconnect_answered (ScbConnection *self, const GError *error, gpointer user_data)
 {
-  CcidSlot *slot = scb_reader_get_slot (self->reader);
-  const char *share_word = NULL;
-  g_autofree const char **protocols = NULL;
-  g_autoptr (GError) local_error = NULL;
-  ScbShareMode mode;
-  int active = SCB_PROTOCOL_ISO_NONE;
-  int protocol = SCB_PROTOCOL_ISO_NONE;
-
   if (error != NULL)
-    {
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return;
-    }
-  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s^a&s&s)", &share_word,
-                 &protocols, NULL);
-  (void) scb_share_mode_from_word (share_word, &mode, NULL);
-  if (ccid_slot_get_state (slot) == CCID_SLOT_POWERED)
-    active = ccid_slot_get_active_protocol (slot);
-  if (mode != SCB_SHARE_MODE_DIRECT && active == SCB_PROTOCOL_ISO_NONE)
-    {
-      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_NO_SMARTCARD,
-                                             "No usable card in %s",
-                                             scb_reader_get_name (self->reader));
-      return;
-    }
-  if (!scb_protocol_choose (protocols, mode, active, &protocol, &local_error)
-      || !scb_reader_check_sharing (self->reader, self, mode, &local_error))
-    {
-      g_dbus_method_invocation_return_gerror (invocation, local_error);
-      return;
-    }
-  self->mode = mode;
-  self->protocol = protocol;
-  self->generation = ccid_slot_get_card_generation (slot);
-  self->reset_pending = FALSE;
-  scb_reader_update_state (self->reader);
-  scb_dbus_connection_complete_reconnect (self->iface, invocation,
-                                          scb_protocol_iso_to_word (protocol));
-}
-
-static void
-on_reconnect_power_on (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  DispositionData *data = user_data;
-  g_autoptr (GError) error = NULL;
-  GBytes *atr = ccid_slot_power_on_finish (CCID_SLOT (source), result, &error);
-
-  g_clear_pointer (&atr, g_bytes_unref);
-  reconnect_finish (data->connection, data->invocation, error);
-  g_object_unref (data->connection);
-  g_free (data);
+    g_dbus_method_invocation_return_gerror (user_data, error);
+  else
+    scb_dbus_connection_complete_reconnect (self->iface, user_data,
+                                            scb_protocol_iso_to_word (self->protocol));
 }
 
 static void
 reconnect_allowed (GObject *object, GDBusMethodInvocation *invocation)
 {
-  ScbConnection *self = SCB_CONNECTION (object);
-  CcidSlot *slot = scb_reader_get_slot (self->reader);
   const char *share_word = NULL, *init_word = NULL;
+  g_autofree const char **protocols = NULL;
   ScbShareMode mode;
   ScbDisposition init;
   g_autoptr (GError) error = NULL;
-  DispositionData *data;
 
-  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s@as&s)", &share_word,
-                 NULL, &init_word);
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s^a&s&s)", &share_word,
+                 &protocols, &init_word);
   if (!scb_share_mode_from_word (share_word, &mode, &error)
       || !scb_disposition_from_word (init_word, &init, &error))
     {
       g_dbus_method_invocation_return_gerror (invocation, error);
       return;
     }
-  if (!scb_reader_is_present (self->reader))
-    {
-      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE,
-                                             "%s was removed", scb_reader_get_name (self->reader));
-      return;
-    }
-  if (scb_reader_is_locked_by_other (self->reader, self))
-    {
-      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_SHARING_VIOLATION,
-                                             "Another connection holds a transaction on %s",
-                                             scb_reader_get_name (self->reader));
-      return;
-    }
-  switch (ccid_slot_get_state (slot))
-    {
-    case CCID_SLOT_ABSENT:
-      if (mode == SCB_SHARE_MODE_DIRECT)
-        break;
-      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_NO_SMARTCARD,
-                                             "No card in %s", scb_reader_get_name (self->reader));
-      return;
-    case CCID_SLOT_PRESENT:
-      data = g_new0 (DispositionData, 1);
-      data->connection = g_object_ref (self);
-      data->invocation = invocation;
-      ccid_slot_power_on_async (slot, NULL, on_reconnect_power_on, data);
-      return;
-    case CCID_SLOT_POWERED:
-      if (init != SCB_DISPOSITION_LEAVE)
-        {
-          /* Reconnect's "unpower" is a cold reset, as in pcsc-lite. The
-           * card may be a new one (after a removal): that is fine. */
-          self->generation = ccid_slot_get_card_generation (slot);
-          apply_disposition (self, SCB_DISPOSITION_RESET, invocation, reconnect_finish);
-          return;
-        }
-      break;
-    default:
-      break;
-    }
-  reconnect_finish (self, invocation, NULL);
+  scb_connection_reconnect (SCB_CONNECTION (object), mode, protocols, init, reconnect_answered,
+                            invocation);
 }
 
 static void
-disconnect_done (ScbConnection *self, GDBusMethodInvocation *invocation, const GError *error)
+disconnect_answered (ScbConnection *self, const GError *error, gpointer user_data)
 {
-  if (error != NULL)
-    g_debug ("%s: disposition at Disconnect: %s", self->path, error->message);
-  scb_dbus_connection_complete_disconnect (self->iface, invocation);
-  scb_connection_close (self);
+  scb_dbus_connection_complete_disconnect (self->iface, user_data);
 }
 
 static void
 disconnect_allowed (GObject *object, GDBusMethodInvocation *invocation)
 {
-  ScbConnection *self = SCB_CONNECTION (object);
   ScbDisposition disposition;
 
-  if (!disposition_arg (invocation, &disposition))
-    return;
-  /* pcsc-lite: no reset or unpower under another connection's transaction. */
-  if (scb_reader_is_locked_by_other (self->reader, self))
-    disposition = SCB_DISPOSITION_LEAVE;
-  apply_disposition (self, disposition, invocation, disconnect_done);
+  if (disposition_arg (invocation, &disposition))
+    scb_connection_disconnect (SCB_CONNECTION (object), disposition, disconnect_answered,
+                               invocation);
 }
 
 /* ---- status and attributes ----------------------------------------------- */
@@ -534,7 +612,9 @@ scb_connection_close (ScbConnection *self)
     }
   scb_connection_cancel_queued (self);
   scb_reader_remove_connection (self->reader, self);
-  g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->iface));
+  /* A pcscd socket client's connection is not on the bus. */
+  if (g_dbus_interface_skeleton_get_connection (G_DBUS_INTERFACE_SKELETON (self->iface)) != NULL)
+    g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->iface));
   scb_manager_remove_connection (self->manager, self);
 }
 

@@ -48,6 +48,27 @@ void scb_connection_transmit (ScbConnection *self, GBytes *apdu, ScbConnectionTr
 void scb_connection_control_async (ScbConnection *self, guint32 code, GBytes *data,
                                    GAsyncReadyCallback callback, gpointer user_data);
 GBytes *scb_connection_control_finish (ScbConnection *self, GAsyncResult *result, GError **error);
+/* The answer to the calls below, for a method call or a pcscd request:
+ * @error is NULL on success and only borrowed. @done may run before the
+ * call returns. */
+typedef void (*ScbConnectionDone) (ScbConnection *self, const GError *error, gpointer user_data);
+
+/* Now, or when the transaction holder ends its own (Timeout after
+ * SCB_TRANSACTION_WAIT_MS); nested ones are counted. */
+void scb_connection_begin_transaction (ScbConnection *self, ScbConnectionDone done,
+                                       gpointer user_data);
+/* NotTransacted without one; @disposition is applied first. */
+void scb_connection_end_transaction (ScbConnection *self, ScbDisposition disposition,
+                                     ScbConnectionDone done, gpointer user_data);
+/* New share mode and protocol (@protocols: D-Bus words), after @init
+ * (unpower is a cold reset); scb_connection_get_protocol() then has it. */
+void scb_connection_reconnect (ScbConnection *self, ScbShareMode mode, const char *const *protocols,
+                               ScbDisposition init, ScbConnectionDone done, gpointer user_data);
+/* Applies @disposition (leave under another's transaction) and closes the
+ * connection; never fails. */
+void scb_connection_disconnect (ScbConnection *self, ScbDisposition disposition,
+                                ScbConnectionDone done, gpointer user_data);
+
 /* The channel was closed by its client. */
 void scb_connection_forget_channel (ScbConnection *self, ScbChannel *channel);
 

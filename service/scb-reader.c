@@ -29,7 +29,8 @@ typedef struct
   ScbReader *reader;
   ScbConnection *connection;
   ScbPeer *peer; /* its owner's account, where the waiter is counted */
-  GDBusMethodInvocation *invocation;
+  ScbConnectionDone done;
+  gpointer user_data;
   guint timeout_id;
 } Waiter;
 
@@ -127,6 +128,7 @@ publish (ScbReader *self)
       self->card_atr = g_bytes_ref (atr);
       scb_card_update (self->card, atr, ccid_slot_get_protocols (self->slot));
     }
+  scb_manager_readers_changed (self->manager);
 }
 
 static void
@@ -146,7 +148,9 @@ fail_waiters (ScbReader *self, ScbError code, const char *message)
 
   while ((waiter = g_queue_pop_head (&self->tx_waiters)) != NULL)
     {
-      g_dbus_method_invocation_return_error_literal (waiter->invocation, SCB_ERROR, code, message);
+      g_autoptr (GError) error = g_error_new_literal (SCB_ERROR, code, message);
+
+      waiter->done (waiter->connection, error, waiter->user_data);
       waiter_free (waiter);
     }
 }
@@ -340,13 +344,14 @@ static gboolean
 on_waiter_timeout (gpointer user_data)
 {
   Waiter *waiter = user_data;
+  g_autoptr (GError) error = NULL;
 
   waiter->timeout_id = 0;
   g_queue_remove (&waiter->reader->tx_waiters, waiter);
-  g_dbus_method_invocation_return_error (waiter->invocation, SCB_ERROR, SCB_ERROR_TIMEOUT,
-                                         "Another connection held its transaction on %s "
-                                         "for more than %u s",
-                                         waiter->reader->name, SCB_TRANSACTION_WAIT_MS / 1000);
+  error = g_error_new (SCB_ERROR, SCB_ERROR_TIMEOUT,
+                       "Another connection held its transaction on %s for more than %u s",
+                       waiter->reader->name, SCB_TRANSACTION_WAIT_MS / 1000);
+  waiter->done (waiter->connection, error, waiter->user_data);
   waiter_free (waiter);
   return G_SOURCE_REMOVE;
 }
@@ -363,13 +368,13 @@ grant_next (ScbReader *self)
     return;
   self->tx_holder = waiter->connection;
   self->tx_depth = 1;
-  g_dbus_method_invocation_return_value (waiter->invocation, NULL);
+  waiter->done (waiter->connection, NULL, waiter->user_data);
   waiter_free (waiter);
 }
 
 void
-scb_reader_begin_transaction (ScbReader *self, ScbConnection *connection,
-                              GDBusMethodInvocation *invocation)
+scb_reader_begin_transaction (ScbReader *self, ScbConnection *connection, ScbConnectionDone done,
+                              gpointer user_data)
 {
   ScbPeer *peer = scb_connection_get_peer (connection);
   g_autoptr (GError) error = NULL;
@@ -379,19 +384,20 @@ scb_reader_begin_transaction (ScbReader *self, ScbConnection *connection,
     {
       self->tx_holder = connection;
       self->tx_depth++;
-      g_dbus_method_invocation_return_value (invocation, NULL);
+      done (connection, NULL, user_data);
       return;
     }
   if (!scb_peer_take (peer, SCB_RESOURCE_WAITER, &error))
     {
-      g_dbus_method_invocation_return_gerror (invocation, error);
+      done (connection, error, user_data);
       return;
     }
   waiter = g_new0 (Waiter, 1);
   waiter->reader = self;
   waiter->peer = scb_peer_ref (peer);
   waiter->connection = g_object_ref (connection);
-  waiter->invocation = invocation; /* the reference the handler got */
+  waiter->done = done;
+  waiter->user_data = user_data;
   waiter->timeout_id = g_timeout_add (SCB_TRANSACTION_WAIT_MS, on_waiter_timeout, waiter);
   g_queue_push_tail (&self->tx_waiters, waiter);
 }
@@ -423,9 +429,11 @@ scb_reader_cancel_waiting (ScbReader *self, ScbConnection *connection)
 
       if (waiter->connection == connection)
         {
+          g_autoptr (GError) error
+              = g_error_new_literal (SCB_ERROR, SCB_ERROR_CANCELLED, "The connection was closed");
+
           g_queue_delete_link (&self->tx_waiters, l);
-          g_dbus_method_invocation_return_error_literal (
-              waiter->invocation, SCB_ERROR, SCB_ERROR_CANCELLED, "The connection was closed");
+          waiter->done (waiter->connection, error, waiter->user_data);
           waiter_free (waiter);
         }
       l = next;
@@ -437,23 +445,30 @@ scb_reader_cancel_waiting (ScbReader *self, ScbConnection *connection)
 typedef struct
 {
   ScbReader *reader;
-  GDBusMethodInvocation *invocation;
+  char *owner;
+  ScbShareMode mode;
+  GStrv protocols;
+  gboolean export;
+  ScbReaderConnected done;
+  gpointer user_data;
 } ConnectData;
 
-static ScbConnection *
-connect_new (ScbReader *self, GDBusMethodInvocation *invocation, GError **error)
+static void
+connect_data_free (ConnectData *data)
 {
-  GVariant *parameters = g_dbus_method_invocation_get_parameters (invocation);
-  const char *share_word = NULL;
-  g_autofree const char **protocols = NULL;
+  g_object_unref (data->reader);
+  g_free (data->owner);
+  g_strfreev (data->protocols);
+  g_free (data);
+}
+
+static ScbConnection *
+connect_new (ScbReader *self, ConnectData *data, GError **error)
+{
   g_autoptr (ScbConnection) connection = NULL;
-  ScbShareMode mode;
   int active = SCB_PROTOCOL_ISO_NONE;
   int protocol = SCB_PROTOCOL_ISO_NONE;
 
-  g_variant_get (parameters, "(&s^a&s)", &share_word, &protocols);
-  if (!scb_share_mode_from_word (share_word, &mode, error))
-    return NULL;
   if (!self->present)
     {
       g_set_error (error, SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE, "%s was removed", self->name);
@@ -461,106 +476,128 @@ connect_new (ScbReader *self, GDBusMethodInvocation *invocation, GError **error)
     }
   if (ccid_slot_get_state (self->slot) == CCID_SLOT_POWERED)
     active = ccid_slot_get_active_protocol (self->slot);
-  if (mode != SCB_SHARE_MODE_DIRECT && active == SCB_PROTOCOL_ISO_NONE)
+  if (data->mode != SCB_SHARE_MODE_DIRECT && active == SCB_PROTOCOL_ISO_NONE)
     {
       g_set_error (error, SCB_ERROR, SCB_ERROR_UNPOWERED_CARD, "The card in %s is not powered",
                    self->name);
       return NULL;
     }
-  if (!scb_protocol_choose (protocols, mode, active, &protocol, error)
-      || !scb_reader_check_sharing (self, NULL, mode, error))
+  if (!scb_protocol_choose ((const char *const *) data->protocols, data->mode, active, &protocol,
+                            error)
+      || !scb_reader_check_sharing (self, NULL, data->mode, error))
     return NULL;
 
-  connection
-      = scb_connection_new (self->manager, self, g_dbus_method_invocation_get_sender (invocation),
-                            mode, protocol, scb_dbus_reader_get_nad (self->iface));
+  connection = scb_connection_new (self->manager, self, data->owner, data->mode, protocol,
+                                   scb_dbus_reader_get_nad (self->iface));
   if (!scb_manager_add_connection (self->manager, connection, error))
     return NULL;
-  if (!scb_connection_export (connection, error))
+  if (data->export && !scb_connection_export (connection, error))
     {
       scb_manager_remove_connection (self->manager, connection);
       return NULL;
     }
   scb_reader_add_connection (self, connection);
-  g_debug ("%s: %s connected %s (%s, %s)", self->name,
-           g_dbus_method_invocation_get_sender (invocation), scb_connection_get_path (connection),
-           share_word, scb_protocol_iso_to_word (protocol));
+  g_debug ("%s: %s connected %s (%s, %s)", self->name, data->owner,
+           scb_connection_get_path (connection), scb_share_mode_to_word (data->mode),
+           scb_protocol_iso_to_word (protocol));
   return g_steal_pointer (&connection);
 }
 
+/* Answers @data with a new connection or @error, and frees it. */
 static void
-connect_finish (ScbReader *self, GDBusMethodInvocation *invocation)
+connect_finish (ConnectData *data, const GError *error)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (ScbConnection) connection = connect_new (self, invocation, &error);
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (ScbConnection) connection = NULL;
 
-  if (connection == NULL)
+  if (error == NULL)
     {
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return;
+      connection = connect_new (data->reader, data, &local_error);
+      error = local_error;
     }
-  scb_dbus_reader_complete_connect (
-      self->iface, invocation, scb_connection_get_path (connection),
-      scb_protocol_iso_to_word (scb_connection_get_protocol (connection)));
+  data->done (data->reader, connection, error, data->user_data);
+  connect_data_free (data);
 }
 
 static void
 on_connect_power_on (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  ConnectData *data = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) atr = ccid_slot_power_on_finish (CCID_SLOT (source), result, &error);
 
-  if (atr == NULL)
-    g_dbus_method_invocation_return_gerror (data->invocation, error);
-  else
-    connect_finish (data->reader, data->invocation);
-  g_object_unref (data->reader);
-  g_free (data);
+  connect_finish (user_data, error);
 }
 
-static void
-connect_allowed (GObject *object, GDBusMethodInvocation *invocation)
+void
+scb_reader_connect (ScbReader *self, const char *owner, ScbShareMode mode,
+                    const char *const *protocols, gboolean export, ScbReaderConnected done,
+                    gpointer user_data)
 {
-  ScbReader *self = SCB_READER (object);
-  const char *share_word = NULL;
-  ScbShareMode mode;
+  ConnectData *data = g_new0 (ConnectData, 1);
   g_autoptr (GError) error = NULL;
-  ConnectData *data;
 
-  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s@as)", &share_word,
-                 NULL);
-  if (!scb_share_mode_from_word (share_word, &mode, &error))
-    {
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return;
-    }
+  data->reader = g_object_ref (self);
+  data->owner = g_strdup (owner);
+  data->mode = mode;
+  data->protocols = g_strdupv ((char **) protocols);
+  data->export = export;
+  data->done = done;
+  data->user_data = user_data;
   if (!self->present || mode == SCB_SHARE_MODE_DIRECT)
     {
-      connect_finish (self, invocation);
+      connect_finish (data, NULL);
       return;
     }
   switch (ccid_slot_get_state (self->slot))
     {
     case CCID_SLOT_ABSENT:
-      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_NO_SMARTCARD,
-                                             "No card in %s", self->name);
+      error = g_error_new (SCB_ERROR, SCB_ERROR_NO_SMARTCARD, "No card in %s", self->name);
+      connect_finish (data, error);
       return;
     case CCID_SLOT_MUTE:
-      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_UNRESPONSIVE_CARD,
-                                             "The card in %s does not answer", self->name);
+      error = g_error_new (SCB_ERROR, SCB_ERROR_UNRESPONSIVE_CARD, "The card in %s does not answer",
+                           self->name);
+      connect_finish (data, error);
       return;
     case CCID_SLOT_PRESENT:
       /* Unpowered (a Disconnect with "unpower"): power it as pcscd does. */
-      data = g_new0 (ConnectData, 1);
-      data->reader = g_object_ref (self);
-      data->invocation = invocation;
       ccid_slot_power_on_async (self->slot, NULL, on_connect_power_on, data);
       return;
     default:
-      connect_finish (self, invocation);
+      connect_finish (data, NULL);
       return;
     }
+}
+
+static void
+connect_answered (ScbReader *self, ScbConnection *connection, const GError *error,
+                  gpointer user_data)
+{
+  if (connection == NULL)
+    g_dbus_method_invocation_return_gerror (user_data, error);
+  else
+    scb_dbus_reader_complete_connect (
+        self->iface, user_data, scb_connection_get_path (connection),
+        scb_protocol_iso_to_word (scb_connection_get_protocol (connection)));
+}
+
+static void
+connect_allowed (GObject *object, GDBusMethodInvocation *invocation)
+{
+  const char *share_word = NULL;
+  g_autofree const char **protocols = NULL;
+  ScbShareMode mode;
+  g_autoptr (GError) error = NULL;
+
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s^a&s)", &share_word,
+                 &protocols);
+  if (!scb_share_mode_from_word (share_word, &mode, &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return;
+    }
+  scb_reader_connect (SCB_READER (object), g_dbus_method_invocation_get_sender (invocation), mode,
+                      protocols, TRUE, connect_answered, invocation);
 }
 
 static gboolean
@@ -636,6 +673,30 @@ CcidSlot *
 scb_reader_get_slot (ScbReader *self)
 {
   return self->slot;
+}
+
+guint32
+scb_reader_get_card_events (ScbReader *self)
+{
+  return scb_dbus_reader_get_card_events (self->iface);
+}
+
+gint32
+scb_reader_get_sharing (ScbReader *self)
+{
+  gint32 sharing = 0;
+
+  for (guint i = 0; i < self->connections->len; i++)
+    {
+      ScbConnection *connection = g_ptr_array_index (self->connections, i);
+
+      if (!counts_for_sharing (connection))
+        continue;
+      if (scb_connection_get_share_mode (connection) == SCB_SHARE_MODE_EXCLUSIVE)
+        return -1;
+      sharing++;
+    }
+  return sharing;
 }
 
 gboolean

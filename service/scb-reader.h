@@ -40,6 +40,18 @@ void scb_reader_sync (ScbReader *self);
  * transactions, stops following the slot. */
 void scb_reader_shutdown (ScbReader *self);
 
+/* A new connection for @owner, powering an unpowered card first (as
+ * pcscd does), exported on the bus when @export; @protocols are D-Bus
+ * words. @connection is NULL exactly when @error is set; both borrowed. */
+typedef void (*ScbReaderConnected) (ScbReader *self, ScbConnection *connection, const GError *error,
+                                    gpointer user_data);
+void scb_reader_connect (ScbReader *self, const char *owner, ScbShareMode mode,
+                         const char *const *protocols, gboolean export, ScbReaderConnected done,
+                         gpointer user_data);
+guint32 scb_reader_get_card_events (ScbReader *self);
+/* pcscd's readerSharing: the connections to it, -1 when one is exclusive. */
+gint32 scb_reader_get_sharing (ScbReader *self);
+
 /* Connections (the manager owns them; the reader only lists them). */
 gboolean scb_reader_check_sharing (ScbReader *self, ScbConnection *except, ScbShareMode mode,
                                    GError **error);
@@ -53,10 +65,10 @@ void scb_reader_mark_reset (ScbReader *self, ScbConnection *by);
 /* Transactions, as pcsc-lite has them (nesting counted per connection). */
 gboolean scb_reader_is_locked_by_other (ScbReader *self, ScbConnection *connection);
 gboolean scb_reader_holds_transaction (ScbReader *self, ScbConnection *connection);
-/* Completes @invocation now or when the holder ends its transaction;
- * Timeout after SCB_TRANSACTION_WAIT_MS. */
+/* Calls @done now or when the holder ends its transaction; Timeout after
+ * SCB_TRANSACTION_WAIT_MS. */
 void scb_reader_begin_transaction (ScbReader *self, ScbConnection *connection,
-                                   GDBusMethodInvocation *invocation);
+                                   ScbConnectionDone done, gpointer user_data);
 /* One EndTransaction (@all: every level, for a closing connection). */
 void scb_reader_end_transaction (ScbReader *self, ScbConnection *connection, gboolean all);
 /* Fails the waiting BeginTransaction() calls of @connection. */
