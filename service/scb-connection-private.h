@@ -27,9 +27,6 @@ struct _ScbConnection
   GPtrArray *channels; /* ScbChannel */
 };
 
-/* What pcsc-lite checks before using a handle: the reader, the card, and
- * a reset by another connection (reported once). */
-gboolean scb_connection_check_card (ScbConnection *self, GError **error);
 gboolean scb_connection_check_not_locked (ScbConnection *self, GError **error);
 
 /* scb-connection-io.c: the methods that reach the card or the reader, and

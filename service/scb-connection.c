@@ -455,6 +455,14 @@ status_allowed (GObject *object, GDBusMethodInvocation *invocation)
       scb_protocol_iso_to_word (self->protocol), scb_bytes_to_variant (atr));
 }
 
+GBytes *
+scb_connection_get_attrib (ScbConnection *self, guint32 id, GError **error)
+{
+  if (!scb_connection_check_card (self, error))
+    return NULL;
+  return scb_pcsc_get_attrib (self->reader, self->protocol, id, error);
+}
+
 static void
 get_attrib_allowed (GObject *object, GDBusMethodInvocation *invocation)
 {
@@ -464,8 +472,7 @@ get_attrib_allowed (GObject *object, GDBusMethodInvocation *invocation)
   guint32 id = 0;
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(u)", &id);
-  if (scb_connection_check_card (self, &error))
-    value = scb_pcsc_get_attrib (self->reader, self->protocol, id, &error);
+  value = scb_connection_get_attrib (self, id, &error);
   if (value == NULL)
     g_dbus_method_invocation_return_gerror (invocation, error);
   else

@@ -69,6 +69,12 @@ void scb_connection_reconnect (ScbConnection *self, ScbShareMode mode, const cha
 void scb_connection_disconnect (ScbConnection *self, ScbDisposition disposition,
                                 ScbConnectionDone done, gpointer user_data);
 
+/* What pcsc-lite checks before using a handle (SCardStatus' answer): the
+ * reader, the card, and a reset by another connection (reported once). */
+gboolean scb_connection_check_card (ScbConnection *self, GError **error);
+/* SCardGetAttrib, after those checks. */
+GBytes *scb_connection_get_attrib (ScbConnection *self, guint32 id, GError **error);
+
 /* The channel was closed by its client. */
 void scb_connection_forget_channel (ScbConnection *self, ScbChannel *channel);
 

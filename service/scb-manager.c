@@ -360,9 +360,8 @@ static void
 scb_manager_class_init (ScbManagerClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = scb_manager_dispose;
-  readers_changed_signal
-      = g_signal_new ("readers-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                      NULL, NULL, G_TYPE_NONE, 0);
+  readers_changed_signal = g_signal_new ("readers-changed", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 GPtrArray *

@@ -676,6 +676,35 @@ scb_reader_get_slot (ScbReader *self)
 }
 
 guint32
+scb_reader_get_state (ScbReader *self)
+{
+  return scb_dbus_reader_get_state (self->iface);
+}
+
+GBytes *
+scb_reader_get_atr (ScbReader *self)
+{
+  GBytes *atr = self->card != NULL ? current_atr (self) : NULL;
+
+  return atr != NULL ? g_bytes_ref (atr) : NULL;
+}
+
+guint32
+scb_reader_get_protocol (ScbReader *self)
+{
+  for (guint i = 0; i < self->connections->len; i++)
+    {
+      ScbConnection *connection = g_ptr_array_index (self->connections, i);
+      int protocol = scb_connection_get_protocol (connection);
+
+      /* SCARD_PROTOCOL_T0 is 1, T1 2. */
+      if (scb_connection_is_current (connection) && protocol >= 0)
+        return 1u << protocol;
+    }
+  return 0;
+}
+
+guint32
 scb_reader_get_card_events (ScbReader *self)
 {
   return scb_dbus_reader_get_card_events (self->iface);

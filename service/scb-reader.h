@@ -48,7 +48,13 @@ typedef void (*ScbReaderConnected) (ScbReader *self, ScbConnection *connection, 
 void scb_reader_connect (ScbReader *self, const char *owner, ScbShareMode mode,
                          const char *const *protocols, gboolean export, ScbReaderConnected done,
                          gpointer user_data);
+/* What it published: State (ScbReaderState), the card's ATR (NULL for
+ * none), CardEvents; and the SCARD_PROTOCOL_* its card speaks with its
+ * connections (0 while there is none), as pcscd shows them. */
+guint32 scb_reader_get_state (ScbReader *self);
+GBytes *scb_reader_get_atr (ScbReader *self);
 guint32 scb_reader_get_card_events (ScbReader *self);
+guint32 scb_reader_get_protocol (ScbReader *self);
 /* pcscd's readerSharing: the connections to it, -1 when one is exclusive. */
 gint32 scb_reader_get_sharing (ScbReader *self);
 
