@@ -5,6 +5,8 @@
 #include "scb-channel-codec.h"
 #include "scb-error.h"
 
+#include <string.h>
+
 static void
 put_u16 (guint8 *p, guint16 v)
 {
@@ -56,6 +58,13 @@ header_decode (const guint8 *p, ScbChannelHeader *header)
 static gboolean
 is_op (guint8 op)
 {
+  return op >= SCB_CHANNEL_OP_TRANSMIT && op <= SCB_CHANNEL_OP_STATUS;
+}
+
+/* Begin and end a transaction, status: the op is the whole request. */
+static gboolean
+takes_payload (guint8 op)
+{
   return op == SCB_CHANNEL_OP_TRANSMIT || op == SCB_CHANNEL_OP_CONTROL;
 }
 
@@ -93,6 +102,13 @@ scb_channel_request_decode (const guint8 *packet, gsize len, ScbChannelHeader *h
                            "A transmit request without an APDU");
       return FALSE;
     }
+  if (!takes_payload (header->op) && len != SCB_CHANNEL_HEADER_SIZE)
+    {
+      g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
+                   "Op %u takes no payload, %" G_GSIZE_FORMAT " bytes came", header->op,
+                   len - SCB_CHANNEL_HEADER_SIZE);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -128,4 +144,31 @@ scb_channel_answer_decode (const guint8 *packet, gsize len, guint8 op, guint32 i
       return SCB_CHANNEL_ANSWER_ERROR;
     }
   return SCB_CHANNEL_ANSWER_OK;
+}
+
+void
+scb_channel_status_encode (guint32 state, guint32 protocol, const guint8 *atr, gsize atr_len,
+                           guint8 *out)
+{
+  put_u32 (out, state);
+  put_u32 (out + 4, protocol);
+  if (atr_len > 0)
+    memcpy (out + SCB_CHANNEL_STATUS_SIZE, atr, atr_len);
+}
+
+gboolean
+scb_channel_status_decode (const guint8 *payload, gsize len, guint32 *state, guint32 *protocol,
+                           const guint8 **atr, gsize *atr_len, GError **error)
+{
+  if (len < SCB_CHANNEL_STATUS_SIZE || len > SCB_CHANNEL_STATUS_SIZE + SCB_CHANNEL_MAX_ATR)
+    {
+      g_set_error (error, SCB_ERROR, SCB_ERROR_COMM_ERROR,
+                   "Malformed status on the channel (%" G_GSIZE_FORMAT " bytes)", len);
+      return FALSE;
+    }
+  *state = get_u32 (payload);
+  *protocol = get_u32 (payload + 4);
+  *atr = payload + SCB_CHANNEL_STATUS_SIZE;
+  *atr_len = len - SCB_CHANNEL_STATUS_SIZE;
+  return TRUE;
 }

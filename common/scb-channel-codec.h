@@ -24,7 +24,26 @@ typedef enum
 {
   SCB_CHANNEL_OP_TRANSMIT = 1, /* code: the protocol (ScbProtocol), 0 for the connection's */
   SCB_CHANNEL_OP_CONTROL = 2,  /* code: the control code */
+  /* No payload in the request (InvalidParameter otherwise). */
+  SCB_CHANNEL_OP_BEGIN_TRANSACTION = 3, /* code: 0 */
+  SCB_CHANNEL_OP_END_TRANSACTION = 4,   /* code: the disposition (ScbDisposition) */
+  SCB_CHANNEL_OP_STATUS = 5,            /* code: 0; answer: an ScbChannelStatus */
 } ScbChannelOp;
+
+/* The payload of a Status answer: state (ScbCardState), protocol
+ * (ScbProtocol), each a little-endian u32, then the ATR (0 to 33 bytes). */
+#define SCB_CHANNEL_STATUS_SIZE 8
+#define SCB_CHANNEL_MAX_ATR 33
+
+/* Encodes a Status answer's payload (SCB_CHANNEL_STATUS_SIZE + @atr_len
+ * bytes) to @out. */
+G_GNUC_INTERNAL void scb_channel_status_encode (guint32 state, guint32 protocol, const guint8 *atr,
+                                                gsize atr_len, guint8 *out);
+/* Checks and reads a Status answer's payload; CommError when malformed. */
+G_GNUC_INTERNAL gboolean scb_channel_status_decode (const guint8 *payload, gsize len,
+                                                    guint32 *state, guint32 *protocol,
+                                                    const guint8 **atr, gsize *atr_len,
+                                                    GError **error);
 
 /* The largest packets each side accepts. */
 #define SCB_CHANNEL_MAX_REQUEST (SCB_CHANNEL_HEADER_SIZE + SCB_MAX_APDU_SIZE)

@@ -7,7 +7,7 @@
 #include "scb-config.h"
 #include "scb-daemon.h"
 #include "scb-log.h"
-#include "scb-pcsc.h"
+#include "scb-apdu-log.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -56,7 +56,7 @@ main (int argc, char **argv)
       return EXIT_FAILURE;
     }
   scb_log_set_max_level (verbose ? G_LOG_LEVEL_DEBUG : config->log_level);
-  scb_pcsc_set_log_data (config->log_apdu_data);
+  scb_apdu_log_set_data (config->log_apdu_data);
   if (config->log_apdu_data)
     g_message ("LogApduData is on: APDU data goes to the debug log (secrets excepted)");
 

@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "scb-bouncer.h"
+#include "scb-channel-codec.h"
 #include "scb-control.h"
 #include "scb-error.h"
 #include "scb-fair-queue.h"
@@ -23,15 +24,20 @@ struct _ScbBouncer
   ScbLimits *limits;
   PolkitAuthority *authority; /* NULL until polkit_authority_get_async answers */
   ScbFairQueue *calls;        /* checks in progress and waiting */
+  GHashTable *subjects;       /* owner -> Subject, for callers not on the bus */
   ScbRateLog polkit_failures;
 };
 
 G_DEFINE_TYPE (ScbBouncer, scb_bouncer, G_TYPE_OBJECT)
 
-const char *
-scb_bouncer_action_for_control (guint32 code, const guint8 *data, gsize len)
+static const char *
+action_for_control (const ScbRequest *request)
 {
-  switch (scb_control_classify (code, data, len))
+  gsize n = 0;
+  const guint8 *bytes
+      = request->control_data != NULL ? g_bytes_get_data (request->control_data, &n) : NULL;
+
+  switch (scb_control_classify (request->control_code, bytes, n))
     {
     case SCB_CONTROL_CARD:
       return SCB_ACTION_ACCESS_CARD;
@@ -43,86 +49,86 @@ scb_bouncer_action_for_control (guint32 code, const guint8 *data, gsize len)
     }
 }
 
-const char *
-scb_bouncer_action_for_share_mode (ScbShareMode mode)
-{
-  /* A direct connection talks to the reader, not to a card. */
-  return mode == SCB_SHARE_MODE_DIRECT ? SCB_ACTION_CONTROL : SCB_ACTION_ACCESS_CARD;
-}
-
 static const char *
-action_for_control (GVariant *parameters)
+action_for_share_mode (const ScbRequest *request)
 {
-  guint32 code = 0;
-  g_autoptr (GVariant) data = NULL;
-  gsize n = 0;
-  const guint8 *bytes;
-
-  g_variant_get (parameters, "(u@ay)", &code, &data);
-  bytes = g_variant_get_fixed_array (data, &n, 1);
-  return scb_bouncer_action_for_control (code, bytes, n);
+  /* A direct connection talks to the reader, not to a card. Unknown modes
+   * get the stricter action; the handler rejects them afterwards. */
+  if (request->share_mode == SCB_SHARE_MODE_SHARED
+      || request->share_mode == SCB_SHARE_MODE_EXCLUSIVE)
+    return SCB_ACTION_ACCESS_CARD;
+  return SCB_ACTION_CONTROL;
 }
 
-static const char *
-action_for_share_mode (GVariant *parameters)
-{
-  const char *share_mode = NULL;
-  ScbShareMode mode;
-
-  g_variant_get_child (parameters, 0, "&s", &share_mode);
-  /* Unknown words get the stricter action; the handler rejects them
-   * afterwards. */
-  if (!scb_share_mode_from_word (share_mode, &mode, NULL))
-    return SCB_ACTION_CONTROL;
-  return scb_bouncer_action_for_share_mode (mode);
-}
-
-typedef const char *(*ActionFunc) (GVariant *parameters);
+typedef const char *(*ActionFunc) (const ScbRequest *request);
 
 typedef struct
 {
-  const char *interface_name;
+  const char *interface_name; /* a D-Bus method... */
   const char *method_name;
+  guint op;               /* ...or a channel op */
   const char *action;     /* NULL: open to anyone */
   ActionFunc action_func; /* the action depends on the arguments */
 } Rule;
 
-/* Connection methods other than those guarded here need no action: the
- * connection was authorized when it was made, and only its owner may call
- * it (checked inline by the connection). */
+/* The one dispatch table of every front door. Connection methods and
+ * channel ops not guarded here need no action: the connection was
+ * authorized when it was made, and only its owner may use it (checked by
+ * the connection, and by holding the channel's socket). */
 static const Rule rules[] = {
-  { SCB_DBUS_INTERFACE_MANAGER, "GetReaders", NULL, NULL },
-  { SCB_DBUS_INTERFACE_READER, "Connect", NULL, action_for_share_mode },
-  { SCB_DBUS_INTERFACE_READER, "SetNad", SCB_ACTION_SET_NAD, NULL },
-  { SCB_DBUS_INTERFACE_CONNECTION, "Transmit", NULL, NULL },
-  { SCB_DBUS_INTERFACE_CONNECTION, "Control", NULL, action_for_control },
-  { SCB_DBUS_INTERFACE_CONNECTION, "BeginTransaction", NULL, NULL },
-  { SCB_DBUS_INTERFACE_CONNECTION, "EndTransaction", NULL, NULL },
-  { SCB_DBUS_INTERFACE_CONNECTION, "Reconnect", NULL, action_for_share_mode },
-  { SCB_DBUS_INTERFACE_CONNECTION, "Disconnect", NULL, NULL },
-  { SCB_DBUS_INTERFACE_CONNECTION, "Status", NULL, NULL },
-  { SCB_DBUS_INTERFACE_CONNECTION, "GetAttrib", NULL, NULL },
-  { SCB_DBUS_INTERFACE_CONNECTION, "SetAttrib", SCB_ACTION_CONTROL, NULL },
-  { SCB_DBUS_INTERFACE_CONNECTION, "SetNad", SCB_ACTION_SET_NAD, NULL },
-  { SCB_DBUS_INTERFACE_CONNECTION, "OpenChannel", NULL, NULL },
+  { SCB_DBUS_INTERFACE_MANAGER, "GetReaders", 0, NULL, NULL },
+  { SCB_DBUS_INTERFACE_READER, "Connect", 0, NULL, action_for_share_mode },
+  { SCB_DBUS_INTERFACE_READER, "SetNad", 0, SCB_ACTION_SET_NAD, NULL },
+  { SCB_DBUS_INTERFACE_CONNECTION, "Transmit", 0, NULL, NULL },
+  { SCB_DBUS_INTERFACE_CONNECTION, "Control", 0, NULL, action_for_control },
+  { SCB_DBUS_INTERFACE_CONNECTION, "BeginTransaction", 0, NULL, NULL },
+  { SCB_DBUS_INTERFACE_CONNECTION, "EndTransaction", 0, NULL, NULL },
+  { SCB_DBUS_INTERFACE_CONNECTION, "Reconnect", 0, NULL, action_for_share_mode },
+  { SCB_DBUS_INTERFACE_CONNECTION, "Disconnect", 0, NULL, NULL },
+  { SCB_DBUS_INTERFACE_CONNECTION, "Status", 0, NULL, NULL },
+  { SCB_DBUS_INTERFACE_CONNECTION, "GetAttrib", 0, NULL, NULL },
+  { SCB_DBUS_INTERFACE_CONNECTION, "SetAttrib", 0, SCB_ACTION_CONTROL, NULL },
+  { SCB_DBUS_INTERFACE_CONNECTION, "SetNad", 0, SCB_ACTION_SET_NAD, NULL },
+  { SCB_DBUS_INTERFACE_CONNECTION, "OpenChannel", 0, NULL, NULL },
+  { NULL, NULL, SCB_CHANNEL_OP_TRANSMIT, NULL, NULL },
+  { NULL, NULL, SCB_CHANNEL_OP_CONTROL, NULL, action_for_control },
+  { NULL, NULL, SCB_CHANNEL_OP_BEGIN_TRANSACTION, NULL, NULL },
+  { NULL, NULL, SCB_CHANNEL_OP_END_TRANSACTION, NULL, NULL },
+  { NULL, NULL, SCB_CHANNEL_OP_STATUS, NULL, NULL },
 };
 
+static gboolean
+rule_matches (const Rule *rule, const ScbRequest *request)
+{
+  if (request->interface_name != NULL)
+    return rule->interface_name != NULL
+           && strcmp (rule->interface_name, request->interface_name) == 0
+           && strcmp (rule->method_name, request->method_name) == 0;
+  return rule->interface_name == NULL && request->op != 0 && rule->op == request->op;
+}
+
 const char *
-scb_bouncer_action_for_call (const char *interface_name, const char *method_name,
-                             GVariant *parameters, gboolean *known)
+scb_bouncer_action_for_request (const ScbRequest *request, gboolean *known)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (rules); i++)
     {
-      if (strcmp (rules[i].interface_name, interface_name) != 0
-          || strcmp (rules[i].method_name, method_name) != 0)
+      if (!rule_matches (&rules[i], request))
         continue;
       *known = TRUE;
       if (rules[i].action_func != NULL)
-        return rules[i].action_func (parameters);
+        return rules[i].action_func (request);
       return rules[i].action;
     }
   *known = FALSE;
   return NULL;
+}
+
+static char *
+request_name (const ScbRequest *request)
+{
+  if (request->interface_name != NULL)
+    return g_strdup_printf ("%s.%s", request->interface_name, request->method_name);
+  return g_strdup_printf ("Channel op %u", request->op);
 }
 
 /* ---- whether a bus name may do an action ------------------------------- */
@@ -134,14 +140,38 @@ scb_bouncer_action_for_call (const char *interface_name, const char *method_name
  * progress has one bus call out at a time: GetConnectionUnixUser, then
  * polkit's CheckAuthorization; so the daemon stays below dbus-daemon's
  * 128 pending replies per connection however many clients ask. */
+/* A caller that is not on the bus (the pcscd socket): its polkit subject. */
+typedef struct
+{
+  PolkitSubject *subject;
+  PolkitDetails *details; /* NULL for none */
+} Subject;
+
+static void
+subject_free (Subject *subject)
+{
+  g_object_unref (subject->subject);
+  g_clear_object (&subject->details);
+  g_free (subject);
+}
+
+void
+scb_bouncer_set_subject (ScbBouncer *self, const char *owner, PolkitSubject *subject,
+                         PolkitDetails *details)
+{
+  Subject *known = g_new0 (Subject, 1);
+
+  known->subject = g_object_ref (subject);
+  known->details = details != NULL ? g_object_ref (details) : NULL;
+  g_hash_table_replace (self->subjects, g_strdup (owner), known);
+}
+
 typedef struct
 {
   ScbFairItem item; /* first: the queue hands it back */
   ScbBouncer *bouncer;
   GTask *task; /* while queued or in progress */
   ScbPeer *peer;
-  PolkitSubject *subject; /* NULL: the peer's bus name */
-  PolkitDetails *details;
   const char *action;
   gboolean interactive;
   gboolean started; /* counted in progress by the queue */
@@ -152,8 +182,6 @@ action_check_free (ActionCheck *check)
 {
   scb_peer_release (check->peer, SCB_RESOURCE_AUTHORIZATION);
   scb_peer_unref (check->peer);
-  g_clear_object (&check->subject);
-  g_clear_object (&check->details);
   g_free (check);
 }
 
@@ -209,15 +237,17 @@ on_authorization_checked (GObject *source, GAsyncResult *result, gpointer user_d
 static void
 ask_polkit (ActionCheck *check, PolkitAuthority *authority)
 {
+  const char *owner = scb_peer_get_owner (check->peer);
+  Subject *known = g_hash_table_lookup (check->bouncer->subjects, owner);
   g_autoptr (PolkitSubject) subject
-      = check->subject != NULL ? g_object_ref (check->subject)
-                               : polkit_system_bus_name_new (scb_peer_get_owner (check->peer));
+      = known != NULL ? g_object_ref (known->subject) : polkit_system_bus_name_new (owner);
   PolkitCheckAuthorizationFlags flags
       = check->interactive ? POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION
                            : POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
 
-  polkit_authority_check_authorization (authority, subject, check->action, check->details, flags,
-                                        NULL, on_authorization_checked, check);
+  polkit_authority_check_authorization (authority, subject, check->action,
+                                        known != NULL ? known->details : NULL, flags, NULL,
+                                        on_authorization_checked, check);
 }
 
 static void
@@ -309,14 +339,15 @@ on_peer_vanished (ScbLimits *limits, const char *owner, gpointer user_data)
   while ((check = g_queue_pop_head (&dropped)) != NULL)
     check_finish (check, g_error_new (SCB_ERROR, SCB_ERROR_CANCELLED, "%s left the bus", owner));
   scb_peer_unref (peer);
+  g_hash_table_remove (self->subjects, owner);
 }
 
 static void
-check_async (ScbBouncer *self, ScbPeer *peer, PolkitSubject *subject, PolkitDetails *details,
-             const char *action, gboolean interactive, GAsyncReadyCallback callback,
-             gpointer user_data)
+check_action_async (ScbBouncer *self, const char *sender, const char *action, gboolean interactive,
+                    GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+  g_autoptr (ScbPeer) peer = NULL;
   g_autoptr (GError) error = NULL;
   ActionCheck *check;
 
@@ -325,6 +356,7 @@ check_async (ScbBouncer *self, ScbPeer *peer, PolkitSubject *subject, PolkitDeta
       g_task_return_boolean (task, TRUE);
       return;
     }
+  peer = scb_limits_get_peer (self->limits, sender);
   if (!scb_peer_take (peer, SCB_RESOURCE_AUTHORIZATION, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -332,9 +364,7 @@ check_async (ScbBouncer *self, ScbPeer *peer, PolkitSubject *subject, PolkitDeta
     }
   check = g_new0 (ActionCheck, 1);
   check->bouncer = self;
-  check->peer = scb_peer_ref (peer);
-  check->subject = subject != NULL ? g_object_ref (subject) : NULL;
-  check->details = details != NULL ? g_object_ref (details) : NULL;
+  check->peer = g_steal_pointer (&peer);
   check->action = action;
   check->interactive = interactive;
   g_task_set_task_data (task, check, (GDestroyNotify) action_check_free);
@@ -353,25 +383,26 @@ check_async (ScbBouncer *self, ScbPeer *peer, PolkitSubject *subject, PolkitDeta
 }
 
 void
-scb_bouncer_check_action_async (ScbBouncer *self, const char *sender, const char *action,
-                                gboolean interactive, GAsyncReadyCallback callback,
-                                gpointer user_data)
+scb_bouncer_authorize_async (ScbBouncer *self, const char *owner, const ScbRequest *request,
+                             gboolean interactive, GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr (ScbPeer) peer = scb_limits_get_peer (self->limits, sender);
+  gboolean known = FALSE;
+  const char *action = scb_bouncer_action_for_request (request, &known);
 
-  check_async (self, peer, NULL, NULL, action, interactive, callback, user_data);
-}
+  if (!known)
+    {
+      g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+      g_autofree char *name = request_name (request);
 
-void
-scb_bouncer_check_subject_async (ScbBouncer *self, ScbPeer *peer, PolkitSubject *subject,
-                                 PolkitDetails *details, const char *action,
-                                 GAsyncReadyCallback callback, gpointer user_data)
-{
-  check_async (self, peer, subject, details, action, FALSE, callback, user_data);
+      g_task_return_new_error (task, SCB_ERROR, SCB_ERROR_PERMISSION_DENIED,
+                               "%s is not allowed to anyone", name);
+      return;
+    }
+  check_action_async (self, owner, action, interactive, callback, user_data);
 }
 
 gboolean
-scb_bouncer_check_action_finish (ScbBouncer *self, GAsyncResult *result, GError **error)
+scb_bouncer_authorize_finish (ScbBouncer *self, GAsyncResult *result, GError **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
 }
@@ -383,6 +414,8 @@ typedef struct
   GDBusMethodInvocation *invocation;
   GObject *object;
   ScbBouncerAllowed allowed;
+  gpointer data;
+  GDestroyNotify destroy;
 } MethodCheck;
 
 static void
@@ -393,47 +426,46 @@ on_method_checked (GObject *source, GAsyncResult *result, gpointer user_data)
 
   /* The invocation's reference given to the handler goes with the answer;
    * ours goes with the check. */
-  if (scb_bouncer_check_action_finish (SCB_BOUNCER (source), result, &error))
-    check->allowed (check->object, check->invocation);
+  if (scb_bouncer_authorize_finish (SCB_BOUNCER (source), result, &error))
+    check->allowed (check->object, check->invocation, check->data);
   else
     g_dbus_method_invocation_take_error (check->invocation, error);
+  if (check->destroy != NULL)
+    check->destroy (check->data);
   g_object_unref (check->invocation);
   g_object_unref (check->object);
   g_free (check);
 }
 
 void
-scb_bouncer_check (ScbBouncer *self, GDBusMethodInvocation *invocation, GObject *object,
-                   ScbBouncerAllowed allowed)
+scb_bouncer_check (ScbBouncer *self, GDBusMethodInvocation *invocation, const ScbRequest *request,
+                   GObject *object, ScbBouncerAllowed allowed, gpointer data,
+                   GDestroyNotify destroy)
 {
   GDBusMessage *message = g_dbus_method_invocation_get_message (invocation);
-  const char *interface_name = g_dbus_method_invocation_get_interface_name (invocation);
-  const char *method_name = g_dbus_method_invocation_get_method_name (invocation);
+  ScbRequest call = request != NULL ? *request : (ScbRequest){ 0 };
   gboolean known = FALSE;
-  const char *action;
   MethodCheck *check;
 
-  action = scb_bouncer_action_for_call (
-      interface_name, method_name, g_dbus_method_invocation_get_parameters (invocation), &known);
-  if (!known)
+  call.interface_name = g_dbus_method_invocation_get_interface_name (invocation);
+  call.method_name = g_dbus_method_invocation_get_method_name (invocation);
+  call.op = 0;
+  /* Open calls go ahead in this main-loop turn, without a task. */
+  if (scb_bouncer_action_for_request (&call, &known) == NULL && known)
     {
-      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_PERMISSION_DENIED,
-                                             "%s.%s is not allowed to anyone", interface_name,
-                                             method_name);
+      allowed (object, invocation, data);
+      if (destroy != NULL)
+        destroy (data);
       return;
     }
-  if (action == NULL)
-    {
-      allowed (object, invocation);
-      return;
-    }
-
   check = g_new0 (MethodCheck, 1);
+  check->data = data;
+  check->destroy = destroy;
   check->invocation = g_object_ref (invocation);
   check->object = g_object_ref (object);
   check->allowed = allowed;
-  scb_bouncer_check_action_async (
-      self, g_dbus_method_invocation_get_sender (invocation), action,
+  scb_bouncer_authorize_async (
+      self, g_dbus_method_invocation_get_sender (invocation), &call,
       (g_dbus_message_get_flags (message) & G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION)
           != 0,
       on_method_checked, check);
@@ -469,6 +501,7 @@ scb_bouncer_finalize (GObject *object)
 
   /* Every check holds a reference through its task: none is left. */
   scb_fair_queue_free (self->calls);
+  g_hash_table_unref (self->subjects);
   g_clear_object (&self->limits);
   g_clear_object (&self->connection);
   g_clear_object (&self->authority);
@@ -478,6 +511,8 @@ scb_bouncer_finalize (GObject *object)
 static void
 scb_bouncer_init (ScbBouncer *self)
 {
+  self->subjects
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) subject_free);
 }
 
 static void

@@ -17,46 +17,54 @@ G_DECLARE_FINAL_TYPE (ScbBouncer, scb_bouncer, SCB, BOUNCER, GObject)
 
 /* Called on the main loop once the caller may go ahead. @object is the one
  * given to scb_bouncer_check(), kept alive until then. */
-typedef void (*ScbBouncerAllowed) (GObject *object, GDBusMethodInvocation *invocation);
+typedef void (*ScbBouncerAllowed) (GObject *object, GDBusMethodInvocation *invocation,
+                                   gpointer data);
 
 /* Checks are counted in the callers' accounts of @limits
  * (MaxPendingAuthorizationsPerClient) and at most MaxPendingAuthorizations
  * are in progress at once, the others taking turns. */
 ScbBouncer *scb_bouncer_new (GDBusConnection *connection, ScbLimits *limits);
 
-/* The polkit action guarding a call, from the method and its arguments:
- * NULL with *known = TRUE for an open (read-only) call, NULL with
- * *known = FALSE for anything not in the table. */
-const char *scb_bouncer_action_for_call (const char *interface_name, const char *method_name,
-                                         GVariant *parameters, gboolean *known);
+/* One call to authorize, through either front door: a D-Bus method
+ * (@interface_name, @method_name) or a channel op (@op, docs/channel.md),
+ * with the arguments its action depends on. */
+typedef struct
+{
+  const char *interface_name; /* D-Bus; NULL for a channel op */
+  const char *method_name;
+  guint op;                /* the channel's ScbChannelOp; 0 for a D-Bus method */
+  ScbShareMode share_mode; /* Connect, Reconnect; 0: unknown */
+  guint32 control_code;    /* Control */
+  GBytes *control_data;
+} ScbRequest;
 
-/* The action guarding a control code with its data, and a connection in
- * @mode (the D-Bus table's rules, for the pcscd socket too). */
-const char *scb_bouncer_action_for_control (guint32 code, const guint8 *data, gsize len);
-const char *scb_bouncer_action_for_share_mode (ScbShareMode mode);
+/* The polkit action guarding @request, from the one dispatch table: NULL
+ * with *known = TRUE for an open call, NULL with *known = FALSE for
+ * anything not in the table (denied on both doors). */
+const char *scb_bouncer_action_for_request (const ScbRequest *request, gboolean *known);
 
-/* Checks @invocation against the table and calls @allowed, or answers the
- * call itself with org.scardbus.SmartCard1.Error.PermissionDenied naming
- * the action. Open calls go ahead at once; guarded calls go through
- * scb_bouncer_check_action_async(), interactively when the caller allowed
- * interactive authorization. */
-void scb_bouncer_check (ScbBouncer *self, GDBusMethodInvocation *invocation, GObject *object,
-                        ScbBouncerAllowed allowed);
+/* Whether @owner (a unique bus name, or another front door's caller) may
+ * make @request: anything not in the table is denied (PermissionDenied);
+ * open calls go ahead; guarded ones go through polkit, interactively when
+ * @interactive. */
+void scb_bouncer_authorize_async (ScbBouncer *self, const char *owner, const ScbRequest *request,
+                                  gboolean interactive, GAsyncReadyCallback callback,
+                                  gpointer user_data);
+/* For a caller that is not on the bus (pcscd's socket): polkit is asked
+ * about @subject with @details instead of the bus name @owner, until @owner
+ * leaves (scb_limits_forget()). Its peer's uid must be set already. */
+void scb_bouncer_set_subject (ScbBouncer *self, const char *owner, PolkitSubject *subject,
+                              PolkitDetails *details);
+gboolean scb_bouncer_authorize_finish (ScbBouncer *self, GAsyncResult *result, GError **error);
 
-/* Whether @sender, a unique bus name, may do @action (NULL: anyone may):
- * uid 0 may without asking polkit, as fwupd does; anyone else is asked
- * about to polkit asynchronously, with the bus name as the subject. Also
- * for requests that are not method calls (a Control request on a
- * connection's channel). Fails with PermissionDenied naming the action. */
-void scb_bouncer_check_action_async (ScbBouncer *self, const char *sender, const char *action,
-                                     gboolean interactive, GAsyncReadyCallback callback,
-                                     gpointer user_data);
-/* The same for a client that is not on the bus (the pcscd socket): @peer
- * holds its uid already (uid 0 goes ahead), polkit is asked about @subject
- * (a unix-process) with @details, never interactively. */
-void scb_bouncer_check_subject_async (ScbBouncer *self, ScbPeer *peer, PolkitSubject *subject,
-                                      PolkitDetails *details, const char *action,
-                                      GAsyncReadyCallback callback, gpointer user_data);
-gboolean scb_bouncer_check_action_finish (ScbBouncer *self, GAsyncResult *result, GError **error);
+/* scb_bouncer_authorize_async() for a method call: @request's arguments
+ * (NULL: none matter), the method from @invocation. Calls @allowed, or
+ * answers the call itself with org.scardbus.SmartCard1.Error.PermissionDenied
+ * naming the action; interactive when the caller allowed interactive
+ * authorization. */
+/* @data (the call's typed arguments) goes to @allowed, then to @destroy. */
+void scb_bouncer_check (ScbBouncer *self, GDBusMethodInvocation *invocation,
+                        const ScbRequest *request, GObject *object, ScbBouncerAllowed allowed,
+                        gpointer data, GDestroyNotify destroy);
 
 G_END_DECLS

@@ -1,15 +1,17 @@
-/* scb-channel.c: the SOCK_SEQPACKET fast path of a connection
+/* scb-channel.c: the SOCK_SEQPACKET door of a connection
  *
- * One packet is one request, one packet its answer, one request in flight:
+ * Transmit, Control, BeginTransaction, EndTransaction and Status, framed
+ * by common/scb-channel-codec.c, authorized through the bouncer's one
+ * table and served by the session, with the same errors as the D-Bus
+ * methods. One packet is one request, one packet its answer, one request in flight:
  * the socket is not read while a request is being served, so a client that
  * pipelines simply waits in the socket buffer. The socket has one source
  * for its whole life, watching G_IO_IN; its events change only on the rare
  * paths (a pipelined request, an answer the client does not read yet),
  * because every change of a poll set costs GLib a wakeup write. Every
  * packet is checked
- * before use: shorter than the header, longer than the header plus 65,544
- * bytes (seen with MSG_TRUNC), a wrong version, an unknown op, non-zero
- * flags or a non-zero status get an error answer and the channel goes on.
+ * before use (scb_channel_request_decode()): a bad one gets an error answer
+ * and the channel goes on.
  * The socket is non-blocking, and an answer the client does not read yet
  * waits for G_IO_OUT, so the main loop never blocks on it.
  *
@@ -20,28 +22,25 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include "scb-channel-codec.h"
 #include "scb-channel.h"
 #include "scb-connection.h"
 #include "scb-error.h"
-#include "scb-names.h"
 
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* SCARD_PROTOCOL_T0 and T1 in the code field of a transmit request. */
-#define PCSC_PROTOCOL_T0 1u
-#define PCSC_PROTOCOL_T1 2u
-
-#define MAX_REQUEST (SCB_CHANNEL_HEADER_SIZE + SCB_MAX_APDU_SIZE)
+#define MAX_REQUEST SCB_CHANNEL_MAX_REQUEST
 
 struct _ScbChannel
 {
   GObject parent_instance;
   ScbConnection *connection; /* not owned: it closes its channels first */
+  ScbHandle *handle;
   ScbBouncer *bouncer;
-  char *owner;
+  GCancellable *cancellable; /* of the request waiting in the session */
   GSocket *socket;
   GSource *source;     /* a ChannelSource */
   GIOCondition events; /* what the source watches */
@@ -103,27 +102,6 @@ stop_watch (ScbChannel *self)
   g_clear_pointer (&self->source, g_source_unref);
 }
 
-static void
-put_u32 (guint8 *p, guint32 value)
-{
-  p[0] = value & 0xff;
-  p[1] = (value >> 8) & 0xff;
-  p[2] = (value >> 16) & 0xff;
-  p[3] = (value >> 24) & 0xff;
-}
-
-static guint32
-get_u32 (const guint8 *p)
-{
-  return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
-}
-
-static guint16
-get_u16 (const guint8 *p)
-{
-  return (guint16) (p[0] | p[1] << 8);
-}
-
 /* The client went away: the connection drops its reference, which may be
  * the last one. */
 static void
@@ -142,14 +120,15 @@ send_answer (ScbChannel *self, guint32 status, GBytes *payload)
 {
   gsize len = payload != NULL ? g_bytes_get_size (payload) : 0;
   g_autofree guint8 *packet = g_malloc (SCB_CHANNEL_HEADER_SIZE + len);
+  ScbChannelHeader header = {
+    .version = SCB_CHANNEL_VERSION,
+    .op = self->op | SCB_CHANNEL_OP_ANSWER,
+    .id = self->id,
+    .code = self->code,
+    .status = status,
+  };
 
-  packet[0] = SCB_CHANNEL_VERSION;
-  packet[1] = self->op | SCB_CHANNEL_OP_ANSWER;
-  packet[2] = 0;
-  packet[3] = 0;
-  put_u32 (packet + 4, self->id);
-  put_u32 (packet + 8, self->code);
-  put_u32 (packet + 12, status);
+  scb_channel_header_encode (&header, packet);
   if (len > 0)
     memcpy (packet + SCB_CHANNEL_HEADER_SIZE, g_bytes_get_data (payload, NULL), len);
   g_clear_pointer (&self->answer, g_bytes_unref);
@@ -182,8 +161,7 @@ answer (ScbChannel *self, GBytes *response, const GError *error)
 }
 
 static void
-on_transmit_done (ScbConnection *connection, GBytes *response, const GError *error,
-                  gpointer user_data)
+on_transmit_done (ScbHandle *handle, GBytes *response, const GError *error, gpointer user_data)
 {
   g_autoptr (ScbChannel) self = user_data;
 
@@ -195,63 +173,125 @@ on_control_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (ScbChannel) self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) response
-      = scb_connection_control_finish (SCB_CONNECTION (source), result, &error);
+  g_autoptr (GBytes) response = scb_handle_control_finish (SCB_HANDLE (source), result, &error);
 
   answer (self, response, error);
 }
 
 static void
-on_control_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
+on_transaction_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (ScbChannel) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) empty = g_bytes_new (NULL, 0);
+
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    answer (self, empty, NULL);
+  else
+    answer (self, NULL, error);
+}
+
+static void
+on_status_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (ScbChannel) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ScbStatus) status = scb_handle_status_finish (SCB_HANDLE (source), result, &error);
+  guint8 payload[SCB_CHANNEL_STATUS_SIZE + SCB_CHANNEL_MAX_ATR];
+  g_autoptr (GBytes) bytes = NULL;
+  gsize atr_len;
+
+  if (status == NULL)
+    {
+      answer (self, NULL, error);
+      return;
+    }
+  atr_len = MIN (g_bytes_get_size (status->atr), SCB_CHANNEL_MAX_ATR);
+  scb_channel_status_encode (status->state, status->protocol, g_bytes_get_data (status->atr, NULL),
+                             atr_len, payload);
+  bytes = g_bytes_new (payload, SCB_CHANNEL_STATUS_SIZE + atr_len);
+  answer (self, bytes, NULL);
+}
+
+/* The request was authorized: the session serves it. */
+static void
+run (ScbChannel *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  switch (self->op)
+    {
+    case SCB_CHANNEL_OP_TRANSMIT:
+      /* code: the PCI's protocol, 0 for the connection's. */
+      scb_handle_transmit (self->handle, (ScbProtocol) self->code, self->payload, self,
+                           on_transmit_done, g_object_ref (self));
+      return;
+    case SCB_CHANNEL_OP_CONTROL:
+      scb_handle_control_async (self->handle, self->code, self->payload, self->cancellable,
+                                on_control_done, g_object_ref (self));
+      return;
+    case SCB_CHANNEL_OP_BEGIN_TRANSACTION:
+      scb_handle_begin_transaction_async (self->handle, self->cancellable, on_transaction_done,
+                                          g_object_ref (self));
+      return;
+    case SCB_CHANNEL_OP_END_TRANSACTION:
+      /* The same error as EndTransaction's unknown word. */
+      if (!scb_disposition_is_valid (self->code))
+        {
+          error = g_error_new (SCB_ERROR, SCB_ERROR_INVALID_VALUE, "Unknown disposition %u",
+                               self->code);
+          send_error (self, error);
+          return;
+        }
+      scb_handle_end_transaction_async (self->handle, (ScbDisposition) self->code,
+                                        self->cancellable, on_transaction_done,
+                                        g_object_ref (self));
+      return;
+    case SCB_CHANNEL_OP_STATUS:
+      scb_handle_status_async (self->handle, self->cancellable, on_status_done,
+                               g_object_ref (self));
+      return;
+    default:
+      /* Decoded, yet not served: refused like anything not in the table. */
+      error = g_error_new (SCB_ERROR, SCB_ERROR_PERMISSION_DENIED, "Channel op %u is not served",
+                           self->op);
+      send_error (self, error);
+      return;
+    }
+}
+
+static void
+on_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (ScbChannel) self = user_data;
   g_autoptr (GError) error = NULL;
 
   if (self->closed)
     return;
-  if (!scb_bouncer_check_action_finish (SCB_BOUNCER (source), result, &error))
-    {
-      send_error (self, error);
-      return;
-    }
-  scb_connection_control_async (self->connection, self->code, self->payload, on_control_done,
-                                g_object_ref (self));
+  if (!scb_bouncer_authorize_finish (SCB_BOUNCER (source), result, &error))
+    send_error (self, error);
+  else
+    run (self);
 }
 
+/* The bouncer's table decides, as for a method call; open ops go on in
+ * this main-loop turn (the per-APDU path has no task). */
 static void
 serve (ScbChannel *self)
 {
-  g_autoptr (GError) error = NULL;
-  int protocol;
-  guint32 expected;
-  const char *action;
+  ScbRequest request = {
+    .op = self->op,
+    .control_code = self->code,
+    .control_data = self->payload,
+  };
   gboolean known = FALSE;
-  g_autoptr (GVariant) parameters = NULL;
-  GVariant *data;
 
-  if (self->op == SCB_CHANNEL_OP_TRANSMIT)
-    {
-      protocol = scb_connection_get_protocol (self->connection);
-      expected = protocol == 0 ? PCSC_PROTOCOL_T0 : protocol == 1 ? PCSC_PROTOCOL_T1 : 0;
-      if (self->code != 0 && self->code != expected)
-        {
-          error = g_error_new (SCB_ERROR, SCB_ERROR_PROTO_MISMATCH,
-                               "Protocol %u asked, the connection uses %u", self->code, expected);
-          send_error (self, error);
-          return;
-        }
-      scb_connection_transmit (self->connection, self->payload, on_transmit_done,
-                               g_object_ref (self));
-      return;
-    }
-  /* The same authorization as Connection.Control, per control code. */
-  data = g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, g_bytes_get_data (self->payload, NULL),
-                                    g_bytes_get_size (self->payload), 1);
-  parameters = g_variant_ref_sink (g_variant_new ("(u@ay)", self->code, data));
-  action
-      = scb_bouncer_action_for_call (SCB_DBUS_INTERFACE_CONNECTION, "Control", parameters, &known);
-  scb_bouncer_check_action_async (self->bouncer, self->owner, action, FALSE, on_control_authorized,
-                                  g_object_ref (self));
+  if (scb_bouncer_action_for_request (&request, &known) == NULL && known)
+    run (self);
+  else
+    scb_bouncer_authorize_async (self->bouncer,
+                                 scb_peer_get_owner (scb_handle_get_owner (self->handle)), &request,
+                                 FALSE, on_authorized, g_object_ref (self));
 }
 
 /* One packet in: @n is its real length (MSG_TRUNC). */
@@ -259,38 +299,24 @@ static void
 handle_packet (ScbChannel *self, gsize n)
 {
   g_autoptr (GError) error = NULL;
-  const guint8 *p = receive_buffer;
+  ScbChannelHeader header;
 
-  self->op = 0;
-  self->id = 0;
-  self->code = 0;
   g_clear_pointer (&self->payload, g_bytes_unref);
-  if (n >= SCB_CHANNEL_HEADER_SIZE)
+  /* Echo what can be echoed, even in an error answer. */
+  if (!scb_channel_request_decode (receive_buffer, n, &header, &error))
     {
-      /* Echo what can be echoed, even in an error answer. */
-      self->op = p[1] & ~SCB_CHANNEL_OP_ANSWER;
-      self->id = get_u32 (p + 4);
-      self->code = get_u32 (p + 8);
-    }
-  if (n < SCB_CHANNEL_HEADER_SIZE)
-    error = g_error_new (SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
-                         "Packet of %" G_GSIZE_FORMAT " bytes, shorter than the header", n);
-  else if (n > MAX_REQUEST)
-    error = g_error_new (SCB_ERROR, SCB_ERROR_INSUFFICIENT_BUFFER,
-                         "Packet of %" G_GSIZE_FORMAT " bytes, more than %u", n, MAX_REQUEST);
-  else if (p[0] != SCB_CHANNEL_VERSION || get_u32 (p + 12) != 0 || (p[1] & SCB_CHANNEL_OP_ANSWER)
-           || (p[1] != SCB_CHANNEL_OP_TRANSMIT && p[1] != SCB_CHANNEL_OP_CONTROL)
-           || get_u16 (p + 2) != 0)
-    error = g_error_new (SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
-                         "Malformed header (version %u, op %u, flags 0x%04x)", p[0], p[1],
-                         get_u16 (p + 2));
-  if (error != NULL)
-    {
-      g_debug ("channel of %s: %s", self->owner, error->message);
+      self->op = header.op;
+      self->id = header.id;
+      self->code = header.code;
+      g_debug ("channel of %s: %s", scb_handle_get_label (self->handle), error->message);
       send_error (self, error);
       return;
     }
-  self->payload = g_bytes_new (p + SCB_CHANNEL_HEADER_SIZE, n - SCB_CHANNEL_HEADER_SIZE);
+  self->op = header.op;
+  self->id = header.id;
+  self->code = header.code;
+  self->payload
+      = g_bytes_new (receive_buffer + SCB_CHANNEL_HEADER_SIZE, n - SCB_CHANNEL_HEADER_SIZE);
   serve (self);
 }
 
@@ -373,19 +399,21 @@ scb_channel_close (ScbChannel *self)
   if (self->closed)
     return;
   self->closed = TRUE;
+  g_cancellable_cancel (self->cancellable);
   stop_watch (self);
   g_socket_close (self->socket, NULL);
 }
 
 ScbChannel *
-scb_channel_new (ScbConnection *connection, ScbBouncer *bouncer, int fd, const char *owner)
+scb_channel_new (ScbConnection *connection, ScbHandle *handle, ScbBouncer *bouncer, int fd)
 {
   ScbChannel *self = g_object_new (SCB_TYPE_CHANNEL, NULL);
   g_autoptr (GError) error = NULL;
 
   self->connection = connection;
+  self->handle = g_object_ref (handle);
   self->bouncer = g_object_ref (bouncer);
-  self->owner = g_strdup (owner);
+  self->cancellable = g_cancellable_new ();
   self->socket = g_socket_new_from_fd (fd, &error);
   if (self->socket == NULL)
     {
@@ -407,6 +435,8 @@ scb_channel_dispose (GObject *object)
     scb_channel_close (self);
   g_clear_object (&self->socket);
   g_clear_object (&self->bouncer);
+  g_clear_object (&self->handle);
+  g_clear_object (&self->cancellable);
   G_OBJECT_CLASS (scb_channel_parent_class)->dispose (object);
 }
 
@@ -417,7 +447,6 @@ scb_channel_finalize (GObject *object)
 
   g_clear_pointer (&self->answer, g_bytes_unref);
   g_clear_pointer (&self->payload, g_bytes_unref);
-  g_free (self->owner);
   G_OBJECT_CLASS (scb_channel_parent_class)->finalize (object);
 }
 

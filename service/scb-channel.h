@@ -1,4 +1,4 @@
-/* scb-channel.h: the SOCK_SEQPACKET fast path of a connection
+/* scb-channel.h: the SOCK_SEQPACKET door of a connection
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -10,22 +10,17 @@
 
 G_BEGIN_DECLS
 
+#include "scb-session.h"
+
 typedef struct _ScbConnection ScbConnection;
 
 #define SCB_TYPE_CHANNEL (scb_channel_get_type ())
 G_DECLARE_FINAL_TYPE (ScbChannel, scb_channel, SCB, CHANNEL, GObject)
 
-/* The framing of docs/dbus-api.md: a 16-byte little-endian header. */
-#define SCB_CHANNEL_HEADER_SIZE 16
-#define SCB_CHANNEL_VERSION 1
-#define SCB_CHANNEL_OP_TRANSMIT 1
-#define SCB_CHANNEL_OP_CONTROL 2
-#define SCB_CHANNEL_OP_ANSWER 0x80
-
-/* Serves requests from @fd (ours, taken) for @connection, whose owner is
- * @owner, from the main loop. */
-ScbChannel *scb_channel_new (ScbConnection *connection, ScbBouncer *bouncer, int fd,
-                             const char *owner);
+/* Serves requests from @fd (ours, taken) on @handle, the handle of
+ * @connection, from the main loop (docs/channel.md). */
+ScbChannel *scb_channel_new (ScbConnection *connection, ScbHandle *handle, ScbBouncer *bouncer,
+                             int fd);
 
 /* Closes the socket (the client reads EOF); a request in flight is dropped
  * when it completes. Idempotent. */

@@ -1,570 +1,520 @@
-/* scb-connection.c: a client's connection to a card or a reader
+/* scb-connection.c: a Connection object, the D-Bus door of one ScbHandle
  *
- * PC/SC semantics (pcsc-lite's winscard.c) wherever PC/SC defines them:
- * share modes, transactions, ResetCard once after another connection reset
- * the card, RemovedCard once the card it was made for went away. Only the
- * owner (the unique bus name that made it) may call it; that is checked
- * inline, before the bouncer, on every method.
+ * Each method takes the generated code's typed arguments once, checks the
+ * caller is the owner (the unique bus name that made it), goes through the
+ * bouncer's table with a typed request, calls the session
+ * (session/scb-session.h) and completes the invocation. What PC/SC means
+ * lives in the session, not here.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "scb-card.h"
 #include "scb-channel.h"
-#include "scb-connection-private.h"
+#include "scb-connection.h"
 #include "scb-error.h"
 #include "scb-generated.h"
 #include "scb-limits.h"
 #include "scb-names.h"
-#include "scb-pcsc.h"
 #include "scb-reader.h"
 
-#include <string.h>
+#include <errno.h>
+#include <gio/gunixfdlist.h>
+#include <sys/socket.h>
+
+struct _ScbConnection
+{
+  GObject parent_instance;
+  ScbManager *manager;
+  ScbReader *reader;
+  ScbHandle *handle;
+  ScbPeer *peer; /* the owner's account */
+  char *path;
+  ScbDBusConnection *iface;
+  gboolean closed;
+  GPtrArray *channels; /* ScbChannel */
+};
 
 G_DEFINE_TYPE (ScbConnection, scb_connection, G_TYPE_OBJECT)
 
-/* ---- checks -------------------------------------------------------------- */
-
-static gboolean
-is_owner (ScbConnection *self, GDBusMethodInvocation *invocation)
+static ScbBouncer *
+bouncer (ScbConnection *self)
 {
-  if (g_strcmp0 (g_dbus_method_invocation_get_sender (invocation), self->owner) == 0)
+  return scb_manager_get_bouncer (self->manager);
+}
+
+/* Only the owner may call it: checked before the bouncer. */
+static gboolean
+owns (ScbConnection *self, GDBusMethodInvocation *invocation)
+{
+  const char *owner = scb_peer_get_owner (self->peer);
+
+  if (g_strcmp0 (g_dbus_method_invocation_get_sender (invocation), owner) == 0)
     return TRUE;
   g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_PERMISSION_DENIED,
-                                         "Only %s, which made %s, may use it", self->owner,
-                                         self->path);
+                                         "Only %s, which made %s, may use it", owner, self->path);
   return FALSE;
 }
 
-static gboolean
-has_card (ScbConnection *self)
+/* The object lives until the call's answer: the invocation holds it. */
+static GDBusMethodInvocation *
+hold (ScbConnection *self, GDBusMethodInvocation *invocation)
 {
-  return self->mode != SCB_SHARE_MODE_DIRECT || self->protocol != SCB_PROTOCOL_ISO_NONE;
+  g_object_set_data_full (G_OBJECT (invocation), "scb-connection", g_object_ref (self),
+                          g_object_unref);
+  return invocation;
 }
 
-gboolean
-scb_connection_is_current (ScbConnection *self)
+static ScbDBusConnection *
+held_iface (GDBusMethodInvocation *invocation)
 {
-  return !self->closed && scb_reader_is_present (self->reader)
-         && self->generation == ccid_slot_get_card_generation (scb_reader_get_slot (self->reader));
+  return SCB_CONNECTION (g_object_get_data (G_OBJECT (invocation), "scb-connection"))->iface;
 }
 
-/* What pcsc-lite checks before using a handle: the reader, the card, and
- * a reset by another connection (reported once). */
-gboolean
-scb_connection_check_card (ScbConnection *self, GError **error)
-{
-  if (self->closed)
-    {
-      g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_HANDLE, "%s is closed", self->path);
-      return FALSE;
-    }
-  if (!scb_reader_is_present (self->reader))
-    {
-      g_set_error (error, SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE, "%s was removed",
-                   scb_reader_get_name (self->reader));
-      return FALSE;
-    }
-  if (!has_card (self))
-    return TRUE;
-  if (!scb_connection_is_current (self))
-    {
-      g_set_error (error, SCB_ERROR, SCB_ERROR_REMOVED_CARD, "The card in %s was removed",
-                   scb_reader_get_name (self->reader));
-      return FALSE;
-    }
-  if (self->reset_pending)
-    {
-      self->reset_pending = FALSE;
-      g_set_error (error, SCB_ERROR, SCB_ERROR_RESET_CARD,
-                   "The card in %s was reset by another connection",
-                   scb_reader_get_name (self->reader));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-scb_connection_check_not_locked (ScbConnection *self, GError **error)
-{
-  if (!scb_reader_is_locked_by_other (self->reader, self))
-    return TRUE;
-  g_set_error (error, SCB_ERROR, SCB_ERROR_SHARING_VIOLATION,
-               "Another connection holds a transaction on %s", scb_reader_get_name (self->reader));
-  return FALSE;
-}
-
-/* ---- dispositions -------------------------------------------------------- */
-
-typedef struct
-{
-  ScbConnection *connection;
-  ScbConnectionDone done;
-  gpointer user_data;
-  ScbShareMode mode; /* Reconnect's */
-  GStrv protocols;   /* Reconnect's words */
-} CallData;
-
-static CallData *
-call_data_new (ScbConnection *self, ScbConnectionDone done, gpointer user_data)
-{
-  CallData *data = g_new0 (CallData, 1);
-
-  data->connection = g_object_ref (self);
-  data->done = done;
-  data->user_data = user_data;
-  return data;
-}
+/* ---- transmit and control ------------------------------------------------- */
 
 static void
-call_data_free (CallData *data)
+on_transmit_done (ScbHandle *handle, GBytes *response, const GError *error, gpointer user_data)
 {
-  g_object_unref (data->connection);
-  g_strfreev (data->protocols);
-  g_free (data);
-}
+  GDBusMethodInvocation *invocation = user_data;
 
-static void
-on_disposition (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  CallData *data = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) atr = NULL;
-  ScbConnection *self = data->connection;
-
-  if (g_async_result_is_tagged (result, ccid_slot_reset_async))
-    atr = ccid_slot_reset_finish (CCID_SLOT (source), result, &error);
-  else
-    ccid_slot_power_off_finish (CCID_SLOT (source), result, &error);
-  /* PC/SC: after a reset or an unpower (even a failed one: the card was
-   * touched), every other handle gets SCARD_W_RESET_CARD once. */
-  scb_reader_mark_reset (self->reader, self);
-  data->done (self, error, data->user_data);
-  call_data_free (data);
-}
-
-/* Resets or unpowers the card (eject: unpower, no reader ejects), then
- * calls @done; "leave" calls it at once. */
-static void
-apply_disposition (ScbConnection *self, ScbDisposition disposition, ScbConnectionDone done,
-                   gpointer user_data)
-{
-  CcidSlot *slot = scb_reader_get_slot (self->reader);
-  CallData *data;
-
-  if (disposition == SCB_DISPOSITION_LEAVE || !has_card (self) || !scb_connection_is_current (self))
-    {
-      done (self, NULL, user_data);
-      return;
-    }
-  data = call_data_new (self, done, user_data);
-  if (disposition == SCB_DISPOSITION_RESET)
-    ccid_slot_reset_async (slot, NULL, on_disposition, data);
-  else
-    ccid_slot_power_off_async (slot, NULL, on_disposition, data);
-}
-
-/* ---- transactions -------------------------------------------------------- */
-
-void
-scb_connection_begin_transaction (ScbConnection *self, ScbConnectionDone done, gpointer user_data)
-{
-  g_autoptr (GError) error = NULL;
-
-  if (!scb_connection_check_card (self, &error))
-    {
-      done (self, error, user_data);
-      return;
-    }
-  scb_reader_begin_transaction (self->reader, self, done, user_data);
-}
-
-typedef struct
-{
-  ScbConnectionDone done;
-  gpointer user_data;
-} EndData;
-
-static void
-end_transaction_done (ScbConnection *self, const GError *error, gpointer user_data)
-{
-  EndData *data = user_data;
-
-  scb_reader_end_transaction (self->reader, self, FALSE);
-  data->done (self, error, data->user_data);
-  g_free (data);
-}
-
-void
-scb_connection_end_transaction (ScbConnection *self, ScbDisposition disposition,
-                                ScbConnectionDone done, gpointer user_data)
-{
-  g_autoptr (GError) error = NULL;
-  EndData *data;
-
-  if (has_card (self) && !scb_connection_is_current (self))
-    error = g_error_new (SCB_ERROR, SCB_ERROR_REMOVED_CARD, "The card in %s was removed",
-                         scb_reader_get_name (self->reader));
-  else if (!scb_reader_holds_transaction (self->reader, self))
-    error = g_error_new (SCB_ERROR, SCB_ERROR_NOT_TRANSACTED, "%s has no transaction to end",
-                         self->path);
-  if (error != NULL)
-    {
-      done (self, error, user_data);
-      return;
-    }
-  data = g_new0 (EndData, 1);
-  data->done = done;
-  data->user_data = user_data;
-  apply_disposition (self, disposition, end_transaction_done, data);
-}
-
-/* ---- reconnect and disconnect -------------------------------------------- */
-
-static void
-reconnect_finish (ScbConnection *self, const GError *error, gpointer user_data)
-{
-  CallData *data = user_data;
-  CcidSlot *slot = scb_reader_get_slot (self->reader);
-  g_autoptr (GError) local_error = NULL;
-  int active = SCB_PROTOCOL_ISO_NONE;
-  int protocol = SCB_PROTOCOL_ISO_NONE;
-
-  if (error == NULL)
-    {
-      if (ccid_slot_get_state (slot) == CCID_SLOT_POWERED)
-        active = ccid_slot_get_active_protocol (slot);
-      if (data->mode != SCB_SHARE_MODE_DIRECT && active == SCB_PROTOCOL_ISO_NONE)
-        local_error = g_error_new (SCB_ERROR, SCB_ERROR_NO_SMARTCARD, "No usable card in %s",
-                                   scb_reader_get_name (self->reader));
-      else if (scb_protocol_choose ((const char *const *) data->protocols, data->mode, active,
-                                    &protocol, &local_error)
-               && scb_reader_check_sharing (self->reader, self, data->mode, &local_error))
-        {
-          self->mode = data->mode;
-          self->protocol = protocol;
-          self->generation = ccid_slot_get_card_generation (slot);
-          self->reset_pending = FALSE;
-          scb_reader_update_state (self->reader);
-        }
-      error = local_error;
-    }
-  data->done (self, error, data->user_data);
-  call_data_free (data);
-}
-
-static void
-on_reconnect_power_on (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  CallData *data = user_data;
-  g_autoptr (GError) error = NULL;
-  GBytes *atr = ccid_slot_power_on_finish (CCID_SLOT (source), result, &error);
-
-  g_clear_pointer (&atr, g_bytes_unref);
-  reconnect_finish (data->connection, error, data);
-}
-
-void
-scb_connection_reconnect (ScbConnection *self, ScbShareMode mode, const char *const *protocols,
-                          ScbDisposition init, ScbConnectionDone done, gpointer user_data)
-{
-  CcidSlot *slot = scb_reader_get_slot (self->reader);
-  g_autoptr (GError) error = NULL;
-  CallData *data;
-
-  if (!scb_reader_is_present (self->reader))
-    error = g_error_new (SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE, "%s was removed",
-                         scb_reader_get_name (self->reader));
-  else if (scb_reader_is_locked_by_other (self->reader, self))
-    error = g_error_new (SCB_ERROR, SCB_ERROR_SHARING_VIOLATION,
-                         "Another connection holds a transaction on %s",
-                         scb_reader_get_name (self->reader));
-  else if (ccid_slot_get_state (slot) == CCID_SLOT_ABSENT && mode != SCB_SHARE_MODE_DIRECT)
-    error = g_error_new (SCB_ERROR, SCB_ERROR_NO_SMARTCARD, "No card in %s",
-                         scb_reader_get_name (self->reader));
-  if (error != NULL)
-    {
-      done (self, error, user_data);
-      return;
-    }
-  data = call_data_new (self, done, user_data);
-  data->mode = mode;
-  data->protocols = g_strdupv ((char **) protocols);
-  switch (ccid_slot_get_state (slot))
-    {
-    case CCID_SLOT_PRESENT:
-      ccid_slot_power_on_async (slot, NULL, on_reconnect_power_on, data);
-      return;
-    case CCID_SLOT_POWERED:
-      if (init != SCB_DISPOSITION_LEAVE)
-        {
-          /* Reconnect's "unpower" is a cold reset, as in pcsc-lite. The
-           * card may be a new one (after a removal): that is fine. */
-          self->generation = ccid_slot_get_card_generation (slot);
-          apply_disposition (self, SCB_DISPOSITION_RESET, reconnect_finish, data);
-          return;
-        }
-      break;
-    default:
-      break;
-    }
-  reconnect_finish (self, NULL, data);
-}
-
-static void
-disconnect_done (ScbConnection *self, const GError *error, gpointer user_data)
-{
-  EndData *data = user_data;
-
-  if (error != NULL)
-    g_debug ("%s: disposition at Disconnect: %s", self->path, error->message);
-  data->done (self, NULL, data->user_data);
-  scb_connection_close (self);
-  g_free (data);
-}
-
-void
-scb_connection_disconnect (ScbConnection *self, ScbDisposition disposition, ScbConnectionDone done,
-                           gpointer user_data)
-{
-  EndData *data = g_new0 (EndData, 1);
-
-  /* pcsc-lite: no reset or unpower under another connection's transaction. */
-  if (scb_reader_is_locked_by_other (self->reader, self))
-    disposition = SCB_DISPOSITION_LEAVE;
-  data->done = done;
-  data->user_data = user_data;
-  apply_disposition (self, disposition, disconnect_done, data);
-}
-
-/* ---- the methods' answers ------------------------------------------------- */
-
-/* The one disposition word of EndTransaction and Disconnect; a bad word
- * is answered here. */
-static gboolean
-disposition_arg (GDBusMethodInvocation *invocation, ScbDisposition *disposition)
-{
-  const char *word = NULL;
-  g_autoptr (GError) error = NULL;
-
-  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s)", &word);
-  if (scb_disposition_from_word (word, disposition, &error))
-    return TRUE;
-  g_dbus_method_invocation_return_gerror (invocation, error);
-  return FALSE;
-}
-
-static void
-begin_transaction_answered (ScbConnection *self, const GError *error, gpointer user_data)
-{
-  if (error != NULL)
-    g_dbus_method_invocation_return_gerror (user_data, error);
-  else
-    scb_dbus_connection_complete_begin_transaction (self->iface, user_data);
-}
-
-static void
-begin_transaction_allowed (GObject *object, GDBusMethodInvocation *invocation)
-{
-  scb_connection_begin_transaction (SCB_CONNECTION (object), begin_transaction_answered,
-                                    invocation);
-}
-
-static void
-end_transaction_answered (ScbConnection *self, const GError *error, gpointer user_data)
-{
-  if (error != NULL)
-    g_dbus_method_invocation_return_gerror (user_data, error);
-  else
-    scb_dbus_connection_complete_end_transaction (self->iface, user_data);
-}
-
-static void
-end_transaction_allowed (GObject *object, GDBusMethodInvocation *invocation)
-{
-  ScbDisposition disposition;
-
-  if (disposition_arg (invocation, &disposition))
-    scb_connection_end_transaction (SCB_CONNECTION (object), disposition, end_transaction_answered,
-                                    invocation);
-}
-
-static void
-reconnect_answered (ScbConnection *self, const GError *error, gpointer user_data)
-{
-  if (error != NULL)
-    g_dbus_method_invocation_return_gerror (user_data, error);
-  else
-    scb_dbus_connection_complete_reconnect (self->iface, user_data,
-                                            scb_protocol_iso_to_word (self->protocol));
-}
-
-static void
-reconnect_allowed (GObject *object, GDBusMethodInvocation *invocation)
-{
-  const char *share_word = NULL, *init_word = NULL;
-  g_autofree const char **protocols = NULL;
-  ScbShareMode mode;
-  ScbDisposition init;
-  g_autoptr (GError) error = NULL;
-
-  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s^a&s&s)", &share_word,
-                 &protocols, &init_word);
-  if (!scb_share_mode_from_word (share_word, &mode, &error)
-      || !scb_disposition_from_word (init_word, &init, &error))
-    {
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return;
-    }
-  scb_connection_reconnect (SCB_CONNECTION (object), mode, protocols, init, reconnect_answered,
-                            invocation);
-}
-
-static void
-disconnect_answered (ScbConnection *self, const GError *error, gpointer user_data)
-{
-  scb_dbus_connection_complete_disconnect (self->iface, user_data);
-}
-
-static void
-disconnect_allowed (GObject *object, GDBusMethodInvocation *invocation)
-{
-  ScbDisposition disposition;
-
-  if (disposition_arg (invocation, &disposition))
-    scb_connection_disconnect (SCB_CONNECTION (object), disposition, disconnect_answered,
-                               invocation);
-}
-
-/* ---- status and attributes ----------------------------------------------- */
-
-static void
-status_allowed (GObject *object, GDBusMethodInvocation *invocation)
-{
-  ScbConnection *self = SCB_CONNECTION (object);
-  CcidSlot *slot = scb_reader_get_slot (self->reader);
-  g_autoptr (GError) error = NULL;
-  GBytes *atr = ccid_slot_get_state (slot) == CCID_SLOT_POWERED ? ccid_slot_get_atr (slot) : NULL;
-
-  if (!scb_connection_check_card (self, &error))
-    {
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return;
-    }
-  scb_dbus_connection_complete_status (
-      self->iface, invocation, scb_reader_get_name (self->reader), scb_pcsc_status_state (slot),
-      scb_protocol_iso_to_word (self->protocol), scb_bytes_to_variant (atr));
-}
-
-GBytes *
-scb_connection_get_attrib (ScbConnection *self, guint32 id, GError **error)
-{
-  if (!scb_connection_check_card (self, error))
-    return NULL;
-  return scb_pcsc_get_attrib (self->reader, self->protocol, id, error);
-}
-
-static void
-get_attrib_allowed (GObject *object, GDBusMethodInvocation *invocation)
-{
-  ScbConnection *self = SCB_CONNECTION (object);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) value = NULL;
-  guint32 id = 0;
-
-  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(u)", &id);
-  value = scb_connection_get_attrib (self, id, &error);
-  if (value == NULL)
+  if (response == NULL)
     g_dbus_method_invocation_return_gerror (invocation, error);
+  else
+    scb_dbus_connection_complete_transmit (held_iface (invocation), invocation,
+                                           scb_bytes_to_variant (response));
+}
+
+static void
+transmit_allowed (GObject *object, GDBusMethodInvocation *invocation, gpointer data)
+{
+  ScbConnection *self = SCB_CONNECTION (object);
+
+  scb_handle_transmit (self->handle, SCB_PROTOCOL_NONE, data, NULL, on_transmit_done,
+                       hold (self, invocation));
+}
+
+static gboolean
+on_handle_transmit (ScbDBusConnection *iface, GDBusMethodInvocation *invocation, GVariant *apdu,
+                    ScbConnection *self)
+{
+  if (owns (self, invocation))
+    scb_bouncer_check (bouncer (self), invocation, NULL, G_OBJECT (self), transmit_allowed,
+                       scb_bytes_from_variant (apdu), (GDestroyNotify) g_bytes_unref);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+on_control_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GDBusMethodInvocation *invocation = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) response = scb_handle_control_finish (SCB_HANDLE (source), result, &error);
+
+  if (response == NULL)
+    g_dbus_method_invocation_return_gerror (invocation, error);
+  else
+    scb_dbus_connection_complete_control (held_iface (invocation), invocation,
+                                          scb_bytes_to_variant (response));
+}
+
+static void
+control_allowed (GObject *object, GDBusMethodInvocation *invocation, gpointer data)
+{
+  ScbConnection *self = SCB_CONNECTION (object);
+  const ScbRequest *request = data;
+
+  scb_handle_control_async (self->handle, request->control_code, request->control_data, NULL,
+                            on_control_done, hold (self, invocation));
+}
+
+static void
+request_free (ScbRequest *request)
+{
+  g_clear_pointer (&request->control_data, g_bytes_unref);
+  g_free (request);
+}
+
+static gboolean
+on_handle_control (ScbDBusConnection *iface, GDBusMethodInvocation *invocation, guint32 code,
+                   GVariant *data, ScbConnection *self)
+{
+  ScbRequest *request;
+
+  if (!owns (self, invocation))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  request = g_new0 (ScbRequest, 1);
+  request->control_code = code;
+  request->control_data = scb_bytes_from_variant (data);
+  scb_bouncer_check (bouncer (self), invocation, request, G_OBJECT (self), control_allowed, request,
+                     (GDestroyNotify) request_free);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* ---- transactions ------------------------------------------------------------ */
+
+static void
+on_begun (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GDBusMethodInvocation *invocation = user_data;
+  GError *error = NULL;
+
+  if (scb_handle_begin_transaction_finish (SCB_HANDLE (source), result, &error))
+    scb_dbus_connection_complete_begin_transaction (held_iface (invocation), invocation);
+  else
+    g_dbus_method_invocation_take_error (invocation, error);
+}
+
+static void
+begin_transaction_allowed (GObject *object, GDBusMethodInvocation *invocation, gpointer data)
+{
+  ScbConnection *self = SCB_CONNECTION (object);
+
+  scb_handle_begin_transaction_async (self->handle, NULL, on_begun, hold (self, invocation));
+}
+
+static gboolean
+on_handle_begin_transaction (ScbDBusConnection *iface, GDBusMethodInvocation *invocation,
+                             ScbConnection *self)
+{
+  if (owns (self, invocation))
+    scb_bouncer_check (bouncer (self), invocation, NULL, G_OBJECT (self), begin_transaction_allowed,
+                       NULL, NULL);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+on_ended (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GDBusMethodInvocation *invocation = user_data;
+  GError *error = NULL;
+
+  if (scb_handle_end_transaction_finish (SCB_HANDLE (source), result, &error))
+    scb_dbus_connection_complete_end_transaction (held_iface (invocation), invocation);
+  else
+    g_dbus_method_invocation_take_error (invocation, error);
+}
+
+static void
+end_transaction_allowed (GObject *object, GDBusMethodInvocation *invocation, gpointer data)
+{
+  ScbConnection *self = SCB_CONNECTION (object);
+
+  scb_handle_end_transaction_async (self->handle, (ScbDisposition) GPOINTER_TO_UINT (data), NULL,
+                                    on_ended, hold (self, invocation));
+}
+
+static gboolean
+on_handle_end_transaction (ScbDBusConnection *iface, GDBusMethodInvocation *invocation,
+                           const char *word, ScbConnection *self)
+{
+  g_autoptr (GError) error = NULL;
+  ScbDisposition disposition;
+
+  if (!owns (self, invocation))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  if (!scb_disposition_from_word (word, &disposition, &error))
+    g_dbus_method_invocation_return_gerror (invocation, error);
+  else
+    scb_bouncer_check (bouncer (self), invocation, NULL, G_OBJECT (self), end_transaction_allowed,
+                       GUINT_TO_POINTER (disposition), NULL);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* ---- reconnect and disconnect ------------------------------------------------- */
+
+typedef struct
+{
+  ScbShareMode mode;
+  ScbProtocol protocols;
+  ScbDisposition initialization;
+} ReconnectArgs;
+
+static void
+on_reconnected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GDBusMethodInvocation *invocation = user_data;
+  GError *error = NULL;
+  ScbProtocol protocol = SCB_PROTOCOL_NONE;
+  ScbConnection *self = g_object_get_data (G_OBJECT (invocation), "scb-connection");
+
+  /* The session made the task (one path with Connect). */
+  if (scb_handle_reconnect_finish (self->handle, result, &protocol, &error))
+    scb_dbus_connection_complete_reconnect (held_iface (invocation), invocation,
+                                            scb_protocol_to_word (protocol));
+  else
+    g_dbus_method_invocation_take_error (invocation, error);
+}
+
+static void
+reconnect_allowed (GObject *object, GDBusMethodInvocation *invocation, gpointer data)
+{
+  ScbConnection *self = SCB_CONNECTION (object);
+  const ReconnectArgs *args = data;
+
+  scb_handle_reconnect_async (self->handle, args->mode, args->protocols, args->initialization, NULL,
+                              on_reconnected, hold (self, invocation));
+}
+
+static gboolean
+on_handle_reconnect (ScbDBusConnection *iface, GDBusMethodInvocation *invocation,
+                     const char *share_mode, const char *const *protocols,
+                     const char *initialization, ScbConnection *self)
+{
+  g_autoptr (GError) error = NULL;
+  ReconnectArgs *args;
+  ScbRequest request = { 0 };
+
+  if (!owns (self, invocation))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  args = g_new0 (ReconnectArgs, 1);
+  if (!scb_share_mode_from_word (share_mode, &args->mode, &error)
+      || !scb_protocols_from_words (protocols, &args->protocols, &error)
+      || !scb_disposition_from_word (initialization, &args->initialization, &error))
+    {
+      g_free (args);
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  request.share_mode = args->mode;
+  scb_bouncer_check (bouncer (self), invocation, &request, G_OBJECT (self), reconnect_allowed, args,
+                     g_free);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+on_disconnected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GDBusMethodInvocation *invocation = user_data;
+  ScbConnection *self = g_object_get_data (G_OBJECT (invocation), "scb-connection");
+
+  scb_handle_disconnect_finish (SCB_HANDLE (source), result);
+  scb_dbus_connection_complete_disconnect (self->iface, invocation);
+  scb_connection_close (self);
+}
+
+static void
+disconnect_allowed (GObject *object, GDBusMethodInvocation *invocation, gpointer data)
+{
+  ScbConnection *self = SCB_CONNECTION (object);
+
+  scb_handle_disconnect_async (self->handle, (ScbDisposition) GPOINTER_TO_UINT (data),
+                               on_disconnected, hold (self, invocation));
+}
+
+static gboolean
+on_handle_disconnect (ScbDBusConnection *iface, GDBusMethodInvocation *invocation, const char *word,
+                      ScbConnection *self)
+{
+  g_autoptr (GError) error = NULL;
+  ScbDisposition disposition;
+
+  if (!owns (self, invocation))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  if (!scb_disposition_from_word (word, &disposition, &error))
+    g_dbus_method_invocation_return_gerror (invocation, error);
+  else
+    scb_bouncer_check (bouncer (self), invocation, NULL, G_OBJECT (self), disconnect_allowed,
+                       GUINT_TO_POINTER (disposition), NULL);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* ---- status and attributes ------------------------------------------------------ */
+
+static void
+on_status (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GDBusMethodInvocation *invocation = user_data;
+  GError *error = NULL;
+  g_autoptr (ScbStatus) status = scb_handle_status_finish (SCB_HANDLE (source), result, &error);
+
+  if (status == NULL)
+    {
+      g_dbus_method_invocation_take_error (invocation, error);
+      return;
+    }
+  scb_dbus_connection_complete_status (held_iface (invocation), invocation, status->reader_name,
+                                       status->state, scb_protocol_to_word (status->protocol),
+                                       scb_bytes_to_variant (status->atr));
+}
+
+static void
+status_allowed (GObject *object, GDBusMethodInvocation *invocation, gpointer data)
+{
+  ScbConnection *self = SCB_CONNECTION (object);
+
+  scb_handle_status_async (self->handle, NULL, on_status, hold (self, invocation));
+}
+
+static gboolean
+on_handle_status (ScbDBusConnection *iface, GDBusMethodInvocation *invocation, ScbConnection *self)
+{
+  if (owns (self, invocation))
+    scb_bouncer_check (bouncer (self), invocation, NULL, G_OBJECT (self), status_allowed, NULL,
+                       NULL);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+get_attrib_allowed (GObject *object, GDBusMethodInvocation *invocation, gpointer data)
+{
+  ScbConnection *self = SCB_CONNECTION (object);
+  GError *error = NULL;
+  g_autoptr (GBytes) value = scb_handle_get_attrib (self->handle, GPOINTER_TO_UINT (data), &error);
+
+  if (value == NULL)
+    g_dbus_method_invocation_take_error (invocation, error);
   else
     scb_dbus_connection_complete_get_attrib (self->iface, invocation, scb_bytes_to_variant (value));
 }
 
-static void
-set_attrib_allowed (GObject *object, GDBusMethodInvocation *invocation)
+static gboolean
+on_handle_get_attrib (ScbDBusConnection *iface, GDBusMethodInvocation *invocation, guint32 id,
+                      ScbConnection *self)
 {
-  guint32 id = 0;
-
-  /* libccid sets no attribute either (IFDHSetCapabilities). */
-  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(u@ay)", &id, NULL);
-  g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED,
-                                         "Attribute 0x%08x cannot be set", id);
+  if (owns (self, invocation))
+    scb_bouncer_check (bouncer (self), invocation, NULL, G_OBJECT (self), get_attrib_allowed,
+                       GUINT_TO_POINTER (id), NULL);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
-
-static void
-set_nad_allowed (GObject *object, GDBusMethodInvocation *invocation)
-{
-  ScbConnection *self = SCB_CONNECTION (object);
-  guint8 nad = 0;
-
-  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(y)", &nad);
-  if (!ccid_slot_supports_nad (scb_reader_get_slot (self->reader)))
-    {
-      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED,
-                                             "%s does not exchange TPDUs: the NAD cannot be chosen",
-                                             scb_reader_get_name (self->reader));
-      return;
-    }
-  self->nad = nad;
-  scb_dbus_connection_complete_set_nad (self->iface, invocation);
-}
-
-/* ---- dispatch ------------------------------------------------------------- */
 
 typedef struct
 {
-  const char *signal;
-  const char *method;
-  ScbBouncerAllowed allowed;
-} Method;
+  guint32 id;
+  GBytes *value;
+} SetAttribArgs;
 
-static const Method methods[] = {
-  { "handle-transmit", "Transmit", scb_connection_transmit_allowed },
-  { "handle-control", "Control", scb_connection_control_allowed },
-  { "handle-begin-transaction", "BeginTransaction", begin_transaction_allowed },
-  { "handle-end-transaction", "EndTransaction", end_transaction_allowed },
-  { "handle-reconnect", "Reconnect", reconnect_allowed },
-  { "handle-disconnect", "Disconnect", disconnect_allowed },
-  { "handle-status", "Status", status_allowed },
-  { "handle-get-attrib", "GetAttrib", get_attrib_allowed },
-  { "handle-set-attrib", "SetAttrib", set_attrib_allowed },
-  { "handle-set-nad", "SetNad", set_nad_allowed },
-  { "handle-open-channel", "OpenChannel", scb_connection_open_channel_allowed },
-};
-
-/* Connected swapped to every handle-* signal: the arguments are read from
- * the invocation, after the owner check and the bouncer. */
-static gboolean
-on_method_call (ScbConnection *self, GDBusMethodInvocation *invocation)
+static void
+set_attrib_args_free (SetAttribArgs *args)
 {
-  const char *name = g_dbus_method_invocation_get_method_name (invocation);
-
-  if (!is_owner (self, invocation))
-    return G_DBUS_METHOD_INVOCATION_HANDLED;
-  for (gsize i = 0; i < G_N_ELEMENTS (methods); i++)
-    {
-      if (g_str_equal (methods[i].method, name))
-        {
-          scb_bouncer_check (scb_manager_get_bouncer (self->manager), invocation, G_OBJECT (self),
-                             methods[i].allowed);
-          return G_DBUS_METHOD_INVOCATION_HANDLED;
-        }
-    }
-  return G_DBUS_METHOD_INVOCATION_UNHANDLED;
+  g_bytes_unref (args->value);
+  g_free (args);
 }
 
-/* ---- the object ------------------------------------------------------------ */
+static void
+set_attrib_allowed (GObject *object, GDBusMethodInvocation *invocation, gpointer data)
+{
+  ScbConnection *self = SCB_CONNECTION (object);
+  const SetAttribArgs *args = data;
+  GError *error = NULL;
+
+  if (scb_handle_set_attrib (self->handle, args->id, args->value, &error))
+    scb_dbus_connection_complete_set_attrib (self->iface, invocation);
+  else
+    g_dbus_method_invocation_take_error (invocation, error);
+}
+
+static gboolean
+on_handle_set_attrib (ScbDBusConnection *iface, GDBusMethodInvocation *invocation, guint32 id,
+                      GVariant *value, ScbConnection *self)
+{
+  SetAttribArgs *args;
+
+  if (!owns (self, invocation))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  args = g_new0 (SetAttribArgs, 1);
+  args->id = id;
+  args->value = scb_bytes_from_variant (value);
+  scb_bouncer_check (bouncer (self), invocation, NULL, G_OBJECT (self), set_attrib_allowed, args,
+                     (GDestroyNotify) set_attrib_args_free);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+set_nad_allowed (GObject *object, GDBusMethodInvocation *invocation, gpointer data)
+{
+  ScbConnection *self = SCB_CONNECTION (object);
+  GError *error = NULL;
+
+  if (scb_handle_set_nad (self->handle, (guint8) GPOINTER_TO_UINT (data), &error))
+    scb_dbus_connection_complete_set_nad (self->iface, invocation);
+  else
+    g_dbus_method_invocation_take_error (invocation, error);
+}
+
+static gboolean
+on_handle_set_nad (ScbDBusConnection *iface, GDBusMethodInvocation *invocation, guint8 nad,
+                   ScbConnection *self)
+{
+  if (owns (self, invocation))
+    scb_bouncer_check (bouncer (self), invocation, NULL, G_OBJECT (self), set_nad_allowed,
+                       GUINT_TO_POINTER (nad), NULL);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* ---- channels ------------------------------------------------------------------ */
+
+static void
+open_channel_allowed (GObject *object, GDBusMethodInvocation *invocation, gpointer data)
+{
+  ScbConnection *self = SCB_CONNECTION (object);
+  ScbLimits *limits = scb_manager_get_limits (self->manager);
+  guint per_connection = scb_limits_get_config (limits)->channels_per_connection;
+  g_autoptr (GUnixFDList) fd_list = NULL;
+  g_autoptr (GError) error = NULL;
+  int fds[2];
+
+  if (self->closed)
+    {
+      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_INVALID_HANDLE,
+                                             "%s is closed", self->path);
+      return;
+    }
+  if (self->channels->len >= per_connection)
+    {
+      g_dbus_method_invocation_return_error (
+          invocation, SCB_ERROR, SCB_ERROR_LIMIT_EXCEEDED,
+          "%s already has %u channels, the most allowed (MaxChannelsPerConnection in [Clients] "
+          "of scardbusd.conf)",
+          self->path, self->channels->len);
+      return;
+    }
+  if (!scb_limits_check_fds (limits, &error)
+      || !scb_peer_take (self->peer, SCB_RESOURCE_CHANNEL, &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return;
+    }
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+    {
+      scb_peer_release (self->peer, SCB_RESOURCE_CHANNEL);
+      g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_FAILED,
+                                             "socketpair: %s", g_strerror (errno));
+      return;
+    }
+  /* The client gets a blocking end; ours is made non-blocking by GSocket. */
+  fd_list = g_unix_fd_list_new_from_array (&fds[1], 1); /* takes fds[1] */
+  g_ptr_array_add (self->channels, scb_channel_new (self, self->handle, bouncer (self), fds[0]));
+  scb_dbus_connection_complete_open_channel (self->iface, invocation, fd_list,
+                                             g_variant_new_handle (0));
+}
+
+static gboolean
+on_handle_open_channel (ScbDBusConnection *iface, GDBusMethodInvocation *invocation,
+                        GUnixFDList *fd_list, ScbConnection *self)
+{
+  if (owns (self, invocation))
+    scb_bouncer_check (bouncer (self), invocation, NULL, G_OBJECT (self), open_channel_allowed,
+                       NULL, NULL);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
 
 void
-scb_connection_mark_reset (ScbConnection *self)
+scb_connection_forget_channel (ScbConnection *self, ScbChannel *channel)
 {
-  if (has_card (self))
-    self->reset_pending = TRUE;
+  if (self->channels == NULL || !g_ptr_array_find (self->channels, channel, NULL))
+    return;
+  /* Its request that still waits goes with it: nobody reads the answer. */
+  scb_handle_cancel_tag (self->handle, channel);
+  g_ptr_array_remove (self->channels, channel);
+  scb_peer_release (self->peer, SCB_RESOURCE_CHANNEL);
 }
+
+/* ---- the object ------------------------------------------------------------------ */
 
 const char *
 scb_connection_get_owner (ScbConnection *self)
 {
-  return self->owner;
+  return scb_peer_get_owner (self->peer);
 }
 
 ScbPeer *
@@ -579,24 +529,10 @@ scb_connection_get_path (ScbConnection *self)
   return self->path;
 }
 
-ScbShareMode
-scb_connection_get_share_mode (ScbConnection *self)
+ScbHandle *
+scb_connection_get_handle (ScbConnection *self)
 {
-  return self->mode;
-}
-
-int
-scb_connection_get_protocol (ScbConnection *self)
-{
-  return self->protocol;
-}
-
-gboolean
-scb_connection_export (ScbConnection *self, GError **error)
-{
-  return g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->iface),
-                                           scb_manager_get_connection (self->manager), self->path,
-                                           error);
+  return self->handle;
 }
 
 void
@@ -609,7 +545,6 @@ scb_connection_close (ScbConnection *self)
     return;
   ref = g_object_ref (self);
   g_debug ("%s closed", self->path);
-  /* Before the rest: is_current() is FALSE from here on. */
   self->closed = TRUE;
   channels = g_steal_pointer (&self->channels);
   for (guint i = 0; i < channels->len; i++)
@@ -617,33 +552,45 @@ scb_connection_close (ScbConnection *self)
       scb_channel_close (g_ptr_array_index (channels, i));
       scb_peer_release (self->peer, SCB_RESOURCE_CHANNEL);
     }
-  scb_connection_cancel_queued (self);
-  scb_reader_remove_connection (self->reader, self);
-  /* A pcscd socket client's connection is not on the bus. */
-  if (g_dbus_interface_skeleton_get_connection (G_DBUS_INTERFACE_SKELETON (self->iface)) != NULL)
-    g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->iface));
+  scb_handle_close (self->handle);
+  g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->iface));
   scb_manager_remove_connection (self->manager, self);
 }
 
 ScbConnection *
-scb_connection_new (ScbManager *manager, ScbReader *reader, const char *owner, ScbShareMode mode,
-                    int protocol, guint8 nad)
+scb_connection_new (ScbManager *manager, ScbReader *reader, ScbHandle *handle, GError **error)
 {
-  ScbConnection *self = g_object_new (SCB_TYPE_CONNECTION, NULL);
+  g_autoptr (ScbConnection) self = g_object_new (SCB_TYPE_CONNECTION, NULL);
 
   self->manager = g_object_ref (manager);
   self->reader = g_object_ref (reader);
-  self->owner = g_strdup (owner);
-  self->peer = scb_limits_get_peer (scb_manager_get_limits (manager), owner);
+  self->handle = g_object_ref (handle);
+  self->peer = scb_peer_ref (scb_handle_get_owner (handle));
   self->path = scb_manager_next_connection_path (manager);
-  self->mode = mode;
-  self->protocol = protocol;
-  self->nad = nad;
-  self->generation = ccid_slot_get_card_generation (scb_reader_get_slot (reader));
+  scb_handle_set_label (handle, self->path);
   self->iface = scb_dbus_connection_skeleton_new ();
-  for (gsize i = 0; i < G_N_ELEMENTS (methods); i++)
-    g_signal_connect_swapped (self->iface, methods[i].signal, G_CALLBACK (on_method_call), self);
-  return self;
+#define CONNECT(signal, handler) g_signal_connect (self->iface, signal, G_CALLBACK (handler), self)
+  CONNECT ("handle-transmit", on_handle_transmit);
+  CONNECT ("handle-control", on_handle_control);
+  CONNECT ("handle-begin-transaction", on_handle_begin_transaction);
+  CONNECT ("handle-end-transaction", on_handle_end_transaction);
+  CONNECT ("handle-reconnect", on_handle_reconnect);
+  CONNECT ("handle-disconnect", on_handle_disconnect);
+  CONNECT ("handle-status", on_handle_status);
+  CONNECT ("handle-get-attrib", on_handle_get_attrib);
+  CONNECT ("handle-set-attrib", on_handle_set_attrib);
+  CONNECT ("handle-set-nad", on_handle_set_nad);
+  CONNECT ("handle-open-channel", on_handle_open_channel);
+#undef CONNECT
+  if (!scb_manager_add_connection (manager, self, error))
+    return NULL;
+  if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->iface),
+                                         scb_manager_get_connection (manager), self->path, error))
+    {
+      scb_manager_remove_connection (manager, self);
+      return NULL;
+    }
+  return g_steal_pointer (&self);
 }
 
 static void
@@ -655,6 +602,7 @@ scb_connection_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->iface, self);
   g_clear_object (&self->iface);
   g_clear_pointer (&self->channels, g_ptr_array_unref);
+  g_clear_object (&self->handle);
   g_clear_object (&self->reader);
   g_clear_object (&self->manager);
   G_OBJECT_CLASS (scb_connection_parent_class)->dispose (object);
@@ -666,7 +614,6 @@ scb_connection_finalize (GObject *object)
   ScbConnection *self = SCB_CONNECTION (object);
 
   g_clear_pointer (&self->peer, scb_peer_unref);
-  g_free (self->owner);
   g_free (self->path);
   G_OBJECT_CLASS (scb_connection_parent_class)->finalize (object);
 }

@@ -55,7 +55,7 @@ static guint readers_changed_signal;
 G_DEFINE_TYPE (ScbManager, scb_manager, G_TYPE_OBJECT)
 
 static void
-get_readers_allowed (GObject *object, GDBusMethodInvocation *invocation)
+get_readers_allowed (GObject *object, GDBusMethodInvocation *invocation, gpointer data)
 {
   ScbManager *self = SCB_MANAGER (object);
   g_autoptr (GPtrArray) paths = g_ptr_array_new ();
@@ -76,7 +76,8 @@ on_handle_get_readers (ScbDBusManager *skeleton, GDBusMethodInvocation *invocati
 {
   ScbManager *self = user_data;
 
-  scb_bouncer_check (self->bouncer, invocation, G_OBJECT (self), get_readers_allowed);
+  scb_bouncer_check (self->bouncer, invocation, NULL, G_OBJECT (self), get_readers_allowed, NULL,
+                     NULL);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -165,7 +166,11 @@ on_peer_vanished (ScbLimits *limits, const char *owner, gpointer user_data)
   ScbManager *self = user_data;
   Client *client = g_hash_table_lookup (self->clients, owner);
   g_autoptr (GPtrArray) connections = NULL;
+  g_autoptr (ScbPeer) peer = scb_limits_get_peer (limits, owner);
 
+  /* Its Connect calls waiting for a transaction leave the queue now. */
+  for (guint i = 0; i < self->readers->len; i++)
+    scb_session_drop_owner (scb_reader_get_session (g_ptr_array_index (self->readers, i)), peer);
   if (client == NULL)
     return;
   /* Closing removes each from client->connections, and the last one frees

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include "scb-connection.h"
+#include "scb-bouncer.h"
 #include "scb-pcscd-codec.h"
 #include "scb-pcscd-peer.h"
 #include "scb-pcscd-server.h"
@@ -29,7 +29,7 @@ typedef struct
   GByteArray *out;
   guint minor;         /* the protocol's, once CMD_VERSION said (4 before) */
   guint32 context;     /* hContext, 0 for none */
-  GHashTable *cards;   /* hCard -> ScbConnection */
+  GHashTable *cards;   /* hCard -> ScbHandle */
   gboolean busy;       /* a request is being answered */
   gboolean processing; /* in process_input(): no recursion */
   gboolean waiting;    /* CMD_WAIT_READER_STATE_CHANGE until an event */
@@ -63,7 +63,7 @@ guint scb_pcscd_server_count_readers (ScbPcscdServer *self);
 
 /* scb-pcscd-session.c: one decoded request, with its data. */
 void scb_pcscd_session_handle (ScbPcscdClient *client, const ScbPcscdMessage *msg, GBytes *data);
-/* The client leaves: its context's connections are closed. */
+/* The client leaves or releases its context: its handles are closed. */
 void scb_pcscd_session_release (ScbPcscdClient *client);
 
 G_END_DECLS

@@ -14,6 +14,7 @@
 #include "scb-limits.h"
 #include "scb-pcscd-private.h"
 #include "scb-reader.h"
+#include "scb-session.h"
 
 #include <PCSC/pcsclite.h>
 #include <errno.h>
@@ -314,6 +315,8 @@ accept_client (ScbPcscdServer *self, GSocket *socket)
   scb_peer_set_uid (client->peer, client->cred.uid);
   client->subject = scb_pcscd_peer_subject (&client->cred);
   client->details = scb_pcscd_peer_details (&client->cred);
+  scb_bouncer_set_subject (scb_manager_get_bouncer (self->manager), client->owner, client->subject,
+                           client->details);
   g_socket_set_blocking (socket, FALSE);
   client->source = g_source_new (&client_source_funcs, sizeof (GSource));
   g_source_set_callback (client->source, client_source_cb, client, NULL);
@@ -432,8 +435,8 @@ reader_state (ScbReader *reader, ScbPcscdReaderState *state)
   memset (state, 0, sizeof *state);
   g_strlcpy (state->name, scb_reader_get_name (reader), sizeof state->name);
   state->event_counter = scb_reader_get_card_events (reader);
-  state->sharing = scb_reader_get_sharing (reader);
-  state->protocol = scb_reader_get_protocol (reader);
+  state->sharing = scb_session_get_sharing (scb_reader_get_session (reader));
+  state->protocol = scb_session_get_card_protocol (scb_reader_get_session (reader));
   if (!(published & SCB_READER_STATE_PRESENT))
     {
       state->state = SCARD_ABSENT;

@@ -12,8 +12,10 @@
  */
 #include "scb-bouncer.h"
 #include "scb-error.h"
+#include "scb-names.h"
 #include "scb-pcscd-private.h"
 #include "scb-reader.h"
+#include "scb-session.h"
 
 #include <PCSC/pcsclite.h>
 #include <PCSC/reader.h>
@@ -25,7 +27,7 @@ typedef struct
   ScbPcscdClient *client;
   ScbPcscdMessage msg;
   GBytes *data;
-  ScbConnection *connection; /* for the card commands */
+  ScbHandle *handle; /* for the card commands */
 } Request;
 
 static Request *
@@ -44,27 +46,30 @@ request_free (Request *request)
 {
   scb_pcscd_client_unref (request->client);
   g_clear_pointer (&request->data, g_bytes_unref);
-  g_clear_object (&request->connection);
+  g_clear_object (&request->handle);
   g_free (request);
 }
 
-/* Sends the answer (@error: its rv) with @data after it, and frees. */
+/* Sends the answer with @rv, and @data after it on success; frees. */
 static void
-request_answer (Request *request, const GError *error, const guint8 *data, gsize len)
+request_answer_rv (Request *request, guint32 rv, const guint8 *data, gsize len)
 {
-  if (error != NULL)
-    {
-      request->msg.rv = (guint32) scb_error_to_scard (error);
-      len = 0;
-    }
-  else
-    request->msg.rv = SCARD_S_SUCCESS;
+  request->msg.rv = rv;
   if (!request->client->closed)
     {
-      scb_pcscd_client_reply (request->client, &request->msg, data, len);
+      scb_pcscd_client_reply (request->client, &request->msg, data,
+                              rv == SCARD_S_SUCCESS ? len : 0);
       scb_pcscd_client_done (request->client);
     }
   request_free (request);
+}
+
+/* The same with @error's rv (NULL: success). */
+static void
+request_answer (Request *request, const GError *error, const guint8 *data, gsize len)
+{
+  request_answer_rv (
+      request, error != NULL ? (guint32) scb_error_to_scard (error) : SCARD_S_SUCCESS, data, len);
 }
 
 static void
@@ -96,12 +101,13 @@ establish_context (ScbPcscdClient *client, ScbPcscdMessage *msg)
 void
 scb_pcscd_session_release (ScbPcscdClient *client)
 {
-  g_autoptr (GList) connections = g_hash_table_get_values (client->cards);
+  g_autoptr (GList) handles = g_hash_table_get_values (client->cards);
 
   g_hash_table_steal_all (client->cards);
-  for (GList *l = connections; l != NULL; l = l->next)
+  for (GList *l = handles; l != NULL; l = l->next)
     {
-      scb_connection_close (l->data);
+      scb_handle_close (l->data);
+      scb_peer_release (client->peer, SCB_RESOURCE_CONNECTION);
       g_object_unref (l->data);
     }
   client->context = 0;
@@ -184,24 +190,24 @@ find_reader (ScbPcscdClient *client, const char *name)
   return NULL;
 }
 
-/* pcscd's checks of the share mode and protocols, in its order (as the
- * WinSCard library makes them); the D-Bus words of the protocols. */
-static guint32
-check_mode (guint32 share_mode, guint32 protocols, ScbShareMode *mode, GStrv *words)
-{
-  ScbProtocol wanted;
+/* SCARD_PROTOCOL_ANY_OLD of pcsc-lite < 1.3: T=0 or T=1. */
+#define PROTOCOL_ANY_OLD 0x1000
 
+/* pcscd's checks of the share mode and protocols, in its order (as the
+ * WinSCard library makes them). */
+static guint32
+check_mode (guint32 share_mode, guint32 protocols, ScbShareMode *mode, ScbProtocol *wanted)
+{
   if (share_mode != SCARD_SHARE_DIRECT
-      && !(protocols & (SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1 | SCARD_PROTOCOL_RAW | 0x1000)))
+      && !(protocols
+           & (SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1 | SCARD_PROTOCOL_RAW | PROTOCOL_ANY_OLD)))
     return (guint32) SCARD_E_PROTO_MISMATCH;
   if (share_mode < SCARD_SHARE_EXCLUSIVE || share_mode > SCARD_SHARE_DIRECT)
     return (guint32) SCARD_E_INVALID_VALUE;
   *mode = (ScbShareMode) share_mode;
-  /* SCARD_PROTOCOL_ANY_OLD (0x1000) of pcsc-lite < 1.3 asks for T=0 or T=1. */
-  if (protocols & 0x1000)
+  if (protocols & PROTOCOL_ANY_OLD)
     protocols |= SCB_PROTOCOL_ANY;
-  wanted = (ScbProtocol) (protocols & (SCB_PROTOCOL_ANY | SCB_PROTOCOL_RAW));
-  *words = scb_protocols_to_words (wanted);
+  *wanted = (ScbProtocol) (protocols & (SCB_PROTOCOL_ANY | SCB_PROTOCOL_RAW));
   return SCARD_S_SUCCESS;
 }
 
@@ -216,22 +222,43 @@ new_card_handle (ScbPcscdClient *client)
   return card;
 }
 
+/* A request authorized like its D-Bus method. */
 static void
-on_connected (ScbReader *reader, ScbConnection *connection, const GError *error, gpointer user_data)
+authorize (Request *request, const char *interface_name, const char *method_name, ScbShareMode mode,
+           GAsyncReadyCallback callback)
+{
+  ScbPcscdClient *client = request->client;
+  ScbRequest call = { .interface_name = interface_name,
+                      .method_name = method_name,
+                      .share_mode = mode,
+                      .control_code = request->msg.control_code,
+                      .control_data = request->data };
+
+  scb_bouncer_authorize_async (scb_pcscd_server_get_bouncer (client->server), client->owner, &call,
+                               FALSE, callback, request);
+}
+
+static void
+on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Request *request = user_data;
   ScbPcscdClient *client = request->client;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ScbHandle) handle = scb_session_connect_finish (SCB_SESSION (source), result, &error);
 
-  if (connection != NULL && client->closed)
-    scb_connection_close (connection);
-  else if (connection != NULL)
+  if (handle != NULL
+      && (client->closed || !scb_peer_take (client->peer, SCB_RESOURCE_CONNECTION, &error)))
+    scb_handle_close (handle);
+  else if (handle != NULL)
     {
+      g_autofree char *label = NULL;
+
       request->msg.card = new_card_handle (client);
-      request->msg.active_protocol = scb_connection_get_protocol (connection) >= 0
-                                         ? 1u << scb_connection_get_protocol (connection)
-                                         : SCARD_PROTOCOL_UNDEFINED;
+      label = g_strdup_printf ("%s card %08x", client->owner, request->msg.card);
+      scb_handle_set_label (handle, label);
+      request->msg.active_protocol = scb_handle_get_protocol (handle);
       g_hash_table_insert (client->cards, GUINT_TO_POINTER (request->msg.card),
-                           g_object_ref (connection));
+                           g_steal_pointer (&handle));
     }
   request_answer (request, error, NULL, 0);
 }
@@ -242,11 +269,11 @@ on_connect_authorized (GObject *source, GAsyncResult *result, gpointer user_data
   Request *request = user_data;
   ScbPcscdClient *client = request->client;
   g_autoptr (GError) error = NULL;
-  g_auto (GStrv) words = NULL;
   ScbShareMode mode = SCB_SHARE_MODE_SHARED;
+  ScbProtocol wanted = SCB_PROTOCOL_NONE;
   ScbReader *reader;
 
-  if (!scb_bouncer_check_action_finish (SCB_BOUNCER (source), result, &error))
+  if (!scb_bouncer_authorize_finish (SCB_BOUNCER (source), result, &error))
     {
       g_message ("pcscd client %u (pid %d, uid %u): %s", client->id, client->cred.pid,
                  client->cred.uid, error->message);
@@ -261,21 +288,21 @@ on_connect_authorized (GObject *source, GAsyncResult *result, gpointer user_data
       request_answer (request, error, NULL, 0);
       return;
     }
-  check_mode (request->msg.share_mode, request->msg.preferred_protocols, &mode, &words);
-  scb_reader_connect (reader, client->owner, mode, (const char *const *) words, FALSE, on_connected,
-                      request);
+  check_mode (request->msg.share_mode, request->msg.preferred_protocols, &mode, &wanted);
+  scb_session_connect_async (scb_reader_get_session (reader), client->peer, mode, wanted, 0, NULL,
+                             on_connected, request);
 }
 
 static void
 connect_card (ScbPcscdClient *client, ScbPcscdMessage *msg)
 {
-  g_auto (GStrv) words = NULL;
   ScbShareMode mode = SCB_SHARE_MODE_SHARED;
+  ScbProtocol wanted = SCB_PROTOCOL_NONE;
   guint32 rv;
 
   msg->card = 0;
   msg->active_protocol = SCARD_PROTOCOL_UNDEFINED;
-  rv = check_mode (msg->share_mode, msg->preferred_protocols, &mode, &words);
+  rv = check_mode (msg->share_mode, msg->preferred_protocols, &mode, &wanted);
   if (rv == SCARD_S_SUCCESS && find_reader (client, msg->reader) == NULL)
     rv = (guint32) SCARD_E_UNKNOWN_READER;
   if (rv == SCARD_S_SUCCESS && (client->context == 0 || client->context != msg->context))
@@ -285,83 +312,116 @@ connect_card (ScbPcscdClient *client, ScbPcscdMessage *msg)
       answer_rv (client, msg, rv);
       return;
     }
-  scb_bouncer_check_subject_async (scb_pcscd_server_get_bouncer (client->server), client->peer,
-                                   client->subject, client->details,
-                                   scb_bouncer_action_for_share_mode (mode), on_connect_authorized,
-                                   request_new (client, msg, NULL));
+  authorize (request_new (client, msg, NULL), SCB_DBUS_INTERFACE_READER, "Connect", mode,
+             on_connect_authorized);
 }
 
 /* ---- card commands ----------------------------------------------------------- */
 
 static void
-on_done (ScbConnection *connection, const GError *error, gpointer user_data)
+drop_handle (ScbPcscdClient *client, guint32 card)
 {
-  request_answer (user_data, error, NULL, 0);
+  if (g_hash_table_remove (client->cards, GUINT_TO_POINTER (card)))
+    scb_peer_release (client->peer, SCB_RESOURCE_CONNECTION);
 }
 
 static void
-on_reconnected (ScbConnection *connection, const GError *error, gpointer user_data)
+on_reconnected (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Request *request = user_data;
-  int protocol = scb_connection_get_protocol (connection);
+  g_autoptr (GError) error = NULL;
+  ScbProtocol protocol = SCB_PROTOCOL_NONE;
 
-  request->msg.active_protocol = protocol >= 0 ? 1u << protocol : SCARD_PROTOCOL_UNDEFINED;
+  if (scb_handle_reconnect_finish (SCB_HANDLE (source), result, &protocol, &error))
+    request->msg.active_protocol = protocol;
   request_answer (request, error, NULL, 0);
 }
 
 static void
-on_disconnected (ScbConnection *connection, const GError *error, gpointer user_data)
+on_reconnect_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Request *request = user_data;
+  g_autoptr (GError) error = NULL;
+  ScbShareMode mode = SCB_SHARE_MODE_SHARED;
+  ScbProtocol wanted = SCB_PROTOCOL_NONE;
 
-  g_hash_table_remove (request->client->cards, GUINT_TO_POINTER (request->msg.card));
-  request_answer (request, NULL, NULL, 0);
+  if (!scb_bouncer_authorize_finish (SCB_BOUNCER (source), result, &error))
+    {
+      request_answer (request, error, NULL, 0);
+      return;
+    }
+  check_mode (request->msg.share_mode, request->msg.preferred_protocols, &mode, &wanted);
+  scb_handle_reconnect_async (request->handle, mode, wanted,
+                              (ScbDisposition) request->msg.initialization, NULL, on_reconnected,
+                              request);
 }
 
 static void
 reconnect (Request *request)
 {
   ScbPcscdMessage *msg = &request->msg;
-  g_auto (GStrv) words = NULL;
   ScbShareMode mode = SCB_SHARE_MODE_SHARED;
-  guint32 rv = check_mode (msg->share_mode, msg->preferred_protocols, &mode, &words);
+  ScbProtocol wanted = SCB_PROTOCOL_NONE;
+  guint32 rv = check_mode (msg->share_mode, msg->preferred_protocols, &mode, &wanted);
 
   if (rv == SCARD_S_SUCCESS && msg->initialization > SCARD_UNPOWER_CARD)
     rv = (guint32) SCARD_E_INVALID_VALUE;
   if (rv != SCARD_S_SUCCESS)
     {
-      ScbPcscdClient *client = request->client;
-
-      msg->rv = rv;
-      scb_pcscd_client_reply (client, msg, NULL, 0);
-      scb_pcscd_client_done (client);
-      request_free (request);
+      request_answer_rv (request, rv, NULL, 0);
       return;
     }
-  scb_connection_reconnect (request->connection, mode, (const char *const *) words,
-                            (ScbDisposition) msg->initialization, on_reconnected, request);
+  authorize (request, SCB_DBUS_INTERFACE_CONNECTION, "Reconnect", mode, on_reconnect_authorized);
 }
 
 static void
-on_transmitted (ScbConnection *connection, GBytes *response, const GError *error,
-                gpointer user_data)
+on_disconnected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Request *request = user_data;
+
+  scb_handle_disconnect_finish (SCB_HANDLE (source), result);
+  drop_handle (request->client, request->msg.card);
+  request_answer (request, NULL, NULL, 0);
+}
+
+static void
+on_transaction (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Request *request = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (request->msg.command == SCB_PCSCD_BEGIN_TRANSACTION)
+    scb_handle_begin_transaction_finish (SCB_HANDLE (source), result, &error);
+  else
+    scb_handle_end_transaction_finish (SCB_HANDLE (source), result, &error);
+  request_answer (request, error, NULL, 0);
+}
+
+static void
+on_status (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ScbStatus) status = scb_handle_status_finish (SCB_HANDLE (source), result, &error);
+
+  /* Only rv goes back: the client reads the rest from the reader states. */
+  request_answer (user_data, error, NULL, 0);
+}
+
+static void
+on_transmitted (ScbHandle *handle, GBytes *response, const GError *error, gpointer user_data)
 {
   Request *request = user_data;
   gsize len = 0;
   const guint8 *data = response != NULL ? g_bytes_get_data (response, &len) : NULL;
-  int protocol = scb_connection_get_protocol (connection);
   guint32 capacity = request->msg.recv_length;
 
-  request->msg.recv_pci_protocol = protocol >= 0 ? 1u << protocol : SCARD_PROTOCOL_UNDEFINED;
+  request->msg.recv_pci_protocol = scb_handle_get_protocol (handle);
   request->msg.recv_pci_length = sizeof (SCARD_IO_REQUEST);
   request->msg.recv_length = (guint32) len;
   if (error == NULL && len > capacity)
     {
-      /* The client's buffer is too small: the length, not the data. */
-      request->msg.rv = (guint32) SCARD_E_INSUFFICIENT_BUFFER;
-      scb_pcscd_client_reply (request->client, &request->msg, NULL, 0);
-      scb_pcscd_client_done (request->client);
-      request_free (request);
+      /* pcscd: the length the answer needs, not its data. */
+      request_answer_rv (request, (guint32) SCARD_E_INSUFFICIENT_BUFFER, NULL, 0);
       return;
     }
   request_answer (request, error, data, len);
@@ -370,29 +430,15 @@ on_transmitted (ScbConnection *connection, GBytes *response, const GError *error
 static void
 transmit (Request *request)
 {
-  ScbPcscdMessage *msg = &request->msg;
-  int protocol = scb_connection_get_protocol (request->connection);
+  ScbProtocol protocol = scb_handle_get_protocol (request->handle);
+  guint32 pci = request->msg.send_pci_protocol;
 
-  /* pcscd: the PCI must name the connection's protocol. */
-  if (protocol >= 0 && msg->send_pci_protocol != 0x1000
-      && !(msg->send_pci_protocol & (1u << protocol)))
-    {
-      g_autoptr (GError) error
-          = g_error_new (SCB_ERROR, SCB_ERROR_PROTO_MISMATCH, "the PCI names another protocol");
-
-      request_answer (request, error, NULL, 0);
-      return;
-    }
-  if (msg->send_length == 0)
-    {
-      g_autoptr (GError) error
-          = g_error_new (SCB_ERROR, SCB_ERROR_INVALID_PARAMETER, "an empty APDU");
-
-      request_answer (request, error, NULL, 0);
-      return;
-    }
-  /* on_transmitted() compares the answer with the client's buffer. */
-  scb_connection_transmit (request->connection, request->data, on_transmitted, request);
+  /* pcscd: the PCI must name the connection's protocol (any bit of it);
+   * the session then compares exactly. */
+  if (pci == PROTOCOL_ANY_OLD || (pci & protocol) != 0 || protocol == SCB_PROTOCOL_NONE)
+    pci = SCB_PROTOCOL_NONE;
+  scb_handle_transmit (request->handle, (ScbProtocol) pci, request->data, request->client,
+                       on_transmitted, request);
 }
 
 static void
@@ -400,22 +446,16 @@ on_controlled (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Request *request = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) answer
-      = scb_connection_control_finish (SCB_CONNECTION (source), result, &error);
+  g_autoptr (GBytes) answer = scb_handle_control_finish (SCB_HANDLE (source), result, &error);
   gsize len = 0;
   const guint8 *data = answer != NULL ? g_bytes_get_data (answer, &len) : NULL;
 
   request->msg.bytes_returned = (guint32) len;
   if (answer != NULL && len > request->msg.recv_length)
     {
-      request->msg.rv = (guint32) SCARD_E_INSUFFICIENT_BUFFER;
-      scb_pcscd_client_reply (request->client, &request->msg, NULL, 0);
-      scb_pcscd_client_done (request->client);
-      request_free (request);
+      request_answer_rv (request, (guint32) SCARD_E_INSUFFICIENT_BUFFER, NULL, 0);
       return;
     }
-  if (answer == NULL)
-    request->msg.bytes_returned = 0;
   request_answer (request, error, data, len);
 }
 
@@ -424,33 +464,23 @@ on_control_authorized (GObject *source, GAsyncResult *result, gpointer user_data
 {
   Request *request = user_data;
   g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) value = NULL;
 
-  if (!scb_bouncer_check_action_finish (SCB_BOUNCER (source), result, &error))
+  request->msg.bytes_returned = 0;
+  if (!scb_bouncer_authorize_finish (SCB_BOUNCER (source), result, &error))
     {
-      request->msg.bytes_returned = 0;
       request_answer (request, error, NULL, 0);
       return;
     }
-  if (request->msg.command == SCB_PCSCD_SET_ATTRIB)
+  if (request->msg.command == SCB_PCSCD_CONTROL)
     {
-      /* No attribute is writable, as on the bus. */
-      error = g_error_new (SCB_ERROR, SCB_ERROR_NOT_SUPPORTED, "attribute 0x%x is not writable",
-                           request->msg.attr_id);
-      request_answer (request, error, NULL, 0);
-      return;
-    }
-  scb_connection_control_async (request->connection, request->msg.control_code, request->data,
+      scb_handle_control_async (request->handle, request->msg.control_code, request->data, NULL,
                                 on_controlled, request);
-}
-
-static void
-control (Request *request, const char *action)
-{
-  ScbPcscdClient *client = request->client;
-
-  scb_bouncer_check_subject_async (scb_pcscd_server_get_bouncer (client->server), client->peer,
-                                   client->subject, client->details, action, on_control_authorized,
-                                   request);
+      return;
+    }
+  value = g_bytes_new (request->msg.attr, request->msg.attr_length);
+  scb_handle_set_attrib (request->handle, request->msg.attr_id, value, &error);
+  request_answer (request, error, NULL, 0);
 }
 
 static void
@@ -458,7 +488,7 @@ get_attrib (Request *request)
 {
   ScbPcscdMessage *msg = &request->msg;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) value = scb_connection_get_attrib (request->connection, msg->attr_id, &error);
+  g_autoptr (GBytes) value = scb_handle_get_attrib (request->handle, msg->attr_id, &error);
   gsize len = 0;
   const guint8 *data;
 
@@ -482,72 +512,65 @@ get_attrib (Request *request)
   request_answer (request, NULL, NULL, 0);
 }
 
+static gboolean
+check_disposition (Request *request, guint32 disposition)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (disposition <= SCARD_EJECT_CARD)
+    return TRUE;
+  error = g_error_new (SCB_ERROR, SCB_ERROR_INVALID_VALUE, "no disposition %u", disposition);
+  request_answer (request, error, NULL, 0);
+  return FALSE;
+}
+
 static void
 card_command (ScbPcscdClient *client, const ScbPcscdMessage *msg, GBytes *data)
 {
-  ScbConnection *connection = g_hash_table_lookup (client->cards, GUINT_TO_POINTER (msg->card));
-  g_autoptr (GError) error = NULL;
+  ScbHandle *handle = g_hash_table_lookup (client->cards, GUINT_TO_POINTER (msg->card));
   Request *request;
 
   /* pcscd's MSGCheckHandleAssociation: a handle the client does not hold
    * is a rogue client's, dropped. */
-  if (client->context == 0 || connection == NULL)
+  if (client->context == 0 || handle == NULL)
     {
       scb_pcscd_client_close (client, "a card handle it does not hold");
       return;
     }
   request = request_new (client, msg, data);
-  request->connection = g_object_ref (connection);
+  request->handle = g_object_ref (handle);
   switch (msg->command)
     {
     case SCB_PCSCD_RECONNECT:
       reconnect (request);
       return;
     case SCB_PCSCD_DISCONNECT:
-      if (msg->disposition > SCARD_EJECT_CARD)
-        {
-          error = g_error_new (SCB_ERROR, SCB_ERROR_INVALID_VALUE, "no disposition %u",
-                               msg->disposition);
-          request_answer (request, error, NULL, 0);
-          return;
-        }
-      scb_connection_disconnect (connection, (ScbDisposition) msg->disposition, on_disconnected,
-                                 request);
+      if (check_disposition (request, msg->disposition))
+        scb_handle_disconnect_async (handle, (ScbDisposition) msg->disposition, on_disconnected,
+                                     request);
       return;
     case SCB_PCSCD_BEGIN_TRANSACTION:
-      scb_connection_begin_transaction (connection, on_done, request);
+      scb_handle_begin_transaction_async (handle, NULL, on_transaction, request);
       return;
     case SCB_PCSCD_END_TRANSACTION:
-      if (msg->disposition > SCARD_EJECT_CARD)
-        {
-          error = g_error_new (SCB_ERROR, SCB_ERROR_INVALID_VALUE, "no disposition %u",
-                               msg->disposition);
-          request_answer (request, error, NULL, 0);
-          return;
-        }
-      scb_connection_end_transaction (connection, (ScbDisposition) msg->disposition, on_done,
-                                      request);
+      if (check_disposition (request, msg->disposition))
+        scb_handle_end_transaction_async (handle, (ScbDisposition) msg->disposition, NULL,
+                                          on_transaction, request);
       return;
     case SCB_PCSCD_STATUS:
-      scb_connection_check_card (connection, &error);
-      request_answer (request, error, NULL, 0);
+      scb_handle_status_async (handle, NULL, on_status, request);
       return;
     case SCB_PCSCD_TRANSMIT:
       transmit (request);
       return;
     case SCB_PCSCD_CONTROL:
-      {
-        gsize len = 0;
-        const guint8 *bytes = g_bytes_get_data (data, &len);
-
-        control (request, scb_bouncer_action_for_control (msg->control_code, bytes, len));
-        return;
-      }
+      authorize (request, SCB_DBUS_INTERFACE_CONNECTION, "Control", 0, on_control_authorized);
+      return;
     case SCB_PCSCD_GET_ATTRIB:
       get_attrib (request);
       return;
     case SCB_PCSCD_SET_ATTRIB:
-      control (request, scb_bouncer_action_for_share_mode (SCB_SHARE_MODE_DIRECT));
+      authorize (request, SCB_DBUS_INTERFACE_CONNECTION, "SetAttrib", 0, on_control_authorized);
       return;
     default:
       g_assert_not_reached ();

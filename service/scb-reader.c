@@ -8,43 +8,37 @@
  * card whose power-on fails otherwise is published after
  * INSERT_SETTLE_MS as present and unpowered.
  *
- * The reader also arbitrates between the connections to its card: share
- * modes and transactions (a FIFO of waiting BeginTransaction calls).
+ * Connect is an adapter: its typed arguments go to the bouncer, then to
+ * the slot's session (session/scb-session.c), which owns the connections,
+ * their share modes and transactions.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "scb-card.h"
+#include "scb-ccid-slot.h"
+#include "scb-connection.h"
 #include "scb-counter.h"
 #include "scb-error.h"
-#include "scb-fair-queue.h"
-#include "scb-limits.h"
 #include "scb-generated.h"
+#include "scb-limits.h"
 #include "scb-names.h"
 #include "scb-reader.h"
 
 #define INSERT_SETTLE_MS 5000
-
-typedef struct
-{
-  ScbReader *reader;
-  ScbConnection *connection;
-  ScbPeer *peer; /* its owner's account, where the waiter is counted */
-  ScbConnectionDone done;
-  gpointer user_data;
-  guint timeout_id;
-} Waiter;
 
 struct _ScbReader
 {
   GObject parent_instance;
   ScbManager *manager; /* not owned: it outlives its readers */
   CcidDevice *device;
-  CcidSlot *slot;
+  ScbSlot *slot; /* the session's */
+  ScbSession *session;
   char *path;
   char *name;
   ScbDBusObjectSkeleton *object;
   ScbDBusReader *iface;
   gulong changed_id;
+  gulong use_id;
   gboolean present;
 
   guint generation;        /* the slot's card generation last published */
@@ -52,24 +46,11 @@ struct _ScbReader
   guint insert_timeout_id;
   ScbCard *card;
   GBytes *card_atr; /* what the Card object shows */
-
-  GPtrArray *connections; /* ScbConnection, not owned */
-  ScbConnection *tx_holder;
-  guint tx_depth;
-  GQueue tx_waiters;   /* Waiter */
-  ScbFairQueue *apdus; /* waiting for the slot, one lane per uid */
 };
 
 G_DEFINE_TYPE (ScbReader, scb_reader, G_TYPE_OBJECT)
 
 /* ---- publishing --------------------------------------------------------- */
-
-static gboolean
-counts_for_sharing (ScbConnection *connection)
-{
-  return scb_connection_get_share_mode (connection) == SCB_SHARE_MODE_DIRECT
-         || scb_connection_is_current (connection);
-}
 
 static guint32
 compute_state (ScbReader *self)
@@ -79,36 +60,26 @@ compute_state (ScbReader *self)
   if (self->card == NULL)
     return SCB_READER_STATE_EMPTY;
   state = SCB_READER_STATE_PRESENT;
-  switch (ccid_slot_get_state (self->slot))
+  switch (scb_slot_get_state (self->slot))
     {
-    case CCID_SLOT_MUTE:
+    case SCB_SLOT_MUTE:
       state |= SCB_READER_STATE_MUTE;
       break;
-    case CCID_SLOT_PRESENT:
+    case SCB_SLOT_PRESENT:
       state |= SCB_READER_STATE_UNPOWERED;
       break;
     default:
       break;
     }
-  for (guint i = 0; i < self->connections->len; i++)
-    {
-      ScbConnection *connection = g_ptr_array_index (self->connections, i);
-
-      if (!scb_connection_is_current (connection))
-        continue;
-      state |= SCB_READER_STATE_INUSE;
-      if (scb_connection_get_share_mode (connection) == SCB_SHARE_MODE_EXCLUSIVE)
-        state |= SCB_READER_STATE_EXCLUSIVE;
-    }
-  return state;
+  return state | scb_session_get_use (self->session);
 }
 
 static GBytes *
 current_atr (ScbReader *self)
 {
-  if (self->card == NULL || ccid_slot_get_state (self->slot) == CCID_SLOT_MUTE)
+  if (self->card == NULL || scb_slot_get_state (self->slot) == SCB_SLOT_MUTE)
     return NULL;
-  return ccid_slot_get_atr (self->slot);
+  return scb_slot_get_atr (self->slot);
 }
 
 /* Sets State and Atr from the slot, and flushes with whatever else was set
@@ -126,33 +97,9 @@ publish (ScbReader *self)
     {
       g_clear_pointer (&self->card_atr, g_bytes_unref);
       self->card_atr = g_bytes_ref (atr);
-      scb_card_update (self->card, atr, ccid_slot_get_protocols (self->slot));
+      scb_card_update (self->card, atr, scb_slot_get_protocols (self->slot));
     }
   scb_manager_readers_changed (self->manager);
-}
-
-static void
-waiter_free (Waiter *waiter)
-{
-  g_clear_handle_id (&waiter->timeout_id, g_source_remove);
-  scb_peer_release (waiter->peer, SCB_RESOURCE_WAITER);
-  scb_peer_unref (waiter->peer);
-  g_object_unref (waiter->connection);
-  g_free (waiter);
-}
-
-static void
-fail_waiters (ScbReader *self, ScbError code, const char *message)
-{
-  Waiter *waiter;
-
-  while ((waiter = g_queue_pop_head (&self->tx_waiters)) != NULL)
-    {
-      g_autoptr (GError) error = g_error_new_literal (SCB_ERROR, code, message);
-
-      waiter->done (waiter->connection, error, waiter->user_data);
-      waiter_free (waiter);
-    }
 }
 
 static void
@@ -171,7 +118,7 @@ publish_insertion (ScbReader *self)
   if (atr != NULL)
     {
       self->card_atr = g_bytes_ref (atr);
-      scb_card_update (self->card, atr, ccid_slot_get_protocols (self->slot));
+      scb_card_update (self->card, atr, scb_slot_get_protocols (self->slot));
     }
   g_dbus_object_manager_server_export (scb_manager_get_object_manager (self->manager),
                                        scb_card_get_object (self->card));
@@ -193,10 +140,6 @@ publish_removal (ScbReader *self)
   publish (self);
   g_dbus_object_manager_server_unexport (scb_manager_get_object_manager (self->manager),
                                          scb_card_get_path (card));
-  /* The transaction belonged to connections of the card that went. */
-  self->tx_holder = NULL;
-  self->tx_depth = 0;
-  fail_waiters (self, SCB_ERROR_REMOVED_CARD, "The card was removed");
   g_debug ("%s: card removed (%s), CardEvents %u", self->name, scb_card_get_path (card), events);
 }
 
@@ -214,7 +157,7 @@ on_insert_settled (gpointer user_data)
 void
 scb_reader_sync (ScbReader *self)
 {
-  guint generation = ccid_slot_get_card_generation (self->slot);
+  guint generation = scb_slot_get_card_generation (self->slot);
 
   if (!self->present)
     return;
@@ -233,7 +176,7 @@ scb_reader_sync (ScbReader *self)
     }
   if (self->insert_pending)
     {
-      if (ccid_slot_get_state (self->slot) != CCID_SLOT_PRESENT)
+      if (scb_slot_get_state (self->slot) != SCB_SLOT_PRESENT)
         publish_insertion (self);
       else if (self->insert_timeout_id == 0)
         self->insert_timeout_id = g_timeout_add (INSERT_SETTLE_MS, on_insert_settled, self);
@@ -243,7 +186,7 @@ scb_reader_sync (ScbReader *self)
 }
 
 static void
-on_slot_changed (CcidSlot *slot, gpointer user_data)
+on_slot_changed (ScbSlot *slot, gpointer user_data)
 {
   scb_reader_sync (SCB_READER (user_data));
 }
@@ -261,343 +204,74 @@ scb_reader_shutdown (ScbReader *self)
   self->present = FALSE;
   g_clear_signal_handler (&self->changed_id, self->slot);
   g_clear_handle_id (&self->insert_timeout_id, g_source_remove);
-  fail_waiters (self, SCB_ERROR_READER_UNAVAILABLE, "The reader was removed");
+  scb_session_shutdown (self->session);
 }
 
-void
-scb_reader_update_state (ScbReader *self)
+/* Share modes changed: State's INUSE and EXCLUSIVE bits. */
+static void
+on_use_changed (ScbSession *session, gpointer user_data)
 {
+  ScbReader *self = user_data;
+
   if (self->present)
     publish (self);
-}
-
-/* ---- connections --------------------------------------------------------- */
-
-gboolean
-scb_reader_check_sharing (ScbReader *self, ScbConnection *except, ScbShareMode mode, GError **error)
-{
-  for (guint i = 0; i < self->connections->len; i++)
-    {
-      ScbConnection *other = g_ptr_array_index (self->connections, i);
-
-      if (other == except || !counts_for_sharing (other))
-        continue;
-      if (mode == SCB_SHARE_MODE_EXCLUSIVE)
-        {
-          g_set_error (error, SCB_ERROR, SCB_ERROR_SHARING_VIOLATION,
-                       "%s is in use by another connection", self->name);
-          return FALSE;
-        }
-      if (scb_connection_get_share_mode (other) == SCB_SHARE_MODE_EXCLUSIVE)
-        {
-          g_set_error (error, SCB_ERROR, SCB_ERROR_SHARING_VIOLATION,
-                       "%s is held exclusively by another connection", self->name);
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
-void
-scb_reader_add_connection (ScbReader *self, ScbConnection *connection)
-{
-  g_ptr_array_add (self->connections, connection);
-  scb_reader_update_state (self);
-}
-
-void
-scb_reader_remove_connection (ScbReader *self, ScbConnection *connection)
-{
-  scb_reader_cancel_waiting (self, connection);
-  scb_reader_end_transaction (self, connection, TRUE);
-  if (g_ptr_array_remove (self->connections, connection))
-    scb_reader_update_state (self);
-}
-
-void
-scb_reader_mark_reset (ScbReader *self, ScbConnection *by)
-{
-  for (guint i = 0; i < self->connections->len; i++)
-    {
-      ScbConnection *other = g_ptr_array_index (self->connections, i);
-
-      if (other != by)
-        scb_connection_mark_reset (other);
-    }
-}
-
-/* ---- transactions -------------------------------------------------------- */
-
-gboolean
-scb_reader_is_locked_by_other (ScbReader *self, ScbConnection *connection)
-{
-  return self->tx_holder != NULL && self->tx_holder != connection;
-}
-
-gboolean
-scb_reader_holds_transaction (ScbReader *self, ScbConnection *connection)
-{
-  return self->tx_holder == connection && connection != NULL;
-}
-
-static gboolean
-on_waiter_timeout (gpointer user_data)
-{
-  Waiter *waiter = user_data;
-  g_autoptr (GError) error = NULL;
-
-  waiter->timeout_id = 0;
-  g_queue_remove (&waiter->reader->tx_waiters, waiter);
-  error = g_error_new (SCB_ERROR, SCB_ERROR_TIMEOUT,
-                       "Another connection held its transaction on %s for more than %u s",
-                       waiter->reader->name, SCB_TRANSACTION_WAIT_MS / 1000);
-  waiter->done (waiter->connection, error, waiter->user_data);
-  waiter_free (waiter);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-grant_next (ScbReader *self)
-{
-  Waiter *waiter;
-
-  if (self->tx_holder != NULL)
-    return;
-  waiter = g_queue_pop_head (&self->tx_waiters);
-  if (waiter == NULL)
-    return;
-  self->tx_holder = waiter->connection;
-  self->tx_depth = 1;
-  waiter->done (waiter->connection, NULL, waiter->user_data);
-  waiter_free (waiter);
-}
-
-void
-scb_reader_begin_transaction (ScbReader *self, ScbConnection *connection, ScbConnectionDone done,
-                              gpointer user_data)
-{
-  ScbPeer *peer = scb_connection_get_peer (connection);
-  g_autoptr (GError) error = NULL;
-  Waiter *waiter;
-
-  if (self->tx_holder == NULL || self->tx_holder == connection)
-    {
-      self->tx_holder = connection;
-      self->tx_depth++;
-      done (connection, NULL, user_data);
-      return;
-    }
-  if (!scb_peer_take (peer, SCB_RESOURCE_WAITER, &error))
-    {
-      done (connection, error, user_data);
-      return;
-    }
-  waiter = g_new0 (Waiter, 1);
-  waiter->reader = self;
-  waiter->peer = scb_peer_ref (peer);
-  waiter->connection = g_object_ref (connection);
-  waiter->done = done;
-  waiter->user_data = user_data;
-  waiter->timeout_id = g_timeout_add (SCB_TRANSACTION_WAIT_MS, on_waiter_timeout, waiter);
-  g_queue_push_tail (&self->tx_waiters, waiter);
-}
-
-void
-scb_reader_end_transaction (ScbReader *self, ScbConnection *connection, gboolean all)
-{
-  if (self->tx_holder != connection || connection == NULL)
-    return;
-  if (all || self->tx_depth <= 1)
-    {
-      self->tx_holder = NULL;
-      self->tx_depth = 0;
-      grant_next (self);
-    }
-  else
-    self->tx_depth--;
-}
-
-void
-scb_reader_cancel_waiting (ScbReader *self, ScbConnection *connection)
-{
-  GList *l = self->tx_waiters.head;
-
-  while (l != NULL)
-    {
-      GList *next = l->next;
-      Waiter *waiter = l->data;
-
-      if (waiter->connection == connection)
-        {
-          g_autoptr (GError) error
-              = g_error_new_literal (SCB_ERROR, SCB_ERROR_CANCELLED, "The connection was closed");
-
-          g_queue_delete_link (&self->tx_waiters, l);
-          waiter->done (waiter->connection, error, waiter->user_data);
-          waiter_free (waiter);
-        }
-      l = next;
-    }
 }
 
 /* ---- methods ------------------------------------------------------------- */
 
 typedef struct
 {
+  ScbShareMode mode;
+  ScbProtocol protocols;
+} ConnectArgs;
+
+typedef struct
+{
   ScbReader *reader;
-  char *owner;
-  ScbShareMode mode;
-  GStrv protocols;
-  gboolean export;
-  ScbReaderConnected done;
-  gpointer user_data;
-} ConnectData;
+  GDBusMethodInvocation *invocation; /* the handler's reference */
+} ConnectCall;
 
 static void
-connect_data_free (ConnectData *data)
+on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_object_unref (data->reader);
-  g_free (data->owner);
-  g_strfreev (data->protocols);
-  g_free (data);
-}
-
-static ScbConnection *
-connect_new (ScbReader *self, ConnectData *data, GError **error)
-{
-  g_autoptr (ScbConnection) connection = NULL;
-  int active = SCB_PROTOCOL_ISO_NONE;
-  int protocol = SCB_PROTOCOL_ISO_NONE;
-
-  if (!self->present)
-    {
-      g_set_error (error, SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE, "%s was removed", self->name);
-      return NULL;
-    }
-  if (ccid_slot_get_state (self->slot) == CCID_SLOT_POWERED)
-    active = ccid_slot_get_active_protocol (self->slot);
-  if (data->mode != SCB_SHARE_MODE_DIRECT && active == SCB_PROTOCOL_ISO_NONE)
-    {
-      g_set_error (error, SCB_ERROR, SCB_ERROR_UNPOWERED_CARD, "The card in %s is not powered",
-                   self->name);
-      return NULL;
-    }
-  if (!scb_protocol_choose ((const char *const *) data->protocols, data->mode, active, &protocol,
-                            error)
-      || !scb_reader_check_sharing (self, NULL, data->mode, error))
-    return NULL;
-
-  connection = scb_connection_new (self->manager, self, data->owner, data->mode, protocol,
-                                   scb_dbus_reader_get_nad (self->iface));
-  if (!scb_manager_add_connection (self->manager, connection, error))
-    return NULL;
-  if (data->export && !scb_connection_export (connection, error))
-    {
-      scb_manager_remove_connection (self->manager, connection);
-      return NULL;
-    }
-  scb_reader_add_connection (self, connection);
-  g_debug ("%s: %s connected %s (%s, %s)", self->name, data->owner,
-           scb_connection_get_path (connection), scb_share_mode_to_word (data->mode),
-           scb_protocol_iso_to_word (protocol));
-  return g_steal_pointer (&connection);
-}
-
-/* Answers @data with a new connection or @error, and frees it. */
-static void
-connect_finish (ConnectData *data, const GError *error)
-{
-  g_autoptr (GError) local_error = NULL;
+  ConnectCall *call = user_data;
+  g_autoptr (ScbReader) self = call->reader;
+  GDBusMethodInvocation *invocation = call->invocation;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ScbHandle) handle = scb_session_connect_finish (SCB_SESSION (source), result, &error);
   g_autoptr (ScbConnection) connection = NULL;
 
-  if (error == NULL)
-    {
-      connection = connect_new (data->reader, data, &local_error);
-      error = local_error;
-    }
-  data->done (data->reader, connection, error, data->user_data);
-  connect_data_free (data);
-}
-
-static void
-on_connect_power_on (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) atr = ccid_slot_power_on_finish (CCID_SLOT (source), result, &error);
-
-  connect_finish (user_data, error);
-}
-
-void
-scb_reader_connect (ScbReader *self, const char *owner, ScbShareMode mode,
-                    const char *const *protocols, gboolean export, ScbReaderConnected done,
-                    gpointer user_data)
-{
-  ConnectData *data = g_new0 (ConnectData, 1);
-  g_autoptr (GError) error = NULL;
-
-  data->reader = g_object_ref (self);
-  data->owner = g_strdup (owner);
-  data->mode = mode;
-  data->protocols = g_strdupv ((char **) protocols);
-  data->export = export;
-  data->done = done;
-  data->user_data = user_data;
-  if (!self->present || mode == SCB_SHARE_MODE_DIRECT)
-    {
-      connect_finish (data, NULL);
-      return;
-    }
-  switch (ccid_slot_get_state (self->slot))
-    {
-    case CCID_SLOT_ABSENT:
-      error = g_error_new (SCB_ERROR, SCB_ERROR_NO_SMARTCARD, "No card in %s", self->name);
-      connect_finish (data, error);
-      return;
-    case CCID_SLOT_MUTE:
-      error = g_error_new (SCB_ERROR, SCB_ERROR_UNRESPONSIVE_CARD, "The card in %s does not answer",
-                           self->name);
-      connect_finish (data, error);
-      return;
-    case CCID_SLOT_PRESENT:
-      /* Unpowered (a Disconnect with "unpower"): power it as pcscd does. */
-      ccid_slot_power_on_async (self->slot, NULL, on_connect_power_on, data);
-      return;
-    default:
-      connect_finish (data, NULL);
-      return;
-    }
-}
-
-static void
-connect_answered (ScbReader *self, ScbConnection *connection, const GError *error,
-                  gpointer user_data)
-{
+  g_free (call);
+  if (handle != NULL)
+    connection = scb_connection_new (self->manager, self, handle, &error);
   if (connection == NULL)
-    g_dbus_method_invocation_return_gerror (user_data, error);
-  else
-    scb_dbus_reader_complete_connect (
-        self->iface, user_data, scb_connection_get_path (connection),
-        scb_protocol_iso_to_word (scb_connection_get_protocol (connection)));
-}
-
-static void
-connect_allowed (GObject *object, GDBusMethodInvocation *invocation)
-{
-  const char *share_word = NULL;
-  g_autofree const char **protocols = NULL;
-  ScbShareMode mode;
-  g_autoptr (GError) error = NULL;
-
-  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s^a&s)", &share_word,
-                 &protocols);
-  if (!scb_share_mode_from_word (share_word, &mode, &error))
     {
+      if (handle != NULL)
+        scb_handle_close (handle);
       g_dbus_method_invocation_return_gerror (invocation, error);
       return;
     }
-  scb_reader_connect (SCB_READER (object), g_dbus_method_invocation_get_sender (invocation), mode,
-                      protocols, TRUE, connect_answered, invocation);
+  g_debug ("%s: %s connected %s (%s, %s)", self->name,
+           g_dbus_method_invocation_get_sender (invocation), scb_connection_get_path (connection),
+           scb_share_mode_to_word (scb_handle_get_share_mode (handle)),
+           scb_protocol_to_word (scb_handle_get_protocol (handle)));
+  scb_dbus_reader_complete_connect (self->iface, invocation, scb_connection_get_path (connection),
+                                    scb_protocol_to_word (scb_handle_get_protocol (handle)));
+}
+
+static void
+connect_allowed (GObject *object, GDBusMethodInvocation *invocation, gpointer data)
+{
+  ScbReader *self = SCB_READER (object);
+  const ConnectArgs *args = data;
+  g_autoptr (ScbPeer) peer = scb_limits_get_peer (scb_manager_get_limits (self->manager),
+                                                  g_dbus_method_invocation_get_sender (invocation));
+  ConnectCall *call = g_new0 (ConnectCall, 1);
+
+  call->reader = g_object_ref (self);
+  call->invocation = invocation;
+  scb_session_connect_async (self->session, peer, args->mode, args->protocols,
+                             scb_dbus_reader_get_nad (self->iface), NULL, on_connected, call);
 }
 
 static gboolean
@@ -605,20 +279,30 @@ on_handle_connect (ScbDBusReader *iface, GDBusMethodInvocation *invocation, cons
                    const char *const *protocols, gpointer user_data)
 {
   ScbReader *self = user_data;
+  g_autoptr (GError) error = NULL;
+  ScbRequest request = { 0 };
+  ConnectArgs *args = g_new0 (ConnectArgs, 1);
 
-  scb_bouncer_check (scb_manager_get_bouncer (self->manager), invocation, G_OBJECT (self),
-                     connect_allowed);
+  if (!scb_share_mode_from_word (share_mode, &args->mode, &error)
+      || !scb_protocols_from_words (protocols, &args->protocols, &error))
+    {
+      g_free (args);
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  request.share_mode = args->mode;
+  scb_bouncer_check (scb_manager_get_bouncer (self->manager), invocation, &request, G_OBJECT (self),
+                     connect_allowed, args, g_free);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
 static void
-set_nad_allowed (GObject *object, GDBusMethodInvocation *invocation)
+set_nad_allowed (GObject *object, GDBusMethodInvocation *invocation, gpointer data)
 {
   ScbReader *self = SCB_READER (object);
-  guint8 nad = 0;
+  guint8 nad = (guint8) GPOINTER_TO_UINT (data);
 
-  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(y)", &nad);
-  if (!ccid_slot_supports_nad (self->slot))
+  if (!scb_slot_supports_nad (self->slot))
     {
       g_dbus_method_invocation_return_error (invocation, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED,
                                              "%s exchanges %s, not TPDUs: the card's NAD "
@@ -638,8 +322,8 @@ on_handle_set_nad (ScbDBusReader *iface, GDBusMethodInvocation *invocation, guin
 {
   ScbReader *self = user_data;
 
-  scb_bouncer_check (scb_manager_get_bouncer (self->manager), invocation, G_OBJECT (self),
-                     set_nad_allowed);
+  scb_bouncer_check (scb_manager_get_bouncer (self->manager), invocation, NULL, G_OBJECT (self),
+                     set_nad_allowed, GUINT_TO_POINTER (nad), NULL);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -669,12 +353,6 @@ scb_reader_get_device (ScbReader *self)
   return self->device;
 }
 
-CcidSlot *
-scb_reader_get_slot (ScbReader *self)
-{
-  return self->slot;
-}
-
 guint32
 scb_reader_get_state (ScbReader *self)
 {
@@ -684,24 +362,9 @@ scb_reader_get_state (ScbReader *self)
 GBytes *
 scb_reader_get_atr (ScbReader *self)
 {
-  GBytes *atr = self->card != NULL ? current_atr (self) : NULL;
+  GBytes *atr = current_atr (self);
 
   return atr != NULL ? g_bytes_ref (atr) : NULL;
-}
-
-guint32
-scb_reader_get_protocol (ScbReader *self)
-{
-  for (guint i = 0; i < self->connections->len; i++)
-    {
-      ScbConnection *connection = g_ptr_array_index (self->connections, i);
-      int protocol = scb_connection_get_protocol (connection);
-
-      /* SCARD_PROTOCOL_T0 is 1, T1 2. */
-      if (scb_connection_is_current (connection) && protocol >= 0)
-        return 1u << protocol;
-    }
-  return 0;
 }
 
 guint32
@@ -710,34 +373,10 @@ scb_reader_get_card_events (ScbReader *self)
   return scb_dbus_reader_get_card_events (self->iface);
 }
 
-gint32
-scb_reader_get_sharing (ScbReader *self)
+ScbSession *
+scb_reader_get_session (ScbReader *self)
 {
-  gint32 sharing = 0;
-
-  for (guint i = 0; i < self->connections->len; i++)
-    {
-      ScbConnection *connection = g_ptr_array_index (self->connections, i);
-
-      if (!counts_for_sharing (connection))
-        continue;
-      if (scb_connection_get_share_mode (connection) == SCB_SHARE_MODE_EXCLUSIVE)
-        return -1;
-      sharing++;
-    }
-  return sharing;
-}
-
-gboolean
-scb_reader_is_present (ScbReader *self)
-{
-  return self->present;
-}
-
-ScbFairQueue *
-scb_reader_get_apdu_queue (ScbReader *self)
-{
-  return self->apdus;
+  return self->session;
 }
 
 ScbReader *
@@ -748,9 +387,10 @@ scb_reader_new (ScbManager *manager, CcidDevice *device, CcidSlot *slot, const c
 
   self->manager = manager;
   self->device = g_object_ref (device);
-  self->slot = g_object_ref (slot);
+  self->slot = scb_ccid_slot_new (device, slot);
+  self->session = scb_session_new (self->slot);
   self->path = g_strdup (path);
-  self->name = g_strdup (ccid_slot_get_name (slot));
+  self->name = g_strdup (scb_slot_get_name (self->slot));
   self->present = TRUE;
   self->object = scb_dbus_object_skeleton_new (path);
   self->iface = scb_dbus_reader_skeleton_new ();
@@ -758,9 +398,8 @@ scb_reader_new (ScbManager *manager, CcidDevice *device, CcidSlot *slot, const c
   scb_dbus_reader_set_vendor_id (self->iface, ccid_device_get_vendor_id (device));
   scb_dbus_reader_set_product_id (self->iface, ccid_device_get_product_id (device));
   scb_dbus_reader_set_serial (self->iface, serial != NULL ? serial : "");
-  scb_dbus_reader_set_slot (self->iface, (guint8) ccid_slot_get_index (slot));
-  scb_dbus_reader_set_exchange_level (
-      self->iface, ccid_exchange_level_to_string (ccid_slot_get_exchange_level (slot)));
+  scb_dbus_reader_set_slot (self->iface, (guint8) scb_slot_get_info (self->slot)->index);
+  scb_dbus_reader_set_exchange_level (self->iface, scb_slot_get_info (self->slot)->exchange_level);
   scb_dbus_reader_set_state (self->iface, SCB_READER_STATE_EMPTY);
   /* Never a value whose low 16 bits are 0: it starts at 1. */
   scb_dbus_reader_set_card_events (self->iface, scb_counter_next (0));
@@ -770,7 +409,8 @@ scb_reader_new (ScbManager *manager, CcidDevice *device, CcidSlot *slot, const c
   scb_dbus_object_skeleton_set_reader (self->object, self->iface);
   g_signal_connect (self->iface, "handle-connect", G_CALLBACK (on_handle_connect), self);
   g_signal_connect (self->iface, "handle-set-nad", G_CALLBACK (on_handle_set_nad), self);
-  self->changed_id = g_signal_connect (slot, "changed", G_CALLBACK (on_slot_changed), self);
+  self->changed_id = g_signal_connect (self->slot, "changed", G_CALLBACK (on_slot_changed), self);
+  self->use_id = g_signal_connect (self->session, "changed", G_CALLBACK (on_use_changed), self);
   return self;
 }
 
@@ -781,14 +421,19 @@ scb_reader_dispose (GObject *object)
 
   if (self->slot != NULL)
     g_clear_signal_handler (&self->changed_id, self->slot);
+  if (self->session != NULL)
+    {
+      g_clear_signal_handler (&self->use_id, self->session);
+      scb_session_shutdown (self->session);
+    }
   g_clear_handle_id (&self->insert_timeout_id, g_source_remove);
-  fail_waiters (self, SCB_ERROR_READER_UNAVAILABLE, "The reader was removed");
   if (self->iface != NULL)
     g_signal_handlers_disconnect_by_data (self->iface, self);
   g_clear_object (&self->card);
   g_clear_pointer (&self->card_atr, g_bytes_unref);
   g_clear_object (&self->iface);
   g_clear_object (&self->object);
+  g_clear_object (&self->session);
   g_clear_object (&self->slot);
   g_clear_object (&self->device);
   G_OBJECT_CLASS (scb_reader_parent_class)->dispose (object);
@@ -799,8 +444,6 @@ scb_reader_finalize (GObject *object)
 {
   ScbReader *self = SCB_READER (object);
 
-  g_ptr_array_unref (self->connections);
-  scb_fair_queue_free (self->apdus);
   g_free (self->path);
   g_free (self->name);
   G_OBJECT_CLASS (scb_reader_parent_class)->finalize (object);
@@ -809,11 +452,6 @@ scb_reader_finalize (GObject *object)
 static void
 scb_reader_init (ScbReader *self)
 {
-  self->connections = g_ptr_array_new ();
-  g_queue_init (&self->tx_waiters);
-  /* The slot serves one APDU at a time: one in flight, the rest take
-   * turns by user. */
-  self->apdus = scb_fair_queue_new (1);
 }
 
 static void

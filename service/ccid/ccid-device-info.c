@@ -47,6 +47,12 @@ ccid_device_get_product_id (CcidDevice *self)
   return self->product_id;
 }
 
+guint16
+ccid_device_get_bcd_device (CcidDevice *self)
+{
+  return self->bcd_device;
+}
+
 guint
 ccid_device_get_index (CcidDevice *self)
 {

@@ -30,6 +30,7 @@ struct _CcidDevice
   guint devnum;
   guint16 vendor_id;
   guint16 product_id;
+  guint16 bcd_device;
   guint index;
   guint poll_interval_ms;
 

@@ -1,10 +1,11 @@
-/* test-objects-pcsc.c: the PC/SC vocabulary of the objects, and the APDU log
+/* test-objects-pcsc.c: the PC/SC words, lengths from clients, and the APDU log
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "scb-error.h"
 #include "scb-log.h"
-#include "scb-pcsc.h"
+#include "scb-apdu-log.h"
+#include "scb-session.h"
 
 #include <string.h>
 
@@ -40,15 +41,15 @@ static char *
 log_of (const char *command, const char *response)
 {
   g_autoptr (GBytes) apdu = bytes_of (command);
-  gboolean secret = scb_pcsc_apdu_is_secret (apdu);
+  gboolean secret = scb_apdu_is_secret (apdu);
 
   g_string_truncate (logged, 0);
-  scb_pcsc_log_command ("/c/0", 0, apdu, secret);
+  scb_apdu_log_command ("/c/0", 0, apdu, secret);
   if (response != NULL)
     {
       g_autoptr (GBytes) answer = bytes_of (response);
 
-      scb_pcsc_log_response ("/c/0", 0, answer, secret);
+      scb_apdu_log_response ("/c/0", 0, answer, secret);
     }
   return g_strdup (logged->str);
 }
@@ -83,7 +84,7 @@ static const struct
 static void
 test_log_redaction (void)
 {
-  scb_pcsc_set_log_data (TRUE);
+  scb_apdu_log_set_data (TRUE);
   for (gsize i = 0; i < G_N_ELEMENTS (secret_cases); i++)
     {
       g_autofree char *text = log_of (secret_cases[i].command, secret_cases[i].response);
@@ -114,7 +115,7 @@ test_log_redaction (void)
                      "/c/0 -> NAD 00: 80 EC 00 00, Lc 2, Le 256: 31 32\n"
                      "/c/0 <- NAD 00: SW 90 00, 2 bytes of data: 31 32\n");
   }
-  scb_pcsc_set_log_data (FALSE);
+  scb_apdu_log_set_data (FALSE);
 }
 
 /* By default: headers, lengths and status words only. */
@@ -139,7 +140,7 @@ test_log_default (void)
     { "00 A4", "01", "/c/0 -> NAD 00: 2 bytes\n/c/0 <- NAD 00: 1 bytes\n" },
   };
 
-  g_assert_false (scb_pcsc_get_log_data ());
+  g_assert_false (scb_apdu_log_get_data ());
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *text = log_of (cases[i].command, cases[i].response);
@@ -147,7 +148,7 @@ test_log_default (void)
       g_assert_cmpstr (text, ==, cases[i].logged);
     }
   /* A long answer, with data on: 64 bytes shown, the rest counted. */
-  scb_pcsc_set_log_data (TRUE);
+  scb_apdu_log_set_data (TRUE);
   {
     g_autoptr (GString) answer = g_string_new (NULL);
     g_autofree char *text = NULL;
@@ -159,7 +160,7 @@ test_log_default (void)
     g_assert_nonnull (strstr (text, "SW 90 00, 72 bytes of data: AB AB"));
     g_assert_nonnull (strstr (text, "AB (8 more bytes)\n"));
   }
-  scb_pcsc_set_log_data (FALSE);
+  scb_apdu_log_set_data (FALSE);
   /* Below the debug level nothing is formatted or logged. */
   scb_log_set_max_level (G_LOG_LEVEL_MESSAGE);
   {
@@ -174,14 +175,13 @@ static void
 test_words (void)
 {
   g_autoptr (GError) error = NULL;
-  const char *t1[] = { "t1", NULL };
   const char *both[] = { "t0", "t1", NULL };
   const char *raw[] = { "raw", NULL };
   const char *bad[] = { "t2", NULL };
   const char *none[] = { NULL };
   ScbShareMode mode;
   ScbDisposition disposition;
-  int chosen = 7;
+  ScbProtocol protocols = SCB_PROTOCOL_NONE;
 
   g_assert_true (scb_share_mode_from_word ("exclusive", &mode, NULL));
   g_assert_cmpint (mode, ==, SCB_SHARE_MODE_EXCLUSIVE);
@@ -192,27 +192,18 @@ test_words (void)
   g_assert_cmpint (disposition, ==, SCB_DISPOSITION_UNPOWER);
   g_assert_false (scb_disposition_from_word ("", &disposition, NULL));
 
-  g_assert_true (scb_protocol_choose (t1, SCB_SHARE_MODE_SHARED, 1, &chosen, NULL));
-  g_assert_cmpint (chosen, ==, 1);
-  g_assert_true (scb_protocol_choose (both, SCB_SHARE_MODE_SHARED, 0, &chosen, NULL));
-  g_assert_cmpint (chosen, ==, 0);
-  g_assert_false (scb_protocol_choose (t1, SCB_SHARE_MODE_SHARED, 0, &chosen, &error));
-  g_assert_error (error, SCB_ERROR, SCB_ERROR_PROTO_MISMATCH);
-  g_clear_error (&error);
-  g_assert_false (scb_protocol_choose (raw, SCB_SHARE_MODE_SHARED, 1, &chosen, &error));
-  g_assert_error (error, SCB_ERROR, SCB_ERROR_PROTO_MISMATCH);
-  g_clear_error (&error);
-  g_assert_false (scb_protocol_choose (bad, SCB_SHARE_MODE_SHARED, 1, &chosen, &error));
+  /* Protocol words: a set of them, or InvalidParameter. */
+  g_assert_true (scb_protocols_from_words (both, &protocols, NULL));
+  g_assert_cmpint (protocols, ==, SCB_PROTOCOL_ANY);
+  g_assert_true (scb_protocols_from_words (raw, &protocols, NULL));
+  g_assert_cmpint (protocols, ==, SCB_PROTOCOL_RAW);
+  g_assert_true (scb_protocols_from_words (none, &protocols, NULL));
+  g_assert_cmpint (protocols, ==, SCB_PROTOCOL_NONE);
+  g_assert_false (scb_protocols_from_words (bad, &protocols, &error));
   g_assert_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER);
   g_clear_error (&error);
-  /* A direct connection may have no protocol, with or without a card. */
-  g_assert_true (scb_protocol_choose (none, SCB_SHARE_MODE_DIRECT, -1, &chosen, NULL));
-  g_assert_cmpint (chosen, ==, SCB_PROTOCOL_ISO_NONE);
-  g_assert_true (scb_protocol_choose (raw, SCB_SHARE_MODE_DIRECT, 1, &chosen, NULL));
-  g_assert_cmpint (chosen, ==, SCB_PROTOCOL_ISO_NONE);
-  g_assert_true (scb_protocol_choose (t1, SCB_SHARE_MODE_DIRECT, 1, &chosen, NULL));
-  g_assert_cmpint (chosen, ==, 1);
-  g_assert_cmpstr (scb_protocol_iso_to_word (SCB_PROTOCOL_ISO_NONE), ==, "");
+  g_assert_cmpstr (scb_protocol_to_word (SCB_PROTOCOL_NONE), ==, "");
+  g_assert_cmpstr (scb_protocol_to_word (SCB_PROTOCOL_T1), ==, "t1");
 }
 
 static void
@@ -220,14 +211,14 @@ test_lengths (void)
 {
   g_autoptr (GError) error = NULL;
 
-  g_assert_false (scb_pcsc_check_length (0, 1, "An APDU", &error));
+  g_assert_false (scb_session_check_length (0, 1, "An APDU", &error));
   g_assert_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER);
   g_clear_error (&error);
-  g_assert_true (scb_pcsc_check_length (1, 1, "An APDU", NULL));
-  g_assert_true (scb_pcsc_check_length (65544, 1, "An APDU", NULL));
-  g_assert_false (scb_pcsc_check_length (65545, 1, "An APDU", &error));
+  g_assert_true (scb_session_check_length (1, 1, "An APDU", NULL));
+  g_assert_true (scb_session_check_length (65544, 1, "An APDU", NULL));
+  g_assert_false (scb_session_check_length (65545, 1, "An APDU", &error));
   g_assert_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER);
-  g_assert_true (scb_pcsc_check_length (0, 0, "Control data", NULL));
+  g_assert_true (scb_session_check_length (0, 0, "Control data", NULL));
 }
 
 int

@@ -158,10 +158,28 @@ on_begin (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+call_async (GDBusConnection *bus, const char *path, const char *method, GVariant *args,
+            Pending *pending)
+{
+  g_dbus_connection_call (bus, OC_NAME, path, OC_CONNECTION, method, args, NULL,
+                          G_DBUS_CALL_FLAGS_NONE, 90000, NULL, on_begin, pending);
+}
+
+static void
 begin_async (GDBusConnection *bus, const char *path, Pending *pending)
 {
-  g_dbus_connection_call (bus, OC_NAME, path, OC_CONNECTION, "BeginTransaction", NULL, NULL,
-                          G_DBUS_CALL_FLAGS_NONE, 90000, NULL, on_begin, pending);
+  call_async (bus, path, "BeginTransaction", NULL, pending);
+}
+
+static void
+transmit_async (GDBusConnection *bus, const char *path, Pending *pending)
+{
+  static const guint8 apdu[] = { 0x00, 0xA4, 0x04, 0x00, 0x00 };
+
+  call_async (bus, path, "Transmit",
+              g_variant_new ("(@ay)",
+                             g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, apdu, sizeof apdu, 1)),
+              pending);
 }
 
 static void
@@ -186,7 +204,7 @@ test_transaction (void)
   g_autofree char *pb = oc_connect (b, reader, "shared", "t1", &error);
   g_autofree char *pc = oc_connect (c, reader, "shared", "t1", &error);
   g_autoptr (GVariant) reply = NULL;
-  Pending pb_begin = { 0 }, pc_begin = { 0 };
+  Pending pb_begin = { 0 }, pc_begin = { 0 }, pb_transmit = { 0 }, pa_transmit = { 0 };
   gboolean never = FALSE;
 
   g_assert_no_error (error);
@@ -197,22 +215,35 @@ test_transaction (void)
   oc_wait (&never, 300);
   g_assert_false (pb_begin.done);
   g_assert_false (pc_begin.done);
-  /* While A holds it, B's Transmit fails at once; A's works. */
-  transmit_fails (b, pb, "SharingViolation");
+  /* While A holds it, B's Transmit waits (as pcsc-lite's client retries);
+   * A's works. */
+  transmit_async (b, pb, &pb_transmit);
   transmit_ok (a, pa);
   /* C leaves the bus while waiting: its turn is skipped. */
   g_dbus_connection_close_sync (c, NULL, NULL);
   call_ok (a, pa, "EndTransaction", g_variant_new ("(s)", "leave"));
   oc_wait (&never, 100);
   g_assert_false (pb_begin.done); /* one level is still held */
+  g_assert_false (pb_transmit.done);
   call_ok (a, pa, "EndTransaction", g_variant_new ("(s)", "leave"));
   g_assert_true (oc_wait (&pb_begin.done, 2000));
   g_assert_no_error (pb_begin.error);
-  transmit_fails (a, pa, "SharingViolation");
+  g_assert_true (oc_wait (&pb_transmit.done, 2000));
+  g_assert_no_error (pb_transmit.error);
+  /* Now A's waits for B's transaction; A's EndTransaction, which holds
+   * nothing, is a sharing violation (pcsc-lite). */
+  transmit_async (a, pa, &pa_transmit);
+  reply = oc_call (a, pa, OC_CONNECTION, "EndTransaction", g_variant_new ("(s)", "leave"), NULL,
+                   &error);
+  oc_assert_error (error, "SharingViolation");
+  g_clear_error (&error);
   transmit_ok (b, pb);
-  /* Ending with "reset": A gets ResetCard once, then works. */
+  g_assert_false (pa_transmit.done);
+  /* Ending with "reset": A's waiting Transmit gets ResetCard, once. */
   call_ok (b, pb, "EndTransaction", g_variant_new ("(s)", "reset"));
-  transmit_fails (a, pa, "ResetCard");
+  g_assert_true (oc_wait (&pa_transmit.done, 2000));
+  oc_assert_error (pa_transmit.error, "ResetCard");
+  g_clear_error (&pa_transmit.error);
   transmit_ok (a, pa);
   transmit_ok (b, pb);
   /* No transaction to end. */

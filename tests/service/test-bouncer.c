@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "scb-bouncer.h"
+#include "scb-channel-codec.h"
 #include "scb-error.h"
 #include "scb-fixture.h"
 #include "scb-generated.h"
@@ -18,18 +19,44 @@
 #define READER_PATH SCB_DBUS_READER_PATH_PREFIX "0"
 
 static const char *
-action (const char *interface_name, const char *method, GVariant *parameters, gboolean *known)
+method (const char *interface_name, const char *name, gboolean *known)
 {
-  g_autoptr (GVariant) owned = parameters != NULL ? g_variant_ref_sink (parameters) : NULL;
+  ScbRequest request = { .interface_name = interface_name, .method_name = name };
 
-  return scb_bouncer_action_for_call (interface_name, method, owned, known);
+  return scb_bouncer_action_for_request (&request, known);
 }
 
-static GVariant *
-control_args (guint32 code, const guint8 *data, gsize len)
+static const char *
+connect_mode (const char *interface_name, const char *name, ScbShareMode mode, gboolean *known)
 {
-  return g_variant_new ("(u@ay)", code,
-                        g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, data, len, 1));
+  ScbRequest request
+      = { .interface_name = interface_name, .method_name = name, .share_mode = mode };
+
+  return scb_bouncer_action_for_request (&request, known);
+}
+
+/* Control through either door: the method, or the channel's op. */
+static const char *
+control (guint op, guint32 code, const guint8 *data, gsize len, gboolean *known)
+{
+  g_autoptr (GBytes) bytes = g_bytes_new (data, len);
+  ScbRequest request = { .control_code = code, .control_data = bytes };
+
+  if (op == 0)
+    {
+      request.interface_name = SCB_DBUS_INTERFACE_CONNECTION;
+      request.method_name = "Control";
+    }
+  request.op = op;
+  return scb_bouncer_action_for_request (&request, known);
+}
+
+static const char *
+op (guint value, gboolean *known)
+{
+  ScbRequest request = { .op = value };
+
+  return scb_bouncer_action_for_request (&request, known);
 }
 
 static void
@@ -37,70 +64,110 @@ test_table (void)
 {
   static const guint8 nad_get[] = { 0x3f, 0x00, 0x00 };
   static const guint8 nad_set[] = { 0x3e, 0x00, 0x01, 0x21 };
+  static const guint doors[] = { 0, SCB_CHANNEL_OP_CONTROL };
   gboolean known = FALSE;
 
-  g_assert_null (action (SCB_DBUS_INTERFACE_MANAGER, "GetReaders", NULL, &known));
+  g_assert_null (method (SCB_DBUS_INTERFACE_MANAGER, "GetReaders", &known));
   g_assert_true (known);
-  g_assert_cmpstr (action (SCB_DBUS_INTERFACE_READER, "Connect",
-                           g_variant_new ("(s@as)", "shared", g_variant_new_strv (NULL, 0)),
-                           &known),
-                   ==, SCB_ACTION_ACCESS_CARD);
-  g_assert_cmpstr (action (SCB_DBUS_INTERFACE_READER, "Connect",
-                           g_variant_new ("(s@as)", "exclusive", g_variant_new_strv (NULL, 0)),
-                           &known),
-                   ==, SCB_ACTION_ACCESS_CARD);
-  g_assert_cmpstr (action (SCB_DBUS_INTERFACE_READER, "Connect",
-                           g_variant_new ("(s@as)", "direct", g_variant_new_strv (NULL, 0)),
-                           &known),
-                   ==, SCB_ACTION_CONTROL);
-  g_assert_cmpstr (action (SCB_DBUS_INTERFACE_READER, "Connect",
-                           g_variant_new ("(s@as)", "bogus", g_variant_new_strv (NULL, 0)), &known),
-                   ==, SCB_ACTION_CONTROL);
-  g_assert_cmpstr (
-      action (SCB_DBUS_INTERFACE_READER, "SetNad", g_variant_new ("(y)", 0x21), &known), ==,
-      SCB_ACTION_SET_NAD);
-  g_assert_cmpstr (
-      action (SCB_DBUS_INTERFACE_CONNECTION, "SetNad", g_variant_new ("(y)", 0), &known), ==,
-      SCB_ACTION_SET_NAD);
-  g_assert_cmpstr (action (SCB_DBUS_INTERFACE_CONNECTION, "SetAttrib", NULL, &known), ==,
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *iface = i == 0 ? SCB_DBUS_INTERFACE_READER : SCB_DBUS_INTERFACE_CONNECTION;
+      const char *name = i == 0 ? "Connect" : "Reconnect";
+
+      g_assert_cmpstr (connect_mode (iface, name, SCB_SHARE_MODE_SHARED, &known), ==,
+                       SCB_ACTION_ACCESS_CARD);
+      g_assert_cmpstr (connect_mode (iface, name, SCB_SHARE_MODE_EXCLUSIVE, &known), ==,
+                       SCB_ACTION_ACCESS_CARD);
+      g_assert_cmpstr (connect_mode (iface, name, SCB_SHARE_MODE_DIRECT, &known), ==,
+                       SCB_ACTION_CONTROL);
+      /* An unknown mode gets the stricter action. */
+      g_assert_cmpstr (connect_mode (iface, name, 0, &known), ==, SCB_ACTION_CONTROL);
+    }
+  g_assert_cmpstr (method (SCB_DBUS_INTERFACE_READER, "SetNad", &known), ==, SCB_ACTION_SET_NAD);
+  g_assert_cmpstr (method (SCB_DBUS_INTERFACE_CONNECTION, "SetNad", &known), ==,
+                   SCB_ACTION_SET_NAD);
+  g_assert_cmpstr (method (SCB_DBUS_INTERFACE_CONNECTION, "SetAttrib", &known), ==,
                    SCB_ACTION_CONTROL);
-  g_assert_null (action (SCB_DBUS_INTERFACE_CONNECTION, "Transmit", NULL, &known));
+  g_assert_null (method (SCB_DBUS_INTERFACE_CONNECTION, "Transmit", &known));
   g_assert_true (known);
-  g_assert_null (action (SCB_DBUS_INTERFACE_CONNECTION, "OpenChannel", NULL, &known));
+  g_assert_null (method (SCB_DBUS_INTERFACE_CONNECTION, "OpenChannel", &known));
   g_assert_true (known);
+  /* The channel's ops: open like their methods. */
+  for (guint value = SCB_CHANNEL_OP_TRANSMIT; value <= SCB_CHANNEL_OP_STATUS; value++)
+    {
+      known = FALSE;
+      if (value != SCB_CHANNEL_OP_CONTROL)
+        g_assert_null (op (value, &known));
+      else
+        g_assert_nonnull (op (value, &known));
+      g_assert_true (known);
+    }
 
-  /* Control: part 10 features under access-card, escape under control,
-   * libccid's MEP NAD get under access-card and set under set-nad. */
-  g_assert_cmpstr (action (SCB_DBUS_INTERFACE_CONNECTION, "Control",
-                           control_args (0x42000000 + 3400, NULL, 0), &known),
-                   ==, SCB_ACTION_ACCESS_CARD);
-  g_assert_cmpstr (
-      action (SCB_DBUS_INTERFACE_CONNECTION, "Control", control_args (0x42330006, NULL, 0), &known),
-      ==, SCB_ACTION_ACCESS_CARD);
-  g_assert_cmpstr (
-      action (SCB_DBUS_INTERFACE_CONNECTION, "Control", control_args (0x42330012, NULL, 0), &known),
-      ==, SCB_ACTION_ACCESS_CARD);
-  g_assert_cmpstr (
-      action (SCB_DBUS_INTERFACE_CONNECTION, "Control", control_args (0x42330013, NULL, 0), &known),
-      ==, SCB_ACTION_CONTROL);
-  g_assert_cmpstr (action (SCB_DBUS_INTERFACE_CONNECTION, "Control",
-                           control_args (0x42000000 + 1, NULL, 0), &known),
-                   ==, SCB_ACTION_CONTROL);
-  g_assert_cmpstr (action (SCB_DBUS_INTERFACE_CONNECTION, "Control",
-                           control_args (0x42000000 + 3600, nad_get, sizeof nad_get), &known),
-                   ==, SCB_ACTION_ACCESS_CARD);
-  g_assert_cmpstr (action (SCB_DBUS_INTERFACE_CONNECTION, "Control",
-                           control_args (0x42000000 + 3600, nad_set, sizeof nad_set), &known),
-                   ==, SCB_ACTION_SET_NAD);
-  g_assert_cmpstr (action (SCB_DBUS_INTERFACE_CONNECTION, "Control",
-                           control_args (0x42000000 + 3600, NULL, 0), &known),
-                   ==, SCB_ACTION_SET_NAD);
+  /* Control, on both doors: part 10 features under access-card, escape
+   * under control, libccid's MEP NAD get under access-card and set under
+   * set-nad. */
+  for (guint i = 0; i < G_N_ELEMENTS (doors); i++)
+    {
+      guint door = doors[i];
 
-  /* Not in the table: denied, whatever it is. */
-  g_assert_null (action (SCB_DBUS_INTERFACE_MANAGER, "Frobnicate", NULL, &known));
+      g_assert_cmpstr (control (door, 0x42000000 + 3400, NULL, 0, &known), ==,
+                       SCB_ACTION_ACCESS_CARD);
+      g_assert_cmpstr (control (door, 0x42330006, NULL, 0, &known), ==, SCB_ACTION_ACCESS_CARD);
+      g_assert_cmpstr (control (door, 0x42330012, NULL, 0, &known), ==, SCB_ACTION_ACCESS_CARD);
+      g_assert_cmpstr (control (door, 0x42330013, NULL, 0, &known), ==, SCB_ACTION_CONTROL);
+      g_assert_cmpstr (control (door, 0x42000000 + 1, NULL, 0, &known), ==, SCB_ACTION_CONTROL);
+      g_assert_cmpstr (control (door, 0x42000000 + 3600, nad_get, sizeof nad_get, &known), ==,
+                       SCB_ACTION_ACCESS_CARD);
+      g_assert_cmpstr (control (door, 0x42000000 + 3600, nad_set, sizeof nad_set, &known), ==,
+                       SCB_ACTION_SET_NAD);
+      g_assert_cmpstr (control (door, 0x42000000 + 3600, NULL, 0, &known), ==, SCB_ACTION_SET_NAD);
+    }
+
+  /* Not in the table: denied, whatever it is, on either door. */
+  g_assert_null (method (SCB_DBUS_INTERFACE_MANAGER, "Frobnicate", &known));
   g_assert_false (known);
-  g_assert_null (action ("org.example.Other", "GetReaders", NULL, &known));
+  g_assert_null (method ("org.example.Other", "GetReaders", &known));
   g_assert_false (known);
+  known = TRUE;
+  g_assert_null (op (0x7e, &known));
+  g_assert_false (known);
+  known = TRUE;
+  g_assert_null (op (0, &known));
+  g_assert_false (known);
+}
+
+/* Every method of the API and every op of the channel is in the table:
+ * nothing is denied by a forgotten row. */
+static void
+test_table_complete (void)
+{
+  static const char *const files[] = {
+    "org.scardbus.SmartCard1.Manager.xml",
+    "org.scardbus.SmartCard1.Reader.xml",
+    "org.scardbus.SmartCard1.Connection.xml",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path
+          = g_test_build_filename (G_TEST_DIST, "..", "introspection", files[i], NULL);
+      g_autofree char *xml = NULL;
+      g_autoptr (GDBusNodeInfo) node = NULL;
+      g_autoptr (GError) error = NULL;
+
+      g_assert_true (g_file_get_contents (path, &xml, NULL, &error));
+      node = g_dbus_node_info_new_for_xml (xml, &error);
+      g_assert_no_error (error);
+      for (guint m = 0; node->interfaces[0]->methods[m] != NULL; m++)
+        {
+          gboolean known = FALSE;
+
+          method (node->interfaces[0]->name, node->interfaces[0]->methods[m]->name, &known);
+          if (!known)
+            g_error ("%s.%s is missing from the bouncer's table", node->interfaces[0]->name,
+                     node->interfaces[0]->methods[m]->name);
+        }
+    }
 }
 
 typedef struct
@@ -113,7 +180,7 @@ typedef struct
 } BouncerFixture;
 
 static void
-connect_allowed (GObject *object, GDBusMethodInvocation *invocation)
+connect_allowed (GObject *object, GDBusMethodInvocation *invocation, gpointer data)
 {
   BouncerFixture *fixture = g_object_get_data (object, "fixture");
 
@@ -123,7 +190,7 @@ connect_allowed (GObject *object, GDBusMethodInvocation *invocation)
 }
 
 static void
-set_nad_allowed (GObject *object, GDBusMethodInvocation *invocation)
+set_nad_allowed (GObject *object, GDBusMethodInvocation *invocation, gpointer data)
 {
   BouncerFixture *fixture = g_object_get_data (object, "fixture");
 
@@ -136,8 +203,12 @@ on_handle_connect (ScbDBusReader *reader, GDBusMethodInvocation *invocation, con
                    const char *const *protocols, gpointer user_data)
 {
   BouncerFixture *fixture = user_data;
+  ScbRequest request = { 0 };
 
-  scb_bouncer_check (fixture->bouncer, invocation, G_OBJECT (reader), connect_allowed);
+  if (!scb_share_mode_from_word (share_mode, &request.share_mode, NULL))
+    request.share_mode = 0;
+  scb_bouncer_check (fixture->bouncer, invocation, &request, G_OBJECT (reader), connect_allowed,
+                     NULL, NULL);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -147,7 +218,8 @@ on_handle_set_nad (ScbDBusReader *reader, GDBusMethodInvocation *invocation, guc
 {
   BouncerFixture *fixture = user_data;
 
-  scb_bouncer_check (fixture->bouncer, invocation, G_OBJECT (reader), set_nad_allowed);
+  scb_bouncer_check (fixture->bouncer, invocation, NULL, G_OBJECT (reader), set_nad_allowed, NULL,
+                     NULL);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -275,7 +347,7 @@ unknown_method_call (GDBusConnection *connection, const char *sender, const char
 {
   g_autoptr (GObject) object = g_object_new (G_TYPE_OBJECT, NULL);
 
-  scb_bouncer_check (SCB_BOUNCER (user_data), invocation, object, NULL);
+  scb_bouncer_check (SCB_BOUNCER (user_data), invocation, NULL, object, NULL, NULL, NULL);
 }
 
 static void
@@ -296,6 +368,12 @@ on_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
       = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, error);
 
   g_assert_null (reply);
+}
+
+static void
+on_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
 }
 
 static void
@@ -351,7 +429,21 @@ test_unknown_denied (void)
   g_assert_cmpstr (call_error->message, ==,
                    "GDBus.Error:org.scardbus.SmartCard1.Error.PermissionDenied: "
                    "org.scardbus.SmartCard1.Manager.Frobnicate is not allowed to anyone");
-  g_error_free (call_error);
+  g_clear_error (&call_error);
+
+  /* The same table on the channel's door: an op not in it is denied. */
+  {
+    ScbRequest request = { .op = 0x7e };
+    g_autoptr (GAsyncResult) result = NULL;
+
+    scb_bouncer_authorize_async (bouncer, ":1.42", &request, FALSE, on_authorized, &result);
+    while (result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_false (scb_bouncer_authorize_finish (bouncer, result, &call_error));
+    g_assert_error (call_error, SCB_ERROR, SCB_ERROR_PERMISSION_DENIED);
+    g_assert_cmpstr (call_error->message, ==, "Channel op 126 is not allowed to anyone");
+    g_clear_error (&call_error);
+  }
   g_dbus_connection_close_sync (client, NULL, NULL);
   g_dbus_connection_close_sync (server, NULL, NULL);
 }
@@ -361,6 +453,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/bouncer/table", test_table);
+  g_test_add_func ("/bouncer/table-complete", test_table_complete);
 #define ADD(path, func)                                                                            \
   g_test_add (path, BouncerFixture, NULL, bouncer_setup, func, bouncer_teardown)
   ADD ("/bouncer/connect-denied", test_connect_denied);
