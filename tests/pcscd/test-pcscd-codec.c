@@ -8,6 +8,7 @@
  */
 #include "scb-error.h"
 #include "scb-pcscd-codec.h"
+#include "scb-pcscd-peer.h"
 
 #include <PCSC/pcsclite.h>
 #include <string.h>
@@ -390,6 +391,26 @@ test_request_encode (void)
                    wait_expected, sizeof wait_expected);
 }
 
+/* A sandbox's /.flatpak-info: [Application] name, nothing else. */
+static void
+test_flatpak_info (void)
+{
+  static const char info[] = "[Application]\nname=org.mozilla.firefox\nruntime=runtime/x\n\n"
+                             "[Instance]\ninstance-id=123\n";
+  static const char *const bad[] = {
+    "",
+    "[Instance]\nname=org.example.Wrong\n",
+    "[Application]\nname=\n",
+    "not a keyfile",
+    "[Application]\nname=\xff\xfe\n",
+  };
+  g_autofree char *app = scb_pcscd_flatpak_app_from_info (info, strlen (info));
+
+  g_assert_cmpstr (app, ==, "org.mozilla.firefox");
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    g_assert_null (scb_pcscd_flatpak_app_from_info (bad[i], strlen (bad[i])));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -406,5 +427,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pcscd-codec/version", test_version);
   g_test_add_func ("/pcscd-codec/reader-state", test_reader_state);
   g_test_add_func ("/pcscd-codec/request-encode", test_request_encode);
+  g_test_add_func ("/pcscd-peer/flatpak-info", test_flatpak_info);
   return g_test_run ();
 }

@@ -584,9 +584,9 @@ test_sandbox (void)
       /* Nothing else of the test bed: its bus and its directories. */
       if (mount ("sandbox", "/tmp", "tmpfs", 0, NULL) != 0)
         _exit (12);
-      g_unsetenv ("DBUS_SYSTEM_BUS_ADDRESS");
-      g_unsetenv ("PCSCLITE_CSOCK_NAME");
-      g_unsetenv ("LD_LIBRARY_PATH");
+      unsetenv ("DBUS_SYSTEM_BUS_ADDRESS");
+      unsetenv ("PCSCLITE_CSOCK_NAME");
+      unsetenv ("LD_LIBRARY_PATH");
       if (pipe (in) != 0 || write (in[1], "00 A4 04 00 02 3F 01\n", 21) != 21 || close (in[1]) != 0)
         _exit (13);
       dup2 (in[0], STDIN_FILENO);
