@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 /* One socket connection: one pcsc-lite context, as pcscd has it. */
 typedef struct
 {
-  gint refcount;
+  grefcount refcount;     /* main loop only */
   ScbPcscdServer *server; /* not owned: it outlives its clients */
   guint id;
   char *owner; /* "pcscd:ID": its account in ScbLimits, its connections' owner */

@@ -56,14 +56,14 @@ G_DEFINE_TYPE (ScbPcscdServer, scb_pcscd_server, G_TYPE_OBJECT)
 ScbPcscdClient *
 scb_pcscd_client_ref (ScbPcscdClient *client)
 {
-  g_atomic_int_inc (&client->refcount);
+  g_ref_count_inc (&client->refcount);
   return client;
 }
 
 void
 scb_pcscd_client_unref (ScbPcscdClient *client)
 {
-  if (!g_atomic_int_dec_and_test (&client->refcount))
+  if (!g_ref_count_dec (&client->refcount))
     return;
   g_clear_pointer (&client->cards, g_hash_table_unref);
   g_clear_object (&client->socket);
@@ -278,7 +278,7 @@ accept_client (ScbPcscdServer *self, GSocket *socket)
   guint per_uid;
 
   client = g_new0 (ScbPcscdClient, 1);
-  client->refcount = 1;
+  g_ref_count_init (&client->refcount);
   client->server = self;
   client->socket = g_object_ref (socket);
   client->in = g_byte_array_new ();

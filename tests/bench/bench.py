@@ -156,6 +156,13 @@ def inner(spec):
                     emit('transmit/%s/%s/%s' % (model, size, mode),
                          run_client([dbus, 'transmit', '--mode', mode, '--size', size,
                                      '--count', str(count), '--host-pid', str(pid)]))
+                # The same bench-pcsc on the system's libpcsclite, over the
+                # pcscd socket scardbusd serves (PCSCLITE_CSOCK_NAME).
+                env = dict(os.environ)
+                env.pop('LD_LIBRARY_PATH', None)
+                emit('transmit/%s/%s/socket' % (model, size),
+                     run_client([pcsc, 'transmit', '--size', size, '--count', str(count),
+                                 '--host-pid', str(pid)], env))
     elif kind == 'events':
         n, watchers = spec['count'], spec['watchers']
         emit('insertion/winscard', run_client([pcsc, 'events', '--count', str(n)])
@@ -219,7 +226,7 @@ def expected_keys(spec, host):
     if kind == 'floor':
         return ['transmit/%s/%s/libusb' % (m, z) for m, z, _, _ in spec['runs']]
     if kind == 'transmit':
-        modes = ['winscard'] + (['dbus', 'channel'] if host == 'scardbusd' else [])
+        modes = ['winscard'] + (['dbus', 'channel', 'socket'] if host == 'scardbusd' else [])
         return ['transmit/%s/%s/%s' % (spec['model'], z, m) for z, _ in spec['runs'] for m in modes]
     if kind == 'events':
         return ['%s/%s' % (m, p) for m in ('insertion', 'watchers') for p in paths]
@@ -408,6 +415,7 @@ def rows():
             base = 'transmit/%s/%s/' % (model, size)
             cols = [('reference', 'pcscd', base + 'winscard'), ('scardbus WinSCard', 'scardbusd', base + 'winscard'),
                     ('scardbus D-Bus', 'scardbusd', base + 'dbus'), ('scardbus fd', 'scardbusd', base + 'channel'),
+                    ('scardbus pcscd socket', 'scardbusd', base + 'socket'),
                     ('libusb floor', 'floor', base + 'libusb')]
             for field, label, d in (('per_second', 'APDU/s', 0), ('p50_us', 'p50 µs', 0), ('p99_us', 'p99 µs', 0),
                                     ('client_cpu_us_per_apdu', 'client CPU µs/APDU', 0),
