@@ -467,7 +467,8 @@ def rows():
 
 
 def table(reps):
-    titles = ['reference', 'scardbus WinSCard', 'scardbus D-Bus', 'scardbus fd', 'libusb floor']
+    titles = ['reference', 'scardbus WinSCard', 'scardbus D-Bus', 'scardbus fd', 'scardbus pcscd socket',
+              'libusb floor']
     lines = ['| measure | ' + ' | '.join(titles)
              + ' | scardbus/reference | ÷ floor (ref / WinSCard / fd) |',
              '|---' * (len(titles) + 3) + '|']
