@@ -95,8 +95,16 @@ set_status_error (GError **error, ScbChannelOp op, guint32 status)
   GEnumValue *value = g_enum_get_value (klass, code);
   const char *name = value != NULL ? strrchr (value->value_nick, '.') : NULL;
 
+  static const char *const names[] = {
+    [SCB_CHANNEL_OP_TRANSMIT] = "Transmit",
+    [SCB_CHANNEL_OP_CONTROL] = "Control",
+    [SCB_CHANNEL_OP_BEGIN_TRANSACTION] = "BeginTransaction",
+    [SCB_CHANNEL_OP_END_TRANSACTION] = "EndTransaction",
+    [SCB_CHANNEL_OP_STATUS] = "Status",
+  };
+
   g_set_error (error, SCB_ERROR, code, "%s failed: %s (SCARD code 0x%08X)",
-               op == SCB_CHANNEL_OP_CONTROL ? "Control" : "Transmit",
+               op < G_N_ELEMENTS (names) && names[op] != NULL ? names[op] : "Request",
                name != NULL ? name + 1 : "Failed", status);
   g_type_class_unref (klass);
 }

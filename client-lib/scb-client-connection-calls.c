@@ -1,8 +1,11 @@
 /* scb-client-connection-calls.c: ScbClientConnection's plain D-Bus methods
  *
  * Transactions, reconnection, disconnection, status, attributes and the NAD:
- * one call each of the generated proxy. Transmit and Control, with the
- * channel, are in scb-client-connection.c.
+ * one call each of the generated proxy. The synchronous BeginTransaction,
+ * EndTransaction and Status go on the fd channel when there is one (each
+ * falls back to D-Bus on its own when an older daemon's channel refuses
+ * it). Transmit and Control, with the channel, are in
+ * scb-client-connection.c.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -80,7 +83,14 @@ gboolean
 scb_client_connection_begin_transaction_sync (ScbClientConnection *self, GCancellable *cancellable,
                                               GError **error)
 {
+  g_autoptr (GBytes) answer = NULL;
+  gboolean served = FALSE;
+
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), FALSE);
+  answer = _scb_client_connection_channel_call (self, SCB_CHANNEL_OP_BEGIN_TRANSACTION, 0,
+                                                cancellable, &served, error);
+  if (served)
+    return answer != NULL;
   return done_sync (
       scb_dbus_connection_call_begin_transaction_sync (proxy_of (self), cancellable, error), error);
 }
@@ -136,7 +146,14 @@ gboolean
 scb_client_connection_end_transaction_sync (ScbClientConnection *self, ScbDisposition disposition,
                                             GCancellable *cancellable, GError **error)
 {
+  g_autoptr (GBytes) answer = NULL;
+  gboolean served = FALSE;
+
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), FALSE);
+  answer = _scb_client_connection_channel_call (self, SCB_CHANNEL_OP_END_TRANSACTION, disposition,
+                                                cancellable, &served, error);
+  if (served)
+    return answer != NULL;
   return done_sync (scb_dbus_connection_call_end_transaction_sync (
                         proxy_of (self), scb_disposition_to_word (disposition), cancellable, error),
                     error);
@@ -369,7 +386,30 @@ scb_client_connection_status_sync (ScbClientConnection *self, char **reader_name
   g_autoptr (GVariant) atr_value = NULL;
   guint state_value = 0;
 
+  g_autoptr (GBytes) answer = NULL;
+  gboolean served = FALSE;
+  ScbChannelStatus status;
+
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), FALSE);
+  answer = _scb_client_connection_channel_call (self, SCB_CHANNEL_OP_STATUS, 0, cancellable,
+                                                &served, error);
+  if (served)
+    {
+      gsize len = 0;
+      const guint8 *payload = answer != NULL ? g_bytes_get_data (answer, &len) : NULL;
+
+      if (answer == NULL || !scb_channel_status_decode (payload, len, &status, error))
+        return FALSE;
+      if (reader_name != NULL)
+        *reader_name = g_strndup (status.name, status.name_len);
+      if (state != NULL)
+        *state = status.state;
+      if (protocol != NULL)
+        *protocol = (ScbProtocol) status.protocol;
+      if (atr != NULL)
+        *atr = g_bytes_new (status.atr, status.atr_len);
+      return TRUE;
+    }
   if (!done_sync (scb_dbus_connection_call_status_sync (proxy_of (self), &name, &state_value,
                                                         &protocol_word, &atr_value, cancellable,
                                                         error),

@@ -44,6 +44,7 @@ struct _ScbClientConnection
   ScbProtocol protocol;
   gboolean use_channel;
   gboolean channel_unavailable; /* refused, or failed: D-Bus from now on */
+  guint refused_ops;            /* bits (1 << op) an older daemon's channel refused */
   ScbClientChannel *channel;    /* lives as long as the connection */
 };
 
@@ -401,6 +402,58 @@ exchange (ScbClientConnection *self, ScbChannelOp op, guint32 code, GBytes *data
   g_debug ("channel of %s failed (%s): using D-Bus",
            g_dbus_proxy_get_object_path (G_DBUS_PROXY (self->proxy)), local_error->message);
   return exchange_on_bus (self, op, code, data, cancellable, error);
+}
+
+/* A transaction or status op on the channel (docs/channel.md). *served is
+ * FALSE when the caller must use D-Bus: no channel, a channel that went, or
+ * an older daemon whose channel refuses the op (InvalidParameter: these
+ * requests carry nothing it could find invalid), which is then not tried
+ * again on this connection. */
+GBytes *
+_scb_client_connection_channel_call (ScbClientConnection *self, ScbChannelOp op, guint32 code,
+                                     GCancellable *cancellable, gboolean *served, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (GBytes) empty = g_bytes_new (NULL, 0);
+  ScbClientChannel *channel;
+  gboolean gone = FALSE;
+  gboolean refused;
+  GBytes *answer;
+
+  *served = FALSE;
+  g_mutex_lock (&self->lock);
+  refused = (self->refused_ops & (1u << op)) != 0;
+  g_mutex_unlock (&self->lock);
+  if (refused)
+    return NULL;
+  channel = get_channel (self, cancellable, &local_error);
+  if (channel == NULL)
+    {
+      /* A cancellation while opening it is the call's answer. */
+      *served = local_error != NULL;
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  answer
+      = _scb_client_channel_exchange (channel, op, code, empty, cancellable, &gone, &local_error);
+  if (answer == NULL && _scb_client_channel_is_broken (channel))
+    channel_failed (self);
+  if (answer == NULL && gone)
+    return NULL;
+  if (g_error_matches (local_error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER))
+    {
+      g_debug ("the channel of %s does not serve op %u: using D-Bus",
+               g_dbus_proxy_get_object_path (G_DBUS_PROXY (self->proxy)), op);
+      g_mutex_lock (&self->lock);
+      self->refused_ops |= 1u << op;
+      g_mutex_unlock (&self->lock);
+      return NULL;
+    }
+  *served = TRUE;
+  if (answer == NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return answer;
 }
 
 /**

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "scb-client.h"
+#include "scb-channel-codec.h"
 #include "scb-client-card.h"
 #include "scb-client-connection.h"
 #include "scb-client-reader.h"
@@ -53,6 +54,9 @@ ScbClientConnection *_scb_client_connection_new (GDBusConnection *bus, const cha
                                                  ScbShareMode share_mode, ScbProtocol protocol,
                                                  GError **error);
 ScbDBusConnection *_scb_client_connection_get_proxy (ScbClientConnection *self);
+GBytes *_scb_client_connection_channel_call (ScbClientConnection *self, ScbChannelOp op,
+                                             guint32 code, GCancellable *cancellable,
+                                             gboolean *served, GError **error);
 void _scb_client_connection_reconnected (ScbClientConnection *self, ScbShareMode share_mode,
                                          ScbProtocol protocol);
 

@@ -146,29 +146,43 @@ scb_channel_answer_decode (const guint8 *packet, gsize len, guint8 op, guint32 i
   return SCB_CHANNEL_ANSWER_OK;
 }
 
-void
-scb_channel_status_encode (guint32 state, guint32 protocol, const guint8 *atr, gsize atr_len,
-                           guint8 *out)
+GBytes *
+scb_channel_status_encode (const ScbChannelStatus *status)
 {
-  put_u32 (out, state);
-  put_u32 (out + 4, protocol);
-  if (atr_len > 0)
-    memcpy (out + SCB_CHANNEL_STATUS_SIZE, atr, atr_len);
+  gsize len = SCB_CHANNEL_STATUS_HEADER + status->atr_len + status->name_len;
+  guint8 *out;
+
+  if (status->atr_len > SCB_CHANNEL_MAX_ATR || status->name_len > SCB_CHANNEL_MAX_NAME)
+    return NULL;
+  out = g_malloc (len);
+  put_u32 (out, status->state);
+  put_u32 (out + 4, status->protocol);
+  out[8] = (guint8) status->atr_len;
+  if (status->atr_len > 0)
+    memcpy (out + SCB_CHANNEL_STATUS_HEADER, status->atr, status->atr_len);
+  if (status->name_len > 0)
+    memcpy (out + SCB_CHANNEL_STATUS_HEADER + status->atr_len, status->name, status->name_len);
+  return g_bytes_new_take (out, len);
 }
 
 gboolean
-scb_channel_status_decode (const guint8 *payload, gsize len, guint32 *state, guint32 *protocol,
-                           const guint8 **atr, gsize *atr_len, GError **error)
+scb_channel_status_decode (const guint8 *payload, gsize len, ScbChannelStatus *status,
+                           GError **error)
 {
-  if (len < SCB_CHANNEL_STATUS_SIZE || len > SCB_CHANNEL_STATUS_SIZE + SCB_CHANNEL_MAX_ATR)
+  *status = (ScbChannelStatus){ 0 };
+  if (len < SCB_CHANNEL_STATUS_HEADER || payload[8] > SCB_CHANNEL_MAX_ATR
+      || len - SCB_CHANNEL_STATUS_HEADER < payload[8]
+      || len - SCB_CHANNEL_STATUS_HEADER - payload[8] > SCB_CHANNEL_MAX_NAME)
     {
       g_set_error (error, SCB_ERROR, SCB_ERROR_COMM_ERROR,
                    "Malformed status on the channel (%" G_GSIZE_FORMAT " bytes)", len);
       return FALSE;
     }
-  *state = get_u32 (payload);
-  *protocol = get_u32 (payload + 4);
-  *atr = payload + SCB_CHANNEL_STATUS_SIZE;
-  *atr_len = len - SCB_CHANNEL_STATUS_SIZE;
+  status->state = get_u32 (payload);
+  status->protocol = get_u32 (payload + 4);
+  status->atr_len = payload[8];
+  status->atr = payload + SCB_CHANNEL_STATUS_HEADER;
+  status->name = (const char *) status->atr + status->atr_len;
+  status->name_len = len - SCB_CHANNEL_STATUS_HEADER - status->atr_len;
   return TRUE;
 }

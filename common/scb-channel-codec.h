@@ -30,21 +30,6 @@ typedef enum
   SCB_CHANNEL_OP_STATUS = 5,            /* code: 0; answer: an ScbChannelStatus */
 } ScbChannelOp;
 
-/* The payload of a Status answer: state (ScbCardState), protocol
- * (ScbProtocol), each a little-endian u32, then the ATR (0 to 33 bytes). */
-#define SCB_CHANNEL_STATUS_SIZE 8
-#define SCB_CHANNEL_MAX_ATR 33
-
-/* Encodes a Status answer's payload (SCB_CHANNEL_STATUS_SIZE + @atr_len
- * bytes) to @out. */
-G_GNUC_INTERNAL void scb_channel_status_encode (guint32 state, guint32 protocol, const guint8 *atr,
-                                                gsize atr_len, guint8 *out);
-/* Checks and reads a Status answer's payload; CommError when malformed. */
-G_GNUC_INTERNAL gboolean scb_channel_status_decode (const guint8 *payload, gsize len,
-                                                    guint32 *state, guint32 *protocol,
-                                                    const guint8 **atr, gsize *atr_len,
-                                                    GError **error);
-
 /* The largest packets each side accepts. */
 #define SCB_CHANNEL_MAX_REQUEST (SCB_CHANNEL_HEADER_SIZE + SCB_MAX_APDU_SIZE)
 #define SCB_CHANNEL_MAX_ANSWER (SCB_CHANNEL_HEADER_SIZE + SCB_MAX_RESPONSE_SIZE)
@@ -83,5 +68,29 @@ G_GNUC_INTERNAL ScbChannelAnswer scb_channel_answer_decode (const guint8 *packet
                                                             guint8 op, guint32 id,
                                                             ScbChannelHeader *header,
                                                             GError **error);
+
+/* The payload of a Status answer: state (ScbCardState) and protocol
+ * (ScbProtocol), each a little-endian u32; the ATR's length (one byte, at
+ * most 33) and the ATR; the reader's name (UTF-8, not terminated). */
+#define SCB_CHANNEL_STATUS_HEADER 9
+#define SCB_CHANNEL_MAX_ATR 33
+#define SCB_CHANNEL_MAX_NAME 1024
+
+typedef struct
+{
+  guint32 state;
+  guint32 protocol;
+  const guint8 *atr; /* into the payload */
+  gsize atr_len;
+  const char *name; /* into the payload, not terminated */
+  gsize name_len;
+} ScbChannelStatus;
+
+/* A Status answer's payload; NULL when @status does not fit (an ATR or a
+ * name too long). */
+G_GNUC_INTERNAL GBytes *scb_channel_status_encode (const ScbChannelStatus *status);
+/* Checks and reads a Status answer's payload; CommError when malformed. */
+G_GNUC_INTERNAL gboolean scb_channel_status_decode (const guint8 *payload, gsize len,
+                                                    ScbChannelStatus *status, GError **error);
 
 G_END_DECLS

@@ -197,20 +197,22 @@ on_status_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (ScbChannel) self = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (ScbStatus) status = scb_handle_status_finish (SCB_HANDLE (source), result, &error);
-  guint8 payload[SCB_CHANNEL_STATUS_SIZE + SCB_CHANNEL_MAX_ATR];
-  g_autoptr (GBytes) bytes = NULL;
-  gsize atr_len;
+  g_autoptr (GBytes) payload = NULL;
+  ScbChannelStatus encoded = { 0 };
 
-  if (status == NULL)
+  if (status != NULL)
     {
-      answer (self, NULL, error);
-      return;
+      encoded.state = status->state;
+      encoded.protocol = status->protocol;
+      encoded.atr = g_bytes_get_data (status->atr, &encoded.atr_len);
+      encoded.name = status->reader_name;
+      encoded.name_len = strlen (status->reader_name);
+      payload = scb_channel_status_encode (&encoded);
+      if (payload == NULL)
+        error = g_error_new_literal (SCB_ERROR, SCB_ERROR_INSUFFICIENT_BUFFER,
+                                     "The status does not fit in an answer");
     }
-  atr_len = MIN (g_bytes_get_size (status->atr), SCB_CHANNEL_MAX_ATR);
-  scb_channel_status_encode (status->state, status->protocol, g_bytes_get_data (status->atr, NULL),
-                             atr_len, payload);
-  bytes = g_bytes_new (payload, SCB_CHANNEL_STATUS_SIZE + atr_len);
-  answer (self, bytes, NULL);
+  answer (self, payload, error);
 }
 
 /* The request was authorized: the session serves it. */

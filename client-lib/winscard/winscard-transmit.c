@@ -2,9 +2,11 @@
  *
  * Both are the handle's ScbClientConnection's: its fd channel, or D-Bus
  * when the channel fails. pcsc-lite's client waits while another
- * connection holds a transaction (it retries every 100 ms); we wait without
- * polling by taking a transaction ourselves, which the daemon grants when
- * the other one ends.
+ * connection holds a transaction (it retries every 100 ms). The daemon
+ * makes a Transmit wait itself; for what it refuses with SharingViolation
+ * (Control, and every call of an older daemon) we wait without polling
+ * by taking a transaction ourselves, which the daemon grants when the
+ * other one ends.
  *
  * SCardControl(SCARD_CTL_CODE(3600)) speaks libccid's MEP NAD commands
  * byte for byte; the daemon keeps the connection's NAD and answers the
@@ -81,6 +83,22 @@ exchange (WscCard *card, gboolean control, guint32 code, const guint8 *data, gsi
   return rv != SCARD_S_SUCCESS ? rv : end_rv;
 }
 
+/* pcscd checks another connection's transaction, then the card's events,
+ * then the PCI: a wrong PCI waits like any transmit before its error. */
+static LONG
+protocol_mismatch (WscCard *card)
+{
+  LONG rv;
+
+  if (!blocking_wanted ())
+    return SCARD_E_PROTO_MISMATCH;
+  rv = wsc_card_begin_transaction (card);
+  if (rv != SCARD_S_SUCCESS)
+    return rv;
+  rv = wsc_card_end_transaction (card, SCB_DISPOSITION_LEAVE);
+  return rv != SCARD_S_SUCCESS ? rv : SCARD_E_PROTO_MISMATCH;
+}
+
 LONG
 SCardTransmit (SCARDHANDLE hCard, const SCARD_IO_REQUEST *pioSendPci, LPCBYTE pbSendBuffer,
                DWORD cbSendLength, SCARD_IO_REQUEST *pioRecvPci, LPBYTE pbRecvBuffer,
@@ -117,7 +135,7 @@ SCardTransmit (SCARDHANDLE hCard, const SCARD_IO_REQUEST *pioSendPci, LPCBYTE pb
   /* pcscd: the PCI must name the connection's protocol. */
   if (protocol != SCARD_PROTOCOL_UNDEFINED && pioSendPci->dwProtocol != WSC_PROTOCOL_ANY_OLD
       && !(pioSendPci->dwProtocol & protocol))
-    rv = SCARD_E_PROTO_MISMATCH;
+    rv = protocol_mismatch (card);
   else
     rv = exchange (card, FALSE, 0, pbSendBuffer, cbSendLength, &answer);
   if (rv == SCARD_S_SUCCESS && pioRecvPci != NULL)

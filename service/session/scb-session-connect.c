@@ -216,7 +216,7 @@ negotiation_new (ScbSession *self, ScbHandle *handle, ScbPeer *owner, ScbShareMo
                  ScbProtocol protocols, ScbDisposition initialization, GCancellable *cancellable,
                  GAsyncReadyCallback callback, gpointer user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  GTask *task = scb_session_task_new (self, cancellable, callback, user_data);
   Negotiation *n = g_new0 (Negotiation, 1);
 
   n->handle = handle != NULL ? g_object_ref (handle) : NULL;

@@ -274,7 +274,7 @@ void
 scb_handle_control_async (ScbHandle *self, guint32 code, GBytes *data, GCancellable *cancellable,
                           GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr (GTask) task = scb_session_task_new (self, cancellable, callback, user_data);
   GError *error = NULL;
   GBytes *answer = NULL;
 
@@ -401,7 +401,7 @@ void
 scb_handle_status_async (ScbHandle *self, GCancellable *cancellable, GAsyncReadyCallback callback,
                          gpointer user_data)
 {
-  status_run (g_task_new (self, cancellable, callback, user_data));
+  status_run (scb_session_task_new (self, cancellable, callback, user_data));
 }
 
 ScbStatus *

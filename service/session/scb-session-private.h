@@ -51,7 +51,11 @@ void scb_session_wait (ScbSession *self, ScbHandle *handle, ScbPeer *peer, gpoin
 /* Fails the waiters of @handle (and @tag, when not NULL) with @error. */
 void scb_session_fail_waiters (ScbSession *self, ScbHandle *handle, gpointer tag,
                                const GError *error);
-/* GTask helpers for waits. */
+/* A task whose errors are the session's, a cancellation included
+ * (Cancelled, not G_IO_ERROR_CANCELLED). */
+GTask *scb_session_task_new (gpointer source, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data);
+/* Returns @error on @task and drops the reference (ScbWaitFail). */
 void scb_session_task_fail (gpointer task, GError *error);
 
 /* Whether another handle than @handle (NULL: any) holds the transaction. */

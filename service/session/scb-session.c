@@ -185,6 +185,16 @@ scb_session_drop_owner (ScbSession *self, ScbPeer *owner)
   fail_matching (self, NULL, owner, NULL, error);
 }
 
+GTask *
+scb_session_task_new (gpointer source, GCancellable *cancellable, GAsyncReadyCallback callback,
+                      gpointer user_data)
+{
+  GTask *task = g_task_new (source, cancellable, callback, user_data);
+
+  g_task_set_check_cancellable (task, FALSE);
+  return task;
+}
+
 void
 scb_session_task_fail (gpointer task, GError *error)
 {
@@ -556,7 +566,7 @@ void
 scb_handle_begin_transaction_async (ScbHandle *self, GCancellable *cancellable,
                                     GAsyncReadyCallback callback, gpointer user_data)
 {
-  begin_transaction (g_task_new (self, cancellable, callback, user_data));
+  begin_transaction (scb_session_task_new (self, cancellable, callback, user_data));
 }
 
 gboolean
@@ -584,7 +594,7 @@ scb_handle_end_transaction_async (ScbHandle *self, ScbDisposition disposition,
                                   GCancellable *cancellable, GAsyncReadyCallback callback,
                                   gpointer user_data)
 {
-  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr (GTask) task = scb_session_task_new (self, cancellable, callback, user_data);
   ScbSession *session = self->session;
 
   if (self->closed)

@@ -1,9 +1,14 @@
 /* bench-pcsc.c: the WinSCard client of the benchmark
  *
  *   bench-pcsc transmit --size 5|261|4096 --count N [--host-pid PID] [--reader-index R]
+ *   bench-pcsc transaction|status --count N [--host-pid PID]
  *   bench-pcsc events --count N [--watchers W]
  *   bench-pcsc storm --events N [--watchers W] [--cards-only]
  *   bench-pcsc list
+ *
+ * transaction: SCardBeginTransaction + SCardEndTransaction pairs, as PKCS#11
+ * modules wrap every operation; status: SCardStatus calls, as they poll.
+ * Their figures are per pair or per call (the "per_apdu" keys).
  *
  * Linked against the system libpcsclite.so.1: under the sim's pcscd host it
  * measures pcscd + libccid; with LD_LIBRARY_PATH leading to our library
@@ -90,8 +95,41 @@ list_readers (SCARDCONTEXT context, GError **error)
   return (char **) g_ptr_array_free (names, FALSE);
 }
 
+typedef enum
+{
+  CALL_TRANSMIT,
+  CALL_TRANSACTION,
+  CALL_STATUS,
+} Call;
+
+/* One measured call on @card. */
 static gboolean
-do_transmit (const char *size, guint count, int host_pid, guint reader_index, GError **error)
+call_once (Call call, SCARDHANDLE card, const SCARD_IO_REQUEST *pci, const guint8 *bytes,
+           gsize apdu_len, guint8 *answer, DWORD *len, GError **error)
+{
+  char name[256];
+  BYTE atr[MAX_ATR_SIZE];
+  DWORD name_len = sizeof name, atr_len = sizeof atr, state = 0, protocol = 0;
+
+  switch (call)
+    {
+    case CALL_TRANSACTION:
+      return check (SCardBeginTransaction (card), "SCardBeginTransaction", error)
+             && check (SCardEndTransaction (card, SCARD_LEAVE_CARD), "SCardEndTransaction", error);
+    case CALL_STATUS:
+      return check (SCardStatus (card, name, &name_len, &state, &protocol, atr, &atr_len),
+                    "SCardStatus", error);
+    case CALL_TRANSMIT:
+    default:
+      *len = 65538;
+      return check (SCardTransmit (card, pci, bytes, (DWORD) apdu_len, NULL, answer, len),
+                    "SCardTransmit", error);
+    }
+}
+
+static gboolean
+do_transmit (Call call, const char *size, guint count, int host_pid, guint reader_index,
+             GError **error)
 {
   SCARDCONTEXT context = 0;
   SCARDHANDLE card = 0;
@@ -154,9 +192,7 @@ do_transmit (const char *size, guint count, int host_pid, guint reader_index, GE
       {
         gint64 t = g_get_monotonic_time ();
 
-        len = 65538;
-        if (!check (SCardTransmit (card, pci, bytes, (DWORD) apdu_len, NULL, answer, &len),
-                    "SCardTransmit", error))
+        if (!call_once (call, card, pci, bytes, apdu_len, answer, &len, error))
           goto out;
         bench_latencies_add (&lat, (double) (g_get_monotonic_time () - t));
       }
@@ -169,6 +205,10 @@ do_transmit (const char *size, guint count, int host_pid, guint reader_index, GE
 
     bench_json_begin (&j);
     bench_json_string (&j, "path", "winscard");
+    bench_json_string (&j, "call",
+                       call == CALL_TRANSMIT      ? "transmit"
+                       : call == CALL_TRANSACTION ? "transaction"
+                                                  : "status");
     bench_json_transmit (&j, count, (double) (t_end - t0) / G_USEC_PER_SEC, &lat, probe,
                          host_pid > 0 ? 2 : 1, usb_before, usb_after, have_usb);
     bench_json_end (&j);
@@ -436,7 +476,8 @@ do_list (GError **error)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GOptionContext) context = g_option_context_new ("transmit|events|storm|list");
+  g_autoptr (GOptionContext) context
+      = g_option_context_new ("transmit|transaction|status|events|storm|list");
   g_autoptr (GError) error = NULL;
   g_autofree char *size = NULL;
   int count = 1000, host_pid = 0, reader_index = 0, watchers = 1, events = 1000;
@@ -462,8 +503,11 @@ main (int argc, char **argv)
       return 2;
     }
   if (g_str_equal (argv[1], "transmit"))
-    ok = do_transmit (size != NULL ? size : "5", (guint) count, host_pid, (guint) reader_index,
-                      &error);
+    ok = do_transmit (CALL_TRANSMIT, size != NULL ? size : "5", (guint) count, host_pid,
+                      (guint) reader_index, &error);
+  else if (g_str_equal (argv[1], "transaction") || g_str_equal (argv[1], "status"))
+    ok = do_transmit (g_str_equal (argv[1], "status") ? CALL_STATUS : CALL_TRANSACTION, "5",
+                      (guint) count, host_pid, (guint) reader_index, &error);
   else if (g_str_equal (argv[1], "events"))
     ok = do_events ((guint) count, (guint) watchers, &error);
   else if (g_str_equal (argv[1], "storm"))
@@ -472,7 +516,7 @@ main (int argc, char **argv)
     ok = do_list (&error);
   else
     {
-      g_printerr ("bench-pcsc: transmit, events, storm or list\n");
+      g_printerr ("bench-pcsc: transmit, transaction, status, events, storm or list\n");
       return 2;
     }
   if (!ok)

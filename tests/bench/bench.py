@@ -32,6 +32,8 @@ import bench_profile
 
 RESULT = 'BENCH-RESULT '
 HOSTS = ('pcscd', 'scardbusd')
+# The per-connection calls measured besides Transmit (bench-pcsc's commands).
+CALLS = ('transaction', 'status')
 SIZES = ('5', '261', '4096')
 
 
@@ -163,6 +165,13 @@ def inner(spec):
                 emit('transmit/%s/%s/socket' % (model, size),
                      run_client([pcsc, 'transmit', '--size', size, '--count', str(count),
                                  '--host-pid', str(pid)], env))
+        # PKCS#11 modules wrap every operation in a transaction and poll the
+        # status: both through WinSCard, per pair or per call.
+        if model == 'tpdu':
+            for call in CALLS:
+                emit('%s/%s/winscard' % (call, model),
+                     run_client([pcsc, call, '--count', str(spec['calls']), '--host-pid', str(pid)])
+                     if winscard_ok else no_winscard)
     elif kind == 'events':
         n, watchers = spec['count'], spec['watchers']
         emit('insertion/winscard', run_client([pcsc, 'events', '--count', str(n)])
@@ -227,7 +236,8 @@ def expected_keys(spec, host):
         return ['transmit/%s/%s/libusb' % (m, z) for m, z, _, _ in spec['runs']]
     if kind == 'transmit':
         modes = ['winscard'] + (['dbus', 'channel', 'socket'] if host == 'scardbusd' else [])
-        return ['transmit/%s/%s/%s' % (spec['model'], z, m) for z, _ in spec['runs'] for m in modes]
+        calls = ['%s/tpdu/winscard' % c for c in CALLS] if spec['model'] == 'tpdu' else []
+        return ['transmit/%s/%s/%s' % (spec['model'], z, m) for z, _ in spec['runs'] for m in modes] + calls
     if kind == 'events':
         return ['%s/%s' % (m, p) for m in ('insertion', 'watchers') for p in paths]
     if kind in ('storm', 'storm-cards'):
@@ -316,7 +326,8 @@ class Runner:
             for model, c in (('tpdu', count), ('extended-apdu', ext)):
                 sizes = SIZES if not s else (('5',) if model == 'tpdu' else ('4096',))
                 runs.append(((model,), host, {'kind': 'transmit', 'host': host, 'model': model,
-                                              'runs': [(z, c[z]) for z in sizes]}, 'readers', False))
+                                              'runs': [(z, c[z]) for z in sizes],
+                                              'calls': 2000 if not s else 50}, 'readers', False))
             runs.append((('tpdu',), host, {'kind': 'events', 'host': host, 'count': 200 if not s else 5,
                                            'watchers': 100 if not s else 5}, 'readers', False))
             # One storm per sim run: a second one in the same run overflowed
@@ -425,6 +436,15 @@ def rows():
                                     ('urbs_per_apdu', 'URBs submitted/APDU', 1), ('reaps_per_apdu', 'reaps/APDU', 1),
                                     ('discards_per_apdu', 'discards/APDU', 1)):
                 out.append(('%s %sB: %s' % (model, size, label), field, d, cols))
+    for call, what in (('transaction', 'Begin+EndTransaction pairs'), ('status', 'SCardStatus calls')):
+        cols = [('reference', 'pcscd', call + '/tpdu/winscard'),
+                ('scardbus WinSCard', 'scardbusd', call + '/tpdu/winscard')]
+        for field, label, d in (('per_second', '/s', 0), ('p50_us', 'p50 µs', 0),
+                                ('client_cpu_us_per_apdu', 'client CPU µs each', 1),
+                                ('host_cpu_us_per_apdu', 'host CPU µs each', 1),
+                                ('client_syscalls_per_apdu', 'client syscalls each', 1),
+                                ('host_syscalls_per_apdu', 'host syscalls each', 1)):
+            out.append(('%s: %s' % (what, label), field, d, cols))
     out += bench_profile.rows()
     for m, label in (('insertion', 'insertion → return/signal'), ('watchers', '100 watchers: last one')):
         cols = [('reference', 'pcscd', m + '/winscard'), ('scardbus WinSCard', 'scardbusd', m + '/winscard'),

@@ -45,6 +45,25 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       if (size < SCB_CHANNEL_HEADER_SIZE || size > SCB_CHANNEL_MAX_ANSWER || header.id != 9
           || header.op != op)
         abort ();
+      /* A Status answer's payload: decoded within its bytes, and encoded
+       * back to the same bytes. */
+      if (op == SCB_CHANNEL_OP_STATUS)
+        {
+          const guint8 *payload = data + SCB_CHANNEL_HEADER_SIZE;
+          gsize len = size - SCB_CHANNEL_HEADER_SIZE;
+          ScbChannelStatus status;
+
+          if (scb_channel_status_decode (payload, len, &status, NULL))
+            {
+              g_autoptr (GBytes) back = scb_channel_status_encode (&status);
+
+              if (status.atr + status.atr_len > payload + len
+                  || status.name + status.name_len != (const char *) payload + len || back == NULL
+                  || g_bytes_get_size (back) != len
+                  || memcmp (g_bytes_get_data (back, NULL), payload, len) != 0)
+                abort ();
+            }
+        }
       break;
     case SCB_CHANNEL_ANSWER_STALE:
       if (header.id == 9)

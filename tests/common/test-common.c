@@ -216,7 +216,13 @@ test_codec_request (void)
   check_request (1, SCB_CHANNEL_OP_TRANSMIT, 0, 0, 0, h + SCB_MAX_APDU_SIZE + 1,
                  SCB_ERROR_INSUFFICIENT_BUFFER);
   check_request (2, SCB_CHANNEL_OP_TRANSMIT, 0, 0, 5, h + 5, SCB_ERROR_INVALID_PARAMETER);
-  check_request (1, 3, 0, 0, 5, h + 5, SCB_ERROR_INVALID_PARAMETER);
+  /* Begin, End, Status: no payload. */
+  for (guint8 op = SCB_CHANNEL_OP_BEGIN_TRANSACTION; op <= SCB_CHANNEL_OP_STATUS; op++)
+    {
+      check_request (1, op, 0, 0, 0, h, ok);
+      check_request (1, op, 0, 0, 1, h + 1, SCB_ERROR_INVALID_PARAMETER);
+    }
+  check_request (1, SCB_CHANNEL_OP_STATUS + 1, 0, 0, 0, h, SCB_ERROR_INVALID_PARAMETER);
   check_request (1, 0, 0, 0, 5, h + 5, SCB_ERROR_INVALID_PARAMETER);
   check_request (1, SCB_CHANNEL_OP_TRANSMIT | SCB_CHANNEL_OP_ANSWER, 0, 0, 5, h + 5,
                  SCB_ERROR_INVALID_PARAMETER);
@@ -283,6 +289,48 @@ test_codec_answer (void)
                    ==, SCB_CHANNEL_ANSWER_ERROR);
 }
 
+static void
+test_codec_status (void)
+{
+  static const guint8 atr[] = { 0x3B, 0x80, 0x80, 0x01, 0x01 };
+  static const guint8 expected[]
+      = { 0x34, 0, 0, 0, 2, 0, 0, 0, 5, 0x3B, 0x80, 0x80, 0x01, 0x01, 'R', ' ', '0', '0' };
+  ScbChannelStatus status = { .state = 0x34,
+                              .protocol = SCB_PROTOCOL_T1,
+                              .atr = atr,
+                              .atr_len = sizeof atr,
+                              .name = "R 00",
+                              .name_len = 4 };
+  g_autoptr (GBytes) payload = scb_channel_status_encode (&status);
+  g_autoptr (GError) error = NULL;
+  ScbChannelStatus decoded;
+  guint8 bad[SCB_CHANNEL_STATUS_HEADER + 2] = { 0 };
+
+  g_assert_cmpmem (g_bytes_get_data (payload, NULL), g_bytes_get_size (payload), expected,
+                   sizeof expected);
+  g_assert_true (scb_channel_status_decode (expected, sizeof expected, &decoded, NULL));
+  g_assert_cmphex (decoded.state, ==, 0x34);
+  g_assert_cmpuint (decoded.protocol, ==, SCB_PROTOCOL_T1);
+  g_assert_cmpmem (decoded.atr, decoded.atr_len, atr, sizeof atr);
+  g_assert_cmpmem (decoded.name, decoded.name_len, "R 00", 4);
+  /* Every length is checked: a short header, an ATR longer than 33 bytes
+   * or than what came. */
+  g_assert_false (
+      scb_channel_status_decode (expected, SCB_CHANNEL_STATUS_HEADER - 1, &decoded, &error));
+  g_assert_error (error, SCB_ERROR, SCB_ERROR_COMM_ERROR);
+  g_clear_error (&error);
+  bad[8] = 34;
+  g_assert_false (scb_channel_status_decode (bad, sizeof bad, &decoded, NULL));
+  bad[8] = 3;
+  g_assert_false (scb_channel_status_decode (bad, sizeof bad, &decoded, NULL));
+  bad[8] = 2;
+  g_assert_true (scb_channel_status_decode (bad, sizeof bad, &decoded, NULL));
+  g_assert_cmpuint (decoded.name_len, ==, 0);
+  /* What does not fit is not encoded. */
+  status.atr_len = 34;
+  g_assert_null (scb_channel_status_encode (&status));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -293,5 +341,6 @@ main (int argc, char **argv)
   g_test_add_func ("/common/codec/encode", test_codec_encode);
   g_test_add_func ("/common/codec/request", test_codec_request);
   g_test_add_func ("/common/codec/answer", test_codec_answer);
+  g_test_add_func ("/common/codec/status", test_codec_status);
   return g_test_run ();
 }

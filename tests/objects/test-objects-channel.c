@@ -263,7 +263,9 @@ test_malformed (void)
   packet[0] = 2; /* version */
   expect_error (fd, packet, sizeof packet, SCARD_E_INVALID_PARAMETER);
   packet[0] = 1;
-  packet[1] = 3; /* op */
+  packet[1] = 9; /* op */
+  expect_error (fd, packet, sizeof packet, SCARD_E_INVALID_PARAMETER);
+  packet[1] = 3; /* BeginTransaction takes no payload */
   expect_error (fd, packet, sizeof packet, SCARD_E_INVALID_PARAMETER);
   packet[1] = 0x81; /* an answer */
   expect_error (fd, packet, sizeof packet, SCARD_E_INVALID_PARAMETER);
@@ -302,6 +304,92 @@ test_malformed (void)
 
     g_assert_cmpuint (g_strv_length (readers), ==, 3);
   }
+}
+
+#define SCARD_E_SHARING_VIOLATION 0x8010000Bu
+#define SCARD_E_INVALID_VALUE 0x80100011u
+#define SCARD_E_NOT_TRANSACTED 0x80100016u
+
+/* BeginTransaction, EndTransaction and Status on the channel: the same
+ * answers and errors as the D-Bus methods. */
+static void
+test_transactions (void)
+{
+  g_autoptr (GDBusConnection) bus = oc_bus_new ();
+  g_autoptr (GDBusConnection) other = oc_bus_new ();
+  g_autofree char *path = connect_t1 (bus);
+  g_autofree char *second = connect_t1 (other);
+  g_autoptr (GBytes) empty = g_bytes_new (NULL, 0);
+  g_autoptr (GBytes) answer = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GVariant) atr = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *name = NULL, *protocol = NULL;
+  const guint8 *payload;
+  guint32 status, state = 0;
+  gsize len = 0, atr_len = 0;
+  int fd = open_channel (bus, path);
+
+  /* Status: state, protocol (SCARD_PROTOCOL_T1), the ATR, the name, as
+   * Connection.Status answers. */
+  reply = oc_call (bus, path, OC_CONNECTION, "Status", NULL, "(susay)", &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(&su&s@ay)", &name, &state, &protocol, &atr);
+  answer = request (fd, 5, 20, 0, empty, &status);
+  g_assert_cmphex (status, ==, 0);
+  payload = g_bytes_get_data (answer, &len);
+  g_assert_cmpuint (len, >=, 9);
+  g_assert_cmphex (get32 (payload), ==, state);
+  g_assert_cmphex (get32 (payload + 4), ==, 2);
+  g_assert_cmpstr (protocol, ==, "t1");
+  atr_len = payload[8];
+  g_assert_cmpmem (payload + 9, atr_len, g_variant_get_data (atr), g_variant_get_size (atr));
+  g_assert_cmpmem (payload + 9 + atr_len, len - 9 - atr_len, name, strlen (name));
+  g_clear_pointer (&answer, g_bytes_unref);
+
+  /* No transaction yet; an unknown disposition. */
+  answer = request (fd, 4, 21, 0, empty, &status);
+  g_assert_cmphex (status, ==, SCARD_E_NOT_TRANSACTED);
+  g_clear_pointer (&answer, g_bytes_unref);
+  answer = request (fd, 4, 22, 7, empty, &status);
+  g_assert_cmphex (status, ==, SCARD_E_INVALID_VALUE);
+  g_clear_pointer (&answer, g_bytes_unref);
+  /* Begin on the channel: the other connection's EndTransaction is a
+   * sharing violation, its Transmit waits until the channel's End. */
+  answer = request (fd, 3, 23, 0, empty, &status);
+  g_assert_cmphex (status, ==, 0);
+  g_assert_cmpuint (g_bytes_get_size (answer), ==, 0);
+  g_clear_pointer (&answer, g_bytes_unref);
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = oc_call (other, second, OC_CONNECTION, "EndTransaction", g_variant_new ("(s)", "leave"),
+                   NULL, &error);
+  oc_assert_error (error, "SharingViolation");
+  g_clear_error (&error);
+  answer = request (fd, 3, 24, 0, empty, &status); /* nested */
+  g_assert_cmphex (status, ==, 0);
+  g_clear_pointer (&answer, g_bytes_unref);
+  for (guint i = 0; i < 2; i++)
+    {
+      answer = request (fd, 4, 25 + i, 0, empty, &status);
+      g_assert_cmphex (status, ==, 0);
+      g_clear_pointer (&answer, g_bytes_unref);
+    }
+  answer = request (fd, 4, 27, 0, empty, &status);
+  g_assert_cmphex (status, ==, SCARD_E_NOT_TRANSACTED);
+  g_clear_pointer (&answer, g_bytes_unref);
+  /* The other holds one: the channel's EndTransaction is a sharing
+   * violation. */
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = oc_call (other, second, OC_CONNECTION, "BeginTransaction", NULL, NULL, &error);
+  g_assert_no_error (error);
+  answer = request (fd, 4, 28, 0, empty, &status);
+  g_assert_cmphex (status, ==, SCARD_E_SHARING_VIOLATION);
+  g_clear_pointer (&answer, g_bytes_unref);
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = oc_call (other, second, OC_CONNECTION, "EndTransaction", g_variant_new ("(s)", "leave"),
+                   NULL, &error);
+  g_assert_no_error (error);
+  close (fd);
 }
 
 /* One request in flight is the contract, but a client that pipelines gets
@@ -538,6 +626,7 @@ main (int argc, char **argv)
   g_test_add_func ("/objects/channel/random-apdus", test_random_apdus);
   g_test_add_func ("/objects/channel/malformed", test_malformed);
   g_test_add_func ("/objects/channel/pipelined", test_pipelined);
+  g_test_add_func ("/objects/channel/transactions", test_transactions);
   g_test_add_func ("/objects/channel/mep-nad", test_mep);
   g_test_add_func ("/objects/channel/apdu-reader", test_apdu_reader);
   return g_test_run ();

@@ -105,6 +105,71 @@ attribute (SCARDHANDLE card, const char *name, DWORD id)
     print_bytes ("  value", value, length);
 }
 
+/* A call from another context while a transaction is held: did it return
+ * before the transaction ended (pcscd makes it wait)? */
+typedef struct
+{
+  const char *what;
+  SCARDCONTEXT context;
+  SCARDHANDLE card; /* the other context's */
+  LONG rv;
+  gint returned;
+} Waiter;
+
+static gpointer
+waiter_thread (gpointer data)
+{
+  static const BYTE select_mf[] = { 0x00, 0xA4, 0x04, 0x00, 0x00 };
+  Waiter *w = data;
+  SCARDHANDLE new_card = 0;
+  DWORD protocol = 0;
+  BYTE response[300];
+  DWORD length = sizeof response;
+  DWORD state, name_len = 0, atr_len = 0;
+
+  if (g_str_equal (w->what, "SCardStatus"))
+    w->rv = SCardStatus (w->card, NULL, &name_len, &state, &protocol, NULL, &atr_len);
+  else if (g_str_equal (w->what, "SCardTransmit"))
+    w->rv = SCardTransmit (w->card, SCARD_PCI_T1, select_mf, sizeof select_mf, NULL, response,
+                           &length);
+  else if (g_str_equal (w->what, "SCardReconnect"))
+    w->rv = SCardReconnect (w->card, SCARD_SHARE_SHARED, SCARD_PROTOCOL_ANY, SCARD_LEAVE_CARD,
+                            &protocol);
+  else if (g_str_equal (w->what, "SCardBeginTransaction"))
+    w->rv = SCardBeginTransaction (w->card);
+  else if (g_str_equal (w->what, "SCardGetAttrib"))
+    w->rv = SCardGetAttrib (w->card, SCARD_ATTR_ATR_STRING, response, &length);
+  else
+    {
+      w->rv = SCardConnect (w->context, READER, SCARD_SHARE_SHARED, SCARD_PROTOCOL_ANY, &new_card,
+                            &protocol);
+      if (w->rv == SCARD_S_SUCCESS)
+        (void) SCardDisconnect (new_card, SCARD_LEAVE_CARD);
+    }
+  g_atomic_int_set (&w->returned, 1);
+  return NULL;
+}
+
+/* @holder holds a transaction while @what runs on @card of @other. */
+static void
+wait_for_transaction (SCARDHANDLE holder, SCARDCONTEXT other, SCARDHANDLE card, const char *what)
+{
+  Waiter w = { .what = what, .context = other, .card = card };
+  GThread *thread;
+  gboolean early;
+
+  print_rv ("SCardBeginTransaction", SCardBeginTransaction (holder));
+  thread = g_thread_new ("waiter", waiter_thread, &w);
+  g_usleep (300000);
+  early = g_atomic_int_get (&w.returned);
+  print_rv ("SCardEndTransaction", SCardEndTransaction (holder, SCARD_LEAVE_CARD));
+  g_thread_join (thread);
+  printf ("  %s under the transaction: %s, %s\n", what, early ? "at once" : "waited",
+          pcsc_stringify_error (w.rv));
+  if (g_str_equal (what, "SCardBeginTransaction") && w.rv == SCARD_S_SUCCESS)
+    (void) SCardEndTransaction (card, SCARD_LEAVE_CARD);
+}
+
 static void
 status (SCARDHANDLE card)
 {
@@ -181,6 +246,18 @@ main (int argc, char **argv)
   states[0].szReader = READER;
   print_rv ("SCardCancel idle", SCardCancel (context));
 
+  /* Before any shared or exclusive connection: a direct one takes any
+   * protocol mask and reports none negotiated. */
+  rv = SCardConnect (context, READER, SCARD_SHARE_DIRECT, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+                     &card, &protocol);
+  print_rv ("SCardConnect direct T0|T1", rv);
+  printf ("  protocol %lu\n", (unsigned long) protocol);
+  status (card);
+  attribute (card, "IFD version", SCARD_ATTR_VENDOR_IFD_VERSION);
+  attribute (card, "IFD serial", SCARD_ATTR_VENDOR_IFD_SERIAL_NO);
+  attribute (card, "system name", SCARD_ATTR_DEVICE_SYSTEM_NAME);
+  print_rv ("SCardDisconnect direct", SCardDisconnect (card, SCARD_LEAVE_CARD));
+
   print_rv ("SCardConnect unknown",
             SCardConnect (context, "No Such Reader 00 00", SCARD_SHARE_SHARED, SCARD_PROTOCOL_ANY,
                           &card, &protocol));
@@ -210,6 +287,28 @@ main (int argc, char **argv)
   print_rv (
       "SCardConnect exclusive while shared",
       SCardConnect (other, READER, SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_ANY, &second, &protocol));
+  /* A direct connection now reports what the shared one negotiated. */
+  rv = SCardConnect (other, READER, SCARD_SHARE_DIRECT, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+                     &second, &protocol);
+  print_rv ("SCardConnect direct after shared", rv);
+  printf ("  protocol %lu\n", (unsigned long) protocol);
+  print_rv ("SCardDisconnect direct", SCardDisconnect (second, SCARD_LEAVE_CARD));
+
+  /* What waits for another context's transaction, and what does not. */
+  rv = SCardConnect (other, READER, SCARD_SHARE_SHARED, SCARD_PROTOCOL_ANY, &second, &protocol);
+  print_rv ("SCardConnect second", rv);
+  wait_for_transaction (card, other, second, "SCardStatus");
+  wait_for_transaction (card, other, second, "SCardTransmit");
+  wait_for_transaction (card, other, second, "SCardReconnect");
+  wait_for_transaction (card, other, second, "SCardBeginTransaction");
+  wait_for_transaction (card, other, second, "SCardGetAttrib");
+  wait_for_transaction (card, other, 0, "SCardConnect");
+  print_rv ("SCardBeginTransaction", SCardBeginTransaction (card));
+  print_rv ("SCardEndTransaction by another", SCardEndTransaction (second, SCARD_LEAVE_CARD));
+  print_rv ("SCardEndTransaction", SCardEndTransaction (card, SCARD_LEAVE_CARD));
+  print_rv ("SCardEndTransaction without one", SCardEndTransaction (second, SCARD_LEAVE_CARD));
+  print_rv ("SCardDisconnect second", SCardDisconnect (second, SCARD_LEAVE_CARD));
+
   print_rv ("SCardBeginTransaction", SCardBeginTransaction (card));
   print_rv ("SCardEndTransaction bad", SCardEndTransaction (card, 7));
   print_rv ("SCardEndTransaction", SCardEndTransaction (card, SCARD_LEAVE_CARD));
@@ -226,6 +325,13 @@ main (int argc, char **argv)
   status (card);
   print_rv ("SCardConnect without card", SCardConnect (other, READER, SCARD_SHARE_SHARED,
                                                        SCARD_PROTOCOL_ANY, &second, &protocol));
+  /* An empty reader: direct takes any protocol mask. */
+  rv = SCardConnect (other, READER, SCARD_SHARE_DIRECT, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+                     &second, &protocol);
+  print_rv ("SCardConnect direct without card", rv);
+  printf ("  protocol %lu\n", (unsigned long) protocol);
+  attribute (second, "ATR without card", SCARD_ATTR_ATR_STRING);
+  print_rv ("SCardDisconnect direct", SCardDisconnect (second, SCARD_LEAVE_CARD));
   sim_ctl ("insert", "0", "t1");
   (void) wait_change (context, state & 0xFFFF);
   transmit (card, pci, 300);
