@@ -193,10 +193,11 @@ read_input (ScbPcscdClient *client)
 static void
 process_input (ScbPcscdClient *client)
 {
-  g_autoptr (ScbPcscdClient) ref = scb_pcscd_client_ref (client);
+  g_autoptr (ScbPcscdClient) ref = NULL;
 
   if (client->processing)
     return;
+  ref = scb_pcscd_client_ref (client);
   client->processing = TRUE;
   while (!client->closed && !client->busy && client->out->len == 0)
     {
@@ -241,9 +242,10 @@ static gboolean
 client_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
 {
   ScbPcscdClient *client = user_data;
-  g_autoptr (ScbPcscdClient) ref = scb_pcscd_client_ref (client);
+  g_autoptr (ScbPcscdClient) ref = NULL;
   GIOCondition revents = g_source_query_unix_fd (source, client->fd_tag);
 
+  ref = scb_pcscd_client_ref (client);
   if (revents & G_IO_OUT)
     flush_output (client);
   if (!client->closed && (revents & G_IO_IN) && read_input (client))

@@ -401,9 +401,10 @@ static void
 on_status (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (ScbStatus) status = scb_handle_status_finish (SCB_HANDLE (source), result, &error);
+  g_autoptr (ScbStatus) status = NULL;
 
   /* Only rv goes back: the client reads the rest from the reader states. */
+  status = scb_handle_status_finish (SCB_HANDLE (source), result, &error);
   request_answer (user_data, error, NULL, 0);
 }
 
