@@ -57,8 +57,10 @@ guint32 scb_pcscd_server_add_context (ScbPcscdServer *self, ScbPcscdClient *clie
 void scb_pcscd_server_remove_context (ScbPcscdServer *self, guint32 context);
 ScbPcscdClient *scb_pcscd_server_find_context (ScbPcscdServer *self, guint32 context);
 /* Appends the reader-state array: @count entries, the readers in order,
- * free slots zeroed. */
-void scb_pcscd_server_append_states (ScbPcscdServer *self, guint count, GByteArray *out);
+ * free slots zeroed; logs readers left out of a client of 4.@minor that
+ * cannot ask for more. */
+void scb_pcscd_server_append_states (ScbPcscdServer *self, guint count, guint minor,
+                                     GByteArray *out);
 guint scb_pcscd_server_count_readers (ScbPcscdServer *self);
 
 /* scb-pcscd-session.c: one decoded request, with its data. */

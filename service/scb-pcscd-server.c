@@ -456,12 +456,13 @@ reader_state (ScbReader *reader, ScbPcscdReaderState *state)
 }
 
 void
-scb_pcscd_server_append_states (ScbPcscdServer *self, guint count, GByteArray *out)
+scb_pcscd_server_append_states (ScbPcscdServer *self, guint count, guint minor, GByteArray *out)
 {
   GPtrArray *readers = scb_manager_get_readers (self->manager);
   guint8 entry[SCB_PCSCD_READER_STATE_SIZE];
 
-  if (readers->len > count)
+  /* A 4.6 client reads the whole list with CMD_GET_READERS_STATE_ARRAY. */
+  if (readers->len > count && minor < 6)
     scb_rate_log (&self->left_out, G_LOG_LEVEL_MESSAGE, "reader lists cut to 16",
                   "pcscd socket: %u readers, a client of protocol 4.4 or 4.5 sees the first %u "
                   "(pcsc-lite 2.5's clients see them all)",

@@ -137,7 +137,7 @@ send_states (ScbPcscdClient *client, guint count)
 {
   g_autoptr (GByteArray) out = g_byte_array_new ();
 
-  scb_pcscd_server_append_states (client->server, count, out);
+  scb_pcscd_server_append_states (client->server, count, client->minor, out);
   scb_pcscd_client_send (client, out->data, out->len);
   scb_pcscd_client_done (client);
 }
@@ -611,12 +611,12 @@ scb_pcscd_session_handle (ScbPcscdClient *client, const ScbPcscdMessage *request
       send_states (client, SCB_PCSCD_FIXED_READERS);
       return;
     case SCB_PCSCD_GET_READERS_STATE_SIZE:
-      reply.readers = MAX (scb_pcscd_server_count_readers (client->server), 1);
+      reply.readers = scb_pcscd_server_count_readers (client->server);
       scb_pcscd_client_reply (client, &reply, NULL, 0);
       scb_pcscd_client_done (client);
       return;
     case SCB_PCSCD_GET_READERS_STATE_ARRAY:
-      send_states (client, MAX (scb_pcscd_server_count_readers (client->server), 1));
+      send_states (client, scb_pcscd_server_count_readers (client->server));
       return;
     case SCB_PCSCD_GET_READER_EVENTS:
       /* pcsc-lite 2.3 counts in 16 bits; ours never has 0 there. */
