@@ -269,6 +269,56 @@ test_states_array (void)
   close (fd);
 }
 
+/* More than 16 readers: a 4.4 client sees the first 16, as with pcscd; a
+ * 4.6 client sees them all. */
+static void
+test_many_readers (void)
+{
+  int old = client_new (4, NULL);
+  int fd = client_new (6, NULL);
+  g_autoptr (GPtrArray) plugged = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree guint8 *states = NULL;
+  guint n = 0;
+
+  /* A dual-slot reader is two readers: 1 + 2 x 8 = 17. */
+  for (guint i = 0; i < 8; i++)
+    g_ptr_array_add (plugged, g_strstrip (oc_ctl ("plug multislot")));
+  for (guint i = 0; i < 100 && n < 17; i++, g_usleep (100 * 1000))
+    n = call (fd, (ScbPcscdMessage){ .command = SCB_PCSCD_GET_READERS_STATE_SIZE }).readers;
+  g_assert_cmpuint (n, ==, 17);
+
+  request (fd, &(ScbPcscdMessage){ .command = SCB_PCSCD_GET_READERS_STATE_ARRAY }, NULL, 0);
+  states = g_malloc (n * SCB_PCSCD_READER_STATE_SIZE);
+  g_assert_true (recv_all (fd, states, n * SCB_PCSCD_READER_STATE_SIZE));
+  for (guint i = 0; i < n; i++)
+    {
+      ScbPcscdReaderState state;
+
+      g_assert_true (scb_pcscd_reader_state_decode (states + i * SCB_PCSCD_READER_STATE_SIZE,
+                                                    SCB_PCSCD_READER_STATE_SIZE, &state, NULL));
+      g_assert_cmpstr (state.name, !=, "");
+      g_assert_true (g_hash_table_add (names, g_strdup (state.name)));
+    }
+  g_clear_pointer (&states, g_free);
+
+  request (old, &(ScbPcscdMessage){ .command = SCB_PCSCD_GET_READERS_STATE }, NULL, 0);
+  states = g_malloc (SCB_PCSCD_FIXED_READERS * SCB_PCSCD_READER_STATE_SIZE);
+  g_assert_true (recv_all (old, states, SCB_PCSCD_FIXED_READERS * SCB_PCSCD_READER_STATE_SIZE));
+  for (guint i = 0; i < SCB_PCSCD_FIXED_READERS; i++)
+    {
+      ScbPcscdReaderState state;
+
+      g_assert_true (scb_pcscd_reader_state_decode (states + i * SCB_PCSCD_READER_STATE_SIZE,
+                                                    SCB_PCSCD_READER_STATE_SIZE, &state, NULL));
+      g_assert_true (g_hash_table_contains (names, state.name));
+    }
+  for (guint i = 0; i < plugged->len; i++)
+    g_free (oc_ctl ("unplug %s", (const char *) g_ptr_array_index (plugged, i)));
+  close (old);
+  close (fd);
+}
+
 /* ---- a session ----------------------------------------------------------------- */
 
 static void
@@ -615,6 +665,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pcscd/versions", test_versions);
   g_test_add_func ("/pcscd/reader-events", test_reader_events);
   g_test_add_func ("/pcscd/states-array", test_states_array);
+  g_test_add_func ("/pcscd/many-readers", test_many_readers);
   g_test_add_func ("/pcscd/session", test_session);
   g_test_add_func ("/pcscd/cancel", test_cancel);
   g_test_add_func ("/pcscd/bad-input", test_bad_input);
