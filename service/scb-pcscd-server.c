@@ -448,7 +448,7 @@ reader_state (ScbReader *reader, ScbPcscdReaderState *state)
     state->state = SCARD_PRESENT | SCARD_SWALLOWED;
   else
     state->state = SCARD_PRESENT | SCARD_POWERED | SCARD_NEGOTIABLE;
-  if (!(published & SCB_READER_STATE_MUTE) && atr_len <= SCB_PCSCD_ATR_SIZE)
+  if (!(published & SCB_READER_STATE_MUTE) && atr_len > 0 && atr_len <= SCB_PCSCD_ATR_SIZE)
     {
       memcpy (state->atr, atr_data, atr_len);
       state->atr_length = (guint32) atr_len;

@@ -508,7 +508,8 @@ get_attrib (Request *request)
       return;
     }
   memset (msg->attr, 0, sizeof msg->attr);
-  memcpy (msg->attr, data, len);
+  if (len > 0)
+    memcpy (msg->attr, data, len);
   msg->attr_length = (guint32) len;
   request_answer (request, NULL, NULL, 0);
 }
