@@ -385,10 +385,10 @@ scb_client_connection_status_sync (ScbClientConnection *self, char **reader_name
   g_autofree char *protocol_word = NULL;
   g_autoptr (GVariant) atr_value = NULL;
   guint state_value = 0;
-
   g_autoptr (GBytes) answer = NULL;
+  g_autoptr (GBytes) atr_bytes = NULL;
   gboolean served = FALSE;
-  ScbChannelStatus status;
+  ScbProtocol protocol_value;
 
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), FALSE);
   answer = _scb_client_connection_channel_call (self, SCB_CHANNEL_OP_STATUS, 0, cancellable,
@@ -397,32 +397,33 @@ scb_client_connection_status_sync (ScbClientConnection *self, char **reader_name
     {
       gsize len = 0;
       const guint8 *payload = answer != NULL ? g_bytes_get_data (answer, &len) : NULL;
+      ScbChannelStatus status;
 
       if (answer == NULL || !scb_channel_status_decode (payload, len, &status, error))
         return FALSE;
-      if (reader_name != NULL)
-        *reader_name = g_strndup (status.name, status.name_len);
-      if (state != NULL)
-        *state = status.state;
-      if (protocol != NULL)
-        *protocol = (ScbProtocol) status.protocol;
-      if (atr != NULL)
-        *atr = g_bytes_new (status.atr, status.atr_len);
-      return TRUE;
+      name = g_strndup (status.name, status.name_len);
+      state_value = status.state;
+      protocol_value = (ScbProtocol) status.protocol;
+      atr_bytes = g_bytes_new (status.atr, status.atr_len);
     }
-  if (!done_sync (scb_dbus_connection_call_status_sync (proxy_of (self), &name, &state_value,
-                                                        &protocol_word, &atr_value, cancellable,
-                                                        error),
-                  error))
-    return FALSE;
+  else
+    {
+      if (!done_sync (scb_dbus_connection_call_status_sync (proxy_of (self), &name, &state_value,
+                                                            &protocol_word, &atr_value, cancellable,
+                                                            error),
+                      error))
+        return FALSE;
+      protocol_value = scb_protocol_from_word (protocol_word);
+      atr_bytes = _scb_client_variant_to_bytes (atr_value);
+    }
   if (reader_name != NULL)
     *reader_name = g_steal_pointer (&name);
   if (state != NULL)
     *state = state_value;
   if (protocol != NULL)
-    *protocol = scb_protocol_from_word (protocol_word);
+    *protocol = protocol_value;
   if (atr != NULL)
-    *atr = _scb_client_variant_to_bytes (atr_value);
+    *atr = g_steal_pointer (&atr_bytes);
   return TRUE;
 }
 

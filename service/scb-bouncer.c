@@ -24,7 +24,6 @@ struct _ScbBouncer
   ScbLimits *limits;
   PolkitAuthority *authority; /* NULL until polkit_authority_get_async answers */
   ScbFairQueue *calls;        /* checks in progress and waiting */
-  GHashTable *subjects;       /* owner -> Subject, for callers not on the bus */
   ScbRateLog polkit_failures;
 };
 
@@ -140,32 +139,6 @@ request_name (const ScbRequest *request)
  * progress has one bus call out at a time: GetConnectionUnixUser, then
  * polkit's CheckAuthorization; so the daemon stays below dbus-daemon's
  * 128 pending replies per connection however many clients ask. */
-/* A caller that is not on the bus (the pcscd socket): its polkit subject. */
-typedef struct
-{
-  PolkitSubject *subject;
-  PolkitDetails *details; /* NULL for none */
-} Subject;
-
-static void
-subject_free (Subject *subject)
-{
-  g_object_unref (subject->subject);
-  g_clear_object (&subject->details);
-  g_free (subject);
-}
-
-void
-scb_bouncer_set_subject (ScbBouncer *self, const char *owner, PolkitSubject *subject,
-                         PolkitDetails *details)
-{
-  Subject *known = g_new0 (Subject, 1);
-
-  known->subject = g_object_ref (subject);
-  known->details = details != NULL ? g_object_ref (details) : NULL;
-  g_hash_table_replace (self->subjects, g_strdup (owner), known);
-}
-
 typedef struct
 {
   ScbFairItem item; /* first: the queue hands it back */
@@ -237,17 +210,17 @@ on_authorization_checked (GObject *source, GAsyncResult *result, gpointer user_d
 static void
 ask_polkit (ActionCheck *check, PolkitAuthority *authority)
 {
-  const char *owner = scb_peer_get_owner (check->peer);
-  Subject *known = g_hash_table_lookup (check->bouncer->subjects, owner);
+  PolkitSubject *own = scb_peer_get_subject (check->peer);
   g_autoptr (PolkitSubject) subject
-      = known != NULL ? g_object_ref (known->subject) : polkit_system_bus_name_new (owner);
+      = own != NULL ? g_object_ref (own)
+                    : polkit_system_bus_name_new (scb_peer_get_owner (check->peer));
   PolkitCheckAuthorizationFlags flags
       = check->interactive ? POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION
                            : POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
 
   polkit_authority_check_authorization (authority, subject, check->action,
-                                        known != NULL ? known->details : NULL, flags, NULL,
-                                        on_authorization_checked, check);
+                                        (PolkitDetails *) scb_peer_get_details (check->peer), flags,
+                                        NULL, on_authorization_checked, check);
 }
 
 static void
@@ -339,7 +312,6 @@ on_peer_vanished (ScbLimits *limits, const char *owner, gpointer user_data)
   while ((check = g_queue_pop_head (&dropped)) != NULL)
     check_finish (check, g_error_new (SCB_ERROR, SCB_ERROR_CANCELLED, "%s left the bus", owner));
   scb_peer_unref (peer);
-  g_hash_table_remove (self->subjects, owner);
 }
 
 static void
@@ -501,7 +473,6 @@ scb_bouncer_finalize (GObject *object)
 
   /* Every check holds a reference through its task: none is left. */
   scb_fair_queue_free (self->calls);
-  g_hash_table_unref (self->subjects);
   g_clear_object (&self->limits);
   g_clear_object (&self->connection);
   g_clear_object (&self->authority);
@@ -511,8 +482,6 @@ scb_bouncer_finalize (GObject *object)
 static void
 scb_bouncer_init (ScbBouncer *self)
 {
-  self->subjects
-      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) subject_free);
 }
 
 static void

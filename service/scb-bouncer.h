@@ -5,7 +5,6 @@
 #pragma once
 
 #include <gio/gio.h>
-#include <polkit/polkit.h>
 
 #include "scb-limits.h"
 #include "scb-types.h"
@@ -50,11 +49,6 @@ const char *scb_bouncer_action_for_request (const ScbRequest *request, gboolean 
 void scb_bouncer_authorize_async (ScbBouncer *self, const char *owner, const ScbRequest *request,
                                   gboolean interactive, GAsyncReadyCallback callback,
                                   gpointer user_data);
-/* For a caller that is not on the bus (pcscd's socket): polkit is asked
- * about @subject with @details instead of the bus name @owner, until @owner
- * leaves (scb_limits_forget()). Its peer's uid must be set already. */
-void scb_bouncer_set_subject (ScbBouncer *self, const char *owner, PolkitSubject *subject,
-                              PolkitDetails *details);
 gboolean scb_bouncer_authorize_finish (ScbBouncer *self, GAsyncResult *result, GError **error);
 
 /* scb_bouncer_authorize_async() for a method call: @request's arguments

@@ -192,12 +192,10 @@ on_transaction_done (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-on_status_done (GObject *source, GAsyncResult *result, gpointer user_data)
+answer_status (ScbChannel *self, ScbStatus *status, const GError *error)
 {
-  g_autoptr (ScbChannel) self = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (ScbStatus) status = scb_handle_status_finish (SCB_HANDLE (source), result, &error);
   g_autoptr (GBytes) payload = NULL;
+  g_autoptr (GError) too_long = NULL;
   ScbChannelStatus encoded = { 0 };
 
   if (status != NULL)
@@ -209,10 +207,36 @@ on_status_done (GObject *source, GAsyncResult *result, gpointer user_data)
       encoded.name_len = strlen (status->reader_name);
       payload = scb_channel_status_encode (&encoded);
       if (payload == NULL)
-        error = g_error_new_literal (SCB_ERROR, SCB_ERROR_INSUFFICIENT_BUFFER,
-                                     "The status does not fit in an answer");
+        error = too_long = g_error_new_literal (SCB_ERROR, SCB_ERROR_INSUFFICIENT_BUFFER,
+                                                "The status does not fit in an answer");
     }
   answer (self, payload, error);
+}
+
+static void
+on_status_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (ScbChannel) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ScbStatus) status = scb_handle_status_finish (SCB_HANDLE (source), result, &error);
+
+  answer_status (self, status, error);
+}
+
+/* A call answered at once, without a task (scb_handle_try_*()): TRUE
+ * when answered. */
+static gboolean
+answered_at_once (ScbChannel *self, gboolean done, GError *error)
+{
+  g_autoptr (GBytes) empty = NULL;
+
+  if (!done && error == NULL)
+    return FALSE;
+  if (done)
+    empty = g_bytes_new (NULL, 0);
+  answer (self, empty, error);
+  g_clear_error (&error);
+  return TRUE;
 }
 
 /* The request was authorized: the session serves it. */
@@ -220,6 +244,7 @@ static void
 run (ScbChannel *self)
 {
   g_autoptr (GError) error = NULL;
+  gboolean done;
 
   switch (self->op)
     {
@@ -233,6 +258,9 @@ run (ScbChannel *self)
                                 on_control_done, g_object_ref (self));
       return;
     case SCB_CHANNEL_OP_BEGIN_TRANSACTION:
+      done = scb_handle_try_begin_transaction (self->handle, &error);
+      if (answered_at_once (self, done, g_steal_pointer (&error)))
+        return;
       scb_handle_begin_transaction_async (self->handle, self->cancellable, on_transaction_done,
                                           g_object_ref (self));
       return;
@@ -245,11 +273,23 @@ run (ScbChannel *self)
           send_error (self, error);
           return;
         }
+      done = scb_handle_try_end_transaction (self->handle, (ScbDisposition) self->code, &error);
+      if (answered_at_once (self, done, g_steal_pointer (&error)))
+        return;
       scb_handle_end_transaction_async (self->handle, (ScbDisposition) self->code,
                                         self->cancellable, on_transaction_done,
                                         g_object_ref (self));
       return;
     case SCB_CHANNEL_OP_STATUS:
+      {
+        g_autoptr (ScbStatus) status = scb_handle_try_status (self->handle, &error);
+
+        if (status != NULL || error != NULL)
+          {
+            answer_status (self, status, error);
+            return;
+          }
+      }
       scb_handle_status_async (self->handle, self->cancellable, on_status_done,
                                g_object_ref (self));
       return;

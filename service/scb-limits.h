@@ -52,6 +52,15 @@ const char *scb_peer_get_owner (ScbPeer *peer);
 /* The caller's uid, once the bouncer read it (SCB_UID_UNKNOWN before). */
 guint32 scb_peer_get_uid (ScbPeer *peer);
 void scb_peer_set_uid (ScbPeer *peer, guint32 uid);
+/* The polkit subject of a caller that is not a bus name (a socket peer
+ * of another front door, with its uid set): NULL means the owner's unique
+ * bus name. */
+typedef struct _PolkitSubject PolkitSubject;
+void scb_peer_set_subject (ScbPeer *peer, PolkitSubject *subject);
+PolkitSubject *scb_peer_get_subject (ScbPeer *peer);
+/* The PolkitDetails its checks carry (a Flatpak app's id), NULL for none. */
+void scb_peer_set_details (ScbPeer *peer, GObject *details);
+GObject *scb_peer_get_details (ScbPeer *peer);
 /* It left the bus: nothing new is taken for it. */
 gboolean scb_peer_is_gone (ScbPeer *peer);
 

@@ -20,8 +20,6 @@ typedef struct
   char *owner; /* "pcscd:ID": its account in ScbLimits, its connections' owner */
   ScbPeer *peer;
   ScbPcscdPeer cred;
-  PolkitSubject *subject;
-  PolkitDetails *details;
   GSocket *socket;
   GSource *source;
   gpointer fd_tag;

@@ -69,8 +69,6 @@ scb_pcscd_client_unref (ScbPcscdClient *client)
   g_clear_object (&client->socket);
   g_byte_array_unref (client->in);
   g_byte_array_unref (client->out);
-  g_clear_object (&client->subject);
-  g_clear_object (&client->details);
   scb_pcscd_peer_clear (&client->cred);
   g_clear_pointer (&client->peer, scb_peer_unref);
   g_free (client->owner);
@@ -315,10 +313,14 @@ accept_client (ScbPcscdServer *self, GSocket *socket)
   client->owner = g_strdup_printf ("pcscd:%u", client->id);
   client->peer = scb_limits_get_peer (self->limits, client->owner);
   scb_peer_set_uid (client->peer, client->cred.uid);
-  client->subject = scb_pcscd_peer_subject (&client->cred);
-  client->details = scb_pcscd_peer_details (&client->cred);
-  scb_bouncer_set_subject (scb_manager_get_bouncer (self->manager), client->owner, client->subject,
-                           client->details);
+  {
+    g_autoptr (PolkitSubject) subject = scb_pcscd_peer_subject (&client->cred);
+    g_autoptr (PolkitDetails) details = scb_pcscd_peer_details (&client->cred);
+
+    /* The bouncer asks polkit about its process, not a bus name. */
+    scb_peer_set_subject (client->peer, subject);
+    scb_peer_set_details (client->peer, (GObject *) details);
+  }
   g_socket_set_blocking (socket, FALSE);
   client->source = g_source_new (&client_source_funcs, sizeof (GSource));
   g_source_set_callback (client->source, client_source_cb, client, NULL);

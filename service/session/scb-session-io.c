@@ -366,26 +366,14 @@ status_state (ScbSlotState state)
     }
 }
 
-static void
-status_run (gpointer data)
+ScbStatus *
+scb_handle_try_status (ScbHandle *self, GError **error)
 {
-  GTask *task = data;
-  ScbHandle *self = g_task_get_source_object (task);
   ScbSlot *slot = self->session->slot;
-  GError *error = NULL;
   ScbStatus *status;
 
-  if (!scb_handle_check_card (self, &error))
-    {
-      scb_session_task_fail (task, error);
-      return;
-    }
-  if (scb_session_locked_by_other (self->session, self))
-    {
-      scb_session_wait (self->session, self, self->owner, NULL, g_task_get_cancellable (task), task,
-                        status_run, scb_session_task_fail);
-      return;
-    }
+  if (!scb_handle_check_card (self, error) || scb_session_locked_by_other (self->session, self))
+    return NULL;
   status = g_new0 (ScbStatus, 1);
   status->reader_name = g_strdup (scb_session_get_name (self->session));
   status->state = status_state (scb_slot_get_state (slot));
@@ -393,8 +381,27 @@ status_run (gpointer data)
   status->atr = scb_slot_get_state (slot) == SCB_SLOT_POWERED && scb_slot_get_atr (slot) != NULL
                     ? g_bytes_ref (scb_slot_get_atr (slot))
                     : g_bytes_new (NULL, 0);
-  g_task_return_pointer (task, status, (GDestroyNotify) scb_status_free);
-  g_object_unref (task);
+  return status;
+}
+
+static void
+status_run (gpointer data)
+{
+  GTask *task = data;
+  ScbHandle *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  ScbStatus *status = scb_handle_try_status (self, &error);
+
+  if (status != NULL)
+    {
+      g_task_return_pointer (task, status, (GDestroyNotify) scb_status_free);
+      g_object_unref (task);
+    }
+  else if (error != NULL)
+    scb_session_task_fail (task, error);
+  else
+    scb_session_wait (self->session, self, self->owner, NULL, g_task_get_cancellable (task), task,
+                      status_run, scb_session_task_fail);
 }
 
 void

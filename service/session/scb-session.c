@@ -537,29 +537,35 @@ scb_handle_class_init (ScbHandleClass *klass)
 
 /* ---- transactions ------------------------------------------------------------ */
 
+gboolean
+scb_handle_try_begin_transaction (ScbHandle *self, GError **error)
+{
+  ScbSession *session = self->session;
+
+  if (!scb_handle_check_card (self, error) || scb_session_locked_by_other (session, self))
+    return FALSE;
+  session->holder = self;
+  session->depth++;
+  return TRUE;
+}
+
 static void
 begin_transaction (gpointer data)
 {
   GTask *task = data;
   ScbHandle *self = g_task_get_source_object (task);
-  ScbSession *session = self->session;
   GError *error = NULL;
 
-  if (!scb_handle_check_card (self, &error))
+  if (scb_handle_try_begin_transaction (self, &error))
     {
-      scb_session_task_fail (task, error);
-      return;
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
     }
-  if (scb_session_locked_by_other (session, self))
-    {
-      scb_session_wait (session, self, self->owner, NULL, g_task_get_cancellable (task), task,
-                        begin_transaction, scb_session_task_fail);
-      return;
-    }
-  session->holder = self;
-  session->depth++;
-  g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
+  else if (error != NULL)
+    scb_session_task_fail (task, error);
+  else
+    scb_session_wait (self->session, self, self->owner, NULL, g_task_get_cancellable (task), task,
+                      begin_transaction, scb_session_task_fail);
 }
 
 void
@@ -589,29 +595,51 @@ on_end_disposed (GObject *source, GAsyncResult *result, gpointer user_data)
     g_task_return_error (task, error);
 }
 
+/* Whether @disposition has the card reset or unpowered. */
+static gboolean
+touches_card (ScbHandle *self, ScbDisposition disposition)
+{
+  return disposition != SCB_DISPOSITION_LEAVE && self->bound && scb_handle_is_current (self);
+}
+
+gboolean
+scb_handle_try_end_transaction (ScbHandle *self, ScbDisposition disposition, GError **error)
+{
+  ScbSession *session = self->session;
+
+  if (self->closed)
+    g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_HANDLE, "%s is closed", self->label);
+  else if (self->bound && !scb_handle_is_current (self))
+    g_set_error (error, SCB_ERROR, SCB_ERROR_REMOVED_CARD, "The card in %s was removed",
+                 scb_session_get_name (session));
+  else if (session->holder == NULL)
+    g_set_error (error, SCB_ERROR, SCB_ERROR_NOT_TRANSACTED, "%s has no transaction to end",
+                 self->label);
+  /* pcsc-lite (RFUnlockSharing): another's transaction is a sharing
+   * violation, not "no transaction". */
+  else if (session->holder != self)
+    g_set_error (error, SCB_ERROR, SCB_ERROR_SHARING_VIOLATION,
+                 "Another connection holds the transaction on %s", scb_session_get_name (session));
+  else if (!touches_card (self, disposition))
+    {
+      scb_session_end_transaction (session, self, FALSE);
+      return TRUE;
+    }
+  return FALSE;
+}
+
 void
 scb_handle_end_transaction_async (ScbHandle *self, ScbDisposition disposition,
                                   GCancellable *cancellable, GAsyncReadyCallback callback,
                                   gpointer user_data)
 {
   g_autoptr (GTask) task = scb_session_task_new (self, cancellable, callback, user_data);
-  ScbSession *session = self->session;
+  GError *error = NULL;
 
-  if (self->closed)
-    g_task_return_new_error (task, SCB_ERROR, SCB_ERROR_INVALID_HANDLE, "%s is closed",
-                             self->label);
-  else if (self->bound && !scb_handle_is_current (self))
-    g_task_return_new_error (task, SCB_ERROR, SCB_ERROR_REMOVED_CARD, "The card in %s was removed",
-                             scb_session_get_name (session));
-  else if (session->holder == NULL)
-    g_task_return_new_error (task, SCB_ERROR, SCB_ERROR_NOT_TRANSACTED,
-                             "%s has no transaction to end", self->label);
-  /* pcsc-lite (RFUnlockSharing): another's transaction is a sharing
-   * violation, not "no transaction". */
-  else if (session->holder != self)
-    g_task_return_new_error (task, SCB_ERROR, SCB_ERROR_SHARING_VIOLATION,
-                             "Another connection holds the transaction on %s",
-                             scb_session_get_name (session));
+  if (scb_handle_try_end_transaction (self, disposition, &error))
+    g_task_return_boolean (task, TRUE);
+  else if (error != NULL)
+    g_task_return_error (task, error);
   else
     scb_handle_apply_disposition (
         self, disposition, g_task_new (self, NULL, on_end_disposed, g_steal_pointer (&task)));

@@ -96,6 +96,13 @@ void scb_handle_end_transaction_async (ScbHandle *self, ScbDisposition dispositi
                                        GCancellable *cancellable, GAsyncReadyCallback callback,
                                        gpointer user_data);
 gboolean scb_handle_end_transaction_finish (ScbHandle *self, GAsyncResult *result, GError **error);
+/* What the asynchronous calls do when they need not wait, at once, without
+ * a task (the channel's path): FALSE (NULL) with @error set for a failure,
+ * without it when the caller must make the asynchronous call (another
+ * handle holds the transaction, or the disposition needs the card). */
+gboolean scb_handle_try_begin_transaction (ScbHandle *self, GError **error);
+gboolean scb_handle_try_end_transaction (ScbHandle *self, ScbDisposition disposition,
+                                         GError **error);
 
 /* SCardStatus; waits for another's transaction. */
 typedef struct
@@ -110,6 +117,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScbStatus, scb_status_free)
 void scb_handle_status_async (ScbHandle *self, GCancellable *cancellable,
                               GAsyncReadyCallback callback, gpointer user_data);
 ScbStatus *scb_handle_status_finish (ScbHandle *self, GAsyncResult *result, GError **error);
+ScbStatus *scb_handle_try_status (ScbHandle *self, GError **error);
 
 /* The answer to scb_handle_transmit(): @response is NULL exactly when
  * @error is set; both are only borrowed for the call. */

@@ -358,29 +358,35 @@ mode_waiters (guint k)
   GDBusConnection *holder = bus_new ();
   g_autofree char *reader = first_reader (holder, 0);
   g_autofree char *held = do_connect (holder, reader, "shared");
+  g_autoptr (GPtrArray) owners = g_ptr_array_new (); /* the bus of each path */
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   guint n = 0, before;
 
-  if (held == NULL || !call_ok (holder, held, "BeginTransaction", NULL))
-    {
-      ready ("0 0");
-      hold ();
-    }
-  for (guint b = 0; b < k; b++)
+  /* Connected first: a Connect waits for a transaction, as under pcscd. */
+  for (guint b = 0; held != NULL && b < k; b++)
     {
       GDBusConnection *bus = bus_new ();
 
       for (guint c = 0; bus != NULL && c < 64; c++)
         {
-          g_autofree char *path = do_connect (bus, reader, "shared");
+          char *path = do_connect (bus, reader, "shared");
 
           if (path == NULL)
             break;
-          for (guint w = 0; w < 64; w++, n++)
-            g_dbus_connection_call (bus, NAME, path, CONNECTION, "BeginTransaction", NULL, NULL,
-                                    G_DBUS_CALL_FLAGS_NONE, TIMEOUT_MS, NULL, on_waiter_reply,
-                                    NULL);
+          g_ptr_array_add (owners, bus);
+          g_ptr_array_add (paths, path);
         }
     }
+  if (held == NULL || !call_ok (holder, held, "BeginTransaction", NULL))
+    {
+      ready ("0 0");
+      hold ();
+    }
+  for (guint i = 0; i < paths->len; i++)
+    for (guint w = 0; w < 64; w++, n++)
+      g_dbus_connection_call (g_ptr_array_index (owners, i), NAME, g_ptr_array_index (paths, i),
+                              CONNECTION, "BeginTransaction", NULL, NULL, G_DBUS_CALL_FLAGS_NONE,
+                              TIMEOUT_MS, NULL, on_waiter_reply, NULL);
   /* Only the refused BeginTransaction calls from here on (their answers
    * are read while spinning), not the refused Connect calls above; until
    * a second passes without one, so that the rest are the waiting ones. */

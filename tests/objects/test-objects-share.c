@@ -138,7 +138,23 @@ test_protocols (void)
   g_clear_pointer (&reply, g_variant_unref);
   reply = oc_call (a, path, OC_CONNECTION, "Status", NULL, "(susay)", &error);
   g_assert_no_error (error);
-  disconnect (a, path, "leave");
+  /* Direct takes any protocols and reports the one negotiated since the
+   * card was powered: none once it was unpowered, T=1 after a shared
+   * connection powered it again (pcscd's cardProtocol). */
+  disconnect (a, path, "unpower");
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr (GVariant) direct = oc_call (
+          a, reader, OC_READER, "Connect",
+          g_variant_new_parsed (i == 1 ? "('shared', ['t0', 't1'])" : "('direct', ['t0', 't1'])"),
+          "(os)", &error);
+      const char *connection = NULL, *protocol = NULL;
+
+      g_assert_no_error (error);
+      g_variant_get (direct, "(&o&s)", &connection, &protocol);
+      g_assert_cmpstr (protocol, ==, i == 0 ? "" : "t1");
+      disconnect (a, connection, "leave");
+    }
 }
 
 typedef struct
@@ -205,6 +221,7 @@ test_transaction (void)
   g_autofree char *pc = oc_connect (c, reader, "shared", "t1", &error);
   g_autoptr (GVariant) reply = NULL;
   Pending pb_begin = { 0 }, pc_begin = { 0 }, pb_transmit = { 0 }, pa_transmit = { 0 };
+  Pending pa_status = { 0 };
   gboolean never = FALSE;
 
   g_assert_no_error (error);
@@ -233,17 +250,22 @@ test_transaction (void)
   /* Now A's waits for B's transaction; A's EndTransaction, which holds
    * nothing, is a sharing violation (pcsc-lite). */
   transmit_async (a, pa, &pa_transmit);
+  call_async (a, pa, "Status", NULL, &pa_status);
   reply = oc_call (a, pa, OC_CONNECTION, "EndTransaction", g_variant_new ("(s)", "leave"), NULL,
                    &error);
   oc_assert_error (error, "SharingViolation");
   g_clear_error (&error);
   transmit_ok (b, pb);
   g_assert_false (pa_transmit.done);
+  g_assert_false (pa_status.done);
   /* Ending with "reset": A's waiting Transmit gets ResetCard, once. */
   call_ok (b, pb, "EndTransaction", g_variant_new ("(s)", "reset"));
   g_assert_true (oc_wait (&pa_transmit.done, 2000));
   oc_assert_error (pa_transmit.error, "ResetCard");
   g_clear_error (&pa_transmit.error);
+  /* The Status behind it waited too, and the reset was reported once. */
+  g_assert_true (oc_wait (&pa_status.done, 2000));
+  g_assert_no_error (pa_status.error);
   transmit_ok (a, pa);
   transmit_ok (b, pb);
   /* No transaction to end. */

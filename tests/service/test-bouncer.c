@@ -13,8 +13,10 @@
 #include "scb-generated.h"
 #include "scb-names.h"
 
+#include <polkit/polkit.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #define READER_PATH SCB_DBUS_READER_PATH_PREFIX "0"
 
@@ -448,6 +450,52 @@ test_unknown_denied (void)
   g_dbus_connection_close_sync (server, NULL, NULL);
 }
 
+static void
+on_socket_peer_checked (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* A caller of another front door (a socket peer): its uid and its own
+ * polkit subject (a unix-process) instead of a bus name. */
+static gboolean
+authorize_socket_peer (BouncerFixture *fixture, ScbShareMode mode, GError **error)
+{
+  g_autoptr (ScbPeer) peer = scb_limits_get_peer (fixture->limits, "socket:4242");
+  g_autoptr (PolkitSubject) subject
+      = polkit_unix_process_new_for_owner ((gint) getpid (), 0, 65534);
+  g_autoptr (GAsyncResult) result = NULL;
+  ScbRequest request = { .interface_name = SCB_DBUS_INTERFACE_READER,
+                         .method_name = "Connect",
+                         .share_mode = mode };
+
+  scb_peer_set_uid (peer, 65534);
+  scb_peer_set_subject (peer, subject);
+  g_assert_true (scb_peer_get_subject (peer) == subject);
+  scb_bouncer_authorize_async (fixture->bouncer, "socket:4242", &request, FALSE,
+                               on_socket_peer_checked, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return scb_bouncer_authorize_finish (fixture->bouncer, result, error);
+}
+
+static void
+test_socket_peer (BouncerFixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  allow (fixture, NULL);
+  g_assert_false (authorize_socket_peer (fixture, SCB_SHARE_MODE_SHARED, &error));
+  g_assert_error (error, SCB_ERROR, SCB_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  allow (fixture, SCB_ACTION_ACCESS_CARD);
+  g_assert_true (authorize_socket_peer (fixture, SCB_SHARE_MODE_SHARED, &error));
+  g_assert_no_error (error);
+  /* Direct needs control, which is not allowed. */
+  g_assert_false (authorize_socket_peer (fixture, SCB_SHARE_MODE_DIRECT, &error));
+  g_assert_error (error, SCB_ERROR, SCB_ERROR_PERMISSION_DENIED);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -460,6 +508,7 @@ main (int argc, char **argv)
   ADD ("/bouncer/connect-allowed", test_connect_allowed);
   ADD ("/bouncer/set-nad", test_set_nad);
   ADD ("/bouncer/root-allowed", test_root_allowed);
+  ADD ("/bouncer/socket-peer", test_socket_peer);
 #undef ADD
   g_test_add_func ("/bouncer/unknown-denied", test_unknown_denied);
   return g_test_run ();

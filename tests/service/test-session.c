@@ -382,6 +382,7 @@ test_protocols (Fixture *f, gconstpointer data)
     g_autoptr (ScbHandle) other = connect (f, f->b, SCB_SHARE_MODE_SHARED, SCB_PROTOCOL_T0, &error);
 
     g_assert_error (error, SCB_ERROR, SCB_ERROR_PROTO_MISMATCH);
+    g_assert_null (other);
     g_assert_cmpuint (counts->set_protocol, ==, 1);
   }
   disconnect (handle, SCB_DISPOSITION_LEAVE);
@@ -564,7 +565,6 @@ test_owner_gone (Fixture *f, gconstpointer data)
 {
   g_autoptr (ScbHandle) a = connect_ok (f, f->a, SCB_SHARE_MODE_SHARED);
   g_autoptr (ScbHandle) b = connect_ok (f, f->b, SCB_SHARE_MODE_SHARED);
-  g_autoptr (ScbHandle) late = NULL;
   g_autoptr (GError) error = NULL;
   Call bb = { 0 }, conn = { 0 }, dropped = { 0 };
 
