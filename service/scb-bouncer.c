@@ -218,8 +218,9 @@ ask_polkit (ActionCheck *check, PolkitAuthority *authority)
       = check->interactive ? POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION
                            : POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
 
-  polkit_authority_check_authorization (authority, subject, check->action, NULL, flags, NULL,
-                                        on_authorization_checked, check);
+  polkit_authority_check_authorization (authority, subject, check->action,
+                                        (PolkitDetails *) scb_peer_get_details (check->peer), flags,
+                                        NULL, on_authorization_checked, check);
 }
 
 static void

@@ -117,6 +117,32 @@ parse_max_connections (ScbConfig *self, const char *value, GError **error)
                      error);
 }
 
+static gboolean
+parse_pcsc_socket (ScbConfig *self, const char *value, GError **error)
+{
+  if (*value != '\0' && !g_path_is_absolute (value))
+    {
+      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                   "“%s” is not an absolute path (or empty, for no pcscd socket)", value);
+      return FALSE;
+    }
+  g_free (self->pcsc_socket);
+  self->pcsc_socket = g_strdup (value);
+  return TRUE;
+}
+
+static gboolean
+parse_pcsc_clients (ScbConfig *self, const char *value, GError **error)
+{
+  return parse_uint (value, 1, SCB_CONFIG_MAX_LIMIT, &self->pcsc_clients, error);
+}
+
+static gboolean
+parse_pcsc_clients_per_user (ScbConfig *self, const char *value, GError **error)
+{
+  return parse_uint (value, 1, SCB_CONFIG_MAX_LIMIT, &self->pcsc_clients_per_user, error);
+}
+
 /* One parser per limit key: the field, its range. */
 #define LIMIT_PARSER(name, field, min, max)                                                        \
   static gboolean name (ScbConfig *self, const char *value, GError **error)                        \
@@ -152,6 +178,9 @@ static const KeySpec keys[] = {
   { "Clients", "MaxPendingAuthorizationsPerClient", parse_authorizations_per_client },
   { "Clients", "MaxPendingAuthorizations", parse_authorizations },
   { "Daemon", "ReservedFds", parse_reserved_fds },
+  { "Daemon", "PcscSocket", parse_pcsc_socket },
+  { "Clients", "MaxPcscClients", parse_pcsc_clients },
+  { "Clients", "MaxPcscClientsPerUser", parse_pcsc_clients_per_user },
 };
 
 ScbConfig *
@@ -162,6 +191,9 @@ scb_config_new (void)
   self->log_level = G_LOG_LEVEL_MESSAGE;
   self->ignore = g_array_new (FALSE, FALSE, sizeof (ScbUsbId));
   self->poll_interval_ms = SCB_CONFIG_DEFAULT_POLL_INTERVAL_MS;
+  self->pcsc_socket = g_strdup (SCB_CONFIG_DEFAULT_PCSC_SOCKET);
+  self->pcsc_clients = SCB_CONFIG_DEFAULT_MAX_PCSC_CLIENTS;
+  self->pcsc_clients_per_user = SCB_CONFIG_DEFAULT_MAX_PCSC_CLIENTS_PER_USER;
   self->limits = (ScbConfigLimits){
     .connections_per_client = SCB_CONFIG_DEFAULT_MAX_CONNECTIONS,
     .connections_per_user = SCB_CONFIG_DEFAULT_MAX_CONNECTIONS_PER_USER,
@@ -184,6 +216,7 @@ scb_config_free (ScbConfig *self)
   if (self == NULL)
     return;
   g_array_unref (self->ignore);
+  g_free (self->pcsc_socket);
   g_free (self);
 }
 

@@ -51,12 +51,21 @@ typedef struct
   guint16 product_id;
 } ScbUsbId;
 
+/* pcsc-lite's socket (docs/pcscd-protocol.md), and pcscd's limit of
+ * clients at once (PCSC_MAX_CONTEXT_THREADS). */
+#define SCB_CONFIG_DEFAULT_PCSC_SOCKET "/run/pcscd/pcscd.comm"
+#define SCB_CONFIG_DEFAULT_MAX_PCSC_CLIENTS 200
+#define SCB_CONFIG_DEFAULT_MAX_PCSC_CLIENTS_PER_USER 100
+
 typedef struct
 {
   GLogLevelFlags log_level;
   gboolean log_apdu_data; /* APDU data in the debug log, secrets excepted */
   GArray *ignore;         /* ScbUsbId */
   guint poll_interval_ms;
+  char *pcsc_socket; /* "" when off */
+  guint pcsc_clients;
+  guint pcsc_clients_per_user;
   ScbConfigLimits limits;
 } ScbConfig;
 

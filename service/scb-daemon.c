@@ -10,6 +10,7 @@
 #include "scb-limits.h"
 #include "scb-manager.h"
 #include "scb-names.h"
+#include "scb-pcscd-server.h"
 
 #include <glib-unix.h>
 #include <malloc.h>
@@ -30,6 +31,7 @@ struct _ScbDaemon
   ScbLimits *limits;
   ScbBouncer *bouncer;
   ScbManager *manager;
+  ScbPcscdServer *pcscd;
   GMainLoop *loop;
   int exit_status;
   guint name_lost_id;
@@ -136,6 +138,27 @@ request_name (ScbDaemon *self, gboolean replace, GError **error)
   return TRUE;
 }
 
+/* pcscd's socket, once the name is ours (a second instance leaves it to
+ * the first). PCSCLITE_CSOCK_NAME names it as for pcsc-lite's own
+ * programs, else PcscSocket=. Without it the bus side still serves. */
+static void
+start_pcscd (ScbDaemon *self)
+{
+  const char *path = g_getenv ("PCSCLITE_CSOCK_NAME");
+  g_autoptr (GError) error = NULL;
+
+  if (path == NULL || *path == '\0')
+    path = self->config->pcsc_socket;
+  if (*path == '\0' && g_getenv ("LISTEN_FDS") == NULL)
+    return;
+  self->pcscd = scb_pcscd_server_new (self->manager, self->config);
+  if (!scb_pcscd_server_start (self->pcscd, path, &error))
+    {
+      g_warning ("not serving pcscd's protocol: %s", error->message);
+      g_clear_object (&self->pcscd);
+    }
+}
+
 gboolean
 scb_daemon_start (ScbDaemon *self, gboolean replace, GError **error)
 {
@@ -171,6 +194,7 @@ scb_daemon_start (ScbDaemon *self, gboolean replace, GError **error)
   g_message ("scardbusd %s owns %s on %s", PACKAGE_VERSION, SCB_DBUS_NAME,
              g_getenv ("DBUS_SYSTEM_BUS_ADDRESS") != NULL ? g_getenv ("DBUS_SYSTEM_BUS_ADDRESS")
                                                           : "the system bus");
+  start_pcscd (self);
   return TRUE;
 }
 
@@ -213,6 +237,9 @@ scb_daemon_dispose (GObject *object)
       self->name_lost_id = 0;
       g_signal_handlers_disconnect_by_data (self->connection, self);
     }
+  if (self->pcscd != NULL)
+    scb_pcscd_server_stop (self->pcscd);
+  g_clear_object (&self->pcscd);
   if (self->manager != NULL)
     scb_manager_unexport (self->manager);
   g_clear_object (&self->manager);

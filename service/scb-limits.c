@@ -35,6 +35,7 @@ struct _ScbPeer
   char *owner;
   guint32 uid;
   GObject *subject; /* a PolkitSubject; NULL: the owner's unique bus name */
+  GObject *details; /* PolkitDetails for its checks, NULL for none */
   gboolean gone;
   guint counts[SCB_N_RESOURCES];
   guint user_counts[SCB_N_RESOURCES]; /* of counts, those in the user's count too */
@@ -166,6 +167,7 @@ scb_peer_unref (ScbPeer *peer)
   if (peer->gone)
     scb_limits_trim_soon (peer->limits);
   g_clear_object (&peer->subject);
+  g_clear_object (&peer->details);
   g_free (peer->owner);
   g_free (peer);
 }
@@ -174,6 +176,18 @@ void
 scb_peer_set_subject (ScbPeer *peer, PolkitSubject *subject)
 {
   g_set_object (&peer->subject, (GObject *) subject);
+}
+
+void
+scb_peer_set_details (ScbPeer *peer, GObject *details)
+{
+  g_set_object (&peer->details, details);
+}
+
+GObject *
+scb_peer_get_details (ScbPeer *peer)
+{
+  return peer->details;
 }
 
 PolkitSubject *

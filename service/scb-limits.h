@@ -58,6 +58,9 @@ void scb_peer_set_uid (ScbPeer *peer, guint32 uid);
 typedef struct _PolkitSubject PolkitSubject;
 void scb_peer_set_subject (ScbPeer *peer, PolkitSubject *subject);
 PolkitSubject *scb_peer_get_subject (ScbPeer *peer);
+/* The PolkitDetails its checks carry (a Flatpak app's id), NULL for none. */
+void scb_peer_set_details (ScbPeer *peer, GObject *details);
+GObject *scb_peer_get_details (ScbPeer *peer);
 /* It left the bus: nothing new is taken for it. */
 gboolean scb_peer_is_gone (ScbPeer *peer);
 

@@ -50,6 +50,8 @@ struct _ScbManager
   guint next_connection;
 };
 
+static guint readers_changed_signal;
+
 G_DEFINE_TYPE (ScbManager, scb_manager, G_TYPE_OBJECT)
 
 static void
@@ -105,6 +107,7 @@ add_reader (ScbManager *self, CcidDevice *device, CcidSlot *slot)
   g_debug ("reader %s added at %s, ReaderEvents %u", scb_reader_get_name (reader), path, events);
   /* The slot may already know its card. */
   scb_reader_sync (reader);
+  scb_manager_readers_changed (self);
 }
 
 static void
@@ -123,6 +126,7 @@ remove_reader (ScbManager *self, guint index)
   g_dbus_object_manager_server_unexport (self->object_manager, path);
   g_debug ("reader %s removed from %s, ReaderEvents %u", scb_reader_get_name (reader), path,
            events);
+  scb_manager_readers_changed (self);
 }
 
 static void
@@ -361,4 +365,18 @@ static void
 scb_manager_class_init (ScbManagerClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = scb_manager_dispose;
+  readers_changed_signal = g_signal_new ("readers-changed", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+GPtrArray *
+scb_manager_get_readers (ScbManager *self)
+{
+  return self->readers;
+}
+
+void
+scb_manager_readers_changed (ScbManager *self)
+{
+  g_signal_emit (self, readers_changed_signal, 0);
 }

@@ -24,6 +24,11 @@ gboolean scb_manager_export (ScbManager *self, GDBusConnection *connection, GErr
 void scb_manager_unexport (ScbManager *self);
 
 guint32 scb_manager_get_reader_events (ScbManager *self);
+/* The readers (ScbReader), in the order they came; not a copy. */
+GPtrArray *scb_manager_get_readers (ScbManager *self);
+/* "readers-changed": a reader came or went, or one published a new state
+ * (card, power, sharing). For the pcscd socket's waiting clients. */
+void scb_manager_readers_changed (ScbManager *self);
 
 /* For the Reader, Card and Connection objects. */
 ScbBouncer *scb_manager_get_bouncer (ScbManager *self);

@@ -99,6 +99,7 @@ publish (ScbReader *self)
       self->card_atr = g_bytes_ref (atr);
       scb_card_update (self->card, atr, scb_slot_get_protocols (self->slot));
     }
+  scb_manager_readers_changed (self->manager);
 }
 
 static void
@@ -350,6 +351,26 @@ CcidDevice *
 scb_reader_get_device (ScbReader *self)
 {
   return self->device;
+}
+
+guint32
+scb_reader_get_state (ScbReader *self)
+{
+  return scb_dbus_reader_get_state (self->iface);
+}
+
+GBytes *
+scb_reader_get_atr (ScbReader *self)
+{
+  GBytes *atr = current_atr (self);
+
+  return atr != NULL ? g_bytes_ref (atr) : NULL;
+}
+
+guint32
+scb_reader_get_card_events (ScbReader *self)
+{
+  return scb_dbus_reader_get_card_events (self->iface);
 }
 
 ScbSession *

@@ -22,6 +22,11 @@ GDBusObjectSkeleton *scb_reader_get_object (ScbReader *self);
 const char *scb_reader_get_path (ScbReader *self);
 const char *scb_reader_get_name (ScbReader *self);
 CcidDevice *scb_reader_get_device (ScbReader *self);
+/* What it published: State (ScbReaderState), the card's ATR (NULL for
+ * none), CardEvents: the pcscd socket's reader states. */
+guint32 scb_reader_get_state (ScbReader *self);
+GBytes *scb_reader_get_atr (ScbReader *self);
+guint32 scb_reader_get_card_events (ScbReader *self);
 /* The PC/SC session of its slot: every connection goes through it. */
 ScbSession *scb_reader_get_session (ScbReader *self);
 

@@ -228,6 +228,30 @@ scb_session_get_use (ScbSession *self)
   return use;
 }
 
+gint32
+scb_session_get_sharing (ScbSession *self)
+{
+  gint32 sharing = 0;
+
+  for (guint i = 0; i < self->handles->len; i++)
+    {
+      ScbHandle *handle = g_ptr_array_index (self->handles, i);
+
+      if (handle->closed || (handle->bound && !scb_handle_is_current (handle)))
+        continue;
+      if (handle->mode == SCB_SHARE_MODE_EXCLUSIVE)
+        return -1;
+      sharing++;
+    }
+  return sharing;
+}
+
+ScbProtocol
+scb_session_get_card_protocol (ScbSession *self)
+{
+  return self->protocol;
+}
+
 void
 scb_session_emit_changed (ScbSession *self)
 {

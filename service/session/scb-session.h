@@ -39,6 +39,12 @@ gboolean scb_session_is_present (ScbSession *self);
 /* SCB_READER_STATE_INUSE and _EXCLUSIVE of the connections to the card
  * now in the slot. */
 guint32 scb_session_get_use (ScbSession *self);
+/* pcscd's readerSharing: the connections to the slot (direct ones
+ * included), -1 while one is exclusive. */
+gint32 scb_session_get_sharing (ScbSession *self);
+/* pcscd's cardProtocol: what a shared or exclusive connection negotiated
+ * since the card was powered (SCB_PROTOCOL_NONE before). */
+ScbProtocol scb_session_get_card_protocol (ScbSession *self);
 /* For tests: the wait limit (SCB_SESSION_WAIT_MS by default). */
 void scb_session_set_wait_limit (ScbSession *self, guint ms);
 /* The reader went away: every waiting call fails, nothing new starts. */

@@ -232,6 +232,13 @@ def inner(spec):
                     emit('transmit/%s/%s/%s' % (model, size, mode),
                          run_client([dbus, 'transmit', '--mode', mode, '--size', size,
                                      '--count', str(count), '--host-pid', str(pid)]))
+                # The same bench-pcsc on the system's libpcsclite, over the
+                # pcscd socket scardbusd serves (PCSCLITE_CSOCK_NAME).
+                env = dict(os.environ)
+                env.pop('LD_LIBRARY_PATH', None)
+                emit('transmit/%s/%s/socket' % (model, size),
+                     run_client([pcsc, 'transmit', '--size', size, '--count', str(count),
+                                 '--host-pid', str(pid)], env))
         # PKCS#11 modules wrap every operation in a transaction and poll the
         # status: both through WinSCard, per pair or per call.
         if model == 'tpdu':
@@ -324,7 +331,7 @@ def expected_keys(spec, host):
     if kind == 'floor':
         return ['transmit/%s/%s/libusb' % (m, z) for m, z, _, _ in spec['runs']]
     if kind == 'transmit':
-        modes = ['winscard'] + (['dbus', 'channel'] if host == 'scardbusd' else [])
+        modes = ['winscard'] + (['dbus', 'channel', 'socket'] if host == 'scardbusd' else [])
         calls = ['%s/tpdu/winscard' % c for c in CALLS] if spec['model'] == 'tpdu' else []
         return ['transmit/%s/%s/%s' % (spec['model'], z, m) for z, _ in spec['runs'] for m in modes] + calls
     if kind == 'events':
@@ -558,6 +565,7 @@ def rows():
             base = 'transmit/%s/%s/' % (model, size)
             cols = [('reference', 'pcscd', base + 'winscard'), ('scardbus WinSCard', 'scardbusd', base + 'winscard'),
                     ('scardbus D-Bus', 'scardbusd', base + 'dbus'), ('scardbus fd', 'scardbusd', base + 'channel'),
+                    ('scardbus pcscd socket', 'scardbusd', base + 'socket'),
                     ('libusb floor', 'floor', base + 'libusb')]
             for field, label, d in (('per_second', 'APDU/s', 0), ('p50_us', 'p50 µs', 0), ('p99_us', 'p99 µs', 0),
                                     ('client_cpu_us_per_apdu', 'client CPU µs/APDU', 0),
@@ -635,7 +643,8 @@ def rows():
 
 
 def table(reps):
-    titles = ['reference', 'scardbus WinSCard', 'scardbus D-Bus', 'scardbus fd', 'libusb floor']
+    titles = ['reference', 'scardbus WinSCard', 'scardbus D-Bus', 'scardbus fd', 'scardbus pcscd socket',
+              'libusb floor']
     lines = ['| measure | ' + ' | '.join(titles)
              + ' | scardbus/reference | ÷ floor (ref / WinSCard / fd) |',
              '|---' * (len(titles) + 3) + '|']

@@ -45,6 +45,7 @@ expect "$prefix/bin/scardctl"
 expect "$prefix/bin/scardbus-sim"
 expect "$prefix/share/doc/scardbus/dbus-api.md"
 expect "*/systemd/system/scardbus.service"
+expect "*/systemd/system/scardbus-pcsc.socket"
 expect "*/udev/rules.d/70-scardbus.rules"
 expect "*/sysusers.d/scardbus.conf"
 expect "*/etc/scardbus/scardbusd.conf"
@@ -60,8 +61,15 @@ grep -q '^SystemdService=scardbus.service$' \
 unit=$(find "$dest" -path '*/systemd/system/scardbus.service' | head -n 1)
 for line in 'Type=dbus' 'DeviceAllow=char-usb_device rw' 'ProtectSystem=strict' 'ProtectHome=yes' \
             'NoNewPrivileges=yes' 'RestrictAddressFamilies=AF_UNIX AF_NETLINK' \
-            'SystemCallFilter=@system-service' 'Conflicts=pcscd.socket pcscd.service'; do
+            'SystemCallFilter=@system-service' 'Conflicts=pcscd.socket pcscd.service' \
+            'Sockets=scardbus-pcsc.socket'; do
   grep -qx "$line" "$unit" || { echo "not ok: $line missing from the unit"; status=1; }
+done
+# pcsc-lite's socket, on pcscd's path, in pcscd.socket's place.
+socket_unit=$(find "$dest" -path '*/systemd/system/scardbus-pcsc.socket' | head -n 1)
+for line in 'ListenStream=/run/pcscd/pcscd.comm' 'SocketMode=0666' 'Conflicts=pcscd.socket' \
+            'Service=scardbus.service' 'WantedBy=sockets.target'; do
+  grep -qx "$line" "$socket_unit" || { echo "not ok: $line missing from the socket unit"; status=1; }
 done
 # The daemon's own user: the sysusers.d file makes it, the unit runs as it,
 # the activation file names it, the bus lets it own the name, the polkit

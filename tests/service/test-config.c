@@ -42,6 +42,29 @@ test_installed_default_file (void)
   g_assert_true (scb_config_load (config, path, FALSE, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (config->poll_interval_ms, ==, SCB_CONFIG_DEFAULT_POLL_INTERVAL_MS);
+  g_assert_cmpstr (config->pcsc_socket, ==, "/run/pcscd/pcscd.comm");
+  g_assert_cmpuint (config->pcsc_clients, ==, 200);
+  g_assert_cmpuint (config->pcsc_clients_per_user, ==, 100);
+}
+
+/* pcscd's socket: a path, or none; its client limits. */
+static void
+test_pcsc_socket (void)
+{
+  g_autoptr (ScbConfig) config = scb_config_new ();
+  g_autoptr (ScbConfig) off = scb_config_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (scb_config_load_data (config, "x.conf",
+                                       "[Daemon]\nPcscSocket=/run/other/pcscd.comm\n"
+                                       "[Clients]\nMaxPcscClients=5\nMaxPcscClientsPerUser=2\n",
+                                       &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (config->pcsc_socket, ==, "/run/other/pcscd.comm");
+  g_assert_cmpuint (config->pcsc_clients, ==, 5);
+  g_assert_cmpuint (config->pcsc_clients_per_user, ==, 2);
+  g_assert_true (scb_config_load_data (off, "x.conf", "[Daemon]\nPcscSocket=\n", &error));
+  g_assert_cmpstr (off->pcsc_socket, ==, "");
 }
 
 static void
@@ -132,6 +155,11 @@ static const BadCase bad_cases[] = {
     "bad.conf:2: MaxQueuedRequestsPerClient: “0” is not a whole number from 1 to 1000000" },
   { "[Daemon]\nReservedFds=8\n",
     "bad.conf:2: ReservedFds: “8” is not a whole number from 16 to 65536" },
+  { "[Daemon]\nPcscSocket=run/pcscd.comm\n",
+    "bad.conf:2: PcscSocket: “run/pcscd.comm” is not an absolute path (or empty, for no pcscd "
+    "socket)" },
+  { "[Clients]\nMaxPcscClients=0\n",
+    "bad.conf:2: MaxPcscClients: “0” is not a whole number from 1 to 1000000" },
 };
 
 static void
@@ -176,6 +204,7 @@ main (int argc, char **argv)
   g_test_add_func ("/config/defaults", test_defaults);
   g_test_add_func ("/config/installed-default-file", test_installed_default_file);
   g_test_add_func ("/config/values", test_values);
+  g_test_add_func ("/config/pcsc-socket", test_pcsc_socket);
   g_test_add_func ("/config/missing-file", test_missing_file);
   g_test_add_func ("/config/malformed", test_malformed);
   g_test_add_func ("/config/nul-byte", test_nul_byte);

@@ -1,8 +1,11 @@
-/* test-programs.c: unmodified Debian PC/SC programs on the WinSCard library
+/* test-programs.c: unmodified Debian PC/SC programs on the WinSCard library,
+ * or on Debian's own libpcsclite over scardbusd's pcscd socket
  *
  * The COMMAND of a scardbus-sim run with reader 0 = tpdu:t1 (meson.build).
  * Each program runs with LD_LIBRARY_PATH at our libpcsclite.so.1 (scdaemon
- * through pcsc-driver); the checks are on what it prints.
+ * through pcsc-driver); with "socket" after the arguments, LD_LIBRARY_PATH
+ * is unset and Debian's libpcsclite (LIBPCSCLITE) reaches scardbusd at the
+ * sim's PCSCLITE_CSOCK_NAME. The checks are on what it prints.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -19,6 +22,7 @@ static const char *library_path;
 static const char *pyscard_script;
 static const char *python;
 static char *tmpdir;
+static gboolean over_socket;
 
 typedef struct
 {
@@ -43,7 +47,10 @@ program_environ (void)
   g_autofree char *cache = g_build_filename (tmpdir, "cache", NULL);
   char **env = g_get_environ ();
 
-  env = g_environ_setenv (env, "LD_LIBRARY_PATH", dir, TRUE);
+  if (over_socket)
+    env = g_environ_unsetenv (env, "LD_LIBRARY_PATH");
+  else
+    env = g_environ_setenv (env, "LD_LIBRARY_PATH", dir, TRUE);
   /* ATR_analysis reads its list from here and would try to download a
    * fresh one when the ATR is unknown and the file is old. */
   env = g_environ_setenv (env, "XDG_CACHE_HOME", cache, TRUE);
@@ -244,11 +251,14 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
   if (argc < 5)
-    g_error ("usage: %s SCARDBUS-SIM LIBPCSCLITE PYSCARD-SCRIPT PYTHON|none", argv[0]);
+    g_error ("usage: %s SCARDBUS-SIM LIBPCSCLITE PYSCARD-SCRIPT PYTHON|none [socket]", argv[0]);
   sim_path = argv[1];
   library_path = argv[2];
   pyscard_script = argv[3];
   python = argv[4];
+  over_socket = argc > 5 && g_str_equal (argv[5], "socket");
+  if (over_socket)
+    g_assert_nonnull (g_getenv ("PCSCLITE_CSOCK_NAME"));
   tmpdir = g_dir_make_tmp ("winscard-programs-XXXXXX", NULL);
   g_assert_nonnull (tmpdir);
   g_assert_cmpint (g_chmod (tmpdir, 0700), ==, 0);

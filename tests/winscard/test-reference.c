@@ -1,6 +1,8 @@
 /* test-reference.c: the same PC/SC session (scenario.c) under Debian's
- * pcscd 1.9.9 + libccid + libpcsclite and under scardbusd + our
- * libpcsclite.so.1, both over scardbus-sim: the transcripts must be equal.
+ * pcscd 1.9.9 + libccid + libpcsclite, under scardbusd + our
+ * libpcsclite.so.1, and under scardbusd + Debian's libpcsclite over
+ * scardbusd's pcscd socket (protocol 4.4), all over scardbus-sim: the
+ * transcripts must be equal.
  *
  * Usage: test-reference SCARDBUS-SIM SCENARIO
  *
@@ -13,17 +15,34 @@
 static const char *sim_path;
 static const char *scenario_path;
 
+/* @host: pcscd, scardbusd, or socket (scardbusd for the system's
+ * libpcsclite). */
 static char *
 run_scenario (const char *host, const char *reader, const char *name)
 {
+  gboolean socket = g_str_equal (host, "socket");
+  g_autoptr (GPtrArray) argv = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GSubprocess) process = NULL;
   g_autofree char *err = NULL;
   char *out = NULL;
 
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                              &error, sim_path, "--host", host, "--reader", reader, "--",
-                              scenario_path, sim_path, name, NULL);
+  argv = g_ptr_array_new ();
+  g_ptr_array_add (argv, (char *) sim_path);
+  g_ptr_array_add (argv, (char *) "--host");
+  g_ptr_array_add (argv, (char *) (socket ? "scardbusd" : host));
+  if (socket)
+    g_ptr_array_add (argv, (char *) "--system-pcsclite");
+  g_ptr_array_add (argv, (char *) "--reader");
+  g_ptr_array_add (argv, (char *) reader);
+  g_ptr_array_add (argv, (char *) "--");
+  g_ptr_array_add (argv, (char *) scenario_path);
+  g_ptr_array_add (argv, (char *) sim_path);
+  g_ptr_array_add (argv, (char *) name);
+  g_ptr_array_add (argv, NULL);
+  process
+      = g_subprocess_newv ((const char *const *) argv->pdata,
+                           G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
@@ -39,23 +58,31 @@ typedef struct
 } Setup;
 
 static void
+compare (const char *reference, const char *host, const char *ours)
+{
+  g_auto (GStrv) reference_lines = g_strsplit (reference, "\n", -1);
+  g_auto (GStrv) our_lines = g_strsplit (ours, "\n", -1);
+
+  for (guint i = 0; reference_lines[i] != NULL && our_lines[i] != NULL; i++)
+    {
+      if (g_strcmp0 (reference_lines[i], our_lines[i]) != 0)
+        g_error ("line %u: pcscd \"%s\", %s \"%s\"", i + 1, reference_lines[i], host, our_lines[i]);
+    }
+  g_assert_cmpuint (g_strv_length (reference_lines), ==, g_strv_length (our_lines));
+}
+
+static void
 test_compare (gconstpointer user_data)
 {
   const Setup *setup = user_data;
   g_autofree char *reference = run_scenario ("pcscd", setup->reader, setup->name);
   g_autofree char *ours = run_scenario ("scardbusd", setup->reader, setup->name);
-  g_auto (GStrv) reference_lines = g_strsplit (reference, "\n", -1);
-  g_auto (GStrv) our_lines = g_strsplit (ours, "\n", -1);
+  g_autofree char *socket = run_scenario ("socket", setup->reader, setup->name);
 
-  /* The whole session ran on both. */
+  /* The whole session ran on each. */
   g_assert_nonnull (g_strrstr (reference, "SCardIsValidContext: Invalid handle."));
-  for (guint i = 0; reference_lines[i] != NULL && our_lines[i] != NULL; i++)
-    {
-      if (g_strcmp0 (reference_lines[i], our_lines[i]) != 0)
-        g_error ("line %u: pcscd \"%s\", scardbusd \"%s\"", i + 1, reference_lines[i],
-                 our_lines[i]);
-    }
-  g_assert_cmpuint (g_strv_length (reference_lines), ==, g_strv_length (our_lines));
+  compare (reference, "scardbusd", ours);
+  compare (reference, "scardbusd's pcscd socket", socket);
 }
 
 int

@@ -36,6 +36,7 @@ struct _SimHost
   char *pcscd_dir; /* pcscd: the directory bound over /run/pcscd */
   char *socket;    /* pcscd: its socket, seen from outside */
   char *conf_dir;
+  gboolean system_pcsclite; /* no LD_LIBRARY_PATH to ours */
 };
 
 typedef struct
@@ -390,11 +391,22 @@ sim_host_wait_ready (SimHost *self, guint n_readers, guint timeout_ms, GCancella
   return wait_scardbusd (self, n_readers, timeout_ms, cancellable, error);
 }
 
+void
+sim_host_use_system_pcsclite (SimHost *self)
+{
+  self->system_pcsclite = TRUE;
+}
+
 char **
 sim_host_client_environ (SimHost *self, char **envp)
 {
   if (self->kind == SIM_HOST_PCSCD)
     return g_environ_setenv (envp, "PCSCLITE_CSOCK_NAME", self->socket, TRUE);
+  /* scardbusd's pcscd socket, for pcsc-lite's own client library. */
+  envp = g_environ_setenv (envp, "PCSCLITE_CSOCK_NAME", scb_testenv_get_pcsc_socket (self->testenv),
+                           TRUE);
+  if (self->system_pcsclite)
+    return envp;
   {
     g_autofree char *dir = find_winscard_dir ();
     const char *old = g_environ_getenv (envp, "LD_LIBRARY_PATH");

@@ -28,9 +28,12 @@ SimHost *sim_host_start (SimHostKind kind, ScbTestenv *testenv, const char *tmpd
  * until @cancellable is cancelled). With 0, until it serves clients. */
 gboolean sim_host_wait_ready (SimHost *self, guint n_readers, guint timeout_ms,
                               GCancellable *cancellable, GError **error);
-/* Adds what a client of this host needs (PCSCLITE_CSOCK_NAME, or
- * LD_LIBRARY_PATH leading to our libpcsclite.so.1 once it is built). */
+/* Adds what a client of this host needs: PCSCLITE_CSOCK_NAME (pcscd's
+ * socket, or scardbusd's), and for scardbusd LD_LIBRARY_PATH leading to
+ * our libpcsclite.so.1 once it is built, unless told to leave the system's
+ * libpcsclite to the programs (it then reaches scardbusd over the socket). */
 char **sim_host_client_environ (SimHost *self, char **envp);
+void sim_host_use_system_pcsclite (SimHost *self);
 GSubprocess *sim_host_get_process (SimHost *self);
 /* SIGTERM, then SIGKILL after 3 s. */
 void sim_host_free (SimHost *self);

@@ -254,6 +254,9 @@ give_bed_to (SimBed *bed, const char *user, GError **error)
   return sim_bed_give_to_group (bed, pw->pw_gid, error);
 }
 
+/* --system-pcsclite */
+static gboolean system_pcsclite;
+
 static gboolean
 start (Sim *sim, char **readers, char **allow, SimHostKind host_kind, const char *host_user,
        gboolean wait_readers, GError **error)
@@ -281,6 +284,8 @@ start (Sim *sim, char **readers, char **allow, SimHostKind host_kind, const char
       || !start_janitor (sim, error))
     return FALSE;
   sim->host = sim_host_start (host_kind, sim->testenv, sim->tmpdir, host_user, error);
+  if (sim->host != NULL && system_pcsclite)
+    sim_host_use_system_pcsclite (sim->host);
   return sim->host != NULL
          && sim_host_wait_ready (sim->host, wait_readers ? sim_bed_count_slots (sim->bed) : 0,
                                  READY_TIMEOUT_MS, sim->cancellable, error);
@@ -385,6 +390,10 @@ main (int argc, char **argv)
           { "host", 0, 0, G_OPTION_ARG_STRING, &host_name, "scardbusd (default) or pcscd", "HOST" },
           { "host-user", 0, 0, G_OPTION_ARG_STRING, &host_user,
             "Run scardbusd as USER, the readers' nodes given to its group (root only)", "USER" },
+          { "system-pcsclite", 0, 0, G_OPTION_ARG_NONE, &system_pcsclite,
+            "With scardbusd: leave LD_LIBRARY_PATH alone, so that COMMAND's programs use the "
+            "system's libpcsclite, which reaches scardbusd over its pcscd socket",
+            NULL },
           { "ready", 0, 0, G_OPTION_ARG_STRING, &ready,
             "Start COMMAND once the host lists every reader (readers, the default) "
             "or once it serves clients (host)",

@@ -19,6 +19,7 @@
 struct _ScbTestenv
 {
   char *tmpdir;
+  char *pcsc_socket;
   char *address;
   GSubprocess *bus;
   GSubprocess *polkit;
@@ -84,6 +85,8 @@ make_launcher (ScbTestenv *self, const char *const *extra_env, GSubprocessFlags 
 
   if (self->address != NULL)
     g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS", self->address, TRUE);
+  /* scardbusd serves pcscd's socket here, never on the machine's path. */
+  g_subprocess_launcher_setenv (launcher, "PCSCLITE_CSOCK_NAME", self->pcsc_socket, FALSE);
   for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i++)
     {
       g_autofree char *name = g_strdup (extra_env[i]);
@@ -163,6 +166,7 @@ scb_testenv_free (ScbTestenv *self)
   if (self->tmpdir != NULL)
     scb_testenv_remove_tree (self->tmpdir);
   g_free (self->tmpdir);
+  g_free (self->pcsc_socket);
   g_free (self->address);
   g_free (self);
 }
@@ -243,11 +247,24 @@ scb_testenv_new (const char *policy_file, GError **error)
 {
   g_autoptr (ScbTestenv) self = g_new0 (ScbTestenv, 1);
   g_autofree char *default_policy = NULL;
+  g_autofree char *pcsc_dir = NULL;
 
   self->children = g_ptr_array_new_with_free_func (g_object_unref);
   self->tmpdir = g_dir_make_tmp ("scardbus-testenv-XXXXXX", error);
   if (self->tmpdir == NULL)
     return NULL;
+  /* Sticky and open to all, as /run/pcscd is to its daemon: scardbusd may
+   * run as another user (scardbus-sim --host-user). */
+  pcsc_dir = g_build_filename (self->tmpdir, "pcscd", NULL);
+  if (g_mkdir (pcsc_dir, 0755) != 0 || g_chmod (pcsc_dir, 01777) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot make %s: %s", pcsc_dir,
+                   g_strerror (saved));
+      return NULL;
+    }
+  self->pcsc_socket = g_build_filename (pcsc_dir, "pcscd.comm", NULL);
 
   if (policy_file == NULL)
     policy_file = default_policy = default_policy_file ();
@@ -265,6 +282,12 @@ scb_testenv_get_address (ScbTestenv *self)
 }
 
 const char *
+scb_testenv_get_pcsc_socket (ScbTestenv *self)
+{
+  return self->pcsc_socket;
+}
+
+const char *
 scb_testenv_get_tmpdir (ScbTestenv *self)
 {
   return self->tmpdir;
@@ -275,6 +298,7 @@ scb_testenv_get_environ (ScbTestenv *self)
 {
   char **env = g_get_environ ();
 
+  env = g_environ_setenv (env, "PCSCLITE_CSOCK_NAME", self->pcsc_socket, FALSE);
   return g_environ_setenv (env, "DBUS_SYSTEM_BUS_ADDRESS", self->address, TRUE);
 }
 

@@ -24,6 +24,9 @@ void scb_testenv_free (ScbTestenv *self);
 
 const char *scb_testenv_get_address (ScbTestenv *self);
 const char *scb_testenv_get_tmpdir (ScbTestenv *self);
+/* Where scardbusd serves pcscd's socket (PCSCLITE_CSOCK_NAME of whatever
+ * it starts, unless already set). */
+const char *scb_testenv_get_pcsc_socket (ScbTestenv *self);
 
 /* A fresh environment for a child: the caller's, with
  * DBUS_SYSTEM_BUS_ADDRESS pointing at the private bus. */
