@@ -43,6 +43,12 @@ check_config (const ScbConfig *config)
   check_limit (l->authorizations_per_client, 1, SCB_CONFIG_MAX_MAX_AUTHORIZATIONS);
   check_limit (l->authorizations, 1, SCB_CONFIG_MAX_MAX_AUTHORIZATIONS);
   check_limit (l->reserved_fds, 16, 65536);
+  check_limit (config->pcsc_clients, 1, SCB_CONFIG_MAX_LIMIT);
+  check_limit (config->pcsc_clients_per_user, 1, SCB_CONFIG_MAX_LIMIT);
+  /* Off (""), or an absolute path. */
+  if (config->pcsc_socket == NULL
+      || (config->pcsc_socket[0] != '\0' && config->pcsc_socket[0] != '/'))
+    abort ();
   for (guint i = 0; i < config->ignore->len; i++)
     {
       const ScbUsbId *id = &g_array_index (config->ignore, ScbUsbId, i);

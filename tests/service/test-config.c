@@ -58,12 +58,12 @@ test_pcsc_socket (void)
   g_assert_true (scb_config_load_data (config, "x.conf",
                                        "[Daemon]\nPcscSocket=/run/other/pcscd.comm\n"
                                        "[Clients]\nMaxPcscClients=5\nMaxPcscClientsPerUser=2\n",
-                                       &error));
+                                       -1, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (config->pcsc_socket, ==, "/run/other/pcscd.comm");
   g_assert_cmpuint (config->pcsc_clients, ==, 5);
   g_assert_cmpuint (config->pcsc_clients_per_user, ==, 2);
-  g_assert_true (scb_config_load_data (off, "x.conf", "[Daemon]\nPcscSocket=\n", &error));
+  g_assert_true (scb_config_load_data (off, "x.conf", "[Daemon]\nPcscSocket=\n", -1, &error));
   g_assert_cmpstr (off->pcsc_socket, ==, "");
 }
 
