@@ -16,6 +16,7 @@
 #include "scb-fair-queue.h"
 #include "scb-limits.h"
 #include "scb-pcsc.h"
+#include "scb-pinpad.h"
 #include "scb-reader.h"
 
 #include <errno.h>
@@ -162,6 +163,21 @@ on_slot_escape (GObject *source, GAsyncResult *result, gpointer user_data)
     g_task_return_pointer (task, response, (GDestroyNotify) g_bytes_unref);
 }
 
+static void
+on_pinpad_control (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  ScbConnection *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  GBytes *response = scb_pinpad_control_finish (CCID_SLOT (source), result, &error);
+
+  scb_peer_release (self->peer, SCB_RESOURCE_REQUEST);
+  if (response == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, response, (GDestroyNotify) g_bytes_unref);
+}
+
 void
 scb_connection_control_async (ScbConnection *self, guint32 code, GBytes *data,
                               GAsyncReadyCallback callback, gpointer user_data)
@@ -178,14 +194,17 @@ scb_connection_control_async (ScbConnection *self, guint32 code, GBytes *data,
       g_task_return_error (task, error);
       return;
     }
+  if (scb_pinpad_handles (code))
+    {
+      /* PC/SC part 10: features, properties, PIN entry on the pad */
+      scb_pinpad_control_async (scb_reader_get_slot (self->reader), code, data, NULL,
+                                on_pinpad_control, g_steal_pointer (&task));
+      return;
+    }
   switch (code)
     {
     case SCB_CTL_MEP_NAD:
       answer = scb_pcsc_mep_nad (scb_reader_get_slot (self->reader), &self->nad, data, &error);
-      break;
-    case SCB_CTL_GET_FEATURE_REQUEST:
-      /* No PIN pad or other part 10 feature on the readers we drive. */
-      answer = g_bytes_new (NULL, 0);
       break;
     case SCB_CTL_IFD_EXCHANGE:
       ccid_slot_escape_async (scb_reader_get_slot (self->reader), data, NULL, on_slot_escape,

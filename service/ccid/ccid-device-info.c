@@ -42,6 +42,12 @@ ccid_device_get_vendor_id (CcidDevice *self)
 }
 
 guint16
+ccid_device_get_bcd_device (CcidDevice *self)
+{
+  return self->bcd_device;
+}
+
+guint16
 ccid_device_get_product_id (CcidDevice *self)
 {
   return self->product_id;

@@ -29,6 +29,7 @@ struct _CcidDevice
   guint busnum;
   guint devnum;
   guint16 vendor_id;
+  guint16 bcd_device; /* the firmware release some quirks depend on */
   guint16 product_id;
   guint index;
   guint poll_interval_ms;

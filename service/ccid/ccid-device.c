@@ -577,6 +577,7 @@ ccid_device_new (CcidUsbContext *usb, GUdevDevice *interface, guint index, guint
   self->sysfs_path = g_strdup (g_udev_device_get_sysfs_path (interface));
   self->vendor_id = (guint16) ccid_usb_sysfs_hex (usb_device, "idVendor");
   self->product_id = (guint16) ccid_usb_sysfs_hex (usb_device, "idProduct");
+  self->bcd_device = (guint16) ccid_usb_sysfs_hex (usb_device, "bcdDevice");
   self->interface_number = (int) ccid_usb_sysfs_hex (interface, "bInterfaceNumber");
   self->manufacturer = g_strdup (g_udev_device_get_sysfs_attr (usb_device, "manufacturer"));
   self->busnum = (guint) g_udev_device_get_sysfs_attr_as_int (usb_device, "busnum");

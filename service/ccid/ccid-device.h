@@ -58,6 +58,7 @@ const char *ccid_device_get_manufacturer (CcidDevice *self); /* NULL without one
 void ccid_device_get_usb_address (CcidDevice *self, guint *busnum, guint *devnum);
 guint16 ccid_device_get_vendor_id (CcidDevice *self);
 guint16 ccid_device_get_product_id (CcidDevice *self);
+guint16 ccid_device_get_bcd_device (CcidDevice *self);
 guint ccid_device_get_index (CcidDevice *self);
 const CcidDescriptor *ccid_device_get_descriptor (CcidDevice *self);
 gboolean ccid_device_has_interrupt (CcidDevice *self);

@@ -1,0 +1,40 @@
+/* scb-pinpad.h: PC/SC part 10 control codes on a reader slot
+ *
+ * What Connection.Control (and SCardControl through it) answers for
+ * CM_IOCTL_GET_FEATURE_REQUEST and the feature codes libccid implements:
+ * the feature list, the TLV properties (asking a Gemalto reader for its
+ * firmware id first), the PIN properties, and PIN verification and
+ * modification on the pad. No D-Bus in here: a slot and bytes in, bytes
+ * out, so a connection of any front end can call it.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ccid-device.h"
+#include "ccid-slot.h"
+#include "scb-part10.h"
+
+G_BEGIN_DECLS
+
+/* The Windows value of SCARD_CTL_CODE(3400), which libccid also answers
+ * (for RDP clients). */
+#define SCB_CTL_GET_FEATURE_REQUEST_WINDOWS 0x313520u
+
+/* What the answers of @device depend on. */
+void scb_pinpad_reader_info (CcidDevice *device, ScbPart10Reader *info);
+
+/* Whether scb_pinpad_control_async() answers @code. */
+gboolean scb_pinpad_handles (guint32 code);
+
+/* Answers part 10 control @code with @data for the card in @slot. Errors
+ * as libccid's through pcscd: NotSupported for a PIN structure libccid
+ * refuses, else the slot's errors. */
+void scb_pinpad_control_async (CcidSlot *slot, guint32 code, GBytes *data,
+                               GCancellable *cancellable, GAsyncReadyCallback callback,
+                               gpointer user_data);
+GBytes *scb_pinpad_control_finish (CcidSlot *slot, GAsyncResult *result, GError **error);
+
+G_END_DECLS
