@@ -56,6 +56,7 @@ typedef struct
   GLogLevelFlags log_level;
   gboolean log_apdu_data; /* APDU data in the debug log, secrets excepted */
   GArray *ignore;         /* ScbUsbId */
+  gboolean escape_feature; /* announce FEATURE_CCID_ESC_COMMAND (scb-pinpad.h) */
   guint poll_interval_ms;
   ScbConfigLimits limits;
 } ScbConfig;

@@ -12,9 +12,13 @@
 #include "scb-control.h"
 #include "scb-error.h"
 
-/* FEATURE_CCID_ESC_COMMAND is announced: SCB_CTL_IFD_EXCHANGE is served
- * to callers the `control` action allows (scb-bouncer.c). */
-#define ESCAPE_OFFERED TRUE
+static gboolean escape_feature;
+
+void
+scb_pinpad_set_escape_feature (gboolean on)
+{
+  escape_feature = on;
+}
 
 void
 scb_pinpad_reader_info (CcidDevice *device, ScbPart10Reader *info)
@@ -68,7 +72,7 @@ on_firmware_id (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  g_task_return_pointer (task, scb_part10_tlv_properties (&info, ESCAPE_OFFERED, firmware),
+  g_task_return_pointer (task, scb_part10_tlv_properties (&info, escape_feature, firmware),
                          (GDestroyNotify) g_bytes_unref);
 }
 
@@ -124,7 +128,7 @@ scb_pinpad_control_async (CcidSlot *slot, guint32 code, GBytes *data, GCancellab
       return;
     }
   if (code == SCB_CTL_GET_FEATURE_REQUEST || code == SCB_CTL_GET_FEATURE_REQUEST_WINDOWS)
-    answer = scb_part10_features (&info, ESCAPE_OFFERED);
+    answer = scb_part10_features (&info, escape_feature);
   else if (code == SCB_CTL_FEATURE (SCB_FEATURE_IFD_PIN_PROPERTIES))
     answer = scb_part10_pin_properties (&info);
   else if (code == SCB_CTL_FEATURE (SCB_FEATURE_GET_TLV_PROPERTIES))
@@ -137,7 +141,7 @@ scb_pinpad_control_async (CcidSlot *slot, guint32 code, GBytes *data, GCancellab
           ccid_slot_escape_async (slot, escape, cancellable, on_firmware_id, task);
           return;
         }
-      answer = scb_part10_tlv_properties (&info, ESCAPE_OFFERED, NULL);
+      answer = scb_part10_tlv_properties (&info, escape_feature, NULL);
     }
   else if (code == SCB_CTL_FEATURE (SCB_FEATURE_VERIFY_PIN_DIRECT))
     {

@@ -23,6 +23,12 @@ G_BEGIN_DECLS
  * (for RDP clients). */
 #define SCB_CTL_GET_FEATURE_REQUEST_WINDOWS 0x313520u
 
+/* [Readers] EscapeFeature=: announce FEATURE_CCID_ESC_COMMAND (its code,
+ * SCARD_CTL_CODE(1), is served to callers the `control` action allows) and
+ * bPPDUSupport 1, as libccid does with DRIVER_OPTION_CCID_EXCHANGE_AUTHORIZED.
+ * Off by default, as in libccid. */
+void scb_pinpad_set_escape_feature (gboolean on);
+
 /* What the answers of @device depend on. */
 void scb_pinpad_reader_info (CcidDevice *device, ScbPart10Reader *info);
 
