@@ -156,13 +156,20 @@ modify (SCARDHANDLE card, DWORD code, const char *what, const char *typed)
   control (card, what, code, s, n);
 }
 
+/* VERIFY without data: the tries left. Over T=1 only: at TPDU level with
+ * T=0 libccid sends this case 1 APDU as a 4-byte TPDU, without the P3 00
+ * of ISO 7816-3 §12.2.2 that scardbusd adds, and the card answers 67 00. */
 static void
 pin_status (SCARDHANDLE card, const SCARD_IO_REQUEST *pci)
 {
   static const BYTE status[] = { 0x00, 0x20, 0x00, 0x81 };
   BYTE response[64];
   DWORD length = sizeof response;
-  LONG rv = SCardTransmit (card, pci, status, sizeof status, NULL, response, &length);
+  LONG rv;
+
+  if (pci == SCARD_PCI_T0)
+    return;
+  rv = SCardTransmit (card, pci, status, sizeof status, NULL, response, &length);
 
   print_rv ("VERIFY status", rv);
   if (rv == SCARD_S_SUCCESS)

@@ -84,8 +84,8 @@ main (int argc, char **argv)
     { "extended-apdu:t1", "Cherry GmbH SmartTerminal ST-2xxx 00 00", TRUE },
     { "pinpad:t1", "INGENICO Leo 00 00", TRUE },
     { "pinpad:t0", "INGENICO Leo 00 00", TRUE },
-    { "pinpad-tpdu:t1", "Lenovo Lenovo USB Smartcard Keyboard 00 00", TRUE },
-    { "pinpad-tpdu:t0", "Lenovo Lenovo USB Smartcard Keyboard 00 00", TRUE },
+    { "pinpad-tpdu:t1", "C3PO KBR36 00 00", TRUE },
+    { "pinpad-tpdu:t0", "C3PO KBR36 00 00", TRUE },
     { "pinpad-extended:t1", "VASCO DIGIPASS 920 00 00", TRUE },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (p10); i++)

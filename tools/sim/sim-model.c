@@ -7,8 +7,9 @@
  * FEATURE_GET_TLV_PROPERTIES shows). The class descriptor (CCID 1.1 §5.1)
  * is the model's own. The PIN pads (bPINSupport 3) are a real pad reader
  * of each exchange level that libccid serves as one: INGENICO Leo (with
- * its 2 x 16 display), the Lenovo USB Smartcard Keyboard, VASCO DIGIPASS
- * 920; their user is sim-pinpad.c.
+ * its 2 x 16 display), the C3PO KBR36 keyboard, VASCO DIGIPASS 920; their
+ * product strings are the Info.plist names, which pcscd and scardbusd
+ * both show. Their user is sim-pinpad.c.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -34,7 +35,7 @@ static const SimModel models[] = {
   { "pinpad", 0x0F14, 0x003B, 0x0102, "INGENICO", "Leo",
     FEAT_AUTO | SIM_FEAT_AUTO_IFSD | SIM_FEAT_LEVEL_SHORT, 271, 1, TRUE, 0x0210,
     SIM_PIN_VERIFY | SIM_PIN_MODIFY },
-  { "pinpad-tpdu", 0x17EF, 0x6007, 0x0111, "Lenovo", "Lenovo USB Smartcard Keyboard",
+  { "pinpad-tpdu", 0x0783, 0x0009, 0x0013, "C3PO", "KBR36",
     FEAT_AUTO | SIM_FEAT_LEVEL_TPDU, 271, 1, TRUE, 0, SIM_PIN_VERIFY | SIM_PIN_MODIFY },
   { "pinpad-extended", 0x1A44, 0x0920, 0x0210, "VASCO", "DIGIPASS 920",
     FEAT_AUTO | SIM_FEAT_AUTO_IFSD | SIM_FEAT_LEVEL_EXTENDED, 271, 1, TRUE, 0,
