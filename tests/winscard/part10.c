@@ -52,8 +52,8 @@ keypad (const char *entries)
   for (guint i = 0; words[i] != NULL; i++)
     g_ptr_array_add (argv, words[i]);
   g_ptr_array_add (argv, NULL);
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
-                     NULL, &status, NULL)
+  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                     NULL, NULL, &status, NULL)
       || !g_spawn_check_wait_status (status, NULL))
     printf ("ctl keypad failed\n");
 }
@@ -83,8 +83,8 @@ put32 (BYTE *p, guint32 v)
 static DWORD
 verify_structure (BYTE *s, guint8 apdu_lc)
 {
-  static const BYTE head[] = { 0x00, 0x00, 0x82, 0x08, 0x00, 0x08, 0x04, 0x02, 0x01, 0x09, 0x04,
-                               0x00, 0x00, 0x00, 0x00 };
+  static const BYTE head[] = { 0x00, 0x00, 0x82, 0x08, 0x00, 0x08, 0x04, 0x02,
+                               0x01, 0x09, 0x04, 0x00, 0x00, 0x00, 0x00 };
   DWORD n = sizeof head;
 
   memcpy (s, head, n);
@@ -227,8 +227,8 @@ main (int argc, char **argv)
   rv = SCardControl (card, CM_IOCTL_GET_FEATURE_REQUEST, NULL, 0, list, sizeof list, &list_len);
   print_rv ("CM_IOCTL_GET_FEATURE_REQUEST", rv);
   print_bytes ("  features", list, list_len);
-  control (card, "FEATURE_GET_TLV_PROPERTIES",
-           feature (list, list_len, FEATURE_GET_TLV_PROPERTIES), NULL, 0);
+  control (card, "FEATURE_GET_TLV_PROPERTIES", feature (list, list_len, FEATURE_GET_TLV_PROPERTIES),
+           NULL, 0);
   /* libccid answers these whatever the list says. */
   control (card, "FEATURE_IFD_PIN_PROPERTIES", SCARD_CTL_CODE (0x330000 + 0x0a), NULL, 0);
   control (card, "FEATURE_GET_KEY_PRESSED", SCARD_CTL_CODE (0x330000 + 0x05), NULL, 0);

@@ -24,8 +24,8 @@ run_scenario (const char *host, const char *reader, const char *name, const char
   char *out = NULL;
 
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                              &error, sim_path, "--host", host, "--reader", reader, "--",
-                              scenario, sim_path, name, NULL);
+                              &error, sim_path, "--host", host, "--reader", reader, "--", scenario,
+                              sim_path, name, NULL);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
