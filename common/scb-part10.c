@@ -7,6 +7,9 @@
  */
 #include "scb-part10.h"
 #include "scb-control.h"
+#include "scb-error.h"
+
+#include <string.h>
 
 #define ID(vendor, product) ((guint32) (vendor) << 16 | (guint32) (product))
 #define VENDOR_GEMALTO 0x08E6
@@ -92,21 +95,32 @@ add_property (GByteArray *a, ScbProperty tag, guint32 value, guint8 size)
     }
 }
 
-/* bMinPINSize, bMaxPINSize, bEntryValidationCondition */
-static void
-add_pin_sizes (GByteArray *a, guint8 min, guint8 max)
+gboolean
+scb_part10_pin_sizes (const ScbPart10Reader *reader, guint8 *min, guint8 *max)
 {
-  add_property (a, SCB_PROPERTY_MIN_PIN_SIZE, min, 1);
-  add_property (a, SCB_PROPERTY_MAX_PIN_SIZE, max, 1);
-  add_property (a, SCB_PROPERTY_ENTRY_VALIDATION_CONDITION, 0x02, 1); /* validation key */
+  guint32 id = reader_id (reader);
+
+  if ((id == GEMPCPINPAD && reader->bcd_device == 0x0100) || id == VEGAALPHA)
+    {
+      *min = 4;
+      *max = 8;
+      return TRUE;
+    }
+  if (id == CHERRYST2000)
+    {
+      *min = 0;
+      *max = 25;
+      return TRUE;
+    }
+  return FALSE;
 }
 
 GBytes *
 scb_part10_tlv_properties (const ScbPart10Reader *reader, gboolean escape, GBytes *firmware_id)
 {
   GByteArray *a = g_byte_array_new ();
-  guint32 id = reader_id (reader);
   guint32 max_apdu = 0; /* short APDUs only */
+  guint8 min = 0, max = 0;
 
   add_property (a, SCB_PROPERTY_LCD_LAYOUT, reader->lcd_layout, 2);
   if (reader->lcd_layout != 0)
@@ -124,10 +138,12 @@ scb_part10_tlv_properties (const ScbPart10Reader *reader, gboolean escape, GByte
       g_byte_array_append (a, t, 2);
       g_byte_array_append (a, g_bytes_get_data (firmware_id, NULL), (guint) n);
     }
-  if ((id == GEMPCPINPAD && reader->bcd_device == 0x0100) || id == VEGAALPHA)
-    add_pin_sizes (a, 4, 8);
-  if (id == CHERRYST2000)
-    add_pin_sizes (a, 0, 25);
+  if (scb_part10_pin_sizes (reader, &min, &max))
+    {
+      add_property (a, SCB_PROPERTY_MIN_PIN_SIZE, min, 1);
+      add_property (a, SCB_PROPERTY_MAX_PIN_SIZE, max, 1);
+      add_property (a, SCB_PROPERTY_ENTRY_VALIDATION_CONDITION, 0x02, 1); /* validation key */
+    }
   add_property (a, SCB_PROPERTY_PPDU_SUPPORT, escape ? 1 : 0, 1);
   add_property (a, SCB_PROPERTY_ID_VENDOR, reader->vendor_id, 2);
   add_property (a, SCB_PROPERTY_ID_PRODUCT, reader->product_id, 2);
@@ -174,4 +190,229 @@ scb_part10_find_property (const guint8 *tlv, gsize len, ScbProperty tag, guint32
       i += 2 + n;
     }
   return FALSE;
+}
+
+/* ---- VerifyPin and ModifyPin ---------------------------------------------- */
+
+#define TEMPLATE_MIN 4
+#define TEMPLATE_MAX 255
+#define NIBBLE_MAX 15
+
+static gboolean
+get_uint (GVariant *value, const char *key, guint max, guint *out, GError **error)
+{
+  if (!g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32) || g_variant_get_uint32 (value) > max)
+    {
+      g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
+                   "Option \"%s\" is a number (u) from 0 to %u", key, max);
+      return FALSE;
+    }
+  *out = g_variant_get_uint32 (value);
+  return TRUE;
+}
+
+static gboolean
+get_boolean (GVariant *value, const char *key, gboolean *out, GError **error)
+{
+  if (!g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+    {
+      g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER, "Option \"%s\" is a boolean (b)",
+                   key);
+      return FALSE;
+    }
+  *out = g_variant_get_boolean (value);
+  return TRUE;
+}
+
+/* "format" and "justify" */
+static gboolean
+get_word (GVariant *value, const char *key, const char *const *words, guint *out, GError **error)
+{
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    for (guint i = 0; words[i] != NULL; i++)
+      if (g_str_equal (g_variant_get_string (value, NULL), words[i]))
+        {
+          *out = i;
+          return TRUE;
+        }
+  g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
+               "Option \"%s\" is one of \"%s\", \"%s\"%s%s%s", key, words[0], words[1],
+               words[2] ? ", \"" : "", words[2] ? words[2] : "", words[2] ? "\"" : "");
+  return FALSE;
+}
+
+static gboolean
+parse_option (const char *key, GVariant *value, gboolean modify, ScbPinOptions *o,
+              gboolean *new_given, GError **error)
+{
+  static const char *const formats[] = { "binary", "bcd", "ascii", NULL };
+  static const char *const sides[] = { "left", "right", NULL };
+  guint u = 0;
+
+  if (g_str_equal (key, "format"))
+    {
+      if (!get_word (value, key, formats, &u, error))
+        return FALSE;
+      o->format = (ScbPinFormat) u;
+      return TRUE;
+    }
+  if (g_str_equal (key, "justify"))
+    {
+      if (!get_word (value, key, sides, &u, error))
+        return FALSE;
+      o->right = u == 1;
+      return TRUE;
+    }
+  if (g_str_equal (key, "position"))
+    return get_uint (value, key, NIBBLE_MAX, &o->position, error);
+  if (g_str_equal (key, "block-size"))
+    return get_uint (value, key, NIBBLE_MAX, &o->block_size, error);
+  if (g_str_equal (key, "length-bits"))
+    return get_uint (value, key, NIBBLE_MAX, &o->length_bits, error);
+  if (g_str_equal (key, "length-position"))
+    return get_uint (value, key, NIBBLE_MAX, &o->length_position, error);
+  if (g_str_equal (key, "min-digits"))
+    return get_uint (value, key, G_MAXUINT8, &o->min_digits, error);
+  if (g_str_equal (key, "max-digits"))
+    return get_uint (value, key, G_MAXUINT8, &o->max_digits, error);
+  if (g_str_equal (key, "timeout"))
+    return get_uint (value, key, G_MAXUINT8, &o->timeout, error);
+  if (g_str_equal (key, "language"))
+    {
+      if (!g_variant_is_of_type (value, G_VARIANT_TYPE_UINT16))
+        {
+          g_set_error_literal (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
+                               "Option \"language\" is a LANGID (q)");
+          return FALSE;
+        }
+      o->language = g_variant_get_uint16 (value);
+      return TRUE;
+    }
+  if (modify && g_str_equal (key, "new-position"))
+    {
+      *new_given = TRUE;
+      return get_uint (value, key, TEMPLATE_MAX, &o->new_position, error);
+    }
+  if (modify && g_str_equal (key, "current-pin"))
+    return get_boolean (value, key, &o->current_pin, error);
+  if (modify && g_str_equal (key, "confirm"))
+    return get_boolean (value, key, &o->confirm, error);
+  g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER, "Unknown option \"%s\"", key);
+  return FALSE;
+}
+
+gboolean
+scb_part10_pin_options_parse (GVariant *options, gboolean modify, ScbPinOptions *out,
+                              GError **error)
+{
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+  gboolean new_given = FALSE;
+
+  *out = (ScbPinOptions){
+    .format = SCB_PIN_FORMAT_ASCII,
+    .block_size = 8,
+    .min_digits = 4,
+    .max_digits = 8,
+    .language = 0x0409,
+    .current_pin = TRUE,
+    .confirm = TRUE,
+  };
+  if (options != NULL)
+    {
+      g_variant_iter_init (&iter, options);
+      while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+        {
+          gboolean ok = parse_option (key, value, modify, out, &new_given, error);
+
+          g_variant_unref (value);
+          if (!ok)
+            return FALSE;
+        }
+    }
+  if (!new_given)
+    out->new_position = out->position + out->block_size;
+  if (out->min_digits > out->max_digits)
+    {
+      g_set_error_literal (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
+                           "\"min-digits\" is above \"max-digits\"");
+      return FALSE;
+    }
+  if (modify && out->new_position < out->position)
+    {
+      g_set_error_literal (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
+                           "\"new-position\" is before \"position\"");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+put32_le (guint8 *p, guint32 v)
+{
+  for (guint i = 0; i < 4; i++)
+    p[i] = (guint8) (v >> (8 * i));
+}
+
+GBytes *
+scb_part10_pin_structure (gboolean modify, GBytes *template_apdu, const ScbPinOptions *o,
+                          GError **error)
+{
+  gsize len = 0;
+  const guint8 *apdu = g_bytes_get_data (template_apdu, &len);
+  gsize data = len >= 7 && apdu[4] == 0 ? 7 : 5; /* the first byte after Lc */
+  gsize room = len > data ? len - data : 0;
+  gsize header = modify ? 24 : 19;
+  gsize last = (modify ? o->new_position : o->position) + MAX (o->block_size, 1);
+  guint8 *s;
+  gsize i = 0;
+  guint8 messages;
+
+  if (len < TEMPLATE_MIN || len > TEMPLATE_MAX)
+    {
+      g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
+                   "A PIN template has %u to %u bytes, not %" G_GSIZE_FORMAT, TEMPLATE_MIN,
+                   TEMPLATE_MAX, len);
+      return NULL;
+    }
+  if (last > room || (o->length_bits > 0 && (o->length_position + o->length_bits + 7) / 8 > room))
+    {
+      g_set_error (error, SCB_ERROR, SCB_ERROR_INVALID_PARAMETER,
+                   "The template has %" G_GSIZE_FORMAT
+                   " data bytes, no room for the PIN up to byte %" G_GSIZE_FORMAT,
+                   room, last);
+      return NULL;
+    }
+  s = g_malloc0 (header + len);
+  s[i++] = (guint8) o->timeout; /* bTimerOut */
+  s[i++] = 0;                   /* bTimerOut2 */
+  s[i++] = (guint8) (0x80 | o->position << 3 | (o->right ? 0x04 : 0) | o->format);
+  s[i++] = (guint8) (o->length_bits << 4 | o->block_size);
+  s[i++] = (guint8) o->length_position; /* in bits */
+  if (modify)
+    {
+      s[i++] = 0;                                        /* bInsertionOffsetOld */
+      s[i++] = (guint8) (o->new_position - o->position); /* bInsertionOffsetNew */
+    }
+  s[i++] = (guint8) o->max_digits; /* wPINMaxExtraDigit: XXYY, min then max */
+  s[i++] = (guint8) o->min_digits;
+  if (modify)
+    s[i++] = (guint8) ((o->confirm ? 0x01 : 0) | (o->current_pin ? 0x02 : 0)); /* bConfirmPIN */
+  s[i++] = 0x02; /* bEntryValidationCondition: the validation key */
+  messages = modify ? (guint8) (1 + (o->current_pin ? 1 : 0) + (o->confirm ? 1 : 0)) : 1;
+  s[i++] = messages; /* bNumberMessage */
+  s[i++] = o->language & 0xFF;
+  s[i++] = o->language >> 8;
+  s[i++] = 0; /* bMsgIndex(1): "enter PIN" or the current one */
+  if (modify)
+    {
+      s[i++] = 1; /* bMsgIndex2: the new one */
+      s[i++] = 2; /* bMsgIndex3: again */
+    }
+  i += 3; /* bTeoPrologue: the daemon fills it for T=1 TPDU readers */
+  put32_le (s + i, (guint32) len);
+  i += 4;
+  memcpy (s + i, apdu, len);
+  return g_bytes_new_take (s, header + len);
 }

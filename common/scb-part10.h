@@ -61,6 +61,9 @@ gboolean scb_part10_wants_firmware_id (const ScbPart10Reader *reader);
 /* sFirmwareID carries at most this many bytes (libccid's buffer). */
 #define SCB_PART10_MAX_FIRMWARE_ID 255
 
+/* The PIN lengths libccid knows @reader to accept; FALSE when unknown. */
+gboolean scb_part10_pin_sizes (const ScbPart10Reader *reader, guint8 *min, guint8 *max);
+
 /* The TLV list of CM_IOCTL_GET_FEATURE_REQUEST: tag, 4, the control code
  * big-endian. @escape: announce FEATURE_CCID_ESC_COMMAND (libccid's
  * DRIVER_OPTION_CCID_EXCHANGE_AUTHORIZED; for us the `control` action). */
@@ -74,6 +77,44 @@ GBytes *scb_part10_tlv_properties (const ScbPart10Reader *reader, gboolean escap
 /* FEATURE_IFD_PIN_PROPERTIES: wLcdLayout (LE), bEntryValidationCondition,
  * bTimeOut2. */
 GBytes *scb_part10_pin_properties (const ScbPart10Reader *reader);
+
+/* How a reader formats a PIN into the APDU template (PC/SC part 10
+ * §2.5.2: bmFormatString, bmPINBlockString, bmPINLengthFormat), from the
+ * options of Connection.VerifyPin() and ModifyPin(). */
+typedef enum
+{
+  SCB_PIN_FORMAT_BINARY = 0,
+  SCB_PIN_FORMAT_BCD = 1,
+  SCB_PIN_FORMAT_ASCII = 2,
+} ScbPinFormat;
+
+typedef struct
+{
+  ScbPinFormat format;
+  guint position;        /* byte offset from the first data byte, 0..15 */
+  guint block_size;      /* bytes the PIN is justified in, 0..15 */
+  gboolean right;        /* right-justified */
+  guint length_bits;     /* PIN length field size, 0 (none)..15 */
+  guint length_position; /* its offset in bits, 0..15 */
+  guint min_digits;
+  guint max_digits;
+  guint timeout;        /* seconds, 0: the reader's */
+  guint16 language;     /* LANGID of the reader's messages */
+  guint new_position;   /* modify: the new PIN's byte offset */
+  gboolean current_pin; /* modify: ask for the current PIN */
+  gboolean confirm;     /* modify: ask for the new one twice */
+} ScbPinOptions;
+
+/* The defaults, then the a{sv} @options over them; InvalidParameter names
+ * an unknown key, a wrong type or a value out of range. */
+gboolean scb_part10_pin_options_parse (GVariant *options, gboolean modify, ScbPinOptions *out,
+                                       GError **error);
+
+/* The PIN_VERIFY_STRUCTURE (or PIN_MODIFY_STRUCTURE) for @template_apdu;
+ * InvalidParameter when the template (4 to 255 bytes) has no room for the
+ * PIN where the options put it. */
+GBytes *scb_part10_pin_structure (gboolean modify, GBytes *template_apdu,
+                                  const ScbPinOptions *options, GError **error);
 
 /* A property's value as a number (up to 4 bytes, little-endian) from a
  * TLV properties answer; FALSE when absent or malformed. */

@@ -82,6 +82,9 @@ static const Rule rules[] = {
   { SCB_DBUS_INTERFACE_READER, "SetNad", SCB_ACTION_SET_NAD, NULL },
   { SCB_DBUS_INTERFACE_CONNECTION, "Transmit", NULL, NULL },
   { SCB_DBUS_INTERFACE_CONNECTION, "Control", NULL, action_for_control },
+  /* as Control's PIN features */
+  { SCB_DBUS_INTERFACE_CONNECTION, "VerifyPin", SCB_ACTION_ACCESS_CARD, NULL },
+  { SCB_DBUS_INTERFACE_CONNECTION, "ModifyPin", SCB_ACTION_ACCESS_CARD, NULL },
   { SCB_DBUS_INTERFACE_CONNECTION, "BeginTransaction", NULL, NULL },
   { SCB_DBUS_INTERFACE_CONNECTION, "EndTransaction", NULL, NULL },
   { SCB_DBUS_INTERFACE_CONNECTION, "Reconnect", NULL, action_for_share_mode },

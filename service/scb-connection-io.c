@@ -168,10 +168,14 @@ on_pinpad_control (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
   ScbConnection *self = g_task_get_source_object (task);
+  const char *operation = g_task_get_task_data (task);
   GError *error = NULL;
   GBytes *response = scb_pinpad_control_finish (CCID_SLOT (source), result, &error);
 
   scb_peer_release (self->peer, SCB_RESOURCE_REQUEST);
+  if (operation != NULL)
+    scb_reader_emit_pin_entry (self->reader, self->path, operation,
+                               scb_pinpad_entry_result (response));
   if (response == NULL)
     g_task_return_error (task, error);
   else
@@ -196,7 +200,15 @@ scb_connection_control_async (ScbConnection *self, guint32 code, GBytes *data,
     }
   if (scb_pinpad_handles (code))
     {
-      /* PC/SC part 10: features, properties, PIN entry on the pad */
+      /* PC/SC part 10: features, properties, PIN entry on the pad, which a
+       * desktop hears of (Reader.PinEntryStarted, PinEntryFinished) */
+      const char *operation = scb_pinpad_operation (code);
+
+      if (operation != NULL)
+        {
+          g_task_set_task_data (task, (gpointer) operation, NULL);
+          scb_reader_emit_pin_entry (self->reader, self->path, operation, NULL);
+        }
       scb_pinpad_control_async (scb_reader_get_slot (self->reader), code, data, NULL,
                                 on_pinpad_control, g_steal_pointer (&task));
       return;
@@ -259,10 +271,12 @@ on_control_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) response = scb_connection_control_finish (self, result, &error);
 
+  /* Control, VerifyPin and ModifyPin all answer (ay). */
   if (response == NULL)
     g_dbus_method_invocation_return_gerror (invocation, error);
   else
-    scb_dbus_connection_complete_control (self->iface, invocation, scb_bytes_to_variant (response));
+    g_dbus_method_invocation_return_value (
+        invocation, g_variant_new ("(@ay)", scb_bytes_to_variant (response)));
 }
 
 void
@@ -275,6 +289,45 @@ scb_connection_control_allowed (GObject *object, GDBusMethodInvocation *invocati
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(u@ay)", &code, &value);
   data = scb_bytes_from_variant (value);
   scb_connection_control_async (SCB_CONNECTION (object), code, data, on_control_done, invocation);
+}
+
+/* VerifyPin and ModifyPin: the part 10 structure from the template and
+ * the options, then the same way as a PC/SC program's. */
+static void
+pin_allowed (GObject *object, GDBusMethodInvocation *invocation, gboolean modify)
+{
+  g_autoptr (GVariant) value = NULL;
+  g_autoptr (GVariant) options = NULL;
+  g_autoptr (GBytes) template_apdu = NULL;
+  g_autoptr (GBytes) structure = NULL;
+  g_autoptr (GError) error = NULL;
+  ScbPinOptions parsed;
+
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(@ay@a{sv})", &value,
+                 &options);
+  template_apdu = scb_bytes_from_variant (value);
+  if (!scb_part10_pin_options_parse (options, modify, &parsed, &error)
+      || (structure = scb_part10_pin_structure (modify, template_apdu, &parsed, &error)) == NULL)
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return;
+    }
+  scb_connection_control_async (
+      SCB_CONNECTION (object),
+      SCB_CTL_FEATURE (modify ? SCB_FEATURE_MODIFY_PIN_DIRECT : SCB_FEATURE_VERIFY_PIN_DIRECT),
+      structure, on_control_done, invocation);
+}
+
+void
+scb_connection_verify_pin_allowed (GObject *object, GDBusMethodInvocation *invocation)
+{
+  pin_allowed (object, invocation, FALSE);
+}
+
+void
+scb_connection_modify_pin_allowed (GObject *object, GDBusMethodInvocation *invocation)
+{
+  pin_allowed (object, invocation, TRUE);
 }
 
 void

@@ -36,6 +36,9 @@ gboolean scb_connection_check_not_locked (ScbConnection *self, GError **error);
  * the APDUs that still wait when the connection closes. */
 void scb_connection_transmit_allowed (GObject *object, GDBusMethodInvocation *invocation);
 void scb_connection_control_allowed (GObject *object, GDBusMethodInvocation *invocation);
+/* VerifyPin and ModifyPin (scb-connection-io.c). */
+void scb_connection_verify_pin_allowed (GObject *object, GDBusMethodInvocation *invocation);
+void scb_connection_modify_pin_allowed (GObject *object, GDBusMethodInvocation *invocation);
 void scb_connection_open_channel_allowed (GObject *object, GDBusMethodInvocation *invocation);
 void scb_connection_cancel_queued (ScbConnection *self);
 

@@ -435,6 +435,8 @@ typedef struct
 static const Method methods[] = {
   { "handle-transmit", "Transmit", scb_connection_transmit_allowed },
   { "handle-control", "Control", scb_connection_control_allowed },
+  { "handle-verify-pin", "VerifyPin", scb_connection_verify_pin_allowed },
+  { "handle-modify-pin", "ModifyPin", scb_connection_modify_pin_allowed },
   { "handle-begin-transaction", "BeginTransaction", begin_transaction_allowed },
   { "handle-end-transaction", "EndTransaction", end_transaction_allowed },
   { "handle-reconnect", "Reconnect", reconnect_allowed },

@@ -33,6 +33,65 @@ scb_pinpad_reader_info (CcidDevice *device, ScbPart10Reader *info)
   info->pin_support = d->pin_support;
 }
 
+GVariant *
+scb_pinpad_property (CcidDevice *device)
+{
+  g_auto (GVariantBuilder) b = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  ScbPart10Reader info;
+  guint8 pin;
+  guint8 min = 0, max = 0;
+
+  scb_pinpad_reader_info (device, &info);
+  pin = scb_part10_pin_support (&info);
+  if (pin != 0)
+    {
+      g_variant_builder_add (&b, "{sv}", "verify",
+                             g_variant_new_boolean (pin & SCB_PIN_SUPPORT_VERIFY));
+      g_variant_builder_add (&b, "{sv}", "modify",
+                             g_variant_new_boolean (pin & SCB_PIN_SUPPORT_MODIFY));
+      if (info.lcd_layout != 0)
+        {
+          g_variant_builder_add (&b, "{sv}", "display-lines",
+                                 g_variant_new_byte (info.lcd_layout >> 8));
+          g_variant_builder_add (&b, "{sv}", "display-characters",
+                                 g_variant_new_byte (info.lcd_layout & 0xFF));
+        }
+      if (scb_part10_pin_sizes (&info, &min, &max))
+        {
+          g_variant_builder_add (&b, "{sv}", "min-digits", g_variant_new_byte (min));
+          g_variant_builder_add (&b, "{sv}", "max-digits", g_variant_new_byte (max));
+        }
+    }
+  return g_variant_builder_end (&b);
+}
+
+const char *
+scb_pinpad_operation (guint32 code)
+{
+  if (code == SCB_CTL_FEATURE (SCB_FEATURE_VERIFY_PIN_DIRECT))
+    return "verify";
+  if (code == SCB_CTL_FEATURE (SCB_FEATURE_MODIFY_PIN_DIRECT))
+    return "modify";
+  return NULL;
+}
+
+const char *
+scb_pinpad_entry_result (GBytes *response)
+{
+  gsize len = 0;
+  const guint8 *sw = response != NULL ? g_bytes_get_data (response, &len) : NULL;
+
+  if (sw == NULL)
+    return "failed";
+  if (len == 2 && sw[0] == 0x64 && sw[1] == 0x00)
+    return "timeout";
+  if (len == 2 && sw[0] == 0x64 && sw[1] == 0x01)
+    return "cancelled";
+  if (len == 2 && sw[0] == 0x64 && (sw[1] == 0x02 || sw[1] == 0x03))
+    return "rejected";
+  return "completed";
+}
+
 gboolean
 scb_pinpad_handles (guint32 code)
 {

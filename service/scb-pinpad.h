@@ -32,6 +32,15 @@ void scb_pinpad_set_escape_feature (gboolean on);
 /* What the answers of @device depend on. */
 void scb_pinpad_reader_info (CcidDevice *device, ScbPart10Reader *info);
 
+/* Reader.PinPad (a{sv}) for @device: empty without a usable pad. */
+GVariant *scb_pinpad_property (CcidDevice *device);
+
+/* "verify" or "modify" for the PIN entry codes, else NULL. */
+const char *scb_pinpad_operation (guint32 code);
+/* PinEntryFinished's result for the answer of a PIN entry (NULL: it
+ * failed): "completed", "cancelled", "timeout", "rejected", "failed". */
+const char *scb_pinpad_entry_result (GBytes *response);
+
 /* Whether scb_pinpad_control_async() answers @code. */
 gboolean scb_pinpad_handles (guint32 code);
 

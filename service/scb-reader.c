@@ -20,6 +20,7 @@
 #include "scb-limits.h"
 #include "scb-generated.h"
 #include "scb-names.h"
+#include "scb-pinpad.h"
 #include "scb-reader.h"
 
 #define INSERT_SETTLE_MS 5000
@@ -644,6 +645,16 @@ scb_reader_is_present (ScbReader *self)
   return self->present;
 }
 
+void
+scb_reader_emit_pin_entry (ScbReader *self, const char *connection, const char *operation,
+                           const char *result)
+{
+  if (result == NULL)
+    scb_dbus_reader_emit_pin_entry_started (self->iface, connection, operation);
+  else
+    scb_dbus_reader_emit_pin_entry_finished (self->iface, connection, operation, result);
+}
+
 ScbFairQueue *
 scb_reader_get_apdu_queue (ScbReader *self)
 {
@@ -671,6 +682,7 @@ scb_reader_new (ScbManager *manager, CcidDevice *device, CcidSlot *slot, const c
   scb_dbus_reader_set_slot (self->iface, (guint8) ccid_slot_get_index (slot));
   scb_dbus_reader_set_exchange_level (
       self->iface, ccid_exchange_level_to_string (ccid_slot_get_exchange_level (slot)));
+  scb_dbus_reader_set_pin_pad (self->iface, scb_pinpad_property (device));
   scb_dbus_reader_set_state (self->iface, SCB_READER_STATE_EMPTY);
   /* Never a value whose low 16 bits are 0: it starts at 1. */
   scb_dbus_reader_set_card_events (self->iface, scb_counter_next (0));

@@ -34,6 +34,10 @@ gboolean scb_reader_is_present (ScbReader *self);
 typedef struct _ScbFairQueue ScbFairQueue;
 ScbFairQueue *scb_reader_get_apdu_queue (ScbReader *self);
 
+/* PinEntryStarted (@result NULL), or PinEntryFinished with @result. */
+void scb_reader_emit_pin_entry (ScbReader *self, const char *connection, const char *operation,
+                                const char *result);
+
 /* Publishes what the slot knows now (card events, State, Atr). */
 void scb_reader_sync (ScbReader *self);
 /* The reader went away: publishes the removal of its card, fails waiting
