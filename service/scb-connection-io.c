@@ -174,8 +174,14 @@ on_pinpad_control (GObject *source, GAsyncResult *result, gpointer user_data)
 
   scb_peer_release (self->peer, SCB_RESOURCE_REQUEST);
   if (operation != NULL)
-    scb_reader_emit_pin_entry (self->reader, self->path, operation,
-                               scb_pinpad_entry_result (response));
+    {
+      const char *outcome = scb_pinpad_entry_result (response);
+
+      /* the outcome only: the answer may be card data */
+      g_debug ("%s: PIN %s on the pad of %s: %s", self->path, operation,
+               scb_reader_get_name (self->reader), outcome);
+      scb_reader_emit_pin_entry (self->reader, self->path, operation, outcome);
+    }
   if (response == NULL)
     g_task_return_error (task, error);
   else
@@ -207,6 +213,8 @@ scb_connection_control_async (ScbConnection *self, guint32 code, GBytes *data,
       if (operation != NULL)
         {
           g_task_set_task_data (task, (gpointer) operation, NULL);
+          g_debug ("%s: PIN %s on the pad of %s begins", self->path, operation,
+                   scb_reader_get_name (self->reader));
           scb_reader_emit_pin_entry (self->reader, self->path, operation, NULL);
         }
       scb_pinpad_control_async (scb_reader_get_slot (self->reader), code, data, NULL,
