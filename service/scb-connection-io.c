@@ -217,7 +217,7 @@ scb_connection_control_async (ScbConnection *self, guint32 code, GBytes *data,
                    scb_reader_get_name (self->reader));
           scb_reader_emit_pin_entry (self->reader, self->path, operation, NULL);
         }
-      scb_pinpad_control_async (scb_reader_get_slot (self->reader), code, data, NULL,
+      scb_pinpad_control_async (scb_reader_get_slot (self->reader), self->nad, code, data, NULL,
                                 on_pinpad_control, g_steal_pointer (&task));
       return;
     }

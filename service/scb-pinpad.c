@@ -149,7 +149,7 @@ on_secure (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-start_secure (GTask *task, CcidSlot *slot, CcidPinOperation operation, GBytes *data,
+start_secure (GTask *task, CcidSlot *slot, guint8 nad, CcidPinOperation operation, GBytes *data,
               const ScbPart10Reader *info)
 {
   gsize len = 0;
@@ -167,12 +167,13 @@ start_secure (GTask *task, CcidSlot *slot, CcidPinOperation operation, GBytes *d
       g_object_unref (task);
       return;
     }
-  ccid_slot_secure_async (slot, out, &msg, g_task_get_cancellable (task), on_secure, task);
+  ccid_slot_secure_async (slot, nad, out, &msg, g_task_get_cancellable (task), on_secure, task);
 }
 
 void
-scb_pinpad_control_async (CcidSlot *slot, guint32 code, GBytes *data, GCancellable *cancellable,
-                          GAsyncReadyCallback callback, gpointer user_data)
+scb_pinpad_control_async (CcidSlot *slot, guint8 nad, guint32 code, GBytes *data,
+                          GCancellable *cancellable, GAsyncReadyCallback callback,
+                          gpointer user_data)
 {
   GTask *task = g_task_new (slot, cancellable, callback, user_data);
   GError *error = NULL;
@@ -204,12 +205,12 @@ scb_pinpad_control_async (CcidSlot *slot, guint32 code, GBytes *data, GCancellab
     }
   else if (code == SCB_CTL_FEATURE (SCB_FEATURE_VERIFY_PIN_DIRECT))
     {
-      start_secure (task, slot, CCID_PIN_OPERATION_VERIFY, data, &info);
+      start_secure (task, slot, nad, CCID_PIN_OPERATION_VERIFY, data, &info);
       return;
     }
   else if (code == SCB_CTL_FEATURE (SCB_FEATURE_MODIFY_PIN_DIRECT))
     {
-      start_secure (task, slot, CCID_PIN_OPERATION_MODIFY, data, &info);
+      start_secure (task, slot, nad, CCID_PIN_OPERATION_MODIFY, data, &info);
       return;
     }
   else

@@ -44,10 +44,11 @@ const char *scb_pinpad_entry_result (GBytes *response);
 /* Whether scb_pinpad_control_async() answers @code. */
 gboolean scb_pinpad_handles (guint32 code);
 
-/* Answers part 10 control @code with @data for the card in @slot. Errors
+/* Answers part 10 control @code with @data for the card in @slot, a PIN
+ * entry on the connection's T=1 @nad. Errors
  * as libccid's through pcscd: NotSupported for a PIN structure libccid
  * refuses, else the slot's errors. */
-void scb_pinpad_control_async (CcidSlot *slot, guint32 code, GBytes *data,
+void scb_pinpad_control_async (CcidSlot *slot, guint8 nad, guint32 code, GBytes *data,
                                GCancellable *cancellable, GAsyncReadyCallback callback,
                                gpointer user_data);
 GBytes *scb_pinpad_control_finish (CcidSlot *slot, GAsyncResult *result, GError **error);

@@ -181,12 +181,14 @@ ccid_slot_start_secure (CcidJob *job)
 }
 
 void
-ccid_slot_secure_async (CcidSlot *self, const guint8 *data, const CcidSecureMessage *msg,
-                        GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+ccid_slot_secure_async (CcidSlot *self, guint8 nad, const guint8 *data,
+                        const CcidSecureMessage *msg, GCancellable *cancellable,
+                        GAsyncReadyCallback callback, gpointer user_data)
 {
   CcidJob *job = ccid_job_new (self, CCID_JOB_SECURE, TRUE, cancellable, callback, user_data,
                                ccid_slot_secure_async);
 
+  job->nad = nad;
   job->secure = *msg;
   job->secure_data = g_bytes_new (data, msg->len);
   job->input = g_bytes_new_from_bytes (job->secure_data, msg->apdu, msg->apdu_len);

@@ -102,10 +102,11 @@ GBytes *ccid_slot_escape_finish (CcidSlot *self, GAsyncResult *result, GError **
  * the card's response APDU, or what libccid answers for the pad: 64 00
  * (timeout), 64 01 (cancelled), or the reader's own status words (64 02
  * the new PINs differ, 64 03 a PIN too short or too long). Errors as for
- * ccid_slot_transmit(); NOT_SUPPORTED when the reader refuses the command. */
-void ccid_slot_secure_async (CcidSlot *self, const guint8 *data, const CcidSecureMessage *msg,
-                             GCancellable *cancellable, GAsyncReadyCallback callback,
-                             gpointer user_data);
+ * ccid_slot_transmit(); NOT_TRANSACTED when the reader refuses the command.
+ * @nad picks the T=1 state at TPDU level, as for ccid_slot_transmit(). */
+void ccid_slot_secure_async (CcidSlot *self, guint8 nad, const guint8 *data,
+                             const CcidSecureMessage *msg, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data);
 GBytes *ccid_slot_secure_finish (CcidSlot *self, GAsyncResult *result, GError **error);
 
 /* For CcidDevice only. */

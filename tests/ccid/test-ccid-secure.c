@@ -10,26 +10,9 @@
 
 #include "ccid-message.h"
 #include "ccid-secure.h"
+#include "ccid-test-bytes.h"
 
 #define PLAIN_READER CCID_READER_ID (0x0F14, 0x003B)
-
-static char *
-hex (const guint8 *p, gsize n)
-{
-  GString *s = g_string_new (NULL);
-
-  for (gsize i = 0; i < n; i++)
-    g_string_append_printf (s, "%s%02X", i ? " " : "", p[i]);
-  return g_string_free (s, FALSE);
-}
-
-#define assert_bytes(buf, n, expected)                                                             \
-  G_STMT_START                                                                                     \
-  {                                                                                                \
-    g_autofree char *_h = hex ((buf), (n));                                                        \
-    g_assert_cmpstr (_h, ==, (expected));                                                          \
-  }                                                                                                \
-  G_STMT_END
 
 /* VERIFY 81, ASCII PIN in 8 bytes of FFh, 4 to 8 digits, 30 s. */
 static const guint8 verify_in[] = {

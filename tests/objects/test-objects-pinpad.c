@@ -187,6 +187,23 @@ run_outcomes (const char *prefix, guint index)
       g_test_message ("%s %s: %s", steps[i].method, steps[i].typed ? steps[i].typed : "-", events);
       g_assert_cmpstr (events, ==, steps[i].expect);
     }
+
+  /* The card asks for more time while it checks the PIN: two S(WTX) at
+   * T=1 TPDU level, which the daemon answers; two CCID time extensions
+   * from an APDU-level reader. */
+  {
+    g_autofree char *events = NULL;
+
+    g_free (oc_ctl ("fault %u wtx 2", index));
+    g_free (oc_ctl ("keypad %u 1234", index));
+    events = pin_call (bus, reader, connection, "VerifyPin", VERIFY, "@a{sv} {}");
+    g_assert_cmpstr (events, ==, "started verify, finished verify completed, reply 90 00");
+    /* and the link goes on */
+    g_free (oc_ctl ("keypad %u 1234", index));
+    g_free (events);
+    events = pin_call (bus, reader, connection, "VerifyPin", VERIFY, "@a{sv} {}");
+    g_assert_cmpstr (events, ==, "started verify, finished verify completed, reply 90 00");
+  }
 }
 
 static void

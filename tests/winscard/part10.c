@@ -19,22 +19,9 @@
 #include <string.h>
 #include <winscard.h>
 
+#include "transcript.h"
+
 static const char *sim_path;
-
-static void
-print_rv (const char *what, LONG rv)
-{
-  printf ("%s: %s\n", what, pcsc_stringify_error (rv));
-}
-
-static void
-print_bytes (const char *what, const BYTE *bytes, DWORD length)
-{
-  printf ("%s:", what);
-  for (DWORD i = 0; i < length; i++)
-    printf (" %02X", bytes[i]);
-  printf ("\n");
-}
 
 /* What the user types next on reader 0's pad: "1234", "1234 5678 5678",
  * "cancel". */
