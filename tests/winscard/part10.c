@@ -121,27 +121,21 @@ feature (const BYTE *list, DWORD len, BYTE tag)
   return 0;
 }
 
+/* The user types @typed (nothing: NULL), then VERIFY or CHANGE REFERENCE
+ * DATA goes through the pad with @code. */
 static void
-verify (SCARDHANDLE card, DWORD code, const char *what, const char *typed)
+pin_entry (SCARDHANDLE card, DWORD code, const char *what, const char *typed, gboolean change)
 {
   BYTE s[64];
-  DWORD n = verify_structure (s, 8);
+  DWORD n = change ? modify_structure (s, 0x03) : verify_structure (s, 8);
 
   if (typed != NULL)
     keypad (typed);
   control (card, what, code, s, n);
 }
 
-static void
-modify (SCARDHANDLE card, DWORD code, const char *what, const char *typed)
-{
-  BYTE s[64];
-  DWORD n = modify_structure (s, 0x03);
-
-  if (typed != NULL)
-    keypad (typed);
-  control (card, what, code, s, n);
-}
+#define verify(card, code, what, typed) pin_entry (card, code, what, typed, FALSE)
+#define modify(card, code, what, typed) pin_entry (card, code, what, typed, TRUE)
 
 /* VERIFY without data: the tries left. Over T=1 only: at TPDU level with
  * T=0 libccid sends this case 1 APDU as a 4-byte TPDU, without the P3 00
