@@ -13,6 +13,8 @@ options_or_empty (GVariant *options)
   return options != NULL ? options : g_variant_new ("a{sv}", NULL);
 }
 
+/* The proxy's default timeout (-1) is none (scb-client-connection.c): the
+ * user takes the time they need. */
 static GBytes *
 pin_sync (ScbClientConnection *self, gboolean modify, GBytes *template_apdu, GVariant *options,
           GCancellable *cancellable, GError **error)
@@ -24,11 +26,11 @@ pin_sync (ScbClientConnection *self, gboolean modify, GBytes *template_apdu, GVa
 
   options = options_or_empty (options);
   if (modify)
-    ok = scb_dbus_connection_call_modify_pin_sync (proxy, apdu, options, &response, cancellable,
-                                                   error);
+    ok = scb_dbus_connection_call_modify_pin_sync (proxy, apdu, options, G_DBUS_CALL_FLAGS_NONE, -1,
+                                                   &response, cancellable, error);
   else
-    ok = scb_dbus_connection_call_verify_pin_sync (proxy, apdu, options, &response, cancellable,
-                                                   error);
+    ok = scb_dbus_connection_call_verify_pin_sync (proxy, apdu, options, G_DBUS_CALL_FLAGS_NONE, -1,
+                                                   &response, cancellable, error);
   if (!ok)
     {
       _scb_client_error_normalize (error);
@@ -72,9 +74,11 @@ pin_async (ScbClientConnection *self, gpointer tag, GBytes *template_apdu, GVari
   g_task_set_source_tag (task, tag);
   options = options_or_empty (options);
   if (tag == scb_client_connection_modify_pin)
-    scb_dbus_connection_call_modify_pin (proxy, apdu, options, cancellable, on_pin_done, task);
+    scb_dbus_connection_call_modify_pin (proxy, apdu, options, G_DBUS_CALL_FLAGS_NONE, -1,
+                                         cancellable, on_pin_done, task);
   else
-    scb_dbus_connection_call_verify_pin (proxy, apdu, options, cancellable, on_pin_done, task);
+    scb_dbus_connection_call_verify_pin (proxy, apdu, options, G_DBUS_CALL_FLAGS_NONE, -1,
+                                         cancellable, on_pin_done, task);
 }
 
 /**
