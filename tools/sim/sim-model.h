@@ -44,7 +44,13 @@ typedef struct
   guint32 max_message; /* dwMaxCCIDMessageLength */
   guint8 n_slots;
   gboolean interrupt; /* has the interrupt IN endpoint */
+  guint16 lcd_layout; /* wLcdLayout: lines << 8 | characters, 0 without a display */
+  guint8 pin_support; /* bPINSupport: 1 verification, 2 modification */
 } SimModel;
+
+/* bPINSupport, CCID 1.1 §5.1 */
+#define SIM_PIN_VERIFY 0x01
+#define SIM_PIN_MODIFY 0x02
 
 const SimModel *sim_model_lookup (const char *name);
 /* "tpdu, short-apdu, ..." for messages */
