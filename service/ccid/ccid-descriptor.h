@@ -22,8 +22,6 @@
 /* Below this a reader cannot even carry a short APDU header and its answer
  * SW; the spec's own floor is the bulk wMaxPacketSize (CCID §5.1). */
 #define CCID_MIN_MESSAGE_LENGTH 64
-/* 261 + 10 is the spec's floor for extended-APDU readers (CCID §5.1). */
-#define CCID_MIN_EXTENDED_MESSAGE_LENGTH 271
 /* Anything larger is a broken descriptor, not a big reader. */
 #define CCID_ABSURD_MESSAGE_LENGTH (1u << 20)
 

@@ -2,8 +2,9 @@
  *
  * Readers are USB interfaces (DEVTYPE usb_interface) of class 0x0B with
  * the bulk protocol (bInterfaceProtocol 0: CCID, not ICCD's control-pipe
- * variants), plus the vendor-class (0xFF) interfaces of the quirks table
- * below, readers that libccid knows to speak CCID anyway.
+ * variants), and vendor-class (0xFF) interfaces that carry a CCID class
+ * descriptor, as libccid takes them (the descriptor is looked at when the
+ * device is opened: udev does not show it).
  *
  * Each device gets the lowest index (the NN of "<name> NN SS") that no
  * present device uses, as pcscd gives the lowest free one to every reader
@@ -28,14 +29,6 @@ typedef struct
   guint16 vendor_id;
   guint16 product_id;
 } UsbId;
-
-/* Vendor-class interfaces that carry a CCID class descriptor and speak
- * CCID (libccid's Info.plist lists them as CCID readers). */
-static const UsbId vendor_class_quirks[] = {
-  { 0x04e6, 0x5111 }, /* SCM Microsystems SCR331-DI */
-  { 0x04e6, 0x5120 }, /* SCM Microsystems SCR331-DI (NTT Com) */
-  { 0x04e6, 0xe003 }, /* SCM Microsystems SPR 532 */
-};
 
 struct _CcidMonitor
 {
@@ -98,18 +91,15 @@ is_reader_interface (GUdevDevice *dev, UsbId *id)
        * and B, over the control pipe, which we do not speak. */
       if (sysfs_hex (dev, "bInterfaceProtocol") != 0)
         {
-          g_message ("Ignoring ICCD interface %s (bInterfaceProtocol %u)",
-                     g_udev_device_get_sysfs_path (dev), sysfs_hex (dev, "bInterfaceProtocol"));
+          g_message ("Ignoring reader %04x:%04x at %s: ICCD (bInterfaceProtocol %u, CCID "
+                     "over control transfers) is not supported; use it with pcscd and libccid",
+                     id->vendor_id, id->product_id, g_udev_device_get_sysfs_path (dev),
+                     sysfs_hex (dev, "bInterfaceProtocol"));
           return FALSE;
         }
       return TRUE;
     }
-  if (klass == 0xff)
-    for (gsize i = 0; i < G_N_ELEMENTS (vendor_class_quirks); i++)
-      if (vendor_class_quirks[i].vendor_id == id->vendor_id
-          && vendor_class_quirks[i].product_id == id->product_id)
-        return TRUE;
-  return FALSE;
+  return klass == 0xff;
 }
 
 static gboolean
@@ -183,8 +173,20 @@ add_interface (CcidMonitor *self, GUdevDevice *dev)
     {
       if (g_error_matches (error, SCB_ERROR, SCB_ERROR_NOT_READY))
         return FALSE;
+      /* a vendor-class interface that is no reader */
+      if (g_error_matches (error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED))
+        {
+          g_debug ("%s", error->message);
+          return TRUE;
+        }
       /* Held by another program, or unusable: left alone until replugged. */
-      g_warning ("%s", error->message);
+      if (g_error_matches (error, SCB_ERROR, SCB_ERROR_UNKNOWN_READER))
+        g_warning ("%s; the reader (%04x:%04x) is left alone. If pcscd and libccid serve it, "
+                   "please report this message and the output of `lsusb -v -d %04x:%04x` to "
+                   "scardbus; Ignore= in scardbusd.conf silences it",
+                   error->message, id.vendor_id, id.product_id, id.vendor_id, id.product_id);
+      else
+        g_warning ("%s", error->message);
       return TRUE;
     }
   g_message ("Reader added: %s (%04x:%04x, %s)", ccid_device_get_name (device), id.vendor_id,

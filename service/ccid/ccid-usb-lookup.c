@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "ccid-reader-names.h"
 #include "scb-error.h"
 
 guint
@@ -30,22 +31,42 @@ sysfs_string (GUdevDevice *dev, const char *attr)
   return g_steal_pointer (&copy);
 }
 
+/* pcscd replaces every byte of the interface string that is not ASCII
+ * with a dot (pcsc-lite hotplug_libudev.c, HPAddDevice). */
+static char *
+ascii_only (const char *s)
+{
+  char *copy = g_strdup (s);
+
+  for (char *p = copy; *p != '\0'; p++)
+    if ((guchar) *p >= 0x80)
+      *p = '.';
+  return copy;
+}
+
 /* pcscd + libccid name a reader "<friendly name> [<interface>] (<serial>)"
- * (pcsc-lite hotplug_libudev.c), the friendly name being libccid's
- * "<manufacturer> <product>" from the USB strings; the interface string
- * only when there is one, the serial only when the interface string does
- * not already contain it. RFSetReaderName then appends " NN SS". */
+ * (pcsc-lite hotplug_libudev.c): the friendly name is what libccid's table
+ * gives the VID:PID (its Info.plist); the interface string only when there
+ * is one; the serial only when the interface string does not already
+ * contain it. RFSetReaderName then appends " NN SS". A reader libccid does
+ * not know yet gets the name its table would give it, the USB strings
+ * "<manufacturer> <product>" as they are. */
 char *
 ccid_usb_reader_name (GUdevDevice *usb_device, GUdevDevice *interface, guint16 vid, guint16 pid,
                       char **out_serial)
 {
   g_autofree char *manufacturer = sysfs_string (usb_device, "manufacturer");
   g_autofree char *product = sysfs_string (usb_device, "product");
-  g_autofree char *iface = sysfs_string (interface, "interface");
+  const char *raw_iface = g_udev_device_get_sysfs_attr (interface, "interface");
+  g_autofree char *iface
+      = raw_iface != NULL && raw_iface[0] != '\0' ? ascii_only (raw_iface) : NULL;
   g_autofree char *serial = sysfs_string (usb_device, "serial");
+  const char *known = ccid_reader_names_lookup (vid, pid);
   GString *name = g_string_new (NULL);
 
-  if (manufacturer != NULL && product != NULL && !g_str_has_prefix (product, manufacturer))
+  if (known != NULL)
+    g_string_append (name, known);
+  else if (manufacturer != NULL && product != NULL)
     g_string_append_printf (name, "%s %s", manufacturer, product);
   else if (product != NULL)
     g_string_append (name, product);
@@ -55,7 +76,7 @@ ccid_usb_reader_name (GUdevDevice *usb_device, GUdevDevice *interface, guint16 v
     g_string_append_printf (name, "USB CCID reader %04X:%04X", vid, pid);
   if (iface != NULL)
     g_string_append_printf (name, " [%s]", iface);
-  if (serial != NULL && (iface == NULL || strstr (iface, serial) == NULL))
+  if (serial != NULL && (raw_iface == NULL || strstr (raw_iface, serial) == NULL))
     g_string_append_printf (name, " (%s)", serial);
   /* The PC/SC name buffer is 128 bytes, " NN SS" included. */
   if (name->len > 121)
@@ -101,6 +122,17 @@ ccid_usb_read_interface (libusb_device *dev, int interface_number, const char *n
     }
 
   found = ccid_descriptor_find (alt->extra, (gsize) MAX (alt->extra_length, 0), &found_len);
+  /* A vendor-class interface is a reader when it carries a CCID class
+   * descriptor itself, as libccid decides (ccid_usb.c): many devices have
+   * vendor-class interfaces that are not readers. */
+  if (found == NULL && alt->bInterfaceClass == 0xff)
+    {
+      libusb_free_config_descriptor (config);
+      g_set_error (error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED,
+                   "%s: vendor-class interface %d carries no CCID class descriptor", name,
+                   interface_number);
+      return FALSE;
+    }
   /* Some old readers put the class descriptor after the last endpoint. */
   for (int e = alt->bNumEndpoints - 1; found == NULL && e >= 0; e--)
     found = ccid_descriptor_find (alt->endpoint[e].extra,
