@@ -460,7 +460,17 @@ connect_new (ScbReader *self, GDBusMethodInvocation *invocation, GError **error)
       return NULL;
     }
   if (ccid_slot_get_state (self->slot) == CCID_SLOT_POWERED)
-    active = ccid_slot_get_active_protocol (self->slot);
+    {
+      active = ccid_slot_get_active_protocol (self->slot);
+      /* an ATR, but no protocol both the card and the reader speak:
+       * pcscd answers SCARD_W_UNRESPONSIVE_CARD (its PTS fails) */
+      if (mode != SCB_SHARE_MODE_DIRECT && active == SCB_PROTOCOL_ISO_NONE)
+        {
+          g_set_error (error, SCB_ERROR, SCB_ERROR_UNRESPONSIVE_CARD,
+                       "The card in %s speaks no protocol the reader supports", self->name);
+          return NULL;
+        }
+    }
   if (mode != SCB_SHARE_MODE_DIRECT && active == SCB_PROTOCOL_ISO_NONE)
     {
       g_set_error (error, SCB_ERROR, SCB_ERROR_UNPOWERED_CARD, "The card in %s is not powered",

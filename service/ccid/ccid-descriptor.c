@@ -124,11 +124,9 @@ ccid_descriptor_parse (const uint8_t *buf, size_t len, CcidDescriptor *out, cons
       *reason = "bMaxSlotIndex is above 15";
       return false;
     }
-  if ((d.protocols & (CCID_PROTOCOL_T0 | CCID_PROTOCOL_T1)) == 0)
-    {
-      *reason = "dwProtocols offers neither T=0 nor T=1";
-      return false;
-    }
+  /* dwProtocols without T=0 and T=1 (the MySMART PAD announces 0x300) is
+   * served as libccid does: the reader is listed, and a card fails to
+   * connect (no protocol in common). */
   d.level = level_from_features (d.features, &level_ok);
   if (!level_ok)
     {
