@@ -38,6 +38,7 @@ struct _CcidMonitor
   CcidUsbContext *usb;
   GPtrArray *devices; /* CcidDevice */
   GArray *ignored;    /* UsbId */
+  CcidQuirks *quirks;
   guint poll_interval_ms;
   GHashTable *pending; /* sysfs path -> retry count */
   guint retry_id;
@@ -151,6 +152,32 @@ free_index (CcidMonitor *self)
 
 static gboolean retry_pending (gpointer user_data);
 
+/* libccid refuses the firmwares it knows to be buggy (ccid_usb.c,
+ * ccid_check_firmware); so do we, from the quirks table. */
+static gboolean
+firmware_usable (CcidMonitor *self, GUdevDevice *interface, const UsbId *id)
+{
+  g_autoptr (GUdevDevice) parent
+      = g_udev_device_get_parent_with_subsystem (interface, "usb", "usb_device");
+  guint32 min = 0;
+  guint bcd;
+
+  if (parent == NULL
+      || !ccid_quirks_get (self->quirks, id->vendor_id, id->product_id, CCID_QUIRK_MIN_FIRMWARE,
+                           &min))
+    return TRUE;
+  bcd = sysfs_hex (parent, "bcdDevice");
+  if (bcd >= min)
+    return TRUE;
+  g_warning ("Reader %04x:%04x at %s: firmware %x.%02x has known bugs (%x.%02x or later is "
+             "needed); upgrade the reader's firmware or get another reader. To use it anyway, "
+             "add \"%04X:%04X %s 0\" to %s",
+             id->vendor_id, id->product_id, g_udev_device_get_sysfs_path (interface), bcd >> 8,
+             bcd & 0xff, min >> 8, min & 0xff, id->vendor_id, id->product_id,
+             CCID_QUIRK_MIN_FIRMWARE, "/etc/scardbus/ccid-quirks.txt");
+  return FALSE;
+}
+
 /* Returns FALSE when it should be tried again a little later. */
 static gboolean
 add_interface (CcidMonitor *self, GUdevDevice *dev)
@@ -168,6 +195,8 @@ add_interface (CcidMonitor *self, GUdevDevice *dev)
                  path);
       return TRUE;
     }
+  if (!firmware_usable (self, dev, &id))
+    return TRUE;
   device = ccid_device_new (self->usb, dev, free_index (self), self->poll_interval_ms, &error);
   if (device == NULL)
     {
@@ -180,13 +209,7 @@ add_interface (CcidMonitor *self, GUdevDevice *dev)
           return TRUE;
         }
       /* Held by another program, or unusable: left alone until replugged. */
-      if (g_error_matches (error, SCB_ERROR, SCB_ERROR_UNKNOWN_READER))
-        g_warning ("%s; the reader (%04x:%04x) is left alone. If pcscd and libccid serve it, "
-                   "please report this message and the output of `lsusb -v -d %04x:%04x` to "
-                   "scardbus; Ignore= in scardbusd.conf silences it",
-                   error->message, id.vendor_id, id.product_id, id.vendor_id, id.product_id);
-      else
-        g_warning ("%s", error->message);
+      g_warning ("%s", error->message);
       return TRUE;
     }
   g_message ("Reader added: %s (%04x:%04x, %s)", ccid_device_get_name (device), id.vendor_id,
@@ -280,6 +303,8 @@ ccid_monitor_start (CcidMonitor *self, GError **error)
   if (self->usb == NULL)
     return FALSE;
   self->started = TRUE;
+  if (self->quirks == NULL && (self->quirks = ccid_quirks_load (NULL, error)) == NULL)
+    return FALSE;
   self->udev = g_udev_client_new (subsystems);
   g_signal_connect (self->udev, "uevent", G_CALLBACK (on_uevent), self);
   list = g_udev_client_query_by_subsystem (self->udev, "usb");
@@ -321,6 +346,13 @@ ccid_monitor_set_poll_interval (CcidMonitor *self, guint interval_ms)
 }
 
 void
+ccid_monitor_set_quirks (CcidMonitor *self, CcidQuirks *quirks)
+{
+  g_clear_pointer (&self->quirks, ccid_quirks_free);
+  self->quirks = quirks;
+}
+
+void
 ccid_monitor_add_ignored (CcidMonitor *self, guint16 vendor_id, guint16 product_id)
 {
   UsbId id = { vendor_id, product_id };
@@ -345,6 +377,7 @@ ccid_monitor_finalize (GObject *object)
 
   g_clear_pointer (&self->devices, g_ptr_array_unref);
   g_clear_pointer (&self->ignored, g_array_unref);
+  g_clear_pointer (&self->quirks, ccid_quirks_free);
   g_clear_pointer (&self->pending, g_hash_table_unref);
   g_clear_pointer (&self->usb, ccid_usb_context_unref);
   G_OBJECT_CLASS (ccid_monitor_parent_class)->finalize (object);

@@ -146,10 +146,18 @@ ccid_usb_read_interface (libusb_device *dev, int interface_number, const char *n
 
   if (found == NULL || !ccid_descriptor_parse (found, found_len, desc, &reason))
     {
+      struct libusb_device_descriptor dd = { 0 };
+      guint16 vendor_id, product_id;
+
+      libusb_get_device_descriptor (dev, &dd);
+      vendor_id = dd.idVendor;
+      product_id = dd.idProduct;
       libusb_free_config_descriptor (config);
       g_set_error (error, SCB_ERROR, SCB_ERROR_UNKNOWN_READER,
-                   "%s: unusable CCID class descriptor: %s", name,
-                   reason != NULL ? reason : "none found");
+                   "%s: unusable CCID class descriptor: %s; the reader is left alone. If pcscd "
+                   "and libccid serve it, please report this message with the output of "
+                   "`lsusb -v -d %04x:%04x`; Ignore= in scardbusd.conf silences it",
+                   name, reason != NULL ? reason : "none found", vendor_id, product_id);
       return FALSE;
     }
   if (!ccid_endpoints_pick (eps, n_eps, out_eps, &reason))
