@@ -43,6 +43,28 @@ ccid_descriptor_find (const uint8_t *buf, size_t len, size_t *out_len)
   return NULL;
 }
 
+CcidInterfaceKind
+ccid_interface_kind (uint8_t klass, uint8_t protocol, const uint8_t *extra, size_t extra_len)
+{
+  if (klass == CCID_INTERFACE_CLASS_VENDOR
+      && ccid_descriptor_find (extra, extra_len, NULL) == NULL)
+    return CCID_INTERFACE_NONE;
+  if (klass != CCID_INTERFACE_CLASS && klass != CCID_INTERFACE_CLASS_VENDOR)
+    return CCID_INTERFACE_NONE;
+  /* CCID §4.3: bInterfaceProtocol */
+  switch (protocol)
+    {
+    case 0:
+      return CCID_INTERFACE_BULK;
+    case 1:
+      return CCID_INTERFACE_ICCD_A;
+    case 2:
+      return CCID_INTERFACE_ICCD_B;
+    default:
+      return CCID_INTERFACE_NONE;
+    }
+}
+
 static CcidExchangeLevel
 level_from_features (uint32_t features, bool *ok)
 {

@@ -19,7 +19,6 @@
 
 #include "scb-error.h"
 
-#define CCID_INTERFACE_CLASS 0x0b
 /* libusb may learn of a device a moment after udev tells us. */
 #define ADD_RETRY_MS 100
 #define ADD_RETRIES 10

@@ -122,15 +122,24 @@ ccid_usb_read_interface (libusb_device *dev, int interface_number, const char *n
     }
 
   found = ccid_descriptor_find (alt->extra, (gsize) MAX (alt->extra_length, 0), &found_len);
-  /* A vendor-class interface is a reader when it carries a CCID class
-   * descriptor itself, as libccid decides (ccid_usb.c): many devices have
-   * vendor-class interfaces that are not readers. */
-  if (found == NULL && alt->bInterfaceClass == 0xff)
+  switch (ccid_interface_kind (alt->bInterfaceClass, alt->bInterfaceProtocol, alt->extra,
+                               (gsize) MAX (alt->extra_length, 0)))
     {
+    case CCID_INTERFACE_BULK:
+      break;
+    case CCID_INTERFACE_NONE:
+      /* many devices have vendor-class interfaces that are no readers */
       libusb_free_config_descriptor (config);
       g_set_error (error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED,
-                   "%s: vendor-class interface %d carries no CCID class descriptor", name,
-                   interface_number);
+                   "%s: interface %d (class %02x, protocol %u) is not a CCID reader", name,
+                   interface_number, alt->bInterfaceClass, alt->bInterfaceProtocol);
+      return FALSE;
+    default:
+      libusb_free_config_descriptor (config);
+      g_set_error (error, SCB_ERROR, SCB_ERROR_UNKNOWN_READER,
+                   "%s: ICCD (bInterfaceProtocol %u, CCID over control transfers) is not "
+                   "supported; the reader is left alone: use it with pcscd and libccid",
+                   name, alt->bInterfaceProtocol);
       return FALSE;
     }
   /* Some old readers put the class descriptor after the last endpoint. */
