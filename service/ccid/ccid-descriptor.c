@@ -46,8 +46,7 @@ ccid_descriptor_find (const uint8_t *buf, size_t len, size_t *out_len)
 CcidInterfaceKind
 ccid_interface_kind (uint8_t klass, uint8_t protocol, const uint8_t *extra, size_t extra_len)
 {
-  if (klass == CCID_INTERFACE_CLASS_VENDOR
-      && ccid_descriptor_find (extra, extra_len, NULL) == NULL)
+  if (klass == CCID_INTERFACE_CLASS_VENDOR && ccid_descriptor_find (extra, extra_len, NULL) == NULL)
     return CCID_INTERFACE_NONE;
   if (klass != CCID_INTERFACE_CLASS && klass != CCID_INTERFACE_CLASS_VENDOR)
     return CCID_INTERFACE_NONE;

@@ -245,6 +245,21 @@ test_descriptor_derived (void)
 }
 
 static void
+test_interface_kind (void)
+{
+  g_assert_cmpint (ccid_interface_kind (0x0b, 0, NULL, 0), ==, CCID_INTERFACE_BULK);
+  g_assert_cmpint (ccid_interface_kind (0x0b, 1, NULL, 0), ==, CCID_INTERFACE_ICCD_A);
+  g_assert_cmpint (ccid_interface_kind (0x0b, 2, NULL, 0), ==, CCID_INTERFACE_ICCD_B);
+  g_assert_cmpint (ccid_interface_kind (0x0b, 3, NULL, 0), ==, CCID_INTERFACE_NONE);
+  /* vendor class: a reader only with a CCID class descriptor (libccid) */
+  g_assert_cmpint (ccid_interface_kind (0xff, 0, desc_gempc_twin, 54), ==, CCID_INTERFACE_BULK);
+  g_assert_cmpint (ccid_interface_kind (0xff, 1, desc_gempc_twin, 54), ==, CCID_INTERFACE_ICCD_A);
+  g_assert_cmpint (ccid_interface_kind (0xff, 0, NULL, 0), ==, CCID_INTERFACE_NONE);
+  g_assert_cmpint (ccid_interface_kind (0xff, 0, desc_gempc_twin, 53), ==, CCID_INTERFACE_NONE);
+  g_assert_cmpint (ccid_interface_kind (0x03, 0, desc_gempc_twin, 54), ==, CCID_INTERFACE_NONE);
+}
+
+static void
 test_descriptor_find (void)
 {
   /* The spike's interface: interface descriptor, class descriptor, endpoints;
@@ -310,6 +325,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ccid/descriptor/malformed", test_descriptor_malformed);
   g_test_add_func ("/ccid/descriptor/derived", test_descriptor_derived);
   g_test_add_func ("/ccid/descriptor/find", test_descriptor_find);
+  g_test_add_func ("/ccid/descriptor/interface-kind", test_interface_kind);
   g_test_add_func ("/ccid/descriptor/endpoints", test_endpoints);
   return g_test_run ();
 }
