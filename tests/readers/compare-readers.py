@@ -30,6 +30,21 @@ MAX_SLOTS_PER_BATCH = 14
 LEVELS = {0: "character", 0x10000: "TPDU", 0x20000: "short APDU", 0x40000: "extended APDU"}
 
 
+# Known differences, each a TODO in TAP (reported, not failing): what
+# scardbusd does not do yet, or what the sim cannot show.
+SIM_ESCAPE = ("libccid loads the PIN pad's strings with a vendor Escape at open "
+              "(ccid_open_hack_post) that the sim only echoes: pcscd fails to add it")
+KNOWN = {"GemPCPinpad": SIM_ESCAPE, "Vega-Alpha": SIM_ESCAPE}
+
+
+def known_difference(r):
+    if r is None:
+        return None
+    if r["features"] & 0x70000 == 0:
+        return "character level: scardbusd does not exchange APDUs with such readers yet"
+    return KNOWN.get(r["entry"])
+
+
 def load_fixture(path):
     readers = []
     with open(path, encoding="utf-8") as f:
@@ -89,10 +104,15 @@ def batches(readers, names, known):
     scardbusd serves them, pcscd does not, and the reader numbers (NN)
     of the others would differ."""
     out, cur, slots, seen = [], [], 0, set()
-    ordered = [r for r in readers if r["vidpid"] in known]
-    ordered += [r for r in readers if r["vidpid"] not in known]
+
+    def group(r):
+        # known differences alone too: a reader one host lists and the
+        # other does not shifts the numbers of the readers after it
+        return (r["vidpid"] in known, known_difference(r) is None)
+
+    ordered = sorted(readers, key=lambda r: group(r), reverse=True)
     for r in ordered:
-        if cur and (r["vidpid"] in known) != (cur[0]["vidpid"] in known):
+        if cur and group(r) != group(cur[0]):
             out.append(cur)
             cur, slots, seen = [], 0, set()
         name = expected_name(r, names)
@@ -107,13 +127,25 @@ def batches(readers, names, known):
     return out
 
 
+def clean_env():
+    """The environment without our libpcsclite.so.1 on LD_LIBRARY_PATH
+    (meson puts build directories there): under pcscd the probe and the
+    sim must load Debian's, and under scardbusd the sim puts ours first."""
+    env = dict(os.environ)
+    dirs = [d for d in env.get("LD_LIBRARY_PATH", "").split(":")
+            if d and not os.path.exists(os.path.join(d, "libpcsclite.so.1"))]
+    env["LD_LIBRARY_PATH"] = ":".join(dirs)
+    return env
+
+
 def run(sim, probe, fixture, host, batch):
     args = [sim, "--host", host, "--ready", "host"]
     for r in batch:
         args += ["--reader", f"@{fixture}#{r['entry']}:t1"]
     args += ["--", probe]
     try:
-        p = subprocess.run(args, capture_output=True, text=True, errors="replace", timeout=120)
+        p = subprocess.run(args, capture_output=True, text=True, errors="replace", timeout=120,
+                           env=clean_env())
     except subprocess.TimeoutExpired:
         return None, "timeout"
     if "done" not in p.stdout.splitlines():
@@ -203,7 +235,7 @@ def notes(r):
         out.append("vendor class")
     if c.endswith("/01") or c.endswith("/02"):
         out.append("ICCD " + ("A" if c.endswith("/01") else "B"))
-    if r["endpoints"] in ("bulk", "none") and not c.startswith("0B/00/0") or r["endpoints"] == "bulk":
+    if "int" not in r["endpoints"]:
         out.append("no interrupt endpoint")
     if r["pin"]:
         out.append("PIN pad")
@@ -224,6 +256,12 @@ def report(path, rows, totals):
         f.write("| total | " + " | ".join(totals) + " |\n|---|" + "---|" * len(totals) + "\n")
         f.write("| " + str(sum(totals.values())) + " | "
                 + " | ".join(str(v) for v in totals.values()) + " |\n\n")
+        differ = [row for row in rows if row[-1] and row[2] != row[3] or "pcscd" in row[-1]]
+        if differ:
+            f.write("Differences:\n\n")
+            for row in differ:
+                f.write(f"- {row[0]}: {row[-1]}\n")
+            f.write("\n")
         f.write("| reader | VID:PID | libccid | scardbusd | name | level | slots | notes |\n")
         f.write("|---|---|---|---|---|---|---|---|\n")
         for row in rows:
@@ -270,13 +308,18 @@ def main():
             category, mismatch = "failed", "the sim did not run (see above)"
         totals[category] += 1
         bad = mismatch is not None and category != "refused"
-        failed |= bad
+        todo = known_difference(r) if bad else None
+        failed |= bad and todo is None
         if a.tap:
             n += 1
             print(f"{'not ok' if bad else 'ok'} {n} - {entry}: {category}"
-                  + (f": {mismatch}" if mismatch else ""), flush=True)
+                  + (f": {mismatch}" if mismatch else "") + (f" # TODO {todo}" if todo else ""),
+                  flush=True)
         elif bad:
-            print(f"MISMATCH {entry}: {mismatch}")
+            print(f"{'KNOWN' if todo else 'MISMATCH'} {entry}: {mismatch}"
+                  + (f" ({todo})" if todo else ""))
+        if todo:
+            mismatch = f"{mismatch} ({todo})"
         if r is not None:
             rows.append((entry, r["vidpid"],
                          "served" if ref else ("unknown to 1.5.2" if category == "new" else "refused"),
