@@ -98,6 +98,7 @@ ccid_usb_read_interface (libusb_device *dev, int interface_number, const char *n
   const guint8 *found;
   gsize found_len = 0;
   const char *reason = NULL;
+  CcidInterfaceKind kind;
   CcidEndpointInfo eps[16];
   gsize n_eps = 0;
   int r;
@@ -122,24 +123,22 @@ ccid_usb_read_interface (libusb_device *dev, int interface_number, const char *n
     }
 
   found = ccid_descriptor_find (alt->extra, (gsize) MAX (alt->extra_length, 0), &found_len);
-  switch (ccid_interface_kind (alt->bInterfaceClass, alt->bInterfaceProtocol, alt->extra,
-                               (gsize) MAX (alt->extra_length, 0)))
+  kind = ccid_interface_kind (alt->bInterfaceClass, alt->bInterfaceProtocol, alt->extra,
+                              (gsize) MAX (alt->extra_length, 0));
+  if (kind == CCID_INTERFACE_NONE)
+    /* many devices have vendor-class interfaces that are no readers */
+    g_set_error (error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED,
+                 "%s: interface %d (class %02x, protocol %u) is not a CCID reader", name,
+                 interface_number, alt->bInterfaceClass, alt->bInterfaceProtocol);
+  else if (kind != CCID_INTERFACE_BULK)
+    g_set_error (error, SCB_ERROR, SCB_ERROR_UNKNOWN_READER,
+                 "%s: ICCD (bInterfaceProtocol %u, CCID over control transfers) is not "
+                 "supported; the reader is left alone: use it with pcscd and libccid",
+                 name, alt->bInterfaceProtocol);
+  if (kind != CCID_INTERFACE_BULK)
     {
-    case CCID_INTERFACE_BULK:
-      break;
-    case CCID_INTERFACE_NONE:
-      /* many devices have vendor-class interfaces that are no readers */
+      /* only now: the messages above read the descriptor */
       libusb_free_config_descriptor (config);
-      g_set_error (error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED,
-                   "%s: interface %d (class %02x, protocol %u) is not a CCID reader", name,
-                   interface_number, alt->bInterfaceClass, alt->bInterfaceProtocol);
-      return FALSE;
-    default:
-      libusb_free_config_descriptor (config);
-      g_set_error (error, SCB_ERROR, SCB_ERROR_UNKNOWN_READER,
-                   "%s: ICCD (bInterfaceProtocol %u, CCID over control transfers) is not "
-                   "supported; the reader is left alone: use it with pcscd and libccid",
-                   name, alt->bInterfaceProtocol);
       return FALSE;
     }
   /* Some old readers put the class descriptor after the last endpoint. */
