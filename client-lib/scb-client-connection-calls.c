@@ -81,8 +81,9 @@ scb_client_connection_begin_transaction_sync (ScbClientConnection *self, GCancel
                                               GError **error)
 {
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), FALSE);
-  return done_sync (
-      scb_dbus_connection_call_begin_transaction_sync (proxy_of (self), cancellable, error), error);
+  return done_sync (scb_dbus_connection_call_begin_transaction_sync (
+                        proxy_of (self), G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error),
+                    error);
 }
 
 /**
@@ -102,8 +103,8 @@ scb_client_connection_begin_transaction (ScbClientConnection *self, GCancellable
 
   g_return_if_fail (SCB_IS_CLIENT_CONNECTION (self));
   task = task_new (self, scb_client_connection_begin_transaction, cancellable, callback, user_data);
-  scb_dbus_connection_call_begin_transaction (proxy_of (self), cancellable, on_plain_call_done,
-                                              task);
+  scb_dbus_connection_call_begin_transaction (proxy_of (self), G_DBUS_CALL_FLAGS_NONE, -1,
+                                              cancellable, on_plain_call_done, task);
 }
 
 /**
@@ -138,7 +139,8 @@ scb_client_connection_end_transaction_sync (ScbClientConnection *self, ScbDispos
 {
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), FALSE);
   return done_sync (scb_dbus_connection_call_end_transaction_sync (
-                        proxy_of (self), scb_disposition_to_word (disposition), cancellable, error),
+                        proxy_of (self), scb_disposition_to_word (disposition),
+                        G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error),
                     error);
 }
 
@@ -162,7 +164,8 @@ scb_client_connection_end_transaction (ScbClientConnection *self, ScbDisposition
   g_return_if_fail (SCB_IS_CLIENT_CONNECTION (self));
   task = task_new (self, scb_client_connection_end_transaction, cancellable, callback, user_data);
   scb_dbus_connection_call_end_transaction (proxy_of (self), scb_disposition_to_word (disposition),
-                                            cancellable, on_plain_call_done, task);
+                                            G_DBUS_CALL_FLAGS_NONE, -1, cancellable,
+                                            on_plain_call_done, task);
 }
 
 /**
@@ -209,7 +212,7 @@ scb_client_connection_reconnect_sync (ScbClientConnection *self, ScbShareMode sh
   if (!done_sync (scb_dbus_connection_call_reconnect_sync (
                       proxy_of (self), scb_share_mode_to_word (share_mode),
                       (const char *const *) words, scb_disposition_to_word (initialization),
-                      &protocol, cancellable, error),
+                      G_DBUS_CALL_FLAGS_NONE, -1, &protocol, cancellable, error),
                   error))
     return SCB_PROTOCOL_NONE;
   value = scb_protocol_from_word (protocol);
@@ -264,7 +267,8 @@ scb_client_connection_reconnect (ScbClientConnection *self, ScbShareMode share_m
   g_task_set_task_data (task, GINT_TO_POINTER (share_mode), NULL);
   scb_dbus_connection_call_reconnect (
       proxy_of (self), scb_share_mode_to_word (share_mode), (const char *const *) words,
-      scb_disposition_to_word (initialization), cancellable, on_reconnect_done, task);
+      scb_disposition_to_word (initialization), G_DBUS_CALL_FLAGS_NONE, -1, cancellable,
+      on_reconnect_done, task);
 }
 
 /**
@@ -304,7 +308,8 @@ scb_client_connection_close_sync (ScbClientConnection *self, ScbDisposition disp
 {
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), FALSE);
   return done_sync (scb_dbus_connection_call_disconnect_sync (
-                        proxy_of (self), scb_disposition_to_word (disposition), cancellable, error),
+                        proxy_of (self), scb_disposition_to_word (disposition),
+                        G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error),
                     error);
 }
 
@@ -328,7 +333,8 @@ scb_client_connection_close (ScbClientConnection *self, ScbDisposition dispositi
   g_return_if_fail (SCB_IS_CLIENT_CONNECTION (self));
   task = task_new (self, scb_client_connection_close, cancellable, callback, user_data);
   scb_dbus_connection_call_disconnect (proxy_of (self), scb_disposition_to_word (disposition),
-                                       cancellable, on_plain_call_done, task);
+                                       G_DBUS_CALL_FLAGS_NONE, -1, cancellable, on_plain_call_done,
+                                       task);
 }
 
 /**
@@ -370,9 +376,9 @@ scb_client_connection_status_sync (ScbClientConnection *self, char **reader_name
   guint state_value = 0;
 
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), FALSE);
-  if (!done_sync (scb_dbus_connection_call_status_sync (proxy_of (self), &name, &state_value,
-                                                        &protocol_word, &atr_value, cancellable,
-                                                        error),
+  if (!done_sync (scb_dbus_connection_call_status_sync (proxy_of (self), G_DBUS_CALL_FLAGS_NONE, -1,
+                                                        &name, &state_value, &protocol_word,
+                                                        &atr_value, cancellable, error),
                   error))
     return FALSE;
   if (reader_name != NULL)
@@ -404,8 +410,8 @@ scb_client_connection_get_attrib_sync (ScbClientConnection *self, guint32 id,
   g_autoptr (GVariant) value = NULL;
 
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), NULL);
-  if (!done_sync (scb_dbus_connection_call_get_attrib_sync (proxy_of (self), id, &value,
-                                                            cancellable, error),
+  if (!done_sync (scb_dbus_connection_call_get_attrib_sync (
+                      proxy_of (self), id, G_DBUS_CALL_FLAGS_NONE, -1, &value, cancellable, error),
                   error))
     return NULL;
   return _scb_client_variant_to_bytes (value);
@@ -431,9 +437,9 @@ scb_client_connection_set_attrib_sync (ScbClientConnection *self, guint32 id, GB
 {
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), FALSE);
   g_return_val_if_fail (value != NULL, FALSE);
-  return done_sync (scb_dbus_connection_call_set_attrib_sync (proxy_of (self), id,
-                                                              _scb_client_bytes_to_variant (value),
-                                                              cancellable, error),
+  return done_sync (scb_dbus_connection_call_set_attrib_sync (
+                        proxy_of (self), id, _scb_client_bytes_to_variant (value),
+                        G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error),
                     error);
 }
 
@@ -454,6 +460,7 @@ scb_client_connection_set_nad_sync (ScbClientConnection *self, guint8 nad,
                                     GCancellable *cancellable, GError **error)
 {
   g_return_val_if_fail (SCB_IS_CLIENT_CONNECTION (self), FALSE);
-  return done_sync (
-      scb_dbus_connection_call_set_nad_sync (proxy_of (self), nad, cancellable, error), error);
+  return done_sync (scb_dbus_connection_call_set_nad_sync (
+                        proxy_of (self), nad, G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error),
+                    error);
 }

@@ -144,8 +144,8 @@ scb_client_connection_new_sync (GDBusConnection *bus, const char *service, const
   /* Connect may power the card up: the daemon bounds it. */
   g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (reader), CALL_TIMEOUT_MS);
   if (!scb_dbus_reader_call_connect_sync (reader, scb_share_mode_to_word (share_mode),
-                                          (const char *const *) words, &path, &protocol,
-                                          cancellable, error))
+                                          (const char *const *) words, G_DBUS_CALL_FLAGS_NONE, -1,
+                                          &path, &protocol, cancellable, error))
     {
       _scb_client_error_normalize (error);
       return NULL;
@@ -291,8 +291,8 @@ get_channel (ScbClientConnection *self, GCancellable *cancellable, GError **erro
       g_mutex_unlock (&self->lock);
       return channel;
     }
-  if (scb_dbus_connection_call_open_channel_sync (self->proxy, NULL, &handle, &fds, cancellable,
-                                                  &local_error))
+  if (scb_dbus_connection_call_open_channel_sync (self->proxy, G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                                  &handle, &fds, cancellable, &local_error))
     {
       gint32 index = g_variant_get_handle (handle);
 
@@ -353,10 +353,12 @@ exchange_on_bus (ScbClientConnection *self, ScbChannelOp op, guint32 code, GByte
 
   if (op == SCB_CHANNEL_OP_TRANSMIT)
     ok = scb_dbus_connection_call_transmit_sync (self->proxy, _scb_client_bytes_to_variant (data),
-                                                 &response, cancellable, error);
+                                                 G_DBUS_CALL_FLAGS_NONE, -1, &response, cancellable,
+                                                 error);
   else
     ok = scb_dbus_connection_call_control_sync (
-        self->proxy, code, _scb_client_bytes_to_variant (data), &response, cancellable, error);
+        self->proxy, code, _scb_client_bytes_to_variant (data), G_DBUS_CALL_FLAGS_NONE, -1,
+        &response, cancellable, error);
   if (!ok)
     {
       _scb_client_error_normalize (error);

@@ -49,7 +49,8 @@ init_sync (ScbClient *self, GDBusConnection *connection, GCancellable *cancellab
       cancellable, error);
   if (object_manager == NULL)
     return FALSE;
-  if (!scb_dbus_manager_call_get_readers_sync (manager, &events, &paths, cancellable, error))
+  if (!scb_dbus_manager_call_get_readers_sync (manager, G_DBUS_CALL_FLAGS_NONE, -1, &events, &paths,
+                                               cancellable, error))
     return FALSE;
   _scb_client_setup (self, connection, manager, object_manager, events,
                      (const char *const *) paths);
@@ -129,8 +130,8 @@ on_init_object_manager (GObject *source, GAsyncResult *result, gpointer user_dat
       fail_task (task, error);
       return;
     }
-  scb_dbus_manager_call_get_readers (init->manager, cancellable, on_init_snapshot,
-                                     g_steal_pointer (&task));
+  scb_dbus_manager_call_get_readers (init->manager, G_DBUS_CALL_FLAGS_NONE, -1, cancellable,
+                                     on_init_snapshot, g_steal_pointer (&task));
 }
 
 static void

@@ -491,8 +491,8 @@ scb_client_reader_open_connection (ScbClientReader *self, ScbShareMode share_mod
   data->share_mode = share_mode;
   g_task_set_task_data (task, data, g_free);
   scb_dbus_reader_call_connect (self->proxy, scb_share_mode_to_word (share_mode),
-                                (const char *const *) words, cancellable, on_connect_done,
-                                g_steal_pointer (&task));
+                                (const char *const *) words, G_DBUS_CALL_FLAGS_NONE, -1,
+                                cancellable, on_connect_done, g_steal_pointer (&task));
 }
 
 /**
@@ -573,7 +573,8 @@ scb_client_reader_set_nad (ScbClientReader *self, guint8 nad, GCancellable *canc
   g_return_if_fail (SCB_IS_CLIENT_READER (self));
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, scb_client_reader_set_nad);
-  scb_dbus_reader_call_set_nad (self->proxy, nad, cancellable, on_set_nad_done, task);
+  scb_dbus_reader_call_set_nad (self->proxy, nad, G_DBUS_CALL_FLAGS_NONE, -1, cancellable,
+                                on_set_nad_done, task);
 }
 
 /**
@@ -607,7 +608,8 @@ scb_client_reader_set_nad_sync (ScbClientReader *self, guint8 nad, GCancellable 
                                 GError **error)
 {
   g_return_val_if_fail (SCB_IS_CLIENT_READER (self), FALSE);
-  if (!scb_dbus_reader_call_set_nad_sync (self->proxy, nad, cancellable, error))
+  if (!scb_dbus_reader_call_set_nad_sync (self->proxy, nad, G_DBUS_CALL_FLAGS_NONE, -1, cancellable,
+                                          error))
     {
       _scb_client_error_normalize (error);
       return FALSE;

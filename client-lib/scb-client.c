@@ -312,8 +312,8 @@ on_name_owner (GObject *object, GParamSpec *pspec, gpointer user_data)
     return;
   self->owner = g_steal_pointer (&owner);
   self->loading = g_cancellable_new ();
-  scb_dbus_manager_call_get_readers (self->manager, self->loading, on_restart_snapshot,
-                                     g_object_ref (self));
+  scb_dbus_manager_call_get_readers (self->manager, G_DBUS_CALL_FLAGS_NONE, -1, self->loading,
+                                     on_restart_snapshot, g_object_ref (self));
 }
 
 void

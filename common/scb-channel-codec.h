@@ -1,6 +1,6 @@
 /* scb-channel-codec.h: the framing of the APDU channel (docs/channel.md)
  *
-&'s end, libscardbus and the fuzz target encode and
+ * Sans-I/O: the daemon's end, libscardbus and the fuzz target encode and
  * decode packets here and nowhere else. One packet is one request or one
  * answer: a 16-byte little-endian header, then the payload. Internal to
  * each binary (hidden): libscardbus does not export it.

@@ -9,6 +9,7 @@
 #include "scb-generated.h"
 
 #include "ccid-slot.h"
+#include "scb-types.h"
 
 struct _ScbCard
 {
@@ -38,18 +39,17 @@ scb_bytes_from_variant (GVariant *value)
   return g_bytes_new (data, len);
 }
 
+/* The driver's protocol bits are the shared vocabulary's. */
+G_STATIC_ASSERT (CCID_SLOT_PROTOCOL_T0 == SCB_PROTOCOL_T0);
+G_STATIC_ASSERT (CCID_SLOT_PROTOCOL_T1 == SCB_PROTOCOL_T1);
+
 static void
 set_atr (ScbCard *self, GBytes *atr, guint protocols)
 {
-  const char *names[3] = { NULL, NULL, NULL };
-  guint n = 0;
+  g_auto (GStrv) names = scb_protocols_to_words (protocols & SCB_PROTOCOL_ANY);
 
-  if (protocols & CCID_SLOT_PROTOCOL_T0)
-    names[n++] = "t0";
-  if (protocols & CCID_SLOT_PROTOCOL_T1)
-    names[n++] = "t1";
   scb_dbus_card_set_atr (self->iface, scb_bytes_to_variant (atr));
-  scb_dbus_card_set_protocols (self->iface, names);
+  scb_dbus_card_set_protocols (self->iface, (const char *const *) names);
 }
 
 void

@@ -2,10 +2,11 @@
  *
  * One packet is one request, one packet its answer, one request in flight:
  * the socket is not read while a request is being served, so a client that
- * pipelines simply waits in the socket buffer. The socket has one source
- * for its whole life, watching G_IO_IN; its events change only on the rare
- * paths (a pipelined request, an answer the client does not read yet),
- * because every change of a poll set costs GLib a wakeup write. Every
+ * pipelines simply waits in the socket buffer. The socket has one watch in
+ * the daemon's poller (scb-poller.c: one GSource for every channel, so an
+ * idle channel costs an APDU nothing) for its whole life, waiting for
+ * G_IO_IN; its events change only on the rare paths (a pipelined request,
+ * an answer the client does not read yet). Every
  * packet is checked
  * before use: shorter than the header, longer than the header plus 65,544
  * bytes (seen with MSG_TRUNC), a wrong version, an unknown op, non-zero
@@ -24,6 +25,7 @@
 #include "scb-connection.h"
 #include "scb-error.h"
 #include "scb-names.h"
+#include "scb-poller.h"
 
 #include <errno.h>
 #include <string.h>
@@ -43,8 +45,8 @@ struct _ScbChannel
   ScbBouncer *bouncer;
   char *owner;
   GSocket *socket;
-  GSource *source;     /* a ChannelSource */
-  GIOCondition events; /* what the source watches */
+  ScbPollerWatch *watch;
+  GIOCondition events; /* what the watch waits for */
   gboolean busy;       /* a request is being served */
   GBytes *answer;      /* waiting for G_IO_OUT */
   gboolean closed;
@@ -60,47 +62,21 @@ G_DEFINE_TYPE (ScbChannel, scb_channel, G_TYPE_OBJECT)
 /* Every channel's packets are read here (see the top). */
 static guint8 receive_buffer[MAX_REQUEST + 1];
 
-typedef struct
-{
-  GSource source;
-  ScbChannel *channel; /* not owned: the channel destroys it */
-  gpointer tag;
-} ChannelSource;
-
 static void flush_answer (ScbChannel *self);
-static void on_ready (ScbChannel *self, GIOCondition revents);
-
-static gboolean
-channel_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
-{
-  ChannelSource *cs = (ChannelSource *) source;
-
-  on_ready (cs->channel, g_source_query_unix_fd (source, cs->tag));
-  return G_SOURCE_CONTINUE;
-}
-
-static GSourceFuncs channel_source_funcs = {
-  .dispatch = channel_source_dispatch, /* ready when the fd has revents */
-};
 
 static void
 set_events (ScbChannel *self, GIOCondition events)
 {
-  ChannelSource *cs = (ChannelSource *) self->source;
-
-  if (cs == NULL || self->events == events)
+  if (self->watch == NULL || self->events == events)
     return;
   self->events = events;
-  g_source_modify_unix_fd (self->source, cs->tag, events);
+  scb_poller_watch_set_events (self->watch, events);
 }
 
 static void
 stop_watch (ScbChannel *self)
 {
-  if (self->source == NULL)
-    return;
-  g_source_destroy (self->source);
-  g_clear_pointer (&self->source, g_source_unref);
+  g_clear_pointer (&self->watch, scb_poller_watch_remove);
 }
 
 static void
@@ -316,8 +292,9 @@ flush_answer (ScbChannel *self)
 }
 
 static void
-on_ready (ScbChannel *self, GIOCondition revents)
+on_ready (gpointer user_data, GIOCondition revents)
 {
+  ScbChannel *self = user_data;
   ssize_t n;
 
   if (self->answer != NULL)
@@ -352,21 +329,6 @@ on_ready (ScbChannel *self, GIOCondition revents)
   handle_packet (self, (gsize) n);
 }
 
-static void
-watch (ScbChannel *self)
-{
-  ChannelSource *cs = (ChannelSource *) g_source_new (&channel_source_funcs, sizeof *cs);
-
-  cs->channel = self;
-  self->events = G_IO_IN;
-  cs->tag = g_source_add_unix_fd (&cs->source, g_socket_get_fd (self->socket), self->events);
-  g_source_set_static_name (&cs->source, "scb-channel");
-  /* No nested main loops here: spare GLib's poll-set churn around dispatch. */
-  g_source_set_can_recurse (&cs->source, TRUE);
-  g_source_attach (&cs->source, NULL);
-  self->source = &cs->source;
-}
-
 void
 scb_channel_close (ScbChannel *self)
 {
@@ -394,7 +356,13 @@ scb_channel_new (ScbConnection *connection, ScbBouncer *bouncer, int fd, const c
       self->closed = TRUE;
       return self;
     }
-  watch (self);
+  self->events = G_IO_IN;
+  self->watch = scb_poller_watch (fd, self->events, on_ready, self, &error);
+  if (self->watch == NULL)
+    {
+      g_warning ("channel of %s: %s", owner, error->message);
+      scb_channel_close (self);
+    }
   return self;
 }
 

@@ -220,14 +220,27 @@ line_error (GError **error, const char *path, guint line_no, const char *what)
  * values are taken from the line itself, as GKeyFile would (no escapes are
  * used by any of our keys). */
 gboolean
-scb_config_load_data (ScbConfig *self, const char *path, const char *data, GError **error)
+scb_config_load_data (ScbConfig *self, const char *path, const char *data, gssize length,
+                      GError **error)
 {
-  g_auto (GStrv) lines = g_strsplit (data, "\n", -1);
+  gsize size = length < 0 ? strlen (data) : (gsize) length;
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
   g_autofree char *group = NULL;
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *bad;
 
-  if (!g_utf8_validate (data, -1, NULL))
-    return line_error (error, path, 1, "the file is not UTF-8 text");
+  /* A NUL byte fails too: the text would end there. */
+  if (!g_utf8_validate_len (data, size, &bad))
+    {
+      guint line_no = 1;
+
+      for (const char *p = data; p < bad; p++)
+        line_no += *p == '\n';
+      return line_error (error, path, line_no, "the file is not UTF-8 text");
+    }
+  text = g_strndup (data, size);
+  lines = g_strsplit (text, "\n", -1);
 
   for (guint i = 0; lines[i] != NULL; i++)
     {
@@ -295,9 +308,10 @@ gboolean
 scb_config_load (ScbConfig *self, const char *path, gboolean missing_ok, GError **error)
 {
   g_autofree char *data = NULL;
+  gsize length = 0;
   g_autoptr (GError) local_error = NULL;
 
-  if (!g_file_get_contents (path, &data, NULL, &local_error))
+  if (!g_file_get_contents (path, &data, &length, &local_error))
     {
       if (missing_ok && g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         return TRUE;
@@ -305,7 +319,7 @@ scb_config_load (ScbConfig *self, const char *path, gboolean missing_ok, GError 
                                   "cannot read the configuration: ");
       return FALSE;
     }
-  return scb_config_load_data (self, path, data, error);
+  return scb_config_load_data (self, path, data, (gssize) length, error);
 }
 
 gboolean

@@ -66,7 +66,10 @@ void scb_config_free (ScbConfig *self);
 /* Reads @path over the defaults. A missing file is fine when @missing_ok.
  * Errors name the file and the line: "FILE:LINE: what is wrong". */
 gboolean scb_config_load (ScbConfig *self, const char *path, gboolean missing_ok, GError **error);
-gboolean scb_config_load_data (ScbConfig *self, const char *path, const char *data, GError **error);
+/* Parses @length bytes of @data (-1: up to its NUL) as the file @path, with
+ * no I/O: the file's bytes as they are, a NUL byte is an error. */
+gboolean scb_config_load_data (ScbConfig *self, const char *path, const char *data, gssize length,
+                               GError **error);
 
 gboolean scb_config_is_ignored (const ScbConfig *self, guint16 vendor_id, guint16 product_id);
 

@@ -1,4 +1,4 @@
-/* scb-counter.h: the event counters of DESIGN.md
+/* scb-counter.h: the event counters (docs/architecture.md, "Counters and event order")
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

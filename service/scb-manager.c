@@ -1,7 +1,7 @@
 /* scb-manager.c: /org/scardbus/SmartCard1, the Manager and the ObjectManager
  *
  * The manager follows the readers through a CcidMonitor and publishes one
- * Reader object per slot, with the counter and signal order of DESIGN.md
+ * Reader object per slot, with the counter and signal order of docs/architecture.md
  * ("Counters and event order"): an addition emits InterfacesAdded, then
  * PropertiesChanged(ReaderEvents) flushed at once, then ReaderAdded; a
  * removal the reverse. Every signal leaves on the one bus connection in

@@ -69,7 +69,8 @@ fi
 
 if CC=clang build "$builddir-clang" --werror -Dbuildtype=debug \
      -Db_sanitize=address,undefined -Db_lundef=false -Dfuzzing=true; then
-  # The unit and fuzz suites under ASan and UBSan, the fuzzers with libFuzzer.
+  # The unit and fuzz suites under ASan and UBSan, the fuzzers with libFuzzer,
+  # each held to its coverage floor (docs/fuzzing.md).
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suites "$builddir-clang" testlog --suite unit --suite fuzz
   # The daemon, the sim and our clients under ASan and UBSan on the bus;

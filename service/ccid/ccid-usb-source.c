@@ -2,9 +2,12 @@
  *
  * libusb tells us which fds to watch (libusb_get_pollfds and the pollfd
  * notifiers) and, on platforms without timerfd, when its next timeout is
- * due (libusb_get_next_timeout). The GSource sleeps in poll() on exactly
- * those, then lets libusb handle what is ready without blocking. An idle
- * context therefore makes no wakeup at all.
+ * due (libusb_get_next_timeout). Those fds (one per open reader, and
+ * libusb's own) sit in an epoll instance whose one fd is the GSource's:
+ * GLib's main loop polls and checks one fd however many readers there are,
+ * so an idle reader costs the APDUs of the others nothing. When it is
+ * ready, libusb handles what is ready without blocking. An idle context
+ * makes no wakeup at all.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -12,11 +15,16 @@
 
 #include "scb-error.h"
 
+#include <errno.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
 typedef struct
 {
   GSource source;
   libusb_context *ctx;
-  GHashTable *tags;     /* fd -> tag from g_source_add_unix_fd */
+  int epfd;             /* libusb's fds */
+  gpointer tag;         /* epfd's, from g_source_add_unix_fd */
   gboolean fd_timeouts; /* libusb's timeouts are a timerfd among the fds */
 } CcidUsbSource;
 
@@ -30,12 +38,11 @@ struct _CcidUsbContext
 static void
 usb_source_add_fd (CcidUsbSource *self, int fd, short events)
 {
-  gpointer tag;
+  /* poll()'s event bits are epoll's. */
+  struct epoll_event event = { .events = (guint32) events, .data.fd = fd };
 
-  if (g_hash_table_contains (self->tags, GINT_TO_POINTER (fd)))
-    return;
-  tag = g_source_add_unix_fd (&self->source, fd, (GIOCondition) events);
-  g_hash_table_insert (self->tags, GINT_TO_POINTER (fd), tag);
+  if (epoll_ctl (self->epfd, EPOLL_CTL_ADD, fd, &event) < 0 && errno != EEXIST)
+    g_warning ("libusb fd %d cannot be watched: %s", fd, g_strerror (errno));
 }
 
 static void LIBUSB_CALL
@@ -48,12 +55,9 @@ static void LIBUSB_CALL
 on_pollfd_removed (int fd, void *user_data)
 {
   CcidUsbSource *self = user_data;
-  gpointer tag = g_hash_table_lookup (self->tags, GINT_TO_POINTER (fd));
 
-  if (tag == NULL)
-    return;
-  g_source_remove_unix_fd (&self->source, tag);
-  g_hash_table_remove (self->tags, GINT_TO_POINTER (fd));
+  /* An fd closed before it was removed has left the set already. */
+  epoll_ctl (self->epfd, EPOLL_CTL_DEL, fd, NULL);
 }
 
 static gboolean
@@ -79,14 +83,10 @@ static gboolean
 usb_source_check (GSource *source)
 {
   CcidUsbSource *self = (CcidUsbSource *) source;
-  GHashTableIter iter;
-  gpointer tag;
   struct timeval tv;
 
-  g_hash_table_iter_init (&iter, self->tags);
-  while (g_hash_table_iter_next (&iter, NULL, &tag))
-    if (g_source_query_unix_fd (source, tag) != 0)
-      return TRUE;
+  if (g_source_query_unix_fd (source, self->tag) != 0)
+    return TRUE;
   return !self->fd_timeouts && libusb_get_next_timeout (self->ctx, &tv) == 1 && tv.tv_sec == 0
          && tv.tv_usec == 0;
 }
@@ -111,7 +111,7 @@ usb_source_finalize (GSource *source)
   CcidUsbSource *self = (CcidUsbSource *) source;
 
   libusb_set_pollfd_notifiers (self->ctx, NULL, NULL, NULL);
-  g_clear_pointer (&self->tags, g_hash_table_unref);
+  close (self->epfd);
 }
 
 static GSourceFuncs usb_source_funcs = {
@@ -122,11 +122,18 @@ static GSourceFuncs usb_source_funcs = {
 };
 
 static GSource *
-usb_source_new (libusb_context *ctx)
+usb_source_new (libusb_context *ctx, GError **error)
 {
   CcidUsbSource *self;
   const struct libusb_pollfd **fds;
+  int epfd = epoll_create1 (EPOLL_CLOEXEC);
 
+  if (epfd < 0)
+    {
+      g_set_error (error, SCB_ERROR, SCB_ERROR_NO_SERVICE, "Cannot watch USB devices: epoll: %s",
+                   g_strerror (errno));
+      return NULL;
+    }
   self = (CcidUsbSource *) g_source_new (&usb_source_funcs, sizeof (CcidUsbSource));
   g_source_set_static_name (&self->source, "ccid-usb");
   /* Nothing here runs a nested main loop. Without this GLib blocks the
@@ -135,7 +142,8 @@ usb_source_new (libusb_context *ctx)
    * calls and one more poll() turn per USB event (GLib 2.74). */
   g_source_set_can_recurse (&self->source, TRUE);
   self->ctx = ctx;
-  self->tags = g_hash_table_new (NULL, NULL);
+  self->epfd = epfd;
+  self->tag = g_source_add_unix_fd (&self->source, epfd, G_IO_IN);
   self->fd_timeouts = libusb_pollfds_handle_timeouts (ctx) != 0;
   fds = libusb_get_pollfds (ctx);
   for (gsize i = 0; fds != NULL && fds[i] != NULL; i++)
@@ -158,8 +166,13 @@ ccid_usb_context_new (GError **error)
                    libusb_error_name (r));
       return NULL;
     }
+  self->source = usb_source_new (self->ctx, error);
+  if (self->source == NULL)
+    {
+      libusb_exit (self->ctx);
+      return NULL;
+    }
   g_atomic_ref_count_init (&self->ref);
-  self->source = usb_source_new (self->ctx);
   g_source_attach (self->source, g_main_context_get_thread_default ());
   return g_steal_pointer (&self);
 }

@@ -8,7 +8,7 @@
  * Plain GDBus on $DBUS_SYSTEM_BUS_ADDRESS, as any desktop client would.
  * transmit: Reader.Connect on the first reader, then Connection.Transmit
  * per APDU (mode dbus), or one Connection.OpenChannel and a SOCK_SEQPACKET
- * request per APDU (mode channel, DESIGN.md's 16-byte header).
+ * request per APDU (mode channel, docs/channel.md's 16-byte header).
  *
  * events and storm: W private bus connections; a filter (in GDBus's worker
  * thread, so the time is the message's arrival, not a main loop's turn)
@@ -297,7 +297,7 @@ setup_watch (Watch *watch, Watcher *ws, guint n, GError **error)
       ws[i].watch = watch;
       ws[i].index = i;
       g_dbus_connection_add_filter (watch->buses[i], on_message, &ws[i], NULL);
-      /* Subscribe first, then read the snapshot (DESIGN.md) */
+      /* Subscribe first, then read the snapshot (docs/architecture.md) */
       r = g_dbus_connection_call_sync (watch->buses[i], "org.freedesktop.DBus",
                                        "/org/freedesktop/DBus", "org.freedesktop.DBus", "AddMatch",
                                        g_variant_new ("(s)", "type='signal',sender='" BUS_NAME "'"),
@@ -395,7 +395,7 @@ do_storm (guint n_events, guint n, gboolean cards_only, GError **error)
       clear_watch (&watch);
       return FALSE;
     }
-  /* What the host publishes is counted by its own counters (DESIGN.md). */
+  /* What the host publishes is counted by its own counters (docs/architecture.md). */
   card0 = get_counter (watch.buses[0], watch.reader, READER, "CardEvents", error);
   reader0 = get_counter (watch.buses[0], ROOT_PATH, MANAGER, "ReaderEvents", error);
   t0 = g_get_monotonic_time ();

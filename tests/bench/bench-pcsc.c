@@ -4,6 +4,7 @@
  *   bench-pcsc events --count N [--watchers W]
  *   bench-pcsc storm --events N [--watchers W] [--cards-only]
  *   bench-pcsc list
+ *   bench-pcsc hold --count N [--reader-index R]
  *
  * Linked against the system libpcsclite.so.1: under the sim's pcscd host it
  * measures pcscd + libccid; with LD_LIBRARY_PATH leading to our library
@@ -21,6 +22,12 @@
  * first reader and of \\?PnP?\Notification; an event is missed when a
  * watcher's returns show fewer state changes than the host published (its
  * event counters), or than were made where the host has no counter.
+ *
+ * hold: the idle crowd of another client's measure. N shared connections
+ * to the reader, 16 per context (pcsc-lite's most), each having made one
+ * transmit (so under scardbusd each has its fd channel); stops at the first
+ * refusal (and lets the last one go, so that the measuring client gets
+ * in), prints {"held": n, ...} and keeps them until its stdin closes.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -90,6 +97,22 @@ list_readers (SCARDCONTEXT context, GError **error)
   return (char **) g_ptr_array_free (names, FALSE);
 }
 
+/* A profiler's command around the timed loop (bench_profile.py zeroes and
+ * dumps callgrind's counters there): the window holds the APDUs only, not
+ * this client's connect, which meets every idle reader and connection. */
+static gboolean
+run_hook (const char *name, GError **error)
+{
+  const char *command = g_getenv (name);
+  int status;
+
+  if (command == NULL)
+    return TRUE;
+  if (!g_spawn_command_line_sync (command, NULL, NULL, &status, error))
+    return FALSE;
+  return g_spawn_check_wait_status (status, error);
+}
+
 static gboolean
 do_transmit (const char *size, guint count, int host_pid, guint reader_index, GError **error)
 {
@@ -148,6 +171,8 @@ do_transmit (const char *size, guint count, int host_pid, guint reader_index, GE
       }
     probe = bench_probe_new (pids, host_pid > 0 ? 2 : 1);
     have_usb = bench_sim_usb_stats (reader_index, usb_before, NULL);
+    if (!run_hook ("BENCH_PROFILE_START", error))
+      goto out;
     bench_probe_start (probe);
     t0 = g_get_monotonic_time ();
     for (guint i = 0; i < count; i++)
@@ -162,6 +187,8 @@ do_transmit (const char *size, guint count, int host_pid, guint reader_index, GE
       }
     t_end = g_get_monotonic_time ();
     bench_probe_stop (probe);
+    if (!run_hook ("BENCH_PROFILE_STOP", error))
+      goto out;
     have_usb = have_usb && bench_sim_usb_stats (reader_index, usb_after, NULL);
   }
   {
@@ -433,10 +460,98 @@ do_list (GError **error)
   return TRUE;
 }
 
+/* ---- hold ------------------------------------------------------------------ */
+
+/* pcsc-lite's client takes at most 16 handles per context. */
+#define HOLD_PER_CONTEXT 16
+
+static gboolean
+hold_one (SCARDCONTEXT context, const char *reader, const guint8 *apdu, gsize apdu_len,
+          SCARDHANDLE *card, GError **error)
+{
+  DWORD protocol = 0, len = 258;
+  guint8 answer[258];
+
+  return check (SCardConnect (context, reader, SCARD_SHARE_SHARED,
+                              SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, card, &protocol),
+                "SCardConnect", error)
+         && check (SCardTransmit (*card,
+                                  protocol == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1, apdu,
+                                  (DWORD) apdu_len, NULL, answer, &len),
+                   "SCardTransmit", error);
+}
+
+static gboolean
+do_hold (guint count, guint reader_index, GError **error)
+{
+  g_autoptr (GArray) contexts = g_array_new (FALSE, FALSE, sizeof (SCARDCONTEXT));
+  g_autoptr (GError) stopped = NULL;
+  g_autoptr (GBytes) apdu = NULL;
+  g_auto (GStrv) readers = NULL;
+  SCARDCONTEXT context = 0;
+  SCARDHANDLE card = 0, last = 0;
+  gsize apdu_len, answer_len;
+  const guint8 *bytes;
+  guint held = 0;
+  char line[16];
+  BenchJson j;
+
+  apdu = bench_apdu_build (BENCH_APDU_SHORT, &answer_len);
+  bytes = g_bytes_get_data (apdu, &apdu_len);
+  if (!check (SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &context),
+              "SCardEstablishContext", error))
+    return FALSE;
+  g_array_append_val (contexts, context);
+  readers = list_readers (context, error);
+  if (readers == NULL)
+    return FALSE;
+  if (g_strv_length (readers) <= reader_index)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no reader %u", reader_index);
+      return FALSE;
+    }
+  while (held < count)
+    {
+      if (held > 0 && held % HOLD_PER_CONTEXT == 0)
+        {
+          if (!check (SCardEstablishContext (SCARD_SCOPE_SYSTEM, NULL, NULL, &context),
+                      "SCardEstablishContext", &stopped))
+            break;
+          g_array_append_val (contexts, context);
+        }
+      card = 0;
+      if (!hold_one (context, readers[reader_index], bytes, apdu_len, &card, &stopped))
+        break;
+      last = card;
+      held++;
+    }
+  /* Refused: leave the measuring client the room it needs. */
+  if (stopped != NULL && card != 0)
+    SCardDisconnect (card, SCARD_LEAVE_CARD);
+  if (stopped != NULL && held > 0)
+    {
+      SCardDisconnect (last, SCARD_LEAVE_CARD);
+      held--;
+    }
+  bench_json_begin (&j);
+  bench_json_int (&j, "asked", count);
+  bench_json_int (&j, "held", held);
+  bench_json_int (&j, "contexts", contexts->len);
+  if (stopped != NULL)
+    bench_json_string (&j, "stopped", stopped->message);
+  bench_json_end (&j);
+  /* Until the measuring side closes our stdin. */
+  while (fgets (line, sizeof line, stdin) != NULL)
+    ;
+  for (guint i = 0; i < contexts->len; i++)
+    SCardReleaseContext (g_array_index (contexts, SCARDCONTEXT, i));
+  return TRUE;
+}
+
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GOptionContext) context = g_option_context_new ("transmit|events|storm|list");
+  g_autoptr (GOptionContext) context = g_option_context_new ("transmit|events|storm|list|hold");
   g_autoptr (GError) error = NULL;
   g_autofree char *size = NULL;
   int count = 1000, host_pid = 0, reader_index = 0, watchers = 1, events = 1000;
@@ -444,7 +559,8 @@ main (int argc, char **argv)
   GOptionEntry entries[]
       = { { "size", 0, 0, G_OPTION_ARG_STRING, &size, "transmit: APDU size, 5, 261 or 4096",
             "BYTES" },
-          { "count", 0, 0, G_OPTION_ARG_INT, &count, "transmit: APDUs; events: insertions", "N" },
+          { "count", 0, 0, G_OPTION_ARG_INT, &count,
+            "transmit: APDUs; events: insertions; hold: connections", "N" },
           { "host-pid", 0, 0, G_OPTION_ARG_INT, &host_pid,
             "the host's PID, for its CPU and system calls", "PID" },
           { "reader-index", 0, 0, G_OPTION_ARG_INT, &reader_index, "transmit: which reader", "R" },
@@ -470,9 +586,11 @@ main (int argc, char **argv)
     ok = do_storm ((guint) events, (guint) watchers, cards_only, &error);
   else if (g_str_equal (argv[1], "list"))
     ok = do_list (&error);
+  else if (g_str_equal (argv[1], "hold"))
+    ok = do_hold ((guint) count, (guint) reader_index, &error);
   else
     {
-      g_printerr ("bench-pcsc: transmit, events, storm or list\n");
+      g_printerr ("bench-pcsc: transmit, events, storm, list or hold\n");
       return 2;
     }
   if (!ok)

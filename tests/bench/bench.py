@@ -33,6 +33,11 @@ import bench_profile
 RESULT = 'BENCH-RESULT '
 HOSTS = ('pcscd', 'scardbusd')
 SIZES = ('5', '261', '4096')
+# (idle connections, idle readers) beside the measured reader; the first
+# is the baseline. umockdev emulates at most 50 device nodes per process.
+CROWDS = ((0, 0), (100, 0), (1000, 0), (0, 1), (0, 16), (0, 48))
+SMOKE_CROWDS = ((3, 0), (0, 1))
+BUSY, SMOKE_BUSY = 16, 2
 
 
 # ---- inner side: runs as the sim's COMMAND ----------------------------------
@@ -116,6 +121,75 @@ def our_winscard():
     return False
 
 
+class Crowd:
+    """The idle crowd of a measure: SPEC's 'connections' shared connections
+    held by another process (bench-pcsc hold), each with its fd channel
+    under scardbusd, on reader 0 while the measure runs. The sim gives the
+    extra readers ('idle_readers')."""
+
+    def __init__(self, pcsc, spec):
+        self.n = spec.get('connections', 0)
+        self.proc, self.info = None, {'held': 0}
+        if self.n:
+            self.proc = subprocess.Popen([pcsc, 'hold', '--count', str(self.n)], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, text=True)
+            line = self.proc.stdout.readline()
+            self.info = json.loads(line) if line.startswith('{') else {'na': 'bench-pcsc hold failed'}
+
+    def close(self):
+        if self.proc:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def tag(self, result):
+        if 'na' not in result:
+            result.update({k: v for k, v in self.info.items() if k != 'stopped'})
+        return result
+
+
+def cpu_ticks(pid):
+    """User + system CPU of PID in clock ticks."""
+    with open('/proc/%d/stat' % pid) as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def busy(pcsc, pid, readers, count):
+    """READERS clients at once, each in a closed loop on its own reader:
+    the aggregate rate and the host's CPU per APDU."""
+    c0, t0 = cpu_ticks(pid), time.monotonic()
+    procs = [subprocess.Popen([pcsc, 'transmit', '--size', '5', '--count', str(count), '--reader-index', str(i)],
+                              stdout=subprocess.PIPE, text=True) for i in range(readers)]
+    outs = [p.communicate(timeout=600)[0] for p in procs]
+    c1, t1 = cpu_ticks(pid), time.monotonic()
+    if any(p.returncode != 0 for p in procs):
+        return {'na': 'a client failed'}
+    per = [json.loads(o)['per_second'] for o in outs]
+    total = readers * count
+    return {'per_second': total / (t1 - t0), 'slowest_client_per_second': min(per),
+            'host_cpu_us_per_apdu': (c1 - c0) * 1e6 / os.sysconf('SC_CLK_TCK') / total,
+            'clients': readers}
+
+
+def wait_listed(lister, want, timeout):
+    """Until the host lists WANT readers (or stops adding for 5 s): how
+    many it listed."""
+    deadline, seen, last_change = time.monotonic() + timeout, -1, time.monotonic()
+    while time.monotonic() < deadline:
+        r = run_client(lister, timeout=30)
+        n = r.get('readers', -1)
+        if n != seen:
+            seen, last_change = n, time.monotonic()
+        if n >= want or (n > 0 and time.monotonic() - last_change > 5):
+            break
+        time.sleep(0.5)
+    return seen
+
+
 def inner(spec):
     bins = os.environ['BENCH_BIN_DIR']
     pcsc = os.path.join(bins, 'bench-pcsc')
@@ -189,28 +263,50 @@ def inner(spec):
         emit('idle/%s' % spec['model'], r)
     elif kind == 'memory':
         want = spec['readers']
-        lister = [pcsc, 'list'] if host == 'pcscd' else [dbus, 'list']
-        deadline, seen, last_change = time.monotonic() + spec['timeout'], -1, time.monotonic()
-        while time.monotonic() < deadline:
-            r = run_client(lister, timeout=30)
-            n = r.get('readers', -1)
-            if n != seen:
-                seen, last_change = n, time.monotonic()
-            if n >= want or (n > 0 and time.monotonic() - last_change > 5):
-                break
-            time.sleep(0.5)
+        seen = wait_listed([pcsc, 'list'] if host == 'pcscd' else [dbus, 'list'], want, spec['timeout'])
         time.sleep(1)
         m = memory(pid)
         m['readers_listed'] = seen
         emit('memory/%d' % want, m if seen > 0 else {'na': 'the host listed no reader'})
+    elif kind == 'crowd':
+        want = 1 + spec.get('idle_readers', 0)
+        listed = wait_listed([pcsc, 'list'], want, 180)
+        if listed < want:
+            emit(crowd_measure(spec), {'na': 'the host listed %d of %d readers' % (listed, want)})
+            return
+        crowd = Crowd(pcsc, spec)
+        try:
+            r = run_client([pcsc, 'transmit', '--size', '5', '--count', str(spec['count']),
+                            '--host-pid', str(pid)]) if 'na' not in crowd.info else crowd.info
+        finally:
+            crowd.close()
+        emit(crowd_measure(spec), crowd.tag(r))
+    elif kind == 'busy':
+        emit('busy/%d' % spec['readers'], busy(pcsc, pid, spec['readers'], spec['count']))
     elif kind in bench_profile.KINDS:
-        def transmit(count):
-            return run_client([pcsc, 'transmit', '--size', '5', '--count', str(count)])
-        emit(bench_profile.measure(kind),
-             bench_profile.inner(spec, pid, transmit) if winscard_ok else no_winscard)
+        def transmit(count, env=None):
+            return run_client([pcsc, 'transmit', '--size', '5', '--count', str(count)],
+                              dict(os.environ, **env) if env else None)
+        if not winscard_ok:
+            emit(bench_profile.measure(kind, spec), no_winscard)
+            return
+        want = 1 + spec.get('idle_readers', 0)
+        if want > 1 and wait_listed([pcsc, 'list'], want, 180) < want:
+            emit(bench_profile.measure(kind, spec), {'na': 'the host did not list %d readers' % want})
+            return
+        crowd = Crowd(pcsc, spec)
+        try:
+            r = bench_profile.inner(spec, pid, transmit) if 'na' not in crowd.info else crowd.info
+        finally:
+            crowd.close()
+        emit(bench_profile.measure(kind, spec), crowd.tag(r))
 
 
 # ---- outer side ----------------------------------------------------------------
+
+def crowd_measure(spec):
+    return 'crowd/%d/%d' % (spec.get('connections', 0), spec.get('idle_readers', 0))
+
 
 def expected_keys(spec, host):
     """The measures a sim run would have reported, to carry its failure."""
@@ -228,7 +324,11 @@ def expected_keys(spec, host):
     if kind == 'idle':
         return ['idle/%s' % spec['model']]
     if kind in bench_profile.KINDS:
-        return [bench_profile.measure(kind)]
+        return [bench_profile.measure(kind, spec)]
+    if kind == 'crowd':
+        return [crowd_measure(spec)]
+    if kind == 'busy':
+        return ['busy/%d' % spec['readers']]
     return ['memory/%d' % spec['readers']]
 
 
@@ -248,6 +348,25 @@ class Runner:
             f.write('#!/bin/sh\nprintf "%%s\\n%%s\\n" "$UMOCKDEV_DIR" "$LD_PRELOAD" > %s\n'
                     'exec %s --config %s\n' % (self.floor_env, args.scardbusd, conf))
         os.chmod(self.floor_host, 0o755)
+        # The crowd's scardbusd: the hostile-client limits stay on, raised
+        # so that one benchmark user may hold 1,000 connections with
+        # channels (the defaults allow 256 per user).
+        self.crowd_conf = os.path.join(self.tmp, 'crowd.conf')
+        with open(self.crowd_conf, 'w') as f:
+            f.write('[Clients]\nMaxConnectionsPerClient=4096\nMaxConnectionsPerUser=4096\n'
+                    'MaxChannelsPerClient=4096\nMaxChannelsPerUser=4096\n')
+        self.crowd_host = os.path.join(self.tmp, 'crowd-host')
+        with open(self.crowd_host, 'w') as f:
+            f.write('#!/bin/sh\nexec %s --config %s "$@"\n' % (args.scardbusd, self.crowd_conf))
+        os.chmod(self.crowd_host, 0o755)
+
+    def host_env(self, spec, host):
+        """The environment of SPEC's sim run: the profilers' (bench_profile),
+        and the crowd's configuration for scardbusd."""
+        crowded = spec.get('connections', 0) > 0 and host == 'scardbusd'
+        program = [self.args.scardbusd, '--config', self.crowd_conf] if crowded else self.args.scardbusd
+        return bench_profile.host_env(spec['kind'], host, self.tmp, program) or (
+            {'SCARDBUS_SIM_SCARDBUSD': self.crowd_host} if crowded else {})
 
     def cleanup(self):
         shutil.rmtree(self.tmp)
@@ -335,6 +454,23 @@ class Runner:
             for kind in bench_profile.KINDS:
                 runs.append((('tpdu',), host, {'kind': kind, 'host': host, 'count': 1000 if not s else 20},
                              'readers', False))
+            # The cost of one APDU beside idle connections (each with its
+            # channel) and idle readers; pcscd takes about 200 connections
+            # per reader: what it held is reported.
+            for conns, idle in CROWDS if not s else SMOKE_CROWDS:
+                readers = ('tpdu',) * (1 + idle)
+                ready = 'host' if idle else 'readers'
+                runs.append((readers, host, {'kind': 'crowd', 'host': host, 'connections': conns,
+                                             'idle_readers': idle, 'count': 2000 if not s else 20},
+                             ready, False))
+                # 4,000 APDUs: the measuring client's own connect, which
+                # meets every idle connection once, is amortized away.
+                if not s:
+                    runs.append((readers, host, {'kind': 'profile-cpu', 'host': host, 'connections': conns,
+                                                 'idle_readers': idle, 'count': 4000}, ready, False))
+            n = BUSY if not s else SMOKE_BUSY
+            runs.append((('tpdu',) * n, host, {'kind': 'busy', 'host': host, 'readers': n,
+                                               'count': 2000 if not s else 20}, 'readers', False))
         return runs
 
     def run(self):
@@ -344,6 +480,10 @@ class Runner:
             for readers, host, spec, ready, floor in self.plan():
                 if self.args.only and spec['kind'] not in self.args.only:
                     continue
+                if self.args.host and host not in self.args.host and not floor:
+                    continue
+                if self.args.crowd and (spec.get('connections', 0), spec.get('idle_readers', 0)) not in self.args.crowd:
+                    continue
                 key = 'floor' if floor else host
                 t = time.monotonic()
                 load = os.getloadavg()[0]
@@ -352,8 +492,7 @@ class Runner:
                     got = {k: {'na': reason} for k in expected_keys(spec, host)}
                 else:
                     got = self.sim(list(readers), host, spec, ready=ready, floor=floor,
-                                   extra_env=bench_profile.host_env(spec['kind'], host, self.tmp,
-                                                                    self.args.scardbusd))
+                                   extra_env=self.host_env(spec, host))
                 for v in got.values():
                     v['loadavg_1min_before'] = round(load, 2)
                 if 'error' in got:
@@ -449,6 +588,23 @@ def rows():
         if model == 'no-interrupt':
             out.append(('idle GetSlotStatus polls/s, 16 %s readers' % model, 'polls_per_second', 2, cols))
             out.append(('idle wakeups per poll, 16 %s readers' % model, 'wakeups_per_poll', 1, cols))
+    for conns, idle in CROWDS + SMOKE_CROWDS[:1]:
+        m = 'crowd/%d/%d' % (conns, idle)
+        what = ('%d idle connections' % conns) if conns else ('%d idle readers' % idle) if idle else 'alone'
+        cols = [('reference', 'pcscd', m), ('scardbus WinSCard', 'scardbusd', m)]
+        out.append(('tpdu 5B, %s: host CPU µs/APDU' % what, 'host_cpu_us_per_apdu', 0, cols))
+        out.append(('tpdu 5B, %s: APDU/s' % what, 'per_second', 0, cols))
+        if conns:
+            out.append(('tpdu 5B, %s: connections held' % what, 'held', 0, cols))
+        m = bench_profile.measure('profile-cpu', {'connections': conns, 'idle_readers': idle})
+        cols = [('reference', 'pcscd', m), ('scardbus WinSCard', 'scardbusd', m)]
+        out.append(('tpdu 5B, %s: host instructions/APDU without the transport' % what,
+                    'ir_without_transport_per_apdu', 0, cols))
+    for n in (BUSY, SMOKE_BUSY):
+        cols = [('reference', 'pcscd', 'busy/%d' % n), ('scardbus WinSCard', 'scardbusd', 'busy/%d' % n)]
+        out.append(('%d busy readers, a client each: aggregate APDU/s' % n, 'per_second', 0, cols))
+        out.append(('%d busy readers: host CPU µs/APDU' % n, 'host_cpu_us_per_apdu', 1, cols))
+        out.append(('%d busy readers: slowest client APDU/s' % n, 'slowest_client_per_second', 0, cols))
     for n in (1, 16, 48, 64):
         cols = [('reference', 'pcscd', 'memory/%d' % n), ('scardbus WinSCard', 'scardbusd', 'memory/%d' % n)]
         what = '%d readers' % n if n < 64 else '64 readers (32 two-slot devices)'
@@ -494,7 +650,11 @@ def main():
     ap.add_argument('--json')
     ap.add_argument('--only', action='append',
                     help='run only this kind of measure (floor, transmit, events, storm, storm-cards, idle, memory, '
-                         'profile-cpu, profile-syscalls); repeatable')
+                         'profile-cpu, profile-syscalls, crowd, busy); repeatable')
+    ap.add_argument('--host', action='append', choices=HOSTS, help='run only this host; repeatable')
+    ap.add_argument('--crowd', action='append', type=lambda v: tuple(int(x) for x in v.split(',')),
+                    help='run only this crowd, CONNECTIONS,IDLE-READERS (and the measures without one: 0,0); '
+                         'repeatable')
     ap.add_argument('--check', action='store_true',
                     help='exit 1 unless every sim run reported (the smoke test)')
     a = ap.parse_args()

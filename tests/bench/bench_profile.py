@@ -13,8 +13,10 @@
 #                     transport's, and the ioctls it forwards (which would
 #                     be system calls on hardware)
 #
-# Both count one timed client run after a warm-up; the window includes
-# the client's connect and disconnect, which 1000 APDUs amortize.
+# Both count one timed client run after a warm-up; profile-cpu's window
+# is the client's timed loop alone (it zeroes and dumps callgrind's
+# counters around it), profile-syscalls' includes its connect and
+# disconnect, which 1000 APDUs amortize.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -36,8 +38,12 @@ OWN = {'scardbusd': ('scardbusd',), 'pcscd': ('pcscd', 'libccid.so')}
 GLIB = ('libglib-2.0.so', 'libgobject-2.0.so', 'libgio-2.0.so')
 
 
-def measure(kind):
-    return kind + '/tpdu/5'
+def measure(kind, spec=None):
+    """The measure's name; in bench.py's crowd runs, the numbers of idle
+    connections and idle readers beside it."""
+    if spec is None or 'connections' not in spec:
+        return kind + '/tpdu/5'
+    return kind + '/tpdu/5/%d/%d' % (spec['connections'], spec.get('idle_readers', 0))
 
 
 # ---- outer side ----------------------------------------------------------------
@@ -53,7 +59,8 @@ def missing(kind):
 def host_env(kind, host, tmp, scardbusd):
     """Environment for the sim run of KIND: where the profiles go (under
     TMP, which the driver removes) and, for profile-cpu, the host started
-    under callgrind. A PATH here goes first on the sim's PATH."""
+    under callgrind. SCARDBUSD: its path, or its argv. A PATH here goes
+    first on the sim's PATH."""
     if kind not in KINDS:
         return {}
     out = os.path.join(tmp, 'profile')
@@ -77,7 +84,8 @@ def host_env(kind, host, tmp, scardbusd):
         wrapper = os.path.join(env['PATH'], 'pcscd')
         program = PCSCD
     with open(wrapper, 'w') as f:
-        f.write('#!/bin/sh\nexec %s "$@"\n' % ' '.join(shlex.quote(a) for a in valgrind + [program]))
+        argv = valgrind + (program if isinstance(program, list) else [program])
+        f.write('#!/bin/sh\nexec %s "$@"\n' % ' '.join(shlex.quote(a) for a in argv))
     os.chmod(wrapper, 0o755)
     return env
 
@@ -106,7 +114,8 @@ def rows():
 
 def inner(spec, pid, transmit):
     """The measure's value. PID: the host (for profile-cpu, running under
-    callgrind); TRANSMIT(count): the client's JSON, or {'na': reason}."""
+    callgrind); TRANSMIT(count, env=None): the client's JSON, or
+    {'na': reason}; ENV is added to the client's environment."""
     warm = transmit(WARMUP)
     if 'na' in warm:
         return warm
@@ -125,13 +134,15 @@ def callgrind_control(out, action, pid):
 
 
 def profile_cpu(host, pid, count, transmit, out):
-    # Count the timed run only: zero the counters, run, dump.
+    # Count the timed loop only: the client zeroes the counters after its
+    # connect and dumps them before its disconnect.
     if not callgrind_control(out, '-z', pid):
         return {'na': 'callgrind_control could not reach PID %d' % pid}
-    client = transmit(count)
-    dumped = callgrind_control(out, '-d', pid)
+    control = 'callgrind_control --vgdb-prefix=%s %%s %d' % (shlex.quote(os.path.join(out, 'vgdb')), pid)
+    client = transmit(count, {'BENCH_PROFILE_START': control % '-z', 'BENCH_PROFILE_STOP': control % '-d'})
     if 'na' in client:
         return client
+    dumped = True
     dumps = glob.glob(os.path.join(out, 'cg.%d.out.*' % pid))
     if not dumped or not dumps:
         return {'na': 'callgrind wrote no dump'}

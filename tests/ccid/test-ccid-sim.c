@@ -129,7 +129,7 @@ test_mep (Fixture *f, gconstpointer data)
   assert_sw (p0, 0x9000);
 }
 
-/* Context switches of one thread of ours (DESIGN.md's "wakeups"). */
+/* Context switches of one thread of ours (docs/architecture.md's "wakeups"). */
 static guint64
 thread_switches (pid_t tid)
 {

@@ -1,8 +1,13 @@
 /* fuzz-channel-codec.c: the channel framing codec on arbitrary packets
  *
- * The first byte chooses the side (request or answer) and the expected op;
- * the rest is the packet. Invariants: a decoded request re-encodes to its
- * own header, and an answer is OK only for its own id and op.
+ * The first byte chooses the side (bit 7: request, else answer) and the
+ * expected op; the rest is the packet. Invariants (docs/channel.md):
+ * - a request decodes only when well-formed, re-encodes to its own header,
+ *   and any packet of a header or more echoes its id, op and code even when
+ *   refused; a refusal has an error;
+ * - an answer is OK only for its own id and op, with a header-only packet
+ *   when its status is an error; STALE only for another id; ERROR with an
+ *   error, and never for a well-formed answer.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -14,45 +19,88 @@
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
-int
-LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+/* The expected id of an answer: the one of the seeds' OK answers. */
+#define EXPECTED_ID 9
+
+static guint32
+get_u32 (const guint8 *p)
 {
+  return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
+}
+
+static void
+check_request (const guint8 *data, size_t size)
+{
+  g_autoptr (GError) error = NULL;
   ScbChannelHeader header;
   guint8 again[SCB_CHANNEL_HEADER_SIZE];
-  guint8 op;
 
-  if (size < 1)
-    return 0;
-  op = data[0] & 0x7f;
-  data++;
-  size--;
-  if (data[-1] & 0x80)
+  if (scb_channel_request_decode (data, size, &header, &error))
     {
-      if (scb_channel_request_decode (data, size, &header, NULL))
-        {
-          if (size < SCB_CHANNEL_HEADER_SIZE || size > SCB_CHANNEL_MAX_REQUEST || header.flags != 0
-              || header.status != 0)
-            abort ();
-          scb_channel_header_encode (&header, again);
-          if (memcmp (again, data, sizeof again) != 0)
-            abort ();
-        }
-      return 0;
+      if (error != NULL || size < SCB_CHANNEL_HEADER_SIZE
+          || (size == SCB_CHANNEL_HEADER_SIZE && header.op != SCB_CHANNEL_OP_CONTROL))
+        abort ();
+      if (size > SCB_CHANNEL_MAX_REQUEST || header.version != SCB_CHANNEL_VERSION
+          || header.flags != 0 || header.status != 0)
+        abort ();
+      scb_channel_header_encode (&header, again);
+      if (memcmp (again, data, sizeof again) != 0)
+        abort ();
+      return;
     }
-  switch (scb_channel_answer_decode (data, size, op, 9, &header, NULL))
+  if (error == NULL)
+    abort ();
+  if (size < SCB_CHANNEL_HEADER_SIZE)
+    {
+      if (header.id != 0 || header.op != 0 || header.code != 0)
+        abort ();
+    }
+  else if (header.id != get_u32 (data + 4) || header.code != get_u32 (data + 8)
+           || header.op != (data[1] & ~SCB_CHANNEL_OP_ANSWER))
+    abort ();
+}
+
+static void
+check_answer (guint8 op, const guint8 *data, size_t size)
+{
+  g_autoptr (GError) error = NULL;
+  ScbChannelHeader header;
+  gboolean well_formed = size >= SCB_CHANNEL_HEADER_SIZE && size <= SCB_CHANNEL_MAX_ANSWER
+                         && data[0] == SCB_CHANNEL_VERSION
+                         && data[1] == (op | SCB_CHANNEL_OP_ANSWER) && data[2] == 0 && data[3] == 0
+                         && (size == SCB_CHANNEL_HEADER_SIZE || get_u32 (data + 12) == 0)
+                         && (op == SCB_CHANNEL_OP_TRANSMIT || op == SCB_CHANNEL_OP_CONTROL);
+
+  switch (scb_channel_answer_decode (data, size, op, EXPECTED_ID, &header, &error))
     {
     case SCB_CHANNEL_ANSWER_OK:
-      if (size < SCB_CHANNEL_HEADER_SIZE || size > SCB_CHANNEL_MAX_ANSWER || header.id != 9
-          || header.op != op)
+      if (error != NULL || !well_formed || header.id != EXPECTED_ID || header.op != op)
         abort ();
       break;
     case SCB_CHANNEL_ANSWER_STALE:
-      if (header.id == 9)
+      if (error != NULL || header.id == EXPECTED_ID)
         abort ();
       break;
     case SCB_CHANNEL_ANSWER_ERROR:
-    default:
+      if (error == NULL || (well_formed && get_u32 (data + 4) == EXPECTED_ID))
+        abort ();
       break;
+    default:
+      abort ();
     }
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  guint8 first;
+
+  if (size < 1)
+    return 0;
+  first = data[0];
+  if (first & 0x80)
+    check_request (data + 1, size - 1);
+  else
+    check_answer (first & 0x7f, data + 1, size - 1);
   return 0;
 }

@@ -3,7 +3,7 @@
  * Under scardbus-sim with one tpdu reader holding a t1 card (sim index 0).
  * Three watchers, each on its own bus connection, subscribe first, then
  * read the snapshot; every event must then reach each of them exactly
- * once, in DESIGN.md's order, with consecutive counters:
+ * once, in docs/architecture.md's order, with consecutive counters:
  *   plug:    InterfacesAdded, PropertiesChanged(ReaderEvents), ReaderAdded
  *   unplug:  ReaderRemoved, PropertiesChanged(ReaderEvents), InterfacesRemoved
  *   insert:  InterfacesAdded(card), PropertiesChanged(State, Atr, Card, CardEvents)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# check-idle-wakeups.sh SCARDBUS-SIM: DESIGN.md's wakeups (voluntary and
+# check-idle-wakeups.sh SCARDBUS-SIM: docs/architecture.md's wakeups (voluntary and
 # involuntary context switches summed over every thread of scardbusd, from
 # /proc/PID/task/*/status) over 10 s after 20 s of settling:
 #   - 0 with readers that have an interrupt endpoint, cards present or not;

@@ -56,7 +56,7 @@ grep -q "^Exec=$prefix/libexec/scardbusd$" \
 grep -q '^SystemdService=scardbus.service$' \
   "$dest$prefix/share/dbus-1/system-services/org.scardbus.SmartCard1.service" || {
   echo "not ok: activation file has no SystemdService="; status=1; }
-# The unit must be hardened as DESIGN.md says.
+# The unit must be hardened as docs/install.md says.
 unit=$(find "$dest" -path '*/systemd/system/scardbus.service' | head -n 1)
 for line in 'Type=dbus' 'DeviceAllow=char-usb_device rw' 'ProtectSystem=strict' 'ProtectHome=yes' \
             'NoNewPrivileges=yes' 'RestrictAddressFamilies=AF_UNIX AF_NETLINK' \

@@ -12,7 +12,7 @@ test_defaults (void)
   g_autoptr (ScbConfig) config = scb_config_new ();
   g_autoptr (GError) error = NULL;
 
-  g_assert_true (scb_config_load_data (config, "empty.conf", "", &error));
+  g_assert_true (scb_config_load_data (config, "empty.conf", "", -1, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (config->poll_interval_ms, ==, SCB_CONFIG_DEFAULT_POLL_INTERVAL_MS);
   g_assert_cmpuint (config->limits.connections_per_client, ==, SCB_CONFIG_DEFAULT_MAX_CONNECTIONS);
@@ -63,7 +63,7 @@ test_values (void)
                      "MaxChannelsPerClient=1000\n"
                      "MaxPendingAuthorizations=100\n";
 
-  g_assert_true (scb_config_load_data (config, "x.conf", data, &error));
+  g_assert_true (scb_config_load_data (config, "x.conf", data, -1, &error));
   g_assert_no_error (error);
   g_assert_cmpint (config->log_level, ==, G_LOG_LEVEL_DEBUG);
   g_assert_true (config->log_apdu_data);
@@ -125,7 +125,7 @@ static const BadCase bad_cases[] = {
     "bad.conf:2: MaxConnectionsPerClient: “0” is not a whole number from 1 to 4096" },
   { "[Clients]\nMaxConnectionsPerClient=2\nMaxConnectionsPerClient=3\n",
     "bad.conf:3: key MaxConnectionsPerClient appears twice in [Clients]" },
-  { "[Daemon]\nLogLevel=\xff\n", "bad.conf:1: the file is not UTF-8 text" },
+  { "[Daemon]\nLogLevel=\xff\n", "bad.conf:2: the file is not UTF-8 text" },
   { "[Clients]\nMaxPendingAuthorizations=101\n",
     "bad.conf:2: MaxPendingAuthorizations: “101” is not a whole number from 1 to 100" },
   { "[Clients]\nMaxQueuedRequestsPerClient=0\n",
@@ -142,10 +142,31 @@ test_malformed (void)
       g_autoptr (ScbConfig) config = scb_config_new ();
       g_autoptr (GError) error = NULL;
 
-      g_assert_false (scb_config_load_data (config, "bad.conf", bad_cases[i].data, &error));
+      g_assert_false (scb_config_load_data (config, "bad.conf", bad_cases[i].data, -1, &error));
       g_assert_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_PARSE);
       g_assert_cmpstr (error->message, ==, bad_cases[i].message);
     }
+}
+
+/* The file's bytes as read: a NUL byte is an error on its line, not the end
+ * of the text (what follows it is not silently dropped). */
+static void
+test_nul_byte (void)
+{
+  static const char data[] = "[Readers]\nPollInterval=250\n\0[Deamon]\n";
+  g_autoptr (ScbConfig) config = scb_config_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (scb_config_load_data (config, "nul.conf", data, sizeof data - 1, &error));
+  g_assert_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_PARSE);
+  g_assert_cmpstr (error->message, ==, "nul.conf:3: the file is not UTF-8 text");
+  g_clear_error (&error);
+
+  /* Bytes after @length are not read: "250", not "2500". */
+  g_assert_true (
+      scb_config_load_data (config, "part.conf", "[Readers]\nPollInterval=2500", 26, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (config->poll_interval_ms, ==, 250);
 }
 
 int
@@ -157,5 +178,6 @@ main (int argc, char **argv)
   g_test_add_func ("/config/values", test_values);
   g_test_add_func ("/config/missing-file", test_missing_file);
   g_test_add_func ("/config/malformed", test_malformed);
+  g_test_add_func ("/config/nul-byte", test_nul_byte);
   return g_test_run ();
 }

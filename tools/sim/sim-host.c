@@ -342,8 +342,8 @@ wait_scardbusd (SimHost *self, guint n_readers, guint timeout_ms, GCancellable *
           guint events = 0;
 
           wait.changed = FALSE;
-          if (!scb_dbus_manager_call_get_readers_sync (manager, &events, &readers, cancellable,
-                                                       error))
+          if (!scb_dbus_manager_call_get_readers_sync (manager, G_DBUS_CALL_FLAGS_NONE, -1, &events,
+                                                       &readers, cancellable, error))
             break;
           if (g_strv_length (readers) >= n_readers)
             {
