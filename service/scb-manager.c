@@ -26,6 +26,7 @@
 #include "scb-reader.h"
 
 #include "ccid-monitor.h"
+#include "ccid-quirks.h"
 
 typedef struct
 {
@@ -266,6 +267,14 @@ scb_manager_export (ScbManager *self, GDBusConnection *connection, GError **erro
     return FALSE;
 
   self->monitor = ccid_monitor_new ();
+  {
+    /* the built-in table, then the administrator's (scardbusd.conf(5)) */
+    g_autoptr (CcidQuirks) quirks = ccid_quirks_load (SCB_QUIRKS_FILE, error);
+
+    if (quirks == NULL)
+      return FALSE;
+    ccid_monitor_set_quirks (self->monitor, g_steal_pointer (&quirks));
+  }
   ccid_monitor_set_poll_interval (self->monitor, self->config->poll_interval_ms);
   for (guint i = 0; self->config->ignore != NULL && i < self->config->ignore->len; i++)
     {

@@ -43,6 +43,27 @@ ccid_descriptor_find (const uint8_t *buf, size_t len, size_t *out_len)
   return NULL;
 }
 
+CcidInterfaceKind
+ccid_interface_kind (uint8_t klass, uint8_t protocol, const uint8_t *extra, size_t extra_len)
+{
+  if (klass == CCID_INTERFACE_CLASS_VENDOR && ccid_descriptor_find (extra, extra_len, NULL) == NULL)
+    return CCID_INTERFACE_NONE;
+  if (klass != CCID_INTERFACE_CLASS && klass != CCID_INTERFACE_CLASS_VENDOR)
+    return CCID_INTERFACE_NONE;
+  /* CCID §4.3: bInterfaceProtocol */
+  switch (protocol)
+    {
+    case 0:
+      return CCID_INTERFACE_BULK;
+    case 1:
+      return CCID_INTERFACE_ICCD_A;
+    case 2:
+      return CCID_INTERFACE_ICCD_B;
+    default:
+      return CCID_INTERFACE_NONE;
+    }
+}
+
 static CcidExchangeLevel
 level_from_features (uint32_t features, bool *ok)
 {
@@ -124,19 +145,17 @@ ccid_descriptor_parse (const uint8_t *buf, size_t len, CcidDescriptor *out, cons
       *reason = "bMaxSlotIndex is above 15";
       return false;
     }
-  if ((d.protocols & (CCID_PROTOCOL_T0 | CCID_PROTOCOL_T1)) == 0)
-    {
-      *reason = "dwProtocols offers neither T=0 nor T=1";
-      return false;
-    }
+  /* dwProtocols without T=0 and T=1 (the MySMART PAD announces 0x300) is
+   * served as libccid does: the reader is listed, and a card fails to
+   * connect (no protocol in common). */
   d.level = level_from_features (d.features, &level_ok);
   if (!level_ok)
     {
       *reason = "dwFeatures announces more than one exchange level";
       return false;
     }
-  /* Real readers go below the 271 that extended-APDU readers need (the
-   * SCR331-DI announces 263), so only the extended level is held to it. */
+  /* Below 64 a reader cannot carry an APDU header and its answer's SW in
+   * one message with room to spare; real readers go as low as 64. */
   if (d.max_message_length < CCID_MIN_MESSAGE_LENGTH)
     {
       *reason = "dwMaxCCIDMessageLength is below 64 bytes";
@@ -147,20 +166,15 @@ ccid_descriptor_parse (const uint8_t *buf, size_t len, CcidDescriptor *out, cons
       *reason = "dwMaxCCIDMessageLength is absurdly large";
       return false;
     }
-  if (d.level == CCID_LEVEL_EXTENDED_APDU
-      && d.max_message_length < CCID_MIN_EXTENDED_MESSAGE_LENGTH)
-    {
-      *reason = "extended APDU level with dwMaxCCIDMessageLength below 271 bytes";
-      return false;
-    }
+  /* Extended-APDU readers below the 271 bytes CCID §5.1 asks for exist
+   * (Gnuk and the Elatec TWN4 announce 64, the SCL010 262) and libccid
+   * serves them: the command and the answer go in pieces of
+   * dwMaxCCIDMessageLength - 10 bytes (CCID §6.1.4), whatever the length. */
   /* The counts say how many entries GET_CLOCK_FREQUENCIES and GET_DATA_RATES
    * return (CCID §5.3.2, §5.3.3); 0 means "use the default and maximum".
-   * Defaults above maximums contradict each other. */
-  if (d.maximum_clock != 0 && d.default_clock > d.maximum_clock)
-    {
-      *reason = "dwDefaultClock is above dwMaximumClock";
-      return false;
-    }
+   * A default clock above the maximum is tolerated, as libccid does (the
+   * Feitian R701 announces 4 MHz and 3.85 MHz): the default is what the
+   * timeouts are computed from, and the reader runs at what it runs at. */
   if (d.max_data_rate != 0 && d.data_rate > d.max_data_rate)
     {
       *reason = "dwDataRate is above dwMaxDataRate";

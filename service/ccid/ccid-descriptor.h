@@ -22,8 +22,6 @@
 /* Below this a reader cannot even carry a short APDU header and its answer
  * SW; the spec's own floor is the bulk wMaxPacketSize (CCID §5.1). */
 #define CCID_MIN_MESSAGE_LENGTH 64
-/* 261 + 10 is the spec's floor for extended-APDU readers (CCID §5.1). */
-#define CCID_MIN_EXTENDED_MESSAGE_LENGTH 271
 /* Anything larger is a broken descriptor, not a big reader. */
 #define CCID_ABSURD_MESSAGE_LENGTH (1u << 20)
 
@@ -95,6 +93,24 @@ typedef struct
   uint32_t message_length; /* max_message_length capped at CCID_MAX_MESSAGE_LENGTH */
   uint8_t ifsd;            /* what to ask for in S(IFS request): 1..254 */
 } CcidDescriptor;
+
+/* What an interface is, as libccid decides (ccid_usb.c). */
+typedef enum
+{
+  CCID_INTERFACE_NONE,   /* not a reader */
+  CCID_INTERFACE_BULK,   /* CCID over bulk endpoints */
+  CCID_INTERFACE_ICCD_A, /* ICCD version A: control transfers (CCID §4.3) */
+  CCID_INTERFACE_ICCD_B, /* ICCD version B */
+} CcidInterfaceKind;
+
+#define CCID_INTERFACE_CLASS 0x0b
+#define CCID_INTERFACE_CLASS_VENDOR 0xff
+
+/* Class 0x0B by its protocol; a vendor-class interface only when @extra
+ * (the descriptors after the interface descriptor) holds a CCID class
+ * descriptor. */
+CcidInterfaceKind ccid_interface_kind (uint8_t klass, uint8_t protocol, const uint8_t *extra,
+                                       size_t extra_len);
 
 /* Finds the class descriptor (type 0x21) in a run of descriptors (an
  * interface's "extra" bytes, or, for old readers that put it there, the

@@ -2,8 +2,9 @@
  *
  * Readers are USB interfaces (DEVTYPE usb_interface) of class 0x0B with
  * the bulk protocol (bInterfaceProtocol 0: CCID, not ICCD's control-pipe
- * variants), plus the vendor-class (0xFF) interfaces of the quirks table
- * below, readers that libccid knows to speak CCID anyway.
+ * variants), and vendor-class (0xFF) interfaces that carry a CCID class
+ * descriptor, as libccid takes them (the descriptor is looked at when the
+ * device is opened: udev does not show it).
  *
  * Each device gets the lowest index (the NN of "<name> NN SS") that no
  * present device uses, as pcscd gives the lowest free one to every reader
@@ -18,7 +19,6 @@
 
 #include "scb-error.h"
 
-#define CCID_INTERFACE_CLASS 0x0b
 /* libusb may learn of a device a moment after udev tells us. */
 #define ADD_RETRY_MS 100
 #define ADD_RETRIES 10
@@ -29,14 +29,6 @@ typedef struct
   guint16 product_id;
 } UsbId;
 
-/* Vendor-class interfaces that carry a CCID class descriptor and speak
- * CCID (libccid's Info.plist lists them as CCID readers). */
-static const UsbId vendor_class_quirks[] = {
-  { 0x04e6, 0x5111 }, /* SCM Microsystems SCR331-DI */
-  { 0x04e6, 0x5120 }, /* SCM Microsystems SCR331-DI (NTT Com) */
-  { 0x04e6, 0xe003 }, /* SCM Microsystems SPR 532 */
-};
-
 struct _CcidMonitor
 {
   GObject parent_instance;
@@ -45,6 +37,7 @@ struct _CcidMonitor
   CcidUsbContext *usb;
   GPtrArray *devices; /* CcidDevice */
   GArray *ignored;    /* UsbId */
+  CcidQuirks *quirks;
   guint poll_interval_ms;
   GHashTable *pending; /* sysfs path -> retry count */
   guint retry_id;
@@ -98,18 +91,15 @@ is_reader_interface (GUdevDevice *dev, UsbId *id)
        * and B, over the control pipe, which we do not speak. */
       if (sysfs_hex (dev, "bInterfaceProtocol") != 0)
         {
-          g_message ("Ignoring ICCD interface %s (bInterfaceProtocol %u)",
-                     g_udev_device_get_sysfs_path (dev), sysfs_hex (dev, "bInterfaceProtocol"));
+          g_message ("Ignoring reader %04x:%04x at %s: ICCD (bInterfaceProtocol %u, CCID "
+                     "over control transfers) is not supported; use it with pcscd and libccid",
+                     id->vendor_id, id->product_id, g_udev_device_get_sysfs_path (dev),
+                     sysfs_hex (dev, "bInterfaceProtocol"));
           return FALSE;
         }
       return TRUE;
     }
-  if (klass == 0xff)
-    for (gsize i = 0; i < G_N_ELEMENTS (vendor_class_quirks); i++)
-      if (vendor_class_quirks[i].vendor_id == id->vendor_id
-          && vendor_class_quirks[i].product_id == id->product_id)
-        return TRUE;
-  return FALSE;
+  return klass == 0xff;
 }
 
 static gboolean
@@ -161,6 +151,32 @@ free_index (CcidMonitor *self)
 
 static gboolean retry_pending (gpointer user_data);
 
+/* libccid refuses the firmwares it knows to be buggy (ccid_usb.c,
+ * ccid_check_firmware); so do we, from the quirks table. */
+static gboolean
+firmware_usable (CcidMonitor *self, GUdevDevice *interface, const UsbId *id)
+{
+  g_autoptr (GUdevDevice) parent
+      = g_udev_device_get_parent_with_subsystem (interface, "usb", "usb_device");
+  guint32 min = 0;
+  guint bcd;
+
+  if (parent == NULL
+      || !ccid_quirks_get (self->quirks, id->vendor_id, id->product_id, CCID_QUIRK_MIN_FIRMWARE,
+                           &min))
+    return TRUE;
+  bcd = sysfs_hex (parent, "bcdDevice");
+  if (bcd >= min)
+    return TRUE;
+  g_warning ("Reader %04x:%04x at %s: firmware %x.%02x has known bugs (%x.%02x or later is "
+             "needed); upgrade the reader's firmware or get another reader. To use it anyway, "
+             "add \"%04X:%04X %s 0\" to %s",
+             id->vendor_id, id->product_id, g_udev_device_get_sysfs_path (interface), bcd >> 8,
+             bcd & 0xff, min >> 8, min & 0xff, id->vendor_id, id->product_id,
+             CCID_QUIRK_MIN_FIRMWARE, "/etc/scardbus/ccid-quirks.txt");
+  return FALSE;
+}
+
 /* Returns FALSE when it should be tried again a little later. */
 static gboolean
 add_interface (CcidMonitor *self, GUdevDevice *dev)
@@ -178,11 +194,19 @@ add_interface (CcidMonitor *self, GUdevDevice *dev)
                  path);
       return TRUE;
     }
+  if (!firmware_usable (self, dev, &id))
+    return TRUE;
   device = ccid_device_new (self->usb, dev, free_index (self), self->poll_interval_ms, &error);
   if (device == NULL)
     {
       if (g_error_matches (error, SCB_ERROR, SCB_ERROR_NOT_READY))
         return FALSE;
+      /* a vendor-class interface that is no reader */
+      if (g_error_matches (error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED))
+        {
+          g_debug ("%s", error->message);
+          return TRUE;
+        }
       /* Held by another program, or unusable: left alone until replugged. */
       g_warning ("%s", error->message);
       return TRUE;
@@ -278,6 +302,8 @@ ccid_monitor_start (CcidMonitor *self, GError **error)
   if (self->usb == NULL)
     return FALSE;
   self->started = TRUE;
+  if (self->quirks == NULL && (self->quirks = ccid_quirks_load (NULL, error)) == NULL)
+    return FALSE;
   self->udev = g_udev_client_new (subsystems);
   g_signal_connect (self->udev, "uevent", G_CALLBACK (on_uevent), self);
   list = g_udev_client_query_by_subsystem (self->udev, "usb");
@@ -319,6 +345,13 @@ ccid_monitor_set_poll_interval (CcidMonitor *self, guint interval_ms)
 }
 
 void
+ccid_monitor_set_quirks (CcidMonitor *self, CcidQuirks *quirks)
+{
+  g_clear_pointer (&self->quirks, ccid_quirks_free);
+  self->quirks = quirks;
+}
+
+void
 ccid_monitor_add_ignored (CcidMonitor *self, guint16 vendor_id, guint16 product_id)
 {
   UsbId id = { vendor_id, product_id };
@@ -343,6 +376,7 @@ ccid_monitor_finalize (GObject *object)
 
   g_clear_pointer (&self->devices, g_ptr_array_unref);
   g_clear_pointer (&self->ignored, g_array_unref);
+  g_clear_pointer (&self->quirks, ccid_quirks_free);
   g_clear_pointer (&self->pending, g_hash_table_unref);
   g_clear_pointer (&self->usb, ccid_usb_context_unref);
   G_OBJECT_CLASS (ccid_monitor_parent_class)->finalize (object);

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "ccid-device.h"
+#include "ccid-quirks.h"
 #include "ccid-slot.h"
 
 G_BEGIN_DECLS
@@ -21,6 +22,8 @@ CcidMonitor *ccid_monitor_new (void);
  * and readers to leave alone. */
 void ccid_monitor_set_poll_interval (CcidMonitor *self, guint interval_ms);
 void ccid_monitor_add_ignored (CcidMonitor *self, guint16 vendor_id, guint16 product_id);
+/* Takes @quirks (data/ccid-quirks.txt); without, the built-in table. */
+void ccid_monitor_set_quirks (CcidMonitor *self, CcidQuirks *quirks);
 
 /* Enumerates the readers present, emitting ::device-added for each, then
  * follows uevents. Fails only when libusb cannot be initialised. */

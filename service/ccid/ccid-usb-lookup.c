@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "ccid-reader-names.h"
 #include "scb-error.h"
 
 guint
@@ -30,22 +31,42 @@ sysfs_string (GUdevDevice *dev, const char *attr)
   return g_steal_pointer (&copy);
 }
 
+/* pcscd replaces every byte of the interface string that is not ASCII
+ * with a dot (pcsc-lite hotplug_libudev.c, HPAddDevice). */
+static char *
+ascii_only (const char *s)
+{
+  char *copy = g_strdup (s);
+
+  for (char *p = copy; *p != '\0'; p++)
+    if ((guchar) *p >= 0x80)
+      *p = '.';
+  return copy;
+}
+
 /* pcscd + libccid name a reader "<friendly name> [<interface>] (<serial>)"
- * (pcsc-lite hotplug_libudev.c), the friendly name being libccid's
- * "<manufacturer> <product>" from the USB strings; the interface string
- * only when there is one, the serial only when the interface string does
- * not already contain it. RFSetReaderName then appends " NN SS". */
+ * (pcsc-lite hotplug_libudev.c): the friendly name is what libccid's table
+ * gives the VID:PID (its Info.plist); the interface string only when there
+ * is one; the serial only when the interface string does not already
+ * contain it. RFSetReaderName then appends " NN SS". A reader libccid does
+ * not know yet gets the name its table would give it, the USB strings
+ * "<manufacturer> <product>" as they are. */
 char *
 ccid_usb_reader_name (GUdevDevice *usb_device, GUdevDevice *interface, guint16 vid, guint16 pid,
                       char **out_serial)
 {
   g_autofree char *manufacturer = sysfs_string (usb_device, "manufacturer");
   g_autofree char *product = sysfs_string (usb_device, "product");
-  g_autofree char *iface = sysfs_string (interface, "interface");
+  const char *raw_iface = g_udev_device_get_sysfs_attr (interface, "interface");
+  g_autofree char *iface
+      = raw_iface != NULL && raw_iface[0] != '\0' ? ascii_only (raw_iface) : NULL;
   g_autofree char *serial = sysfs_string (usb_device, "serial");
+  const char *known = ccid_reader_names_lookup (vid, pid);
   GString *name = g_string_new (NULL);
 
-  if (manufacturer != NULL && product != NULL && !g_str_has_prefix (product, manufacturer))
+  if (known != NULL)
+    g_string_append (name, known);
+  else if (manufacturer != NULL && product != NULL)
     g_string_append_printf (name, "%s %s", manufacturer, product);
   else if (product != NULL)
     g_string_append (name, product);
@@ -55,7 +76,7 @@ ccid_usb_reader_name (GUdevDevice *usb_device, GUdevDevice *interface, guint16 v
     g_string_append_printf (name, "USB CCID reader %04X:%04X", vid, pid);
   if (iface != NULL)
     g_string_append_printf (name, " [%s]", iface);
-  if (serial != NULL && (iface == NULL || strstr (iface, serial) == NULL))
+  if (serial != NULL && (raw_iface == NULL || strstr (raw_iface, serial) == NULL))
     g_string_append_printf (name, " (%s)", serial);
   /* The PC/SC name buffer is 128 bytes, " NN SS" included. */
   if (name->len > 121)
@@ -77,6 +98,7 @@ ccid_usb_read_interface (libusb_device *dev, int interface_number, const char *n
   const guint8 *found;
   gsize found_len = 0;
   const char *reason = NULL;
+  CcidInterfaceKind kind;
   CcidEndpointInfo eps[16];
   gsize n_eps = 0;
   int r;
@@ -101,6 +123,24 @@ ccid_usb_read_interface (libusb_device *dev, int interface_number, const char *n
     }
 
   found = ccid_descriptor_find (alt->extra, (gsize) MAX (alt->extra_length, 0), &found_len);
+  kind = ccid_interface_kind (alt->bInterfaceClass, alt->bInterfaceProtocol, alt->extra,
+                              (gsize) MAX (alt->extra_length, 0));
+  if (kind == CCID_INTERFACE_NONE)
+    /* many devices have vendor-class interfaces that are no readers */
+    g_set_error (error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED,
+                 "%s: interface %d (class %02x, protocol %u) is not a CCID reader", name,
+                 interface_number, alt->bInterfaceClass, alt->bInterfaceProtocol);
+  else if (kind != CCID_INTERFACE_BULK)
+    g_set_error (error, SCB_ERROR, SCB_ERROR_UNKNOWN_READER,
+                 "%s: ICCD (bInterfaceProtocol %u, CCID over control transfers) is not "
+                 "supported; the reader is left alone: use it with pcscd and libccid",
+                 name, alt->bInterfaceProtocol);
+  if (kind != CCID_INTERFACE_BULK)
+    {
+      /* only now: the messages above read the descriptor */
+      libusb_free_config_descriptor (config);
+      return FALSE;
+    }
   /* Some old readers put the class descriptor after the last endpoint. */
   for (int e = alt->bNumEndpoints - 1; found == NULL && e >= 0; e--)
     found = ccid_descriptor_find (alt->endpoint[e].extra,
@@ -114,10 +154,18 @@ ccid_usb_read_interface (libusb_device *dev, int interface_number, const char *n
 
   if (found == NULL || !ccid_descriptor_parse (found, found_len, desc, &reason))
     {
+      struct libusb_device_descriptor dd = { 0 };
+      guint16 vendor_id, product_id;
+
+      libusb_get_device_descriptor (dev, &dd);
+      vendor_id = dd.idVendor;
+      product_id = dd.idProduct;
       libusb_free_config_descriptor (config);
       g_set_error (error, SCB_ERROR, SCB_ERROR_UNKNOWN_READER,
-                   "%s: unusable CCID class descriptor: %s", name,
-                   reason != NULL ? reason : "none found");
+                   "%s: unusable CCID class descriptor: %s; the reader is left alone. If pcscd "
+                   "and libccid serve it, please report this message with the output of "
+                   "`lsusb -v -d %04x:%04x`; Ignore= in scardbusd.conf silences it",
+                   name, reason != NULL ? reason : "none found", vendor_id, product_id);
       return FALSE;
     }
   if (!ccid_endpoints_pick (eps, n_eps, out_eps, &reason))

@@ -1,4 +1,5 @@
-/* fuzz-ccid-descriptor.c: the class descriptor finder, parser and endpoint picker
+/* fuzz-ccid-descriptor.c: the interface check, the class descriptor finder,
+ * parser and endpoint picker
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -18,6 +19,20 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   const uint8_t *found;
   size_t len = 0;
   size_t n_eps = 0;
+
+  /* The first two bytes as an interface's class (0x0B or the vendor
+   * class) and protocol, the rest as the descriptors after it. */
+  if (size >= 2)
+    {
+      CcidInterfaceKind kind
+          = ccid_interface_kind (data[0] & 1 ? CCID_INTERFACE_CLASS_VENDOR : CCID_INTERFACE_CLASS,
+                                 data[1], data + 2, size - 2);
+
+      if (kind > CCID_INTERFACE_ICCD_B
+          || ((data[0] & 1) && kind != CCID_INTERFACE_NONE
+              && ccid_descriptor_find (data + 2, size - 2, NULL) == NULL))
+        __builtin_trap ();
+    }
 
   /* As one descriptor, and as a run of descriptors to search. */
   if (ccid_descriptor_parse (data, size, &d, NULL))

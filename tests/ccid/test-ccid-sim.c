@@ -212,6 +212,84 @@ test_idle (Fixture *f, gconstpointer data)
   g_assert_cmpuint (probe.usb_switches, ==, 0);
 }
 
+/* Real readers (tests/data/ccid-readers.txt) as libccid takes them: a
+ * vendor-class reader with two slots, an extended-APDU reader announcing 64
+ * bytes, a reader with an interface string, named from libccid's table; an
+ * ICCD token, a vendor-class ICCD one and a firmware libccid refuses are
+ * left alone. */
+static void
+on_real_added (CcidMonitor *monitor, CcidDevice *device, GPtrArray *devices)
+{
+  g_ptr_array_add (devices, g_object_ref (device));
+}
+
+static void
+test_real_readers (void)
+{
+  static const char *const entries[]
+      = { "e-gate", "SCR331-DI", "JCOP41V221", "SCL010", "Fsij_gnuk", "Nitrokey_Nitrokey_3" };
+  static const guint8 get_challenge[] = { 0x00, 0x84, 0x00, 0x00, 0x08 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SimBed) bed = sim_bed_new (&error);
+  g_autoptr (GPtrArray) devices = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (CcidMonitor) monitor = ccid_monitor_new ();
+  g_autoptr (GBytes) apdu = g_bytes_new_static (get_challenge, sizeof get_challenge);
+  g_autoptr (GBytes) answer = NULL;
+  SimCardKind cards[2] = { SIM_CARD_T1, SIM_CARD_T1 };
+  gboolean settled = FALSE;
+  CcidSlot *gnuk;
+
+  g_assert_no_error (error);
+  for (gsize i = 0; i < G_N_ELEMENTS (entries); i++)
+    {
+      g_autofree char *spec
+          = g_strdup_printf ("%s/data/ccid-readers.txt#%s", g_getenv ("G_TEST_SRCDIR"), entries[i]);
+      const SimModel *model = sim_model_load (spec, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (sim_bed_plug (bed, model, cards, 2, &error), ==, (gint) i);
+      g_assert_no_error (error);
+    }
+  g_signal_connect (monitor, "device-added", G_CALLBACK (on_real_added), devices);
+  g_assert_true (ccid_monitor_start (monitor, &error));
+  g_assert_no_error (error);
+  WAIT_FOR (devices->len == 3, 5000);
+  /* nothing else comes */
+  g_timeout_add (500, ccid_test_expire, &settled);
+  WAIT_FOR (settled, 2000);
+  g_assert_cmpuint (devices->len, ==, 3);
+
+  g_assert_cmpstr (ccid_device_get_name (g_ptr_array_index (devices, 0)), ==,
+                   "SCM Microsystems Inc. SCR 331-DI");
+  g_assert_cmpuint (ccid_device_get_n_slots (g_ptr_array_index (devices, 0)), ==, 2);
+  g_assert_cmpstr (ccid_slot_get_name (ccid_device_get_slot (g_ptr_array_index (devices, 0), 1)),
+                   ==, "SCM Microsystems Inc. SCR 331-DI 00 01");
+  g_assert_cmpstr (ccid_device_get_name (g_ptr_array_index (devices, 1)), ==,
+                   "Free Software Initiative of Japan Gnuk");
+  g_assert_cmpstr (ccid_device_get_name (g_ptr_array_index (devices, 2)), ==,
+                   "Nitrokey Nitrokey 3 [CCID/ICCD Interface]");
+
+  /* extended APDU level in 64-byte messages */
+  g_assert_cmpint (ccid_device_get_descriptor (g_ptr_array_index (devices, 1))->level, ==,
+                   CCID_LEVEL_EXTENDED_APDU);
+  gnuk = ccid_device_get_slot (g_ptr_array_index (devices, 1), 0);
+  WAIT_FOR (ccid_slot_get_state (gnuk) == CCID_SLOT_POWERED, 5000);
+  answer = ccid_test_transmit (gnuk, 0, apdu, 5000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (answer), ==, 10);
+  g_assert_cmphex (((const guint8 *) g_bytes_get_data (answer, NULL))[8], ==, 0x90);
+
+  ccid_monitor_stop (monitor);
+  while (devices->len > 0)
+    {
+      CcidDevice *device = g_ptr_array_steal_index (devices, 0);
+
+      g_object_add_weak_pointer (G_OBJECT (device), (gpointer *) &device);
+      g_object_unref (device);
+      WAIT_FOR (device == NULL, 3000);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -227,6 +305,7 @@ main (int argc, char **argv)
   ADD ("/ccid/sim/extended-apdu", extended_t1, test_apdu_levels);
   ADD ("/ccid/sim/multislot", multislot, test_multislot);
   ADD ("/ccid/sim/no-interrupt", no_interrupt, test_polled);
+  g_test_add_func ("/ccid/sim/real-readers", test_real_readers);
   ADD ("/ccid/sim/idle", tpdu_t1, test_idle);
   return g_test_run ();
 }

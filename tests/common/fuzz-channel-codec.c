@@ -2,7 +2,8 @@
  *
  * The first byte chooses the side (bit 7: request, else answer) and the
  * expected op; the rest is the packet. Invariants (docs/channel.md):
- * - a request decodes only when well-formed, re-encodes to its own header,
+ * - a request decodes only when well-formed (transmit with an APDU, a
+ *   payload only for transmit and control), re-encodes to its own header,
  *   and any packet of a header or more echoes its id, op and code even when
  *   refused; a refusal has an error;
  * - an answer is OK only for its own id and op, with a header-only packet
@@ -37,8 +38,13 @@ check_request (const guint8 *data, size_t size)
 
   if (scb_channel_request_decode (data, size, &header, &error))
     {
+      /* Transmit needs an APDU; only transmit and control take a payload. */
+      gboolean payload_op
+          = header.op == SCB_CHANNEL_OP_TRANSMIT || header.op == SCB_CHANNEL_OP_CONTROL;
+
       if (error != NULL || size < SCB_CHANNEL_HEADER_SIZE
-          || (size == SCB_CHANNEL_HEADER_SIZE && header.op != SCB_CHANNEL_OP_CONTROL))
+          || (size == SCB_CHANNEL_HEADER_SIZE && header.op == SCB_CHANNEL_OP_TRANSMIT)
+          || (size > SCB_CHANNEL_HEADER_SIZE && !payload_op))
         abort ();
       if (size > SCB_CHANNEL_MAX_REQUEST || header.version != SCB_CHANNEL_VERSION
           || header.flags != 0 || header.status != 0)
@@ -69,7 +75,7 @@ check_answer (guint8 op, const guint8 *data, size_t size)
                          && data[0] == SCB_CHANNEL_VERSION
                          && data[1] == (op | SCB_CHANNEL_OP_ANSWER) && data[2] == 0 && data[3] == 0
                          && (size == SCB_CHANNEL_HEADER_SIZE || get_u32 (data + 12) == 0)
-                         && (op == SCB_CHANNEL_OP_TRANSMIT || op == SCB_CHANNEL_OP_CONTROL);
+                         && op >= SCB_CHANNEL_OP_TRANSMIT && op <= SCB_CHANNEL_OP_STATUS;
 
   switch (scb_channel_answer_decode (data, size, op, EXPECTED_ID, &header, &error))
     {

@@ -37,6 +37,9 @@ step drop; $S ctl insert 0 && sleep 1 && $S ctl fault 0 drop && apdu; echo "rc=$
 step stall; $S ctl remove 0 && $S ctl insert 0 && sleep 1 && $S ctl fault 0 stall && apdu; echo "rc=$?"
 step unplug-mid; $S ctl fault 0 unplug-mid && apdu; sleep 1; pcsc_scan -r
 step stats-after; $S ctl stats 0
+step plug-file; $S ctl plug "@$SCB_SOURCEDIR/tests/data/ccid-readers.txt#SCR331-DI:t1,t0"
+step plug-relative; A=$(readlink -f "$S"); (cd "$SCB_SOURCEDIR/tests/data" && "$A" ctl plug @ccid-readers.txt#Fsij_gnuk); sleep 3; pcsc_scan -r
+step plug-bad-file; $S ctl plug @/nonexistent/reader.txt 2>&1; echo "rc=$?"
 step end
 EOS
 sim --host pcscd --reader tpdu -- sh "$WORK/ctl.sh"
@@ -84,6 +87,12 @@ import json, sys
 s = json.loads(open(sys.argv[1]).read())
 assert s["faults_injected"] == 9, s
 assert s["errors_answered"] >= 2, s' "$WORK/section"
+section plug-file; check "plug @FIXTURE#ENTRY prints the next index (4)" test "$(cat "$WORK/section")" = 4
+section plug-relative
+check "plug @FILE with a path relative to ctl's directory (5)" contains "$WORK/section" "5"
+check "a plugged real reader: libccid's name, both slots" sh -c 'grep -Eq "SCM Microsystems Inc. SCR 331-DI [0-9A-F]{2} 00$" "$0" && grep -Eq "SCM Microsystems Inc. SCR 331-DI [0-9A-F]{2} 01$" "$0"' "$WORK/section"
+check "a plugged real reader: Gnuk, extended APDU at 64 bytes" contains "$WORK/section" "Free Software Initiative of Japan Gnuk"
+section plug-bad-file; check "plug @FILE of a missing file fails" contains "$WORK/section" "rc=1"
 check "the script ran to its end" contains "$WORK/ctl" "== end"
 
 done_testing

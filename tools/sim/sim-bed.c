@@ -142,6 +142,13 @@ hex (GBytes *bytes)
   return g_string_free (s, FALSE);
 }
 
+/* An "A: key=value" line for a string the reader may lack. */
+static char *
+string_attr (const char *key, const char *value)
+{
+  return value != NULL ? g_strdup_printf ("A: %s=%s\n", key, value) : g_strdup ("");
+}
+
 static char *
 device_record (Device *d)
 {
@@ -151,7 +158,10 @@ device_record (Device *d)
   g_autoptr (GBytes) cfg_desc = sim_model_config_descriptor (m);
   g_autofree char *dev_hex = hex (dev_desc);
   g_autofree char *cfg_hex = hex (cfg_desc);
-  guint n_ep = m->interrupt ? 3 : 2;
+  g_autofree char *manufacturer = string_attr ("manufacturer", m->manufacturer);
+  g_autofree char *product = string_attr ("product", m->product);
+  g_autofree char *interface = string_attr ("interface", m->interface_name);
+  guint n_ep = sim_model_n_endpoints (m);
 
   return g_strdup_printf (
       "P: %s\n"
@@ -162,20 +172,23 @@ device_record (Device *d)
       "A: busnum=1\nA: devnum=%u\nA: dev=189:%u\nA: idVendor=%04x\nA: idProduct=%04x\n"
       "A: bcdDevice=%04x\nA: speed=12\nA: bConfigurationValue=1\nA: bNumConfigurations=1\n"
       "A: bNumInterfaces= 1\nA: bDeviceClass=00\nA: bMaxPacketSize0=%u\nA: devpath=%u\n"
-      "A: manufacturer=%s\nA: product=%s\n"
+      "%s%s"
       "H: descriptors=%s%s\n"
       "\n"
       "P: %s\n"
       "E: DEVTYPE=usb_interface\nE: DRIVER=usbfs\nE: PRODUCT=%x/%x/%x\nE: TYPE=0/0/0\n"
-      "E: INTERFACE=11/0/0\nE: MODALIAS=usb:v%04Xp%04Xd%04Xdc00dsc00dp00ic0Bisc00ip00in00\n"
+      "E: INTERFACE=%u/%u/%u\n"
+      "E: MODALIAS=usb:v%04Xp%04Xd%04Xdc00dsc00dp00ic%02Xisc%02Xip%02Xin00\n"
       "E: SUBSYSTEM=usb\n"
-      "A: bInterfaceClass=0b\nA: bInterfaceSubClass=00\nA: bInterfaceProtocol=00\n"
-      "A: bInterfaceNumber=00\nA: bAlternateSetting= 0\nA: bNumEndpoints=%02u\n",
+      "A: bInterfaceClass=%02x\nA: bInterfaceSubClass=%02x\nA: bInterfaceProtocol=%02x\n"
+      "A: bInterfaceNumber=00\nA: bAlternateSetting= 0\nA: bNumEndpoints=%02u\n%s",
       d->sys_device + strlen ("/sys"), devnum, m->vendor_id, m->product_id, m->bcd_device, devnum,
       devnum - 1, m->vendor_id, m->product_id, devnum, devnum - 1, m->vendor_id, m->product_id,
-      m->bcd_device, SIM_EP_PACKET, port, m->manufacturer, m->product, dev_hex, cfg_hex,
-      d->sys_interface + strlen ("/sys"), m->vendor_id, m->product_id, m->bcd_device, m->vendor_id,
-      m->product_id, m->bcd_device, n_ep);
+      m->bcd_device, SIM_EP_PACKET, port, manufacturer, product, dev_hex, cfg_hex,
+      d->sys_interface + strlen ("/sys"), m->vendor_id, m->product_id, m->bcd_device,
+      m->interface_class, m->interface_subclass, m->interface_protocol, m->vendor_id, m->product_id,
+      m->bcd_device, m->interface_class, m->interface_subclass, m->interface_protocol,
+      m->interface_class, m->interface_subclass, m->interface_protocol, n_ep, interface);
 }
 
 /* root:@group, mode @mode, as udev's GROUP= and MODE= would make a node. */

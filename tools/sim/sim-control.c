@@ -7,7 +7,7 @@
  * the host: a NotifySlotChange or HardwareError reaped from the interrupt
  * endpoint, a uevent sent.
  *
- *   plug MODEL[:CARD[,CARD...]]   -> ok N
+ *   plug MODEL[:CARD[,CARD...]]   -> ok N   (MODEL: a name or @FILE[#ENTRY])
  *   unplug N
  *   insert N[.S] [CARD]           (default t1)
  *   remove N[.S]
@@ -37,11 +37,28 @@ gboolean
 sim_parse_reader_spec (const char *spec, const SimModel **model,
                        SimCardKind cards[SIM_CONTROL_MAX_CARDS], guint *n_cards, GError **error)
 {
-  g_auto (GStrv) parts = g_strsplit (spec, ":", 2);
+  g_auto (GStrv) parts = NULL;
   g_autofree char *names = NULL;
 
-  *model = sim_model_lookup (parts[0]);
-  if (*model == NULL)
+  *model = NULL;
+  if (spec[0] == '@')
+    {
+      /* @FILE[#ENTRY][:CARD,...]: the cards after the first ':' of the
+       * file name's last component */
+      const char *slash = strrchr (spec, '/');
+      const char *colon = strchr (slash != NULL ? slash : spec, ':');
+
+      parts = g_new0 (char *, 3);
+      parts[0]
+          = colon != NULL ? g_strndup (spec + 1, (gsize) (colon - spec - 1)) : g_strdup (spec + 1);
+      parts[1] = colon != NULL ? g_strdup (colon + 1) : NULL;
+      *model = sim_model_load (parts[0], error);
+      if (*model == NULL)
+        return FALSE;
+    }
+  else
+    parts = g_strsplit (spec, ":", 2);
+  if (*model == NULL && (*model = sim_model_lookup (parts[0])) == NULL)
     {
       names = sim_model_list ();
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -353,7 +370,17 @@ sim_control_client (int argc, char **argv)
       g_printerr ("usage: scardbus-sim ctl CMD [ARG...]\n");
       return 2;
     }
-  request = g_strjoinv (" ", argv);
+  /* the sim reads a reader's file from its own working directory */
+  if (argc == 2 && g_str_equal (argv[0], "plug") && argv[1][0] == '@' && argv[1][1] != '/')
+    {
+      g_autofree char *cwd = g_get_current_dir ();
+      g_autofree char *absolute = g_strdup_printf ("@%s/%s", cwd, argv[1] + 1);
+      char *args[] = { argv[0], absolute, NULL };
+
+      request = g_strjoinv (" ", args);
+    }
+  else
+    request = g_strjoinv (" ", argv);
   if (strchr (request, '\n') != NULL || strlen (request) >= MAX_LINE)
     {
       g_printerr ("scardbus-sim ctl: command too long\n");

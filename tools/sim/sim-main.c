@@ -382,7 +382,8 @@ main (int argc, char **argv)
   SimHostKind host_kind = SIM_HOST_SCARDBUSD;
   GOptionEntry entries[]
       = { { "reader", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &readers,
-            "Plug a reader (tpdu, short-apdu, extended-apdu, multislot, no-interrupt), "
+            "Plug a reader (tpdu, short-apdu, extended-apdu, multislot, no-interrupt, "
+            "or @FILE[#ENTRY]: a real reader's description), "
             "holding CARD (t1, t0, mep, mute, none; default t1)",
             "MODEL[:CARD]" },
           { "allow", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &allow,

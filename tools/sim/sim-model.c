@@ -23,23 +23,23 @@
 
 static const SimModel models[] = {
   { "tpdu", 0x08E6, 0x3437, 0x0201, "Gemalto", "PC Twin Reader", FEAT_AUTO | SIM_FEAT_LEVEL_TPDU,
-    271, 1, TRUE },
+    271, 1, TRUE, 0x0B, 0, 0, TRUE },
   { "short-apdu", 0x04E6, 0x5116, 0x0530, "SCM Microsystems Inc.", "SCR 3310",
-    FEAT_AUTO | SIM_FEAT_AUTO_IFSD | SIM_FEAT_LEVEL_SHORT, 271, 1, TRUE },
+    FEAT_AUTO | SIM_FEAT_AUTO_IFSD | SIM_FEAT_LEVEL_SHORT, 271, 1, TRUE, 0x0B, 0, 0, TRUE },
   { "extended-apdu", 0x046A, 0x003E, 0x0100, "Cherry GmbH", "SmartTerminal ST-2xxx",
-    FEAT_AUTO | SIM_FEAT_AUTO_IFSD | SIM_FEAT_LEVEL_EXTENDED, 271, 1, TRUE },
+    FEAT_AUTO | SIM_FEAT_AUTO_IFSD | SIM_FEAT_LEVEL_EXTENDED, 271, 1, TRUE, 0x0B, 0, 0, TRUE },
   { "multislot", 0x31AA, 0x3000, 0x0100, "Circle", "CIR315 Dual & 1S",
-    FEAT_AUTO | SIM_FEAT_LEVEL_TPDU, 271, 2, TRUE },
+    FEAT_AUTO | SIM_FEAT_LEVEL_TPDU, 271, 2, TRUE, 0x0B, 0, 0, TRUE },
   { "no-interrupt", 0x08C3, 0x0402, 0x5101, "Precise Biometrics", "Precise 200 MC",
-    FEAT_AUTO | SIM_FEAT_LEVEL_TPDU, 271, 1, FALSE },
+    FEAT_AUTO | SIM_FEAT_LEVEL_TPDU, 271, 1, FALSE, 0x0B, 0, 0, TRUE },
   { "pinpad", 0x0F14, 0x003B, 0x0102, "INGENICO", "Leo",
-    FEAT_AUTO | SIM_FEAT_AUTO_IFSD | SIM_FEAT_LEVEL_SHORT, 271, 1, TRUE, 0x0210,
-    SIM_PIN_VERIFY | SIM_PIN_MODIFY },
+    FEAT_AUTO | SIM_FEAT_AUTO_IFSD | SIM_FEAT_LEVEL_SHORT, 271, 1, TRUE, 0x0B, 0, 0, TRUE, NULL,
+    NULL, 0x0210, SIM_PIN_VERIFY | SIM_PIN_MODIFY },
   { "pinpad-tpdu", 0x0783, 0x0009, 0x0013, "C3PO", "KBR36", FEAT_AUTO | SIM_FEAT_LEVEL_TPDU, 271, 1,
-    TRUE, 0, SIM_PIN_VERIFY | SIM_PIN_MODIFY },
+    TRUE, 0x0B, 0, 0, TRUE, NULL, NULL, 0, SIM_PIN_VERIFY | SIM_PIN_MODIFY },
   { "pinpad-extended", 0x1A44, 0x0920, 0x0210, "VASCO", "DIGIPASS 920",
-    FEAT_AUTO | SIM_FEAT_AUTO_IFSD | SIM_FEAT_LEVEL_EXTENDED, 271, 1, TRUE, 0,
-    SIM_PIN_VERIFY | SIM_PIN_MODIFY },
+    FEAT_AUTO | SIM_FEAT_AUTO_IFSD | SIM_FEAT_LEVEL_EXTENDED, 271, 1, TRUE, 0x0B, 0, 0, TRUE, NULL,
+    NULL, 0, SIM_PIN_VERIFY | SIM_PIN_MODIFY },
 };
 
 const SimModel *
@@ -97,40 +97,27 @@ sim_model_device_descriptor (const SimModel *model)
   put16 (d + 8, model->vendor_id);
   put16 (d + 10, model->product_id);
   put16 (d + 12, model->bcd_device);
-  d[14] = 1; /* iManufacturer */
-  d[15] = 2; /* iProduct */
-  d[16] = 0; /* no serial number, as the real readers */
-  d[17] = 1; /* bNumConfigurations */
+  d[14] = model->manufacturer != NULL ? 1 : 0; /* iManufacturer */
+  d[15] = model->product != NULL ? 2 : 0;      /* iProduct */
+  d[16] = 0;                                   /* no serial number, as the real readers */
+  d[17] = 1;                                   /* bNumConfigurations */
   return g_bytes_new (d, sizeof d);
 }
 
-GBytes *
-sim_model_config_descriptor (const SimModel *model)
+guint
+sim_model_n_endpoints (const SimModel *model)
 {
-  guint n_endpoints = model->interrupt ? 3 : 2;
-  gsize total = 9 + 9 + 54 + 7 * n_endpoints;
-  guint8 *d = g_malloc0 (total);
-  guint8 *c = d + 18;
-  guint8 *e = c + 54;
+  return (model->bulk ? 2 : 0) + (model->interrupt ? 1 : 0);
+}
 
-  d[0] = 9;
-  d[1] = 0x02;
-  put16 (d + 2, (guint16) total);
-  d[4] = 1;
-  d[5] = 1;
-  d[6] = 0;
-  d[7] = 0x80;
-  d[8] = 50; /* 100 mA */
-  d[9] = 9;
-  d[10] = 0x04;
-  d[11] = 0;
-  d[12] = 0;
-  d[13] = (guint8) n_endpoints;
-  d[14] = 0x0B;
-  d[15] = 0;
-  d[16] = 0;
-  d[17] = 0; /* smart card, CCID */
-
+static void
+model_class_descriptor (const SimModel *model, guint8 *c)
+{
+  if (model->class_descriptor != NULL)
+    {
+      memcpy (c, model->class_descriptor, 54);
+      return;
+    }
   c[0] = 54;
   c[1] = 0x21;
   put16 (c + 2, 0x0110);
@@ -153,28 +140,55 @@ sim_model_config_descriptor (const SimModel *model)
   put16 (c + 50, model->lcd_layout);
   c[52] = model->pin_support;
   c[53] = 1; /* bMaxCCIDBusySlots */
+}
 
+static guint8 *
+put_endpoint (guint8 *e, guint8 address, guint8 type, guint16 size, guint8 interval)
+{
   e[0] = 7;
   e[1] = 0x05;
-  e[2] = SIM_EP_BULK_OUT;
-  e[3] = 0x02;
-  put16 (e + 4, SIM_EP_PACKET);
-  e += 7;
-  e[0] = 7;
-  e[1] = 0x05;
-  e[2] = SIM_EP_BULK_IN;
-  e[3] = 0x02;
-  put16 (e + 4, SIM_EP_PACKET);
-  if (model->interrupt)
+  e[2] = address;
+  e[3] = type;
+  put16 (e + 4, size);
+  e[6] = interval;
+  return e + 7;
+}
+
+GBytes *
+sim_model_config_descriptor (const SimModel *model)
+{
+  guint n_endpoints = sim_model_n_endpoints (model);
+  gsize total = 9 + 9 + 54 + 7 * n_endpoints;
+  guint8 *d = g_malloc0 (total);
+  guint8 *c = d + 18;
+  guint8 *e = c + 54;
+
+  d[0] = 9;
+  d[1] = 0x02;
+  put16 (d + 2, (guint16) total);
+  d[4] = 1;
+  d[5] = 1;
+  d[6] = 0;
+  d[7] = 0x80;
+  d[8] = 50; /* 100 mA */
+  d[9] = 9;
+  d[10] = 0x04;
+  d[11] = 0;
+  d[12] = 0;
+  d[13] = (guint8) n_endpoints;
+  d[14] = model->interface_class;
+  d[15] = model->interface_subclass;
+  d[16] = model->interface_protocol;
+  d[17] = model->interface_name != NULL ? 3 : 0; /* iInterface */
+
+  model_class_descriptor (model, c);
+  if (model->bulk)
     {
-      e += 7;
-      e[0] = 7;
-      e[1] = 0x05;
-      e[2] = SIM_EP_INT_IN;
-      e[3] = 0x03;
-      put16 (e + 4, 8);
-      e[6] = 16;
+      e = put_endpoint (e, SIM_EP_BULK_OUT, 0x02, SIM_EP_PACKET, 0);
+      e = put_endpoint (e, SIM_EP_BULK_IN, 0x02, SIM_EP_PACKET, 0);
     }
+  if (model->interrupt)
+    put_endpoint (e, SIM_EP_INT_IN, 0x03, 8, 16);
   return g_bytes_new_take (d, total);
 }
 
@@ -182,6 +196,8 @@ GBytes *
 sim_model_string_descriptor (const SimModel *model, guint8 index)
 {
   const char *text;
+  g_autofree gunichar2 *utf16 = NULL;
+  glong n = 0;
   GByteArray *d;
   guint8 head[2] = { 0, 0x03 };
 
@@ -194,14 +210,19 @@ sim_model_string_descriptor (const SimModel *model, guint8 index)
     text = model->manufacturer;
   else if (index == 2)
     text = model->product;
+  else if (index == 3)
+    text = model->interface_name;
   else
     return NULL;
+  if (text == NULL || (utf16 = g_utf8_to_utf16 (text, -1, NULL, &n, NULL)) == NULL)
+    return NULL;
 
+  /* USB 2.0 §9.6.7: UTF-16LE, at most 126 code units */
   d = g_byte_array_new ();
   g_byte_array_append (d, head, 2);
-  for (const char *p = text; *p != '\0' && d->len < 254; p++)
+  for (glong i = 0; i < n && d->len < 254; i++)
     {
-      guint8 ch[2] = { (guint8) *p, 0 };
+      guint8 ch[2] = { utf16[i] & 0xFF, utf16[i] >> 8 };
       g_byte_array_append (d, ch, 2);
     }
   d->data[0] = (guint8) d->len;

@@ -451,12 +451,12 @@ submit_urb (SimUsb *self, Client *c, UMockdevIoctlData *data)
       r = control (self, u->buf->data, u->buf->data + 8, (gsize) urb->buffer_length - 8);
       finish (c, u, r < 0 ? r : 0, r < 0 ? 0 : r);
     }
-  else if (urb->type == USBDEVFS_URB_TYPE_BULK && urb->endpoint == SIM_EP_BULK_OUT)
+  else if (urb->type == USBDEVFS_URB_TYPE_BULK && urb->endpoint == SIM_EP_BULK_OUT && model->bulk)
     {
       bulk_out (self, u->buf != NULL ? u->buf->data : NULL, (gsize) urb->buffer_length);
       finish (c, u, 0, urb->buffer_length);
     }
-  else if (urb->type == USBDEVFS_URB_TYPE_BULK && urb->endpoint == SIM_EP_BULK_IN)
+  else if (urb->type == USBDEVFS_URB_TYPE_BULK && urb->endpoint == SIM_EP_BULK_IN && model->bulk)
     {
       if (self->halted_in)
         finish (c, u, -EPIPE, 0);
