@@ -42,6 +42,23 @@ void scb_client_connection_control (ScbClientConnection *self, guint32 code, GBy
 GBytes *scb_client_connection_control_finish (ScbClientConnection *self, GAsyncResult *result,
                                               GError **error);
 
+GBytes *scb_client_connection_verify_pin_sync (ScbClientConnection *self, GBytes *template_apdu,
+                                               GVariant *options, GCancellable *cancellable,
+                                               GError **error);
+void scb_client_connection_verify_pin (ScbClientConnection *self, GBytes *template_apdu,
+                                       GVariant *options, GCancellable *cancellable,
+                                       GAsyncReadyCallback callback, gpointer user_data);
+GBytes *scb_client_connection_verify_pin_finish (ScbClientConnection *self, GAsyncResult *result,
+                                                 GError **error);
+GBytes *scb_client_connection_modify_pin_sync (ScbClientConnection *self, GBytes *template_apdu,
+                                               GVariant *options, GCancellable *cancellable,
+                                               GError **error);
+void scb_client_connection_modify_pin (ScbClientConnection *self, GBytes *template_apdu,
+                                       GVariant *options, GCancellable *cancellable,
+                                       GAsyncReadyCallback callback, gpointer user_data);
+GBytes *scb_client_connection_modify_pin_finish (ScbClientConnection *self, GAsyncResult *result,
+                                                 GError **error);
+
 gboolean scb_client_connection_begin_transaction_sync (ScbClientConnection *self,
                                                        GCancellable *cancellable, GError **error);
 void scb_client_connection_begin_transaction (ScbClientConnection *self, GCancellable *cancellable,

@@ -386,6 +386,26 @@ scb_client_reader_get_nad (ScbClientReader *self)
 }
 
 /**
+ * scb_client_reader_get_pin_pad:
+ * @self: a reader
+ *
+ * The reader's PIN pad as Reader.PinPad describes it: "verify", "modify"
+ * (b), "display-lines", "display-characters", "min-digits", "max-digits"
+ * (y) when known; empty without a usable pad.
+ *
+ * Returns: (transfer full): an `a{sv}`
+ */
+GVariant *
+scb_client_reader_get_pin_pad (ScbClientReader *self)
+{
+  GVariant *value;
+
+  g_return_val_if_fail (SCB_IS_CLIENT_READER (self), NULL);
+  value = scb_dbus_reader_get_pin_pad (self->proxy);
+  return value != NULL ? g_variant_ref (value) : g_variant_ref_sink (g_variant_new ("a{sv}", NULL));
+}
+
+/**
  * scb_client_reader_get_card:
  * @self: a reader
  *

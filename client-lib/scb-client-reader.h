@@ -26,6 +26,7 @@ ScbReaderState scb_client_reader_get_state (ScbClientReader *self);
 guint32 scb_client_reader_get_card_events (ScbClientReader *self);
 GBytes *scb_client_reader_get_atr (ScbClientReader *self);
 guint8 scb_client_reader_get_nad (ScbClientReader *self);
+GVariant *scb_client_reader_get_pin_pad (ScbClientReader *self);
 ScbClientCard *scb_client_reader_get_card (ScbClientReader *self);
 gboolean scb_client_reader_has_card (ScbClientReader *self);
 

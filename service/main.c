@@ -8,6 +8,7 @@
 #include "scb-daemon.h"
 #include "scb-log.h"
 #include "scb-apdu-log.h"
+#include "scb-pinpad.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -57,6 +58,7 @@ main (int argc, char **argv)
     }
   scb_log_set_max_level (verbose ? G_LOG_LEVEL_DEBUG : config->log_level);
   scb_apdu_log_set_data (config->log_apdu_data);
+  scb_pinpad_set_escape_feature (config->escape_feature);
   if (config->log_apdu_data)
     g_message ("LogApduData is on: APDU data goes to the debug log (secrets excepted)");
 

@@ -80,6 +80,9 @@ static const Rule rules[] = {
   { SCB_DBUS_INTERFACE_READER, "SetNad", 0, SCB_ACTION_SET_NAD, NULL },
   { SCB_DBUS_INTERFACE_CONNECTION, "Transmit", 0, NULL, NULL },
   { SCB_DBUS_INTERFACE_CONNECTION, "Control", 0, NULL, action_for_control },
+  /* as Control's PIN features */
+  { SCB_DBUS_INTERFACE_CONNECTION, "VerifyPin", 0, SCB_ACTION_ACCESS_CARD, NULL },
+  { SCB_DBUS_INTERFACE_CONNECTION, "ModifyPin", 0, SCB_ACTION_ACCESS_CARD, NULL },
   { SCB_DBUS_INTERFACE_CONNECTION, "BeginTransaction", 0, NULL, NULL },
   { SCB_DBUS_INTERFACE_CONNECTION, "EndTransaction", 0, NULL, NULL },
   { SCB_DBUS_INTERFACE_CONNECTION, "Reconnect", 0, NULL, action_for_share_mode },

@@ -51,16 +51,28 @@ parse_log_level (ScbConfig *self, const char *value, GError **error)
 }
 
 static gboolean
-parse_log_apdu_data (ScbConfig *self, const char *value, GError **error)
+parse_boolean (const char *value, gboolean *out, GError **error)
 {
   if (g_strcmp0 (value, "true") == 0 || g_strcmp0 (value, "false") == 0)
     {
-      self->log_apdu_data = g_str_equal (value, "true");
+      *out = g_str_equal (value, "true");
       return TRUE;
     }
   g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "“%s” is not true or false",
                value);
   return FALSE;
+}
+
+static gboolean
+parse_log_apdu_data (ScbConfig *self, const char *value, GError **error)
+{
+  return parse_boolean (value, &self->log_apdu_data, error);
+}
+
+static gboolean
+parse_escape_feature (ScbConfig *self, const char *value, GError **error)
+{
+  return parse_boolean (value, &self->escape_feature, error);
 }
 
 static gboolean
@@ -165,6 +177,7 @@ LIMIT_PARSER (parse_reserved_fds, reserved_fds, 16, 65536)
 static const KeySpec keys[] = {
   { "Daemon", "LogLevel", parse_log_level },
   { "Daemon", "LogApduData", parse_log_apdu_data },
+  { "Readers", "EscapeFeature", parse_escape_feature },
   { "Readers", "Ignore", parse_ignore },
   { "Readers", "PollInterval", parse_poll_interval },
   { "Clients", "MaxConnectionsPerClient", parse_max_connections },

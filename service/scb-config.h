@@ -60,8 +60,9 @@ typedef struct
 typedef struct
 {
   GLogLevelFlags log_level;
-  gboolean log_apdu_data; /* APDU data in the debug log, secrets excepted */
-  GArray *ignore;         /* ScbUsbId */
+  gboolean log_apdu_data;  /* APDU data in the debug log, secrets excepted */
+  GArray *ignore;          /* ScbUsbId */
+  gboolean escape_feature; /* announce FEATURE_CCID_ESC_COMMAND (scb-pinpad.h) */
   guint poll_interval_ms;
   char *pcsc_socket; /* "" when off */
   guint pcsc_clients;

@@ -11,10 +11,12 @@
 #include "scb-card.h"
 #include "scb-channel.h"
 #include "scb-connection.h"
+#include "scb-control.h"
 #include "scb-error.h"
 #include "scb-generated.h"
 #include "scb-limits.h"
 #include "scb-names.h"
+#include "scb-part10.h"
 #include "scb-reader.h"
 
 #include <errno.h>
@@ -110,11 +112,12 @@ on_control_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) response = scb_handle_control_finish (SCB_HANDLE (source), result, &error);
 
+  /* Control, VerifyPin and ModifyPin all answer (ay). */
   if (response == NULL)
     g_dbus_method_invocation_return_gerror (invocation, error);
   else
-    scb_dbus_connection_complete_control (held_iface (invocation), invocation,
-                                          scb_bytes_to_variant (response));
+    g_dbus_method_invocation_return_value (
+        invocation, g_variant_new ("(@ay)", scb_bytes_to_variant (response)));
 }
 
 static void
@@ -147,6 +150,78 @@ on_handle_control (ScbDBusConnection *iface, GDBusMethodInvocation *invocation, 
   request->control_data = scb_bytes_from_variant (data);
   scb_bouncer_check (bouncer (self), invocation, request, G_OBJECT (self), control_allowed, request,
                      (GDestroyNotify) request_free);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* VerifyPin and ModifyPin: the part 10 structure from the template and
+ * the options, then the same control path as a PC/SC program's. */
+typedef struct
+{
+  GBytes *template_apdu;
+  GVariant *options;
+  gboolean modify;
+} PinArgs;
+
+static void
+pin_args_free (PinArgs *args)
+{
+  g_bytes_unref (args->template_apdu);
+  g_variant_unref (args->options);
+  g_free (args);
+}
+
+static void
+pin_allowed (GObject *object, GDBusMethodInvocation *invocation, gpointer data)
+{
+  ScbConnection *self = SCB_CONNECTION (object);
+  const PinArgs *args = data;
+  g_autoptr (GBytes) structure = NULL;
+  GError *error = NULL;
+  ScbPinOptions options;
+
+  if (!scb_part10_pin_options_parse (args->options, args->modify, &options, &error)
+      || (structure
+          = scb_part10_pin_structure (args->modify, args->template_apdu, &options, &error))
+             == NULL)
+    {
+      g_dbus_method_invocation_take_error (invocation, error);
+      return;
+    }
+  scb_handle_control_async (self->handle,
+                            SCB_CTL_FEATURE (args->modify ? SCB_FEATURE_MODIFY_PIN_DIRECT
+                                                          : SCB_FEATURE_VERIFY_PIN_DIRECT),
+                            structure, NULL, on_control_done, hold (self, invocation));
+}
+
+static void
+check_pin (ScbConnection *self, GDBusMethodInvocation *invocation, GVariant *template_apdu,
+           GVariant *options, gboolean modify)
+{
+  PinArgs *args;
+
+  if (!owns (self, invocation))
+    return;
+  args = g_new0 (PinArgs, 1);
+  args->template_apdu = scb_bytes_from_variant (template_apdu);
+  args->options = g_variant_ref (options);
+  args->modify = modify;
+  scb_bouncer_check (bouncer (self), invocation, NULL, G_OBJECT (self), pin_allowed, args,
+                     (GDestroyNotify) pin_args_free);
+}
+
+static gboolean
+on_handle_verify_pin (ScbDBusConnection *iface, GDBusMethodInvocation *invocation,
+                      GVariant *template_apdu, GVariant *options, ScbConnection *self)
+{
+  check_pin (self, invocation, template_apdu, options, FALSE);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+on_handle_modify_pin (ScbDBusConnection *iface, GDBusMethodInvocation *invocation,
+                      GVariant *template_apdu, GVariant *options, ScbConnection *self)
+{
+  check_pin (self, invocation, template_apdu, options, TRUE);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -572,6 +647,8 @@ scb_connection_new (ScbManager *manager, ScbReader *reader, ScbHandle *handle, G
 #define CONNECT(signal, handler) g_signal_connect (self->iface, signal, G_CALLBACK (handler), self)
   CONNECT ("handle-transmit", on_handle_transmit);
   CONNECT ("handle-control", on_handle_control);
+  CONNECT ("handle-verify-pin", on_handle_verify_pin);
+  CONNECT ("handle-modify-pin", on_handle_modify_pin);
   CONNECT ("handle-begin-transaction", on_handle_begin_transaction);
   CONNECT ("handle-end-transaction", on_handle_end_transaction);
   CONNECT ("handle-reconnect", on_handle_reconnect);

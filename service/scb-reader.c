@@ -22,6 +22,7 @@
 #include "scb-generated.h"
 #include "scb-limits.h"
 #include "scb-names.h"
+#include "scb-pinpad.h"
 #include "scb-reader.h"
 
 #define INSERT_SETTLE_MS 5000
@@ -39,6 +40,7 @@ struct _ScbReader
   ScbDBusReader *iface;
   gulong changed_id;
   gulong use_id;
+  gulong pin_entry_id;
   gboolean present;
 
   guint generation;        /* the slot's card generation last published */
@@ -208,6 +210,21 @@ scb_reader_shutdown (ScbReader *self)
 }
 
 /* Share modes changed: State's INUSE and EXCLUSIVE bits. */
+/* A connection's PIN entry on the pad, for a desktop to say "enter your
+ * PIN on the reader": a D-Bus connection's label is its path. */
+static void
+on_pin_entry (ScbSession *session, const char *label, const char *operation, const char *result,
+              gpointer user_data)
+{
+  ScbReader *self = user_data;
+  const char *connection = label != NULL && g_variant_is_object_path (label) ? label : "/";
+
+  if (result == NULL)
+    scb_dbus_reader_emit_pin_entry_started (self->iface, connection, operation);
+  else
+    scb_dbus_reader_emit_pin_entry_finished (self->iface, connection, operation, result);
+}
+
 static void
 on_use_changed (ScbSession *session, gpointer user_data)
 {
@@ -400,6 +417,7 @@ scb_reader_new (ScbManager *manager, CcidDevice *device, CcidSlot *slot, const c
   scb_dbus_reader_set_serial (self->iface, serial != NULL ? serial : "");
   scb_dbus_reader_set_slot (self->iface, (guint8) scb_slot_get_info (self->slot)->index);
   scb_dbus_reader_set_exchange_level (self->iface, scb_slot_get_info (self->slot)->exchange_level);
+  scb_dbus_reader_set_pin_pad (self->iface, scb_pinpad_property (device));
   scb_dbus_reader_set_state (self->iface, SCB_READER_STATE_EMPTY);
   /* Never a value whose low 16 bits are 0: it starts at 1. */
   scb_dbus_reader_set_card_events (self->iface, scb_counter_next (0));
@@ -411,6 +429,8 @@ scb_reader_new (ScbManager *manager, CcidDevice *device, CcidSlot *slot, const c
   g_signal_connect (self->iface, "handle-set-nad", G_CALLBACK (on_handle_set_nad), self);
   self->changed_id = g_signal_connect (self->slot, "changed", G_CALLBACK (on_slot_changed), self);
   self->use_id = g_signal_connect (self->session, "changed", G_CALLBACK (on_use_changed), self);
+  self->pin_entry_id
+      = g_signal_connect (self->session, "pin-entry", G_CALLBACK (on_pin_entry), self);
   return self;
 }
 
@@ -424,6 +444,7 @@ scb_reader_dispose (GObject *object)
   if (self->session != NULL)
     {
       g_clear_signal_handler (&self->use_id, self->session);
+      g_clear_signal_handler (&self->pin_entry_id, self->session);
       scb_session_shutdown (self->session);
     }
   g_clear_handle_id (&self->insert_timeout_id, g_source_remove);

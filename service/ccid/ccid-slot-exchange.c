@@ -92,8 +92,6 @@ is_no_answer (const GError *error)
 
 /* ---- T=1 at TPDU level ------------------------------------------------- */
 
-static void t1_drive (CcidJob *job, t1_status status);
-
 static GError *
 error_from_t1 (CcidJob *job, t1_error err)
 {
@@ -129,8 +127,8 @@ error_from_t1 (CcidJob *job, t1_error err)
 }
 
 /* Gives up the exchange with @error, leaving the NAD's state whole. */
-static void
-t1_give_up (CcidJob *job, GError *error)
+void
+ccid_slot_t1_give_up (CcidJob *job, GError *error)
 {
   t1_cancel (job->t1);
   ccid_job_return_error (job, error);
@@ -149,7 +147,7 @@ on_t1_block (CcidJob *job, const CcidReply *reply, const GError *error)
     {
       if (g_error_matches (error, SCB_ERROR, SCB_ERROR_READER_UNAVAILABLE))
         {
-          t1_give_up (job, g_error_copy (error));
+          ccid_slot_t1_give_up (job, g_error_copy (error));
           return;
         }
       /* lost, timed out, stalled, malformed, refused: no valid block */
@@ -159,7 +157,7 @@ on_t1_block (CcidJob *job, const CcidReply *reply, const GError *error)
     {
       if (ccid_reply_icc_status (reply) == CCID_ICC_ABSENT)
         {
-          t1_give_up (job, ccid_slot_error_from_reply (job->slot, reply, "XfrBlock"));
+          ccid_slot_t1_give_up (job, ccid_slot_error_from_reply (job->slot, reply, "XfrBlock"));
           return;
         }
       job->reader_failed = TRUE;
@@ -171,11 +169,11 @@ on_t1_block (CcidJob *job, const CcidReply *reply, const GError *error)
     }
   else
     st = t1_on_block (job->t1, reply->data, reply->length);
-  t1_drive (job, st);
+  ccid_slot_t1_drive (job, st);
 }
 
-static void
-t1_drive (CcidJob *job, t1_status status)
+void
+ccid_slot_t1_drive (CcidJob *job, t1_status status)
 {
   CcidSlot *self = job->slot;
   guint8 block[T1_MAX_BLOCK];
@@ -195,13 +193,20 @@ t1_drive (CcidJob *job, t1_status status)
       status = t1_next_block (job->t1, block, sizeof block, &block_len);
       if (status == T1_ERROR)
         break;
+      if (job->kind == CCID_JOB_SECURE && (block[1] & 0x80) == 0)
+        {
+          /* the I-block of the template: the reader puts the PIN in it */
+          ccid_slot_secure_send_block (job, block);
+          return;
+        }
       len = ccid_build_xfr_block (msg, sizeof msg, (guint8) self->index, 0,
                                   (guint8) MIN (multiplier, 255), 0, block, block_len);
       if (len == 0 || len > desc (self)->message_length)
         {
           /* cannot happen: max_inf keeps our blocks within one message */
-          t1_give_up (job, g_error_new (SCB_ERROR, SCB_ERROR_INSUFFICIENT_BUFFER,
-                                        "A T=1 block does not fit reader %s", self->name));
+          ccid_slot_t1_give_up (job,
+                                g_error_new (SCB_ERROR, SCB_ERROR_INSUFFICIENT_BUFFER,
+                                             "A T=1 block does not fit reader %s", self->name));
           return;
         }
       ccid_job_send (job, msg, len, ccid_slot_card_timeout_ms (self, multiplier), on_t1_block);
@@ -211,8 +216,9 @@ t1_drive (CcidJob *job, t1_status status)
         {
           job->t1_ifs = FALSE;
           g_hash_table_add (self->t1_ifs_done, GUINT_TO_POINTER (job->nad));
-          t1_drive (job, t1_begin (job->t1, g_bytes_get_data (job->input, NULL),
-                                   g_bytes_get_size (job->input), job->resp, job->resp_cap));
+          ccid_slot_t1_drive (job,
+                              t1_begin (job->t1, g_bytes_get_data (job->input, NULL),
+                                        g_bytes_get_size (job->input), job->resp, job->resp_cap));
           return;
         }
       t1_take_response (job->t1, &resp_len);
@@ -230,15 +236,15 @@ t1_drive (CcidJob *job, t1_status status)
       t1_cancel (job->t1);
       job->t1_ifs = FALSE;
       g_hash_table_add (self->t1_ifs_done, GUINT_TO_POINTER (job->nad));
-      t1_drive (job, t1_begin (job->t1, g_bytes_get_data (job->input, NULL),
-                               g_bytes_get_size (job->input), job->resp, job->resp_cap));
+      ccid_slot_t1_drive (job, t1_begin (job->t1, g_bytes_get_data (job->input, NULL),
+                                         g_bytes_get_size (job->input), job->resp, job->resp_cap));
       return;
     }
-  t1_give_up (job, error_from_t1 (job, t1_error_of (job->t1)));
+  ccid_slot_t1_give_up (job, error_from_t1 (job, t1_error_of (job->t1)));
 }
 
-static void
-start_t1 (CcidJob *job)
+void
+ccid_slot_start_t1 (CcidJob *job)
 {
   CcidSlot *self = job->slot;
   const CcidDescriptor *d = desc (self);
@@ -274,11 +280,11 @@ start_t1 (CcidJob *job)
   if (want_ifs)
     {
       job->t1_ifs = TRUE;
-      t1_drive (job, t1_begin_ifs (job->t1, d->ifsd));
+      ccid_slot_t1_drive (job, t1_begin_ifs (job->t1, d->ifsd));
       return;
     }
-  t1_drive (job, t1_begin (job->t1, g_bytes_get_data (job->input, NULL),
-                           g_bytes_get_size (job->input), job->resp, job->resp_cap));
+  ccid_slot_t1_drive (job, t1_begin (job->t1, g_bytes_get_data (job->input, NULL),
+                                     g_bytes_get_size (job->input), job->resp, job->resp_cap));
 }
 
 /* ---- T=0 at TPDU level ------------------------------------------------- */
@@ -457,6 +463,33 @@ start_apdu_level (CcidJob *job)
 
 /* ---- entry points ------------------------------------------------------ */
 
+gboolean
+ccid_slot_job_check_powered (CcidJob *job)
+{
+  CcidSlot *self = job->slot;
+
+  switch (self->state)
+    {
+    case CCID_SLOT_ABSENT:
+      ccid_job_return_error (
+          job, g_error_new (SCB_ERROR, SCB_ERROR_NO_SMARTCARD, "No card in %s", self->name));
+      return FALSE;
+    case CCID_SLOT_PRESENT:
+      ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_UNPOWERED_CARD,
+                                               "The card in %s is not powered", self->name));
+      return FALSE;
+    case CCID_SLOT_MUTE:
+      ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_UNRESPONSIVE_CARD,
+                                               "The card in %s does not answer", self->name));
+      return FALSE;
+    case CCID_SLOT_POWERED:
+    default:
+      break;
+    }
+  job->session = self->session;
+  return TRUE;
+}
+
 void
 ccid_slot_start_transmit (CcidJob *job)
 {
@@ -464,25 +497,8 @@ ccid_slot_start_transmit (CcidJob *job)
   const CcidDescriptor *d = desc (self);
   gsize len = g_bytes_get_size (job->input);
 
-  switch (self->state)
-    {
-    case CCID_SLOT_ABSENT:
-      ccid_job_return_error (
-          job, g_error_new (SCB_ERROR, SCB_ERROR_NO_SMARTCARD, "No card in %s", self->name));
-      return;
-    case CCID_SLOT_PRESENT:
-      ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_UNPOWERED_CARD,
-                                               "The card in %s is not powered", self->name));
-      return;
-    case CCID_SLOT_MUTE:
-      ccid_job_return_error (job, g_error_new (SCB_ERROR, SCB_ERROR_UNRESPONSIVE_CARD,
-                                               "The card in %s does not answer", self->name));
-      return;
-    case CCID_SLOT_POWERED:
-    default:
-      break;
-    }
-  job->session = self->session;
+  if (!ccid_slot_job_check_powered (job))
+    return;
   if (len < 4 || len > T1_MAX_APDU)
     {
       ccid_job_return_error (
@@ -501,7 +517,7 @@ ccid_slot_start_transmit (CcidJob *job)
     {
     case CCID_LEVEL_TPDU:
       if (self->protocol == 1)
-        start_t1 (job);
+        ccid_slot_start_t1 (job);
       else if (self->protocol == 0)
         start_t0 (job);
       else

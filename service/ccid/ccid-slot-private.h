@@ -18,6 +18,7 @@
 
 #include "ccid-device.h"
 #include "ccid-message.h"
+#include "ccid-secure.h"
 #include "ccid-slot.h"
 
 #include "atr.h"
@@ -37,6 +38,7 @@ typedef enum
   CCID_JOB_SET_PROTOCOL,
   CCID_JOB_TRANSMIT,
   CCID_JOB_ESCAPE,
+  CCID_JOB_SECURE,
 } CcidJobKind;
 
 struct _CcidJob
@@ -74,6 +76,11 @@ struct _CcidJob
   guint8 bwi;   /* XfrBlock bBWI: T=1 WTX multiplier */
   gsize offset; /* extended APDU chaining */
   GByteArray *collected;
+
+  /* secure PIN entry: @input is the APDU template */
+  GBytes *secure_data;      /* the abData of PC_to_RDR_Secure */
+  CcidSecureMessage secure; /* where its prologue and template are */
+  gboolean secure_sent;     /* the reader got it: never send the template again */
 };
 
 struct _CcidSlot
@@ -130,6 +137,18 @@ void ccid_slot_start_set_protocol (CcidJob *job);
 /* ccid-slot-exchange.c */
 void ccid_slot_start_transmit (CcidJob *job);
 void ccid_slot_start_escape (CcidJob *job);
+/* FALSE (the job answered) unless the card is powered; takes the session. */
+gboolean ccid_slot_job_check_powered (CcidJob *job);
+/* T=1 at TPDU level for @job->input, from its IFS and RESYNCH needs on. */
+void ccid_slot_start_t1 (CcidJob *job);
+void ccid_slot_t1_drive (CcidJob *job, t1_status status);
+void ccid_slot_t1_give_up (CcidJob *job, GError *error);
+
+/* ccid-slot-secure.c */
+void ccid_slot_start_secure (CcidJob *job);
+/* The T=1 engine's I-block for the template is ready (@block: NAD PCB LEN
+ * ...): the reader gets it as PC_to_RDR_Secure with this prologue. */
+void ccid_slot_secure_send_block (CcidJob *job, const guint8 *block);
 /* Block waiting time in ms for the current parameters, and the host
  * timeout that goes with a command that waits for the card. */
 guint ccid_slot_card_timeout_ms (CcidSlot *self, guint multiplier);

@@ -263,6 +263,7 @@ job_free (CcidJob *job)
   g_clear_pointer (&job->input, g_bytes_unref);
   g_clear_pointer (&job->resp, g_free);
   g_clear_pointer (&job->collected, g_byte_array_unref);
+  g_clear_pointer (&job->secure_data, g_bytes_unref);
   g_clear_object (&job->slot);
   g_free (job);
 }
@@ -448,6 +449,9 @@ run_next (CcidSlot *self)
       break;
     case CCID_JOB_ESCAPE:
       ccid_slot_start_escape (job);
+      break;
+    case CCID_JOB_SECURE:
+      ccid_slot_start_secure (job);
       break;
     default:
       g_assert_not_reached ();

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "ccid-descriptor.h"
+#include "ccid-secure.h"
 
 G_BEGIN_DECLS
 
@@ -95,6 +96,18 @@ void ccid_slot_transmit (CcidSlot *self, guint8 nad, GBytes *apdu, CcidSlotTrans
 void ccid_slot_escape_async (CcidSlot *self, GBytes *data, GCancellable *cancellable,
                              GAsyncReadyCallback callback, gpointer user_data);
 GBytes *ccid_slot_escape_finish (CcidSlot *self, GAsyncResult *result, GError **error);
+
+/* PC_to_RDR_Secure: PIN verification or modification on the reader's pad
+ * with @data, the abData ccid_secure_convert() wrote as @msg says. Returns
+ * the card's response APDU, or what libccid answers for the pad: 64 00
+ * (timeout), 64 01 (cancelled), or the reader's own status words (64 02
+ * the new PINs differ, 64 03 a PIN too short or too long). Errors as for
+ * ccid_slot_transmit(); NOT_TRANSACTED when the reader refuses the command.
+ * @nad picks the T=1 state at TPDU level, as for ccid_slot_transmit(). */
+void ccid_slot_secure_async (CcidSlot *self, guint8 nad, const guint8 *data,
+                             const CcidSecureMessage *msg, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data);
+GBytes *ccid_slot_secure_finish (CcidSlot *self, GAsyncResult *result, GError **error);
 
 /* For CcidDevice only. */
 CcidSlot *ccid_slot_new (CcidDevice *device, guint index, const char *name);

@@ -1,6 +1,7 @@
 /* scb-ccid-slot.c: the session's slot (scb-slot.h) over the CCID driver
  *
- * The only place above the driver that calls ccid_slot_*(). A CCID slot
+ * The only place above the driver that calls ccid_slot_*() (part 10 goes
+ * through scb-pinpad.c, the daemon's part 10 on a CCID slot). A CCID slot
  * serves one APDU at a time and the session sends it one at a time (its
  * APDU queue has one in flight), so the answer's callback is kept here and
  * the per-APDU path allocates nothing more.
@@ -8,6 +9,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "scb-ccid-slot.h"
+#include "scb-pinpad.h"
 
 struct _ScbCcidSlot
 {
@@ -185,6 +187,20 @@ escape_finish (ScbSlot *slot, GAsyncResult *result, GError **error)
 }
 
 static void
+part10_async (ScbSlot *slot, guint8 nad, guint32 code, GBytes *data, GCancellable *cancellable,
+              GAsyncReadyCallback callback, gpointer user_data)
+{
+  scb_pinpad_control_async (SCB_CCID_SLOT (slot)->slot, nad, code, data, cancellable, callback,
+                            user_data);
+}
+
+static GBytes *
+part10_finish (ScbSlot *slot, GAsyncResult *result, GError **error)
+{
+  return scb_pinpad_control_finish (SCB_CCID_SLOT (slot)->slot, result, error);
+}
+
+static void
 on_changed (CcidSlot *slot, gpointer user_data)
 {
   g_signal_emit_by_name (user_data, "changed");
@@ -254,4 +270,6 @@ scb_ccid_slot_iface_init (ScbSlotInterface *iface)
   iface->transmit = transmit;
   iface->escape_async = escape_async;
   iface->escape_finish = escape_finish;
+  iface->part10_async = part10_async;
+  iface->part10_finish = part10_finish;
 }

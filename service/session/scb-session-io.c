@@ -11,6 +11,7 @@
 #include "scb-apdu-log.h"
 #include "scb-control.h"
 #include "scb-error.h"
+#include "scb-part10.h"
 #include "scb-session-private.h"
 
 #include <string.h>
@@ -270,6 +271,49 @@ on_slot_escape (GObject *source, GAsyncResult *result, gpointer user_data)
     g_task_return_pointer (task, response, (GDestroyNotify) g_bytes_unref);
 }
 
+static void
+on_slot_part10 (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  ScbHandle *self = g_task_get_source_object (task);
+  const char *operation = g_task_get_task_data (task);
+  GError *error = NULL;
+  GBytes *response = scb_slot_part10_finish (self->session->slot, result, &error);
+
+  scb_peer_release (self->owner, SCB_RESOURCE_REQUEST);
+  if (operation != NULL)
+    {
+      const char *outcome = scb_part10_entry_result (response);
+
+      /* the outcome only: the answer may be card data */
+      g_debug ("%s: PIN %s on the pad of %s: %s", self->label, operation,
+               scb_session_get_name (self->session), outcome);
+      scb_session_emit_pin_entry (self->session, self, operation, outcome);
+    }
+  if (response == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, response, (GDestroyNotify) g_bytes_unref);
+}
+
+/* PC/SC part 10 (features, properties, PIN entry on the pad) from the
+ * slot; a PIN entry is heard of (::pin-entry) as it starts and ends. */
+static void
+part10_control (ScbHandle *self, guint32 code, GBytes *data, GTask *task)
+{
+  const char *operation = scb_part10_operation (code);
+
+  if (operation != NULL)
+    {
+      g_task_set_task_data (task, (gpointer) operation, NULL);
+      g_debug ("%s: PIN %s on the pad of %s begins", self->label, operation,
+               scb_session_get_name (self->session));
+      scb_session_emit_pin_entry (self->session, self, operation, NULL);
+    }
+  scb_slot_part10_async (self->session->slot, self->nad, code, data, g_task_get_cancellable (task),
+                         on_slot_part10, task);
+}
+
 void
 scb_handle_control_async (ScbHandle *self, guint32 code, GBytes *data, GCancellable *cancellable,
                           GAsyncReadyCallback callback, gpointer user_data)
@@ -296,14 +340,15 @@ scb_handle_control_async (ScbHandle *self, guint32 code, GBytes *data, GCancella
       g_task_return_error (task, error);
       return;
     }
+  if (scb_part10_handles (code))
+    {
+      part10_control (self, code, data, g_steal_pointer (&task));
+      return;
+    }
   switch (code)
     {
     case SCB_CTL_MEP_NAD:
       answer = mep_nad (self, data, &error);
-      break;
-    case SCB_CTL_GET_FEATURE_REQUEST:
-      /* No PIN pad or other part 10 feature on the readers we drive. */
-      answer = g_bytes_new (NULL, 0);
       break;
     case SCB_CTL_IFD_EXCHANGE:
       scb_slot_escape_async (self->session->slot, data, cancellable, on_slot_escape,

@@ -67,6 +67,10 @@ gboolean scb_handle_is_current (ScbHandle *self);
 gboolean scb_handle_check_card (ScbHandle *self, GError **error);
 
 void scb_session_emit_changed (ScbSession *self);
+/* ::pin-entry for a PIN entry of @handle on the reader's pad: @result
+ * NULL as it starts, then scb_part10_entry_result()'s. */
+void scb_session_emit_pin_entry (ScbSession *self, ScbHandle *handle, const char *operation,
+                                 const char *result);
 /* Every other handle bound to the card gets ResetCard once. */
 void scb_session_mark_reset (ScbSession *self, ScbHandle *by);
 /* One level of @handle's transaction (@all: every level) ends. */

@@ -24,6 +24,7 @@ G_DEFINE_TYPE (ScbSession, scb_session, G_TYPE_OBJECT)
 G_DEFINE_TYPE (ScbHandle, scb_handle, G_TYPE_OBJECT)
 
 static guint changed_signal;
+static guint pin_entry_signal;
 
 /* ---- waiters ------------------------------------------------------------ */
 
@@ -253,6 +254,13 @@ scb_session_get_card_protocol (ScbSession *self)
 }
 
 void
+scb_session_emit_pin_entry (ScbSession *self, ScbHandle *handle, const char *operation,
+                            const char *result)
+{
+  g_signal_emit (self, pin_entry_signal, 0, handle->label, operation, result);
+}
+
+void
 scb_session_emit_changed (ScbSession *self)
 {
   g_signal_emit (self, changed_signal, 0);
@@ -362,6 +370,9 @@ scb_session_class_init (ScbSessionClass *klass)
   G_OBJECT_CLASS (klass)->finalize = scb_session_finalize;
   changed_signal = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                  NULL, NULL, G_TYPE_NONE, 0);
+  pin_entry_signal
+      = g_signal_new ("pin-entry", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 /* ---- handles -------------------------------------------------------------- */

@@ -31,7 +31,12 @@ G_DECLARE_FINAL_TYPE (ScbSession, scb_session, SCB, SESSION, GObject)
 G_DECLARE_FINAL_TYPE (ScbHandle, scb_handle, SCB, HANDLE, GObject)
 
 /* ::changed: the connections' share modes changed (Reader.State's INUSE
- * and EXCLUSIVE bits, scb_session_get_use()). */
+ * and EXCLUSIVE bits, scb_session_get_use()).
+ * ::pin-entry (label, operation, result): a connection's PIN entry on the
+ * reader's pad (part 10 VERIFY_PIN_DIRECT or MODIFY_PIN_DIRECT) starts
+ * (result NULL) or ends; the label is the handle's (scb_handle_set_label()),
+ * the operation "verify" or "modify", the result one of
+ * scb_part10_entry_result()'s. No PIN or card data in it. */
 ScbSession *scb_session_new (ScbSlot *slot);
 ScbSlot *scb_session_get_slot (ScbSession *self);
 const char *scb_session_get_name (ScbSession *self);

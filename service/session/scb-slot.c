@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "scb-slot.h"
+#include "scb-error.h"
 
 G_DEFINE_INTERFACE (ScbSlot, scb_slot, G_TYPE_OBJECT)
 
@@ -105,4 +106,32 @@ GBytes *
 scb_slot_escape_finish (ScbSlot *self, GAsyncResult *result, GError **error)
 {
   return SCB_SLOT_GET_IFACE (self)->escape_finish (self, result, error);
+}
+
+void
+scb_slot_part10_async (ScbSlot *self, guint8 nad, guint32 code, GBytes *data,
+                       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  ScbSlotInterface *iface = SCB_SLOT_GET_IFACE (self);
+  g_autoptr (GTask) task = NULL;
+
+  if (iface->part10_async != NULL)
+    {
+      iface->part10_async (self, nad, code, data, cancellable, callback, user_data);
+      return;
+    }
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, scb_slot_part10_async);
+  g_task_return_new_error (task, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED,
+                           "Control code 0x%08x is not supported", code);
+}
+
+GBytes *
+scb_slot_part10_finish (ScbSlot *self, GAsyncResult *result, GError **error)
+{
+  ScbSlotInterface *iface = SCB_SLOT_GET_IFACE (self);
+
+  if (g_async_result_is_tagged (result, scb_slot_part10_async))
+    return g_task_propagate_pointer (G_TASK (result), error);
+  return iface->part10_finish (self, result, error);
 }

@@ -71,6 +71,11 @@ struct _ScbSlotInterface
   void (*escape_async) (ScbSlot *self, GBytes *data, GCancellable *cancellable,
                         GAsyncReadyCallback callback, gpointer user_data);
   GBytes *(*escape_finish) (ScbSlot *self, GAsyncResult *result, GError **error);
+  /* NULL: no part 10 (scb_slot_part10_async() answers NotSupported) */
+  void (*part10_async) (ScbSlot *self, guint8 nad, guint32 code, GBytes *data,
+                        GCancellable *cancellable, GAsyncReadyCallback callback,
+                        gpointer user_data);
+  GBytes *(*part10_finish) (ScbSlot *self, GAsyncResult *result, GError **error);
 };
 
 /* Bits of scb_slot_get_protocols() and scb_slot_set_protocol_async(). */
@@ -110,5 +115,12 @@ void scb_slot_transmit (ScbSlot *self, guint8 nad, GBytes *apdu, ScbSlotTransmit
 void scb_slot_escape_async (ScbSlot *self, GBytes *data, GCancellable *cancellable,
                             GAsyncReadyCallback callback, gpointer user_data);
 GBytes *scb_slot_escape_finish (ScbSlot *self, GAsyncResult *result, GError **error);
+/* A PC/SC part 10 control code (scb_part10_handles()) with @data, a PIN
+ * entry on the T=1 @nad: the reader's answer, NotSupported from a slot
+ * without part 10. */
+void scb_slot_part10_async (ScbSlot *self, guint8 nad, guint32 code, GBytes *data,
+                            GCancellable *cancellable, GAsyncReadyCallback callback,
+                            gpointer user_data);
+GBytes *scb_slot_part10_finish (ScbSlot *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS

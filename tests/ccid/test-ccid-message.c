@@ -6,24 +6,7 @@
 #include <string.h>
 
 #include "ccid-message.h"
-
-static char *
-hex (const guint8 *p, gsize n)
-{
-  GString *s = g_string_new (NULL);
-
-  for (gsize i = 0; i < n; i++)
-    g_string_append_printf (s, "%s%02X", i ? " " : "", p[i]);
-  return g_string_free (s, FALSE);
-}
-
-#define assert_bytes(buf, n, expected)                                                             \
-  G_STMT_START                                                                                     \
-  {                                                                                                \
-    g_autofree char *_h = hex ((buf), (n));                                                        \
-    g_assert_cmpstr (_h, ==, (expected));                                                          \
-  }                                                                                                \
-  G_STMT_END
+#include "ccid-test-bytes.h"
 
 static void
 test_build_all (void)

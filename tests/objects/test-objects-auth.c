@@ -112,6 +112,18 @@ static const AuthCase cases[] = {
     { SHARED, "@", "Connection.Transmit", "([byte 0x80, 0xec, 0, 0, 1, 0x42],)" },
     "ok" },
   { "status-open", { OC_ACCESS }, { SHARED, "@", "Connection.Status", "()" }, "ok" },
+  /* access-card, as Control's PIN features; this reader has no pad */
+  { "verifypin-allowed",
+    { OC_ACCESS },
+    { SHARED, "@", "Connection.VerifyPin",
+      "([byte 0, 0x20, 0, 0x81, 8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], @a{sv} {})" },
+    "!NotTransacted" },
+  { "modifypin-allowed",
+    { OC_ACCESS },
+    { SHARED, "@", "Connection.ModifyPin",
+      "([byte 0, 0x24, 0, 0x81, 16, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, "
+      "0xff, 0xff, 0xff, 0xff, 0xff, 0xff], @a{sv} {})" },
+    "!NotTransacted" },
   { "getreaders-open", { NONE }, { "/org/scardbus/SmartCard1", "Manager.GetReaders", "()" }, "ok" },
   /* The channel's control requests: the same per-code authorization. */
   { "channel-escape-allowed",

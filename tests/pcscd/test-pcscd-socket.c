@@ -4,8 +4,8 @@
  * mock allowing access-card only (meson.build). Protocols 4.4 to 4.6 as
  * pcscd 2.5 serves them, what pcscd does with bad input (the client is
  * dropped, everyone else carries on), the limits, polkit per action as
- * nobody, and a sandbox-like client: its own mount namespace, no system
- * bus, only the socket at pcscd's path.
+ * nobody, PIN entries heard of on D-Bus, and a sandbox-like client: its own mount namespace, no
+ * system bus, only the socket at pcscd's path.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -597,6 +597,65 @@ test_polkit (void)
   close (fd);
 }
 
+/* ---- PIN entry ----------------------------------------------------------------------- */
+
+static void
+on_pin_signal (GDBusConnection *bus, const char *sender, const char *path, const char *iface,
+               const char *name, GVariant *parameters, gpointer user_data)
+{
+  g_autofree char *text = g_variant_print (parameters, TRUE);
+
+  g_ptr_array_add (user_data, g_strdup_printf ("%s %s", name, text));
+}
+
+static gboolean
+two_events (gpointer data)
+{
+  return ((GPtrArray *) data)->len >= 2;
+}
+
+/* A PIN entry of a program on the socket is heard of on D-Bus as one from
+ * a Connection is, with / for the Connection it has not. A 1-byte
+ * structure fails as under pcscd + libccid (winscard-reference's "VERIFY
+ * structure too short"): SCARD_E_UNSUPPORTED_FEATURE, result "failed". */
+static void
+test_pin_entry (void)
+{
+  g_autoptr (GDBusConnection) bus = oc_bus_new ();
+  g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GVariant) pong = NULL;
+  guint32 context;
+  int fd = client_new (4, &context);
+  ScbPcscdMessage connected = connect_card (fd, context, SCARD_SHARE_SHARED);
+  ScbPcscdMessage msg = { .command = SCB_PCSCD_CONTROL,
+                          .card = connected.card,
+                          .control_code = 0x42330000 + 0x06, /* FEATURE_VERIFY_PIN_DIRECT */
+                          .send_length = 1,
+                          .recv_length = 256 };
+  g_autofree guint8 *reply = g_malloc (scb_pcscd_reply_size (SCB_PCSCD_CONTROL));
+  ScbPcscdMessage answer;
+  guint id
+      = g_dbus_connection_signal_subscribe (bus, NULL, OC_NAME ".Reader", NULL, NULL, NULL,
+                                            G_DBUS_SIGNAL_FLAGS_NONE, on_pin_signal, events, NULL);
+
+  g_assert_cmphex (connected.rv, ==, SCARD_S_SUCCESS);
+  /* the match rule is in place before the entry */
+  pong = oc_call (bus, "/org/freedesktop/DBus", "org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
+                  NULL);
+  g_assert_nonnull (pong);
+  request (fd, &msg, (const guint8[]){ 0 }, 1);
+  g_assert_true (recv_all (fd, reply, scb_pcscd_reply_size (SCB_PCSCD_CONTROL)));
+  g_assert_true (scb_pcscd_reply_decode (SCB_PCSCD_CONTROL, reply,
+                                         scb_pcscd_reply_size (SCB_PCSCD_CONTROL), &answer, NULL));
+  g_assert_cmphex (answer.rv, ==, SCARD_E_UNSUPPORTED_FEATURE);
+  g_assert_true (oc_wait_for (two_events, events, 5000));
+  g_assert_cmpuint (events->len, ==, 2);
+  g_assert_cmpstr (events->pdata[0], ==, "PinEntryStarted (objectpath '/', 'verify')");
+  g_assert_cmpstr (events->pdata[1], ==, "PinEntryFinished (objectpath '/', 'verify', 'failed')");
+  g_dbus_connection_signal_unsubscribe (bus, id);
+  close (fd);
+}
+
 /* ---- a sandbox ------------------------------------------------------------------------ */
 
 /* Debian's scriptor in its own mount namespace where /run holds only the
@@ -672,6 +731,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pcscd/never-reads", test_never_reads);
   g_test_add_func ("/pcscd/many-clients", test_many_clients);
   g_test_add_func ("/pcscd/polkit", test_polkit);
+  g_test_add_func ("/pcscd/pin-entry", test_pin_entry);
   g_test_add_func ("/pcscd/sandbox", test_sandbox);
   return g_test_run ();
 }

@@ -28,6 +28,7 @@ test_defaults (void)
   g_assert_cmpuint (config->limits.reserved_fds, ==, 64);
   g_assert_cmpint (config->log_level, ==, G_LOG_LEVEL_MESSAGE);
   g_assert_false (config->log_apdu_data);
+  g_assert_false (config->escape_feature);
   g_assert_cmpuint (config->ignore->len, ==, 0);
 }
 
@@ -80,6 +81,7 @@ test_values (void)
                      "[Readers]\n"
                      "Ignore=08e6:3437; 04E6:5116;\n"
                      "PollInterval=250\n"
+                     "EscapeFeature=true\n"
                      "[Clients]\n"
                      "MaxConnectionsPerClient=7\n"
                      "MaxConnectionsPerUser=1000\n"
@@ -90,6 +92,7 @@ test_values (void)
   g_assert_no_error (error);
   g_assert_cmpint (config->log_level, ==, G_LOG_LEVEL_DEBUG);
   g_assert_true (config->log_apdu_data);
+  g_assert_true (config->escape_feature);
   g_assert_cmpuint (config->poll_interval_ms, ==, 250);
   g_assert_cmpuint (config->limits.connections_per_client, ==, 7);
   g_assert_cmpuint (config->limits.connections_per_user, ==, 1000);
@@ -133,6 +136,7 @@ static const BadCase bad_cases[] = {
   { "[Daemon]\nLogLevel=loud\n",
     "bad.conf:2: LogLevel: “loud” is not a log level (error, warning, message, info, debug)" },
   { "[Daemon]\nLogApduData=yes\n", "bad.conf:2: LogApduData: “yes” is not true or false" },
+  { "[Readers]\nEscapeFeature=1\n", "bad.conf:2: EscapeFeature: “1” is not true or false" },
   { "[Daemon]\njust words\n",
     "bad.conf:2: “just words” is not KEY=VALUE, a [Group] or a # comment" },
   { "Ignore=08e6:3437\n", "bad.conf:1: key Ignore comes before any [Group]" },

@@ -3,11 +3,12 @@
  * Share modes, the transaction queue and every call that must or must not
  * wait for it, cancellation, the wait limit, owners that go, cards and
  * readers that go under waiters, reset marks, the protocol a direct
- * connection reports, attributes. Each case runs in milliseconds.
+ * connection reports, attributes, part 10 on a slot without it. Each case runs in milliseconds.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "scb-config.h"
+#include "scb-control.h"
 #include "scb-error.h"
 #include "scb-fake-slot.h"
 #include "scb-limits.h"
@@ -752,6 +753,64 @@ test_attributes (Fixture *f, gconstpointer data)
 }
 
 static void
+on_pin_entry (ScbSession *session, const char *label, const char *operation, const char *result,
+              gpointer user_data)
+{
+  g_ptr_array_add (user_data, g_strdup_printf ("%s %s %s", label, operation,
+                                               result != NULL ? result : "(start)"));
+}
+
+static GBytes *
+control (ScbHandle *handle, guint32 code, GBytes *input, GError **error)
+{
+  Call call = { 0 };
+  GBytes *answer;
+
+  scb_handle_control_async (handle, code, input, NULL, on_done, &call);
+  run_until (&call);
+  answer = scb_handle_control_finish (handle, call.result, error);
+  call_clear (&call);
+  return answer;
+}
+
+/* The fake slot has no part 10: the feature list and PIN entry are
+ * NotSupported (no empty feature list), and a PIN entry is still heard of
+ * as it starts and fails, under the handle's label. */
+static void
+test_part10_unsupported (Fixture *f, gconstpointer data)
+{
+  g_autoptr (ScbHandle) a = connect_ok (f, f->a, SCB_SHARE_MODE_SHARED);
+  g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GBytes) input = g_bytes_new ("\x00\x20\x00\x81", 4);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) answer = NULL;
+  gulong id = g_signal_connect (f->session, "pin-entry", G_CALLBACK (on_pin_entry), events);
+
+  scb_handle_set_label (a, "conn-a");
+  answer = control (a, SCB_CTL_GET_FEATURE_REQUEST, input, &error);
+  g_assert_null (answer);
+  g_assert_error (error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  g_assert_cmpuint (events->len, ==, 0);
+
+  answer = control (a, SCB_CTL_FEATURE (SCB_FEATURE_MODIFY_PIN_DIRECT), input, &error);
+  g_assert_null (answer);
+  g_assert_error (error, SCB_ERROR, SCB_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  g_assert_cmpuint (events->len, ==, 2);
+  g_assert_cmpstr (events->pdata[0], ==, "conn-a modify (start)");
+  g_assert_cmpstr (events->pdata[1], ==, "conn-a modify failed");
+
+  /* The handle still works after both. */
+  answer = control (a, SCB_CTL_IFD_EXCHANGE, input, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer), "\x00\x20\x00\x81",
+                   4);
+  g_signal_handler_disconnect (f->session, id);
+  disconnect (a, SCB_DISPOSITION_LEAVE);
+}
+
+static void
 test_serial (Fixture *f, gconstpointer data)
 {
   g_autoptr (ScbHandle) direct = connect_ok (f, f->a, SCB_SHARE_MODE_DIRECT);
@@ -779,6 +838,7 @@ main (int argc, char **argv)
   ADD ("/session/reset-marks", test_reset_marks, with_card);
   ADD ("/session/attributes", test_attributes, empty);
   ADD ("/session/serial", test_serial, empty_with_serial);
+  ADD ("/session/part10-unsupported", test_part10_unsupported, with_card);
 #undef ADD
   return g_test_run ();
 }

@@ -1,4 +1,5 @@
-/* test-sim-card.c: the cards' ISO 7816-4 application and the T=0 procedure
+/* test-sim-card.c: the cards' ISO 7816-4 application, the T=0 procedure and
+ * the PIN pad's formatting
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -6,6 +7,7 @@
 
 #include "sim-app.h"
 #include "sim-card-t0.h"
+#include "sim-pinpad.h"
 
 /* Runs @hex (an APDU) and checks the answer's SW and data length. */
 static GByteArray *
@@ -150,6 +152,118 @@ test_t0 (void)
   g_assert_cmphex (r->data[0], ==, 0x6F);
 }
 
+/* VERIFY and CHANGE REFERENCE DATA of PIN 81: 3 tries, 63 Cx, 69 83. */
+static void
+test_pin (void)
+{
+  g_autoptr (SimApp) app = sim_app_new (0);
+
+  g_byte_array_unref (run (app, "00 20 00 81", 0x63C3, 0));
+  g_byte_array_unref (run (app, "00 20 00 81 08 31 32 33 35 FF FF FF FF", 0x63C2, 0));
+  g_byte_array_unref (run (app, "00 20 00 81 08 31 32 33 34 FF FF FF FF", 0x9000, 0));
+  g_byte_array_unref (run (app, "00 20 00 81", 0x9000, 0));
+  g_byte_array_unref (run (app, "00 20 00 82 08 31 32 33 34 FF FF FF FF", 0x6A88, 0));
+  g_byte_array_unref (run (app, "00 20 00 81 04 31 32 33 34", 0x6700, 0));
+  /* change: current then new */
+  g_byte_array_unref (
+      run (app, "00 24 00 81 10 31 32 33 34 FF FF FF FF 39 38 37 36 35 FF FF FF", 0x9000, 0));
+  g_byte_array_unref (run (app, "00 20 00 81 08 31 32 33 34 FF FF FF FF", 0x63C2, 0));
+  g_byte_array_unref (run (app, "00 20 00 81 08 31 32 33 34 FF FF FF FF", 0x63C1, 0));
+  g_byte_array_unref (run (app, "00 20 00 81 08 31 32 33 34 FF FF FF FF", 0x6983, 0));
+  g_byte_array_unref (run (app, "00 20 00 81 08 39 38 37 36 35 FF FF FF", 0x6983, 0));
+  g_byte_array_unref (run (app, "00 20 00 81", 0x6983, 0));
+  /* a reset forgets the verification, not the tries */
+  sim_app_reset (app);
+}
+
+static char *
+hex_of (GByteArray *a)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < a->len; i++)
+    g_string_append_printf (s, "%s%02X", i ? " " : "", a->data[i]);
+  return g_string_free (s, FALSE);
+}
+
+/* Secure abData for a verification: bPINOperation 0, bTimeOut, the three
+ * format bytes, wPINMaxExtraDigit (max, min), validation, messages, LANGID,
+ * index, prologue, then @apdu_len bytes of @apdu. */
+static SimPinpadResult
+verify (guint8 format, guint8 block, guint8 length, const guint8 *apdu, gsize apdu_len,
+        const char *typed, SimPinpadOutcome *out)
+{
+  guint8 data[64] = { 0x00, 0x00, format, block, length, 0x08, 0x04, 0x02,
+                      0x01, 0x09, 0x04,   0x00,  0x00,   0x40, 0x0D };
+  GQueue keypad = G_QUEUE_INIT;
+  SimPinpadResult r;
+
+  memcpy (data + 15, apdu, apdu_len);
+  if (typed != NULL)
+    g_queue_push_tail (&keypad, g_strdup (typed));
+  r = sim_pinpad_run (data, 15 + apdu_len, &keypad, out);
+  g_queue_clear_full (&keypad, g_free);
+  return r;
+}
+
+static void
+test_pinpad_format (void)
+{
+  static const guint8 ascii[]
+      = { 0x00, 0x20, 0x00, 0x81, 0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
+  /* ISO 9564 format 2: control nibble 2, the length, BCD digits, F filler */
+  static const guint8 format2[]
+      = { 0x00, 0x20, 0x00, 0x81, 0x08, 0x20, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
+  SimPinpadOutcome out;
+  g_autofree char *h1 = NULL;
+  g_autofree char *h2 = NULL;
+  g_autofree char *h3 = NULL;
+
+  g_assert_cmpint (verify (0x82, 0x08, 0x00, ascii, sizeof ascii, "1234", &out), ==,
+                   SIM_PINPAD_APDU);
+  h1 = hex_of (out.apdu);
+  g_assert_cmpstr (h1, ==, "00 20 00 81 08 31 32 33 34 FF FF FF FF");
+  g_assert_cmpmem (out.prologue, 3, "\x00\x40\x0D", 3);
+  g_byte_array_unref (out.apdu);
+
+  /* bytes, position 1, BCD; a 4-bit length at bit 4 */
+  g_assert_cmpint (verify (0x89, 0x47, 0x04, format2, sizeof format2, "1234", &out), ==,
+                   SIM_PINPAD_APDU);
+  h2 = hex_of (out.apdu);
+  g_assert_cmpstr (h2, ==, "00 20 00 81 08 24 12 34 FF FF FF FF FF");
+  g_byte_array_unref (out.apdu);
+
+  /* right-justified in the 8 bytes */
+  g_assert_cmpint (verify (0x86, 0x08, 0x00, ascii, sizeof ascii, "12345", &out), ==,
+                   SIM_PINPAD_APDU);
+  h3 = hex_of (out.apdu);
+  g_assert_cmpstr (h3, ==, "00 20 00 81 08 FF FF FF 31 32 33 34 35");
+  g_byte_array_unref (out.apdu);
+
+  /* the pad's own answers and failures */
+  g_assert_cmpint (verify (0x82, 0x08, 0x00, ascii, sizeof ascii, "123", &out), ==,
+                   SIM_PINPAD_STATUS);
+  g_assert_cmpmem (out.sw, 2, "\x64\x03", 2);
+  g_assert_cmpint (verify (0x82, 0x08, 0x00, ascii, sizeof ascii, NULL, &out), ==,
+                   SIM_PINPAD_FAILED);
+  g_assert_cmpuint (out.error, ==, SIM_PINPAD_ERR_TIMEOUT);
+  g_assert_cmpint (verify (0x82, 0x08, 0x00, ascii, sizeof ascii, "cancel", &out), ==,
+                   SIM_PINPAD_FAILED);
+  g_assert_cmpuint (out.error, ==, SIM_PINPAD_ERR_CANCELLED);
+  /* the template too short for the block: bError 0C (bmFormatString) */
+  g_assert_cmpint (verify (0x82, 0x08, 0x00, ascii, 9, "1234", &out), ==, SIM_PINPAD_FAILED);
+  g_assert_cmpuint (out.error, ==, 0x0C);
+  /* a block too small for the PIN: 0D (bmPINBlockString) */
+  g_assert_cmpint (verify (0x82, 0x04, 0x00, ascii, sizeof ascii, "12345", &out), ==,
+                   SIM_PINPAD_FAILED);
+  g_assert_cmpuint (out.error, ==, 0x0D);
+  g_assert_true (sim_pinpad_entry_valid ("0123456789"));
+  g_assert_true (sim_pinpad_entry_valid ("cancel"));
+  g_assert_false (sim_pinpad_entry_valid (""));
+  g_assert_false (sim_pinpad_entry_valid ("12a4"));
+  g_assert_false (sim_pinpad_entry_valid ("123456789012345678901234567890123"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -157,5 +271,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sim/card/app", test_app);
   g_test_add_func ("/sim/card/mep-profiles", test_mep_profiles);
   g_test_add_func ("/sim/card/t0", test_t0);
+  g_test_add_func ("/sim/card/pin", test_pin);
+  g_test_add_func ("/sim/card/pinpad-format", test_pinpad_format);
   return g_test_run ();
 }

@@ -17,25 +17,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <winscard.h>
+
+#include "transcript.h"
 #include <reader.h>
 
 static const char *sim_path;
 static const char *READER;
-
-static void
-print_rv (const char *what, LONG rv)
-{
-  printf ("%s: %s\n", what, pcsc_stringify_error (rv));
-}
-
-static void
-print_bytes (const char *what, const BYTE *bytes, DWORD length)
-{
-  printf ("%s:", what);
-  for (DWORD i = 0; i < length; i++)
-    printf (" %02X", bytes[i]);
-  printf ("\n");
-}
 
 static void
 sim_ctl (const char *command, const char *target, const char *card)

@@ -261,6 +261,7 @@ scardctl_reader_variant (ScbClientReader *reader, gint index)
   g_variant_dict_insert (&dict, "state_bits", "u", scb_client_reader_get_state (reader));
   g_variant_dict_insert (&dict, "card_events", "u", scb_client_reader_get_card_events (reader));
   g_variant_dict_insert (&dict, "nad", "u", scb_client_reader_get_nad (reader));
+  g_variant_dict_insert_value (&dict, "pin_pad", scb_client_reader_get_pin_pad (reader));
   g_variant_dict_insert (&dict, "card", "ms",
                          card != NULL ? scb_client_card_get_object_path (card) : NULL);
   g_variant_dict_insert (&dict, "atr", "ms", atr[0] != '\0' ? atr : NULL);
@@ -271,6 +272,30 @@ scardctl_reader_variant (ScbClientReader *reader, gint index)
                              scb_client_card_get_inserted_event (card));
     }
   return g_variant_dict_end (&dict);
+}
+
+/* "PIN pad: verify, modify; display 2 x 16" */
+static void
+print_pin_pad (ScbClientReader *reader)
+{
+  g_autoptr (GVariant) pad = scb_client_reader_get_pin_pad (reader);
+  g_autoptr (GString) line = g_string_new (NULL);
+  gboolean verify = FALSE, modify = FALSE;
+  guint8 lines = 0, characters = 0, min = 0, max = 0;
+
+  if (g_variant_n_children (pad) == 0)
+    return;
+  g_variant_lookup (pad, "verify", "b", &verify);
+  g_variant_lookup (pad, "modify", "b", &modify);
+  g_string_append_printf (line, "%s%s%s", verify ? "verify" : "", verify && modify ? ", " : "",
+                          modify ? "modify" : "");
+  if (g_variant_lookup (pad, "display-lines", "y", &lines)
+      && g_variant_lookup (pad, "display-characters", "y", &characters))
+    g_string_append_printf (line, "; display %u x %u", lines, characters);
+  if (g_variant_lookup (pad, "min-digits", "y", &min)
+      && g_variant_lookup (pad, "max-digits", "y", &max))
+    g_string_append_printf (line, "; %u to %u digits", min, max);
+  g_print ("   PIN pad: %s\n", line->str);
 }
 
 void
@@ -296,6 +321,7 @@ scardctl_print_reader (Scardctl *ctl, ScbClientReader *reader, gint index, gbool
   g_print ("   level:  %s\n", scb_client_reader_get_exchange_level (reader));
   g_print ("   events: %u\n", scb_client_reader_get_card_events (reader));
   g_print ("   NAD:    0x%02X\n", scb_client_reader_get_nad (reader));
+  print_pin_pad (reader);
   if (card != NULL)
     {
       g_autofree char *protocols = g_strjoinv (" ", (char **) scb_client_card_get_protocols (card));

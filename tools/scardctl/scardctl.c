@@ -24,6 +24,8 @@ static const struct
   { "status", scardctl_cmd_status, "Show everything about one reader" },
   { "send", scardctl_cmd_send, "Send APDUs to the card in a reader" },
   { "script", scardctl_cmd_script, "Run an APDU script (scriptor's format)" },
+  { "verify-pin", scardctl_cmd_verify_pin, "Verify a PIN typed on a reader's PIN pad" },
+  { "change-pin", scardctl_cmd_change_pin, "Change a PIN on a reader's PIN pad" },
   { "atr", scardctl_cmd_atr, "Decode an ATR, given or read from a reader" },
   { "nad", scardctl_cmd_nad, "Show or set a reader's default T=1 NAD" },
 };

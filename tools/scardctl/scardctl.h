@@ -58,6 +58,8 @@ int scardctl_cmd_status (Scardctl *ctl, int argc, char **argv);
 int scardctl_cmd_watch (Scardctl *ctl, int argc, char **argv);
 int scardctl_cmd_send (Scardctl *ctl, int argc, char **argv);
 int scardctl_cmd_script (Scardctl *ctl, int argc, char **argv);
+int scardctl_cmd_verify_pin (Scardctl *ctl, int argc, char **argv);
+int scardctl_cmd_change_pin (Scardctl *ctl, int argc, char **argv);
 int scardctl_cmd_atr (Scardctl *ctl, int argc, char **argv);
 int scardctl_cmd_nad (Scardctl *ctl, int argc, char **argv);
 

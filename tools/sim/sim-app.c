@@ -3,8 +3,11 @@
  * A flat file system: the MF (3F00), the application DF (selected by its
  * AID, SIM_APP_AID) and two transparent EFs, 0101 (16 bytes of text that
  * name the eSIM profile) and 0102 (4096 bytes). Commands: SELECT (by AID
- * and by FID), READ BINARY, UPDATE BINARY, GET CHALLENGE, and two
- * proprietary ones (CLA 80): ECHO (EC) and LENGTH (E1, P1P2 bytes back).
+ * and by FID), READ BINARY, UPDATE BINARY, GET CHALLENGE, VERIFY and
+ * CHANGE REFERENCE DATA of one PIN (reference 81: "1234" in ASCII padded
+ * with FFh to 8 bytes, 3 tries, 63 Cx while some are left, then 69 83), and
+ * two proprietary ones (CLA 80): ECHO (EC) and LENGTH (E1, P1P2 bytes
+ * back).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -14,6 +17,7 @@
 
 #define EF_SMALL_SIZE 16
 #define EF_LARGE_SIZE 4096
+#define PIN_TRIES 3
 
 typedef enum
 {
@@ -28,6 +32,9 @@ struct _SimApp
   guint16 ef; /* 0: none */
   guint8 ef_small[EF_SMALL_SIZE];
   guint8 ef_large[EF_LARGE_SIZE];
+  guint8 pin[SIM_APP_PIN_LEN];
+  guint pin_tries; /* left */
+  gboolean pin_verified;
 };
 
 typedef struct
@@ -49,6 +56,8 @@ sim_app_new (guint profile)
   memcpy (self->ef_small, text, MIN (strlen (text), sizeof self->ef_small));
   for (gsize i = 0; i < sizeof self->ef_large; i++)
     self->ef_large[i] = (guint8) (i % 251);
+  memcpy (self->pin, SIM_APP_PIN, SIM_APP_PIN_LEN);
+  self->pin_tries = PIN_TRIES;
   return self;
 }
 
@@ -63,6 +72,7 @@ sim_app_reset (SimApp *self)
 {
   self->df = CUR_MF;
   self->ef = 0;
+  self->pin_verified = FALSE;
 }
 
 gboolean
@@ -334,6 +344,60 @@ do_length (const Apdu *apdu)
   return sw (r, n < want ? 0x6282 : 0x9000);
 }
 
+/* A wrong PIN costs a try (ISO 7816-4 §11.5.6: 63 Cx, x the tries left);
+ * none left: 69 83. */
+static GByteArray *
+check_pin (SimApp *self, const guint8 *pin)
+{
+  if (self->pin_tries == 0)
+    return sw (NULL, 0x6983);
+  if (memcmp (pin, self->pin, SIM_APP_PIN_LEN) != 0)
+    {
+      self->pin_tries--;
+      self->pin_verified = FALSE;
+      return sw (NULL, self->pin_tries == 0 ? 0x6983 : 0x63C0 | self->pin_tries);
+    }
+  self->pin_tries = PIN_TRIES;
+  self->pin_verified = TRUE;
+  return NULL;
+}
+
+static GByteArray *
+do_verify (SimApp *self, const Apdu *apdu)
+{
+  GByteArray *r;
+
+  if (apdu->p1 != 0x00 || apdu->p2 != SIM_APP_PIN_REF)
+    return sw (NULL, 0x6A88);
+  if (apdu->nc == 0) /* the state: verified, or the tries left */
+    {
+      if (self->pin_tries == 0)
+        return sw (NULL, 0x6983);
+      return sw (NULL, self->pin_verified ? 0x9000 : 0x63C0 | self->pin_tries);
+    }
+  if (apdu->nc != SIM_APP_PIN_LEN)
+    return sw (NULL, 0x6700);
+  r = check_pin (self, apdu->data);
+  return r != NULL ? r : sw (NULL, 0x9000);
+}
+
+/* P1 00: the current PIN then the new one, 8 bytes each. */
+static GByteArray *
+do_change_reference_data (SimApp *self, const Apdu *apdu)
+{
+  GByteArray *r;
+
+  if (apdu->p1 != 0x00 || apdu->p2 != SIM_APP_PIN_REF)
+    return sw (NULL, 0x6A88);
+  if (apdu->nc != 2 * SIM_APP_PIN_LEN)
+    return sw (NULL, 0x6700);
+  r = check_pin (self, apdu->data);
+  if (r != NULL)
+    return r;
+  memcpy (self->pin, apdu->data + SIM_APP_PIN_LEN, SIM_APP_PIN_LEN);
+  return sw (NULL, 0x9000);
+}
+
 GByteArray *
 sim_app_process (SimApp *self, const guint8 *bytes, gsize len)
 {
@@ -367,6 +431,10 @@ sim_app_process (SimApp *self, const guint8 *bytes, gsize len)
       return do_update_binary (self, &apdu);
     case 0x84:
       return do_get_challenge (&apdu);
+    case 0x20:
+      return do_verify (self, &apdu);
+    case 0x24:
+      return do_change_reference_data (self, &apdu);
     default:
       return sw (NULL, 0x6D00);
     }

@@ -15,6 +15,11 @@ G_BEGIN_DECLS
 #define SIM_APP_EF_LARGE 0x0102 /* 4096 bytes, byte i = i mod 251 */
 #define SIM_APP_INS_ECHO 0xEC   /* CLA 80: answers its data */
 #define SIM_APP_INS_LENGTH 0xE1 /* CLA 80: answers P1P2 bytes, byte i = i & 0xFF */
+/* The PIN of VERIFY and CHANGE REFERENCE DATA (reference 81): "1234" in
+ * ASCII, padded with FFh to 8 bytes. */
+#define SIM_APP_PIN_REF 0x81
+#define SIM_APP_PIN "1234\xFF\xFF\xFF\xFF"
+#define SIM_APP_PIN_LEN 8
 
 typedef struct _SimApp SimApp;
 

@@ -424,6 +424,19 @@ sim_bed_fault_later (SimBed *self, guint index, guint slot, SimFault fault, guin
   return ok;
 }
 
+gboolean
+sim_bed_keypad (SimBed *self, guint index, const char *const *entries, GError **error)
+{
+  Device *d;
+  gboolean ok;
+
+  g_mutex_lock (&self->lock);
+  d = lookup (self, index, TRUE, error);
+  ok = d != NULL && sim_reader_keypad (d->reader, entries, error);
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
 char *
 sim_bed_stats (SimBed *self, guint index, guint slot, GError **error)
 {

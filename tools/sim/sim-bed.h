@@ -39,6 +39,8 @@ gboolean sim_bed_fault (SimBed *self, guint index, guint slot, SimFault fault, g
  * returns at once (even for hw-error). */
 gboolean sim_bed_fault_later (SimBed *self, guint index, guint slot, SimFault fault, guint count,
                               guint after, GError **error);
+/* What the user of reader @index's PIN pad types next (sim-pinpad.h). */
+gboolean sim_bed_keypad (SimBed *self, guint index, const char *const *entries, GError **error);
 char *sim_bed_stats (SimBed *self, guint index, guint slot, GError **error);
 
 /* Main thread only, as root. Gives the device nodes of the readers, those

@@ -13,6 +13,7 @@
  *   remove N[.S]
  *   fault N[.S] KIND [COUNT [AFTER]]   (default 1, 0)
  *   stats N[.S]                   -> ok {JSON}
+ *   keypad N ENTRY...             (DIGITS or cancel: what the user types next)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -245,6 +246,13 @@ execute (SimBed *bed, char **argv, GError **error)
       return sim_bed_fault_later (bed, index, slot, fault, count, after, error) ? g_strdup ("")
                                                                                 : NULL;
     }
+  if (g_str_equal (cmd, "keypad") && argc >= 3)
+    {
+      if (!parse_uint (argv[1], G_MAXINT, &index, error))
+        return NULL;
+      return sim_bed_keypad (bed, index, (const char *const *) argv + 2, error) ? g_strdup ("")
+                                                                                : NULL;
+    }
   if (g_str_equal (cmd, "stats") && argc == 2)
     {
       if (!parse_target (argv[1], &index, &slot, error))
@@ -253,7 +261,7 @@ execute (SimBed *bed, char **argv, GError **error)
     }
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                "usage: plug MODEL[:CARD] | unplug N | insert N[.S] [CARD] | remove N[.S] | "
-               "fault N[.S] KIND [COUNT [AFTER]] | stats N[.S]");
+               "fault N[.S] KIND [COUNT [AFTER]] | stats N[.S] | keypad N DIGITS|cancel...");
   return NULL;
 }
 

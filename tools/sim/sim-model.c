@@ -2,8 +2,14 @@
  *
  * Every model uses the identity of a reader libccid 1.5 lists in its
  * Info.plist (pcscd loads the driver by VID:PID), chosen among those
- * libccid applies no quirk to, so pcscd names it as it would the real one.
- * The class descriptor (CCID 1.1 §5.1) is the model's own.
+ * libccid applies no quirk to, so pcscd names it as it would the real one
+ * (the Cherry ST-2xxx's only quirk is its PIN properties, which
+ * FEATURE_GET_TLV_PROPERTIES shows). The class descriptor (CCID 1.1 §5.1)
+ * is the model's own. The PIN pads (bPINSupport 3) are a real pad reader
+ * of each exchange level that libccid serves as one: INGENICO Leo (with
+ * its 2 x 16 display), the C3PO KBR36 keyboard, VASCO DIGIPASS 920; their
+ * product strings are the Info.plist names, which pcscd and scardbusd
+ * both show. Their user is sim-pinpad.c.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -26,6 +32,14 @@ static const SimModel models[] = {
     FEAT_AUTO | SIM_FEAT_LEVEL_TPDU, 271, 2, TRUE, 0x0B, 0, 0, TRUE },
   { "no-interrupt", 0x08C3, 0x0402, 0x5101, "Precise Biometrics", "Precise 200 MC",
     FEAT_AUTO | SIM_FEAT_LEVEL_TPDU, 271, 1, FALSE, 0x0B, 0, 0, TRUE },
+  { "pinpad", 0x0F14, 0x003B, 0x0102, "INGENICO", "Leo",
+    FEAT_AUTO | SIM_FEAT_AUTO_IFSD | SIM_FEAT_LEVEL_SHORT, 271, 1, TRUE, 0x0B, 0, 0, TRUE, NULL,
+    NULL, 0x0210, SIM_PIN_VERIFY | SIM_PIN_MODIFY },
+  { "pinpad-tpdu", 0x0783, 0x0009, 0x0013, "C3PO", "KBR36", FEAT_AUTO | SIM_FEAT_LEVEL_TPDU, 271, 1,
+    TRUE, 0x0B, 0, 0, TRUE, NULL, NULL, 0, SIM_PIN_VERIFY | SIM_PIN_MODIFY },
+  { "pinpad-extended", 0x1A44, 0x0920, 0x0210, "VASCO", "DIGIPASS 920",
+    FEAT_AUTO | SIM_FEAT_AUTO_IFSD | SIM_FEAT_LEVEL_EXTENDED, 271, 1, TRUE, 0x0B, 0, 0, TRUE, NULL,
+    NULL, 0, SIM_PIN_VERIFY | SIM_PIN_MODIFY },
 };
 
 const SimModel *
@@ -122,10 +136,10 @@ model_class_descriptor (const SimModel *model, guint8 *c)
   put32 (c + 40, model->features);
   put32 (c + 44, model->max_message);
   c[48] = 0xFF;
-  c[49] = 0xFF;      /* bClassGetResponse, bClassEnvelope */
-  put16 (c + 50, 0); /* wLcdLayout */
-  c[52] = 0;         /* bPINSupport */
-  c[53] = 1;         /* bMaxCCIDBusySlots */
+  c[49] = 0xFF; /* bClassGetResponse, bClassEnvelope */
+  put16 (c + 50, model->lcd_layout);
+  c[52] = model->pin_support;
+  c[53] = 1; /* bMaxCCIDBusySlots */
 }
 
 static guint8 *

@@ -50,7 +50,13 @@ typedef struct
   gboolean bulk;                  /* has the bulk IN and OUT endpoints */
   const char *interface_name;     /* iInterface string, or NULL */
   const guint8 *class_descriptor; /* 54 bytes, or NULL: the model's own */
+  guint16 lcd_layout;             /* wLcdLayout: lines << 8 | characters, 0 without a display */
+  guint8 pin_support;             /* bPINSupport: 1 verification, 2 modification */
 } SimModel;
+
+/* bPINSupport, CCID 1.1 §5.1 */
+#define SIM_PIN_VERIFY 0x01
+#define SIM_PIN_MODIFY 0x02
 
 const SimModel *sim_model_lookup (const char *name);
 /* A real reader (tests/data/ccid-readers.txt, tools/ccid-readers.py):

@@ -29,6 +29,12 @@ struct _SimReader
   Slot *slots;
   guint device_faults[SIM_FAULT_N];
   GQueue interrupts;
+  GQueue keypad; /* char *: what the user types next (sim-pinpad.h) */
 };
 
 gboolean sim_reader_check_slot (SimReader *self, guint slot, GError **error);
+
+/* sim-reader-secure.c: PC_to_RDR_Secure's abData for @slot; the DataBlock's
+ * data, or NULL and the bError to fail with. */
+GByteArray *sim_reader_secure (SimReader *self, Slot *slot, const guint8 *data, gsize len,
+                               guint8 *error);

@@ -94,6 +94,7 @@ sim_reader_new (const SimModel *model)
   for (guint i = 0; i < model->n_slots; i++)
     sim_slot_stats_init (&self->slots[i].stats);
   g_queue_init (&self->interrupts);
+  g_queue_init (&self->keypad);
   return self;
 }
 
@@ -119,6 +120,7 @@ sim_reader_free (SimReader *self)
     }
   g_free (self->slots);
   g_queue_clear_full (&self->interrupts, (GDestroyNotify) g_bytes_unref);
+  g_queue_clear_full (&self->keypad, g_free);
   g_free (self);
 }
 
@@ -673,8 +675,18 @@ dispatch (Cmd *c)
           answer (c, RDR_DATA_RATE, icc_status (s), 0, 0, rate, sizeof rate);
         return;
       }
-    case SIM_MSG_T0_APDU:
     case SIM_MSG_SECURE:
+      {
+        g_autoptr (GByteArray) r = NULL;
+        guint8 error = 0;
+
+        if ((r = sim_reader_secure (c->reader, s, c->msg + 10, c->data_len, &error)) == NULL)
+          fail (c, error);
+        else
+          data_block (c, r->data, r->len, 0);
+        return;
+      }
+    case SIM_MSG_T0_APDU:
     case SIM_MSG_MECHANICAL:
     case SIM_MSG_UNKNOWN:
     default:

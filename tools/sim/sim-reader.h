@@ -34,6 +34,11 @@ gboolean sim_reader_has_card (SimReader *self, guint slot);
  * FALSE when an "unplug-mid" fault makes the reader vanish instead. */
 gboolean sim_reader_command (SimReader *self, const guint8 *msg, gsize len, GQueue *answers);
 
+/* Queues what the user of the PIN pad types next: each entry a PIN
+ * (digits, then OK) or "cancel". Fails on a reader without a pad or a bad
+ * entry (nothing is queued then). */
+gboolean sim_reader_keypad (SimReader *self, const char *const *entries, GError **error);
+
 /* The next interrupt-IN message, or NULL. */
 GBytes *sim_reader_pop_interrupt (SimReader *self);
 
